@@ -1,0 +1,142 @@
+"""participation: a citizen participation platform for French local authorities."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request, session
+
+from participation.config import PROJECT_ROOT, load_config
+
+# The domain packages, in the order their blueprints, policies, subscribers
+# and jobs are loaded. A domain that is not written yet is not listed.
+DOMAINS = ["territory", "accounts", "notifications", "pages", "staff"]
+# Modules a domain may provide; each is imported if present.
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli"]
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str((overrides or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(app.instance_path, overrides))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _load_domains(app)
+
+    from participation.core import web
+
+    web.init_app(app)
+    _init_templates(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from participation.extensions import babel, csrf, db, limiter, login, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = "Connectez-vous pour accéder à cette page."
+    login.login_message_category = "info"
+    login.session_protection = "basic"
+
+    from participation.accounts.views import load_user
+
+    login.user_loader(load_user)
+
+    if app.config["DEMO_MODE"] and not app.config.get("TESTING"):
+        app.logger.info("Mode démonstration : les courriels sont lisibles dans /gestion/courriels.")
+
+
+def _select_locale() -> str:
+    from flask import current_app
+    from flask_login import current_user
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _load_domains(app: Flask) -> None:
+    """Import each domain's modules and register its blueprint and CLI."""
+    importlib.import_module("participation.core.outbox")
+    for domain in DOMAINS:
+        for module_name in DOMAIN_MODULES:
+            try:
+                module = importlib.import_module(f"participation.{domain}.{module_name}")
+            except ModuleNotFoundError as error:
+                if error.name != f"participation.{domain}.{module_name}":
+                    raise
+                continue
+            if module_name == "cli" and hasattr(module, "register"):
+                module.register(app)
+        try:
+            views = importlib.import_module(f"participation.{domain}.views")
+        except ModuleNotFoundError as error:
+            if error.name != f"participation.{domain}.views":
+                raise
+            continue
+        for name in ("bp", *getattr(views, "EXTRA_BLUEPRINTS", ())):
+            app.register_blueprint(getattr(views, name))
+
+    from participation import cli
+    from participation.pages.views import register_placeholders
+
+    cli.register(app)
+    register_placeholders(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    from participation.core import dates
+    from participation.core.permissions import can
+    from participation.core.text import render_markdown
+    from participation.pages.navigation import main_sections
+
+    app.jinja_env.filters.update(
+        moment=dates.format_moment,
+        day=dates.format_day,
+        time=dates.format_time,
+        short=dates.format_short,
+        iso=dates.iso,
+        markdown=render_markdown,
+    )
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(can=can, csrf_token=generate_csrf, main_sections=main_sections, get_locale=get_locale)
+
+    @app.context_processor
+    def _layout_context():
+        from flask_login import current_user
+
+        from participation.notifications.services import unread_count
+        from participation.territory.services import current_territory
+
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        return {"territory": current_territory(), "unread_notifications": unread}
+
+    @app.before_request
+    def _request_start():
+        g.setdefault("rollback_only", False)

@@ -1,0 +1,1 @@
+"""People's accounts: sign-up, log-in, password reset, roles, "my data"."""

@@ -1,0 +1,31 @@
+"""Everything the platform holds about a person, gathered for "my data".
+
+Each domain registers a function that returns its part; the accounts page
+puts the parts together in one JSON document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_sections: dict[str, Callable[[Any], Any]] = {}
+
+
+def section(name: str):
+    """Decorator: ``func(user)`` returns what domain ``name`` holds about ``user``."""
+
+    def decorator(func):
+        _sections[name] = func
+        return func
+
+    return decorator
+
+
+def export(user) -> dict[str, Any]:
+    from participation.core.models import utcnow
+
+    document: dict[str, Any] = {"export_genere_le": utcnow().isoformat()}
+    for name, func in sorted(_sections.items()):
+        document[name] = func(user)
+    return document

@@ -1,0 +1,248 @@
+"""Account pages under /compte/."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from participation.accounts import personal_data, services
+from participation.accounts.forms import (
+    ChangePasswordForm,
+    CloseAccountForm,
+    ConfirmForm,
+    EmailForm,
+    LoginForm,
+    LogoutForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+    commune_choices,
+)
+from participation.core.errors import DomainError
+from participation.core.web import form_error, safe_next
+from participation.extensions import db, limiter
+from participation.territory.models import Commune
+
+bp = Blueprint("accounts", __name__, url_prefix="/compte")
+
+CHECK_YOUR_MAIL = (
+    "Si l'adresse indiquée peut recevoir un courriel de notre part, un message vient de lui être envoyé. "
+    "Pensez à regarder dans les indésirables."
+)
+
+
+def auth_limit() -> str:
+    return current_app.config["RATELIMIT_AUTH"]
+
+
+def _post_only() -> bool:
+    return request.method != "POST"
+
+
+def _commune(value: str | None):
+    return db.session.get(Commune, int(value)) if value else None
+
+
+@bp.route("/inscription", methods=["GET", "POST"])
+@limiter.limit(auth_limit, exempt_when=_post_only)
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = SignupForm()
+    form.commune.choices = commune_choices()
+    if form.validate_on_submit():
+        try:
+            services.register(
+                email=form.email.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                commune=_commune(form.commune.data),
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            return redirect(url_for("accounts.check_mail"))
+    return render_template("accounts/signup.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/verifiez-vos-courriels")
+def check_mail():
+    return render_template("accounts/check_mail.html", message=CHECK_YOUR_MAIL, resend_form=EmailForm())
+
+
+@bp.route("/confirmer/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email(token)
+        except DomainError as error:
+            return render_template("accounts/confirm.html", form=None, refusal=error.message), 409
+        flash("Votre adresse est confirmée. Vous pouvez maintenant vous connecter.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm.html", form=form, refusal=None)
+
+
+@bp.route("/confirmation/renvoyer", methods=["POST"])
+@limiter.limit(auth_limit)
+def resend_confirmation():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(form.email.data)
+    flash(CHECK_YOUR_MAIL, "info")
+    return redirect(url_for("accounts.check_mail"))
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(auth_limit, exempt_when=_post_only)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next())
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Bonjour {user.display_name}, vous êtes connecté.", "success")
+            return redirect(safe_next())
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/login.html", form=form, resend_form=EmailForm()), status
+
+
+@bp.route("/deconnexion", methods=["GET", "POST"])
+def logout():
+    form = LogoutForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        flash("Vous êtes déconnecté.", "info")
+        return redirect(url_for("pages.home"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    return render_template("accounts/logout.html", form=form)
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit(auth_limit, exempt_when=_post_only)
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(CHECK_YOUR_MAIL, "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+@limiter.limit(auth_limit, exempt_when=_post_only)
+def reset_password(token: str):
+    try:
+        services.check_reset_token(token)
+    except DomainError as error:
+        return render_template("accounts/reset_password.html", form=None, refusal=error.message), 409
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Votre mot de passe est changé. Connectez-vous avec le nouveau.", "success")
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/reset_password.html", form=form, refusal=None), status
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=None if request.method == "POST" else current_user)
+    form.commune.choices = commune_choices()
+    if request.method == "GET":
+        form.commune.data = str(current_user.commune_id or "")
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                display_name=form.display_name.data,
+                commune=_commune(form.commune.data),
+                locale=form.locale.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Votre profil est enregistré.", "success")
+            return redirect(url_for("accounts.profile"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/profile.html", form=form), status
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, current=form.current_password.data, new=form.password.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            # The session key changed with the password: sign this session in again.
+            login_user(current_user._get_current_object())
+            flash("Votre mot de passe est changé. Vos autres sessions sont déconnectées.", "success")
+            return redirect(url_for("accounts.profile"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/mes-donnees")
+@login_required
+def my_data():
+    return render_template("accounts/my_data.html", close_form=CloseAccountForm())
+
+
+@bp.route("/mes-donnees.json")
+@login_required
+def my_data_download():
+    document = personal_data.export(current_user)
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mes-donnees.json"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/fermer", methods=["POST"])
+@login_required
+def close():
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.close_account(current_user, password=form.password.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            logout_user()
+            flash("Votre compte est fermé et vos données personnelles sont effacées. Vos contributions publiques restent, sous « Compte supprimé ».", "success")
+            return redirect(url_for("pages.home"))
+    return render_template("accounts/my_data.html", close_form=form), 422
+
+
+def load_user(session_id: str):
+    """Flask-Login: the session holds ``id:login_key``; a changed key ends the session."""
+    from participation.accounts.models import AccountState, User
+
+    user_id, _, key = (session_id or "").partition(":")
+    if not user_id.isdigit() or not key:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.login_key != key or user.state != AccountState.active:
+        return None
+    return user
+

@@ -1,0 +1,129 @@
+"""Settings, read from the environment.
+
+Every setting has a default that works on a developer's machine: SQLite in
+``instance/``, mail kept in the outbox and shown in the back office. Production
+sets at least ``SECRET_KEY``, ``DATABASE_URL``, ``BASE_URL`` and the ``MAIL_*``
+variables (see the README's configuration table).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for ``postgresql://`` addresses.
+
+    SQLAlchemy maps the bare scheme to psycopg2, which we do not install.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask configuration from the environment, then ``overrides``."""
+    env = os.environ.get("PARTICIPATION_ENV", "development")
+    development = env != "production"
+    instance = Path(instance_path)
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if not development:
+            raise RuntimeError("SECRET_KEY doit être défini en production.")
+        secret_key = _development_secret(instance)
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'participation.sqlite'}"
+    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    config = {
+        "ENV_NAME": env,
+        "DEMO_MODE": _bool("DEMO_MODE", development),
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": base_url,
+        # Sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not development),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not development),
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 4,
+        # Uploads
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        # Mail: the worker delivers the outbox through SMTP, or, with
+        # MAIL_DELIVERY=demo, marks it delivered so staff read it in the back office.
+        "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY", "demo" if development else "smtp"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Participation <ne-pas-repondre@participation.localhost>"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 50),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 30),
+        "OUTBOX_POLL_SECONDS": _int("OUTBOX_POLL_SECONDS", 5),
+        # Rate limits (Flask-Limiter); memory:// is per process, use Redis with several.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_AUTH": os.environ.get("RATELIMIT_AUTH", "10 per minute;50 per hour"),
+        # Accounts
+        "CONFIRMATION_TOKEN_HOURS": _int("CONFIRMATION_TOKEN_HOURS", 48),
+        "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 60),
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 10),
+        # Retention periods shown in the processing register and applied by jobs.
+        "RETENTION_UNCONFIRMED_ACCOUNT_DAYS": _int("RETENTION_UNCONFIRMED_ACCOUNT_DAYS", 30),
+        "RETENTION_SENT_MAIL_DAYS": _int("RETENTION_SENT_MAIL_DAYS", 90),
+        "RETENTION_NOTIFICATION_DAYS": _int("RETENTION_NOTIFICATION_DAYS", 365),
+        "RETENTION_INACTIVE_ACCOUNT_YEARS": _int("RETENTION_INACTIVE_ACCOUNT_YEARS", 3),
+        # Internationalisation
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": ["fr", "en"],
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        # Pagination
+        "PAGE_SIZE": _int("PAGE_SIZE", 20),
+        # The worker's job intervals can be shortened in tests.
+        "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", True),
+    }
+    if overrides:
+        config.update(overrides)
+        if "SQLALCHEMY_DATABASE_URI" in overrides:
+            config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in ``instance/`` so that sessions survive a restart."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

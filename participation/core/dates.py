@@ -1,0 +1,57 @@
+"""Dates and times shown the French way, in the territory's time zone.
+
+Everything is stored in UTC; these functions convert to Europe/Paris (or the
+configured zone) and speak the current locale: « mardi 3 mars 2026 à 18 h 30 ».
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import get_locale, to_user_timezone
+
+
+def _is_french() -> bool:
+    locale = get_locale()
+    return locale is None or locale.language == "fr"
+
+
+def format_time(value: datetime) -> str:
+    """« 18 h 30 », « 9 h » on the hour."""
+    local = to_user_timezone(value)
+    if _is_french():
+        return f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
+    return babel_format_datetime(value, "h:mm a")
+
+
+def format_day(value: date | datetime) -> str:
+    """« mardi 3 mars 2026 »."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return babel_format_date(value, "EEEE d MMMM y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """« mardi 3 mars 2026 à 18 h 30 »."""
+    if value is None:
+        return ""
+    joiner = " à " if _is_french() else " at "
+    return f"{format_day(value)}{joiner}{format_time(value)}"
+
+
+def format_short(value: datetime | None) -> str:
+    """« 03/03/2026 18:30 », for dense tables."""
+    if value is None:
+        return ""
+    return babel_format_datetime(value, "dd/MM/y HH:mm")
+
+
+def iso(value: datetime | date | None) -> str:
+    """The machine-readable form for ``<time datetime="…">``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return to_user_timezone(value).isoformat(timespec="minutes")
+    return value.isoformat()

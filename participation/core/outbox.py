@@ -1,0 +1,196 @@
+"""Queued mail and its delivery.
+
+Subscribers call ``queue_mail()`` inside the transaction that recorded a domain
+event: the mail is a row, rendered from ``templates/mail/<template>.txt`` and
+``.html``, with a deduplication key unique in the database. The worker calls
+``deliver_due()``, which claims rows (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several workers share the work), sends them through Flask-Mail
+and retries failures with exponential back-off. A mail that keeps failing is
+marked failed and shown to admins; nothing is dropped, and nothing opens an
+SMTP connection inside a web request.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_mail import Message
+from sqlalchemy.orm import Mapped, mapped_column
+
+from participation.core.scheduler import register_job
+from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class MailStatus(TitledEnum):
+    pending = "pending", "En attente"
+    sent = "sent", "Envoyé"
+    failed = "failed", "En échec"
+
+
+class OutboxMail(IdMixin, Base):
+    __tablename__ = "outbox_mails"
+    __table_args__ = (
+        sa.Index("ix_outbox_mails_due", "status", "next_attempt_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_positive"),
+    )
+
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    # The account the mail is for, when it has one (for "my data" and erasure).
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(250))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    # The template the mail was rendered from, to find mails of a kind.
+    template: Mapped[str] = mapped_column(sa.String(80))
+    # Unique: queueing the same key twice (a retried job, a double click) sends one mail.
+    dedup_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    status: Mapped[MailStatus] = mapped_column(enum_column(MailStatus), default=MailStatus.pending)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def message_id(self) -> str:
+        host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        return f"<outbox-{self.id}@{host}>"
+
+
+def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, **context) -> OutboxMail | None:
+    """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued."""
+    from participation.extensions import db
+
+    if not to:
+        return None
+    existing = db.session.scalar(sa.select(OutboxMail.id).where(OutboxMail.dedup_key == dedup_key))
+    if existing is not None:
+        return None
+    context.setdefault("recipient_user", user)
+    mail = OutboxMail(
+        recipient=to,
+        user_id=getattr(user, "id", None),
+        subject=subject,
+        body_text=render_template(f"mail/{template}.txt", subject=subject, **context),
+        body_html=render_template(f"mail/{template}.html", subject=subject, **context),
+        template=template,
+        dedup_key=dedup_key,
+    )
+    db.session.add(mail)
+    db.session.flush()
+    return mail
+
+
+def backoff(attempts: int, base_seconds: int) -> timedelta:
+    """Wait before the next try: base, 2×base, 4×base… capped at six hours."""
+    return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Send the mails due now, in one transaction; returns counts by outcome.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED``: a second worker running
+    at the same moment takes other rows, never the same ones.
+    """
+    from participation.extensions import db, mail as mail_ext
+
+    config = current_app.config
+    now = now or utcnow()
+    limit = limit or config["OUTBOX_BATCH_SIZE"]
+    claimed = db.session.scalars(
+        sa.select(OutboxMail)
+        .where(OutboxMail.status == MailStatus.pending, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    if not claimed:
+        db.session.commit()
+        return counts
+
+    if config["MAIL_DELIVERY"] == "demo":
+        for item in claimed:
+            _mark_sent(item, now)
+            counts["sent"] += 1
+        db.session.commit()
+        return counts
+
+    connection = None
+    try:
+        connection = mail_ext.connect()
+        connection.__enter__()
+    except (OSError, smtplib.SMTPException) as error:
+        connection = None
+        for item in claimed:
+            counts[_mark_attempt_failed(item, now, f"Connexion SMTP impossible : {error}")] += 1
+        db.session.commit()
+        return counts
+
+    try:
+        for item in claimed:
+            try:
+                connection.send(_message(item))
+            except (OSError, smtplib.SMTPException, socket.timeout) as error:
+                counts[_mark_attempt_failed(item, now, str(error))] += 1
+            else:
+                _mark_sent(item, now)
+                counts["sent"] += 1
+    finally:
+        try:
+            connection.__exit__(None, None, None)
+        except (OSError, smtplib.SMTPException):
+            pass
+    db.session.commit()
+    return counts
+
+
+def retry(mail: OutboxMail) -> None:
+    """Put a failed mail back in the queue (an admin's action)."""
+    mail.status = MailStatus.pending
+    mail.attempts = 0
+    mail.next_attempt_at = utcnow()
+
+
+def _message(item: OutboxMail) -> Message:
+    message = Message(
+        subject=item.subject,
+        recipients=[item.recipient],
+        body=item.body_text,
+        html=item.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers={"Message-ID": item.message_id, "Auto-Submitted": "auto-generated"},
+    )
+    return message
+
+
+def _mark_sent(item: OutboxMail, now: datetime) -> None:
+    item.status = MailStatus.sent
+    item.sent_at = now
+    item.attempts += 1
+    item.last_error = None
+
+
+def _mark_attempt_failed(item: OutboxMail, now: datetime, error: str) -> str:
+    config = current_app.config
+    item.attempts += 1
+    item.last_error = error[:2000]
+    if item.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+        item.status = MailStatus.failed
+        log.error("Courriel %s en échec définitif après %s tentatives : %s", item.id, item.attempts, error)
+        return "failed"
+    item.next_attempt_at = now + backoff(item.attempts, config["OUTBOX_RETRY_BASE_SECONDS"])
+    log.warning("Courriel %s non remis (tentative %s) : %s", item.id, item.attempts, error)
+    return "retry"
+
+
+@register_job("outbox.deliver", seconds="OUTBOX_POLL_SECONDS", singleton=False, description="Remise des courriels en attente")
+def deliver_outbox_job():
+    return deliver_due()

@@ -1,0 +1,176 @@
+"""The request cycle every domain relies on: one transaction per request,
+security headers, error pages, pagination and safe redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from participation.core.errors import DomainError, PermissionDenied
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+ERROR_TITLES = {
+    400: ("Requête incorrecte", "La demande n'a pas pu être comprise. Si vous avez envoyé un formulaire, rechargez la page et réessayez."),
+    403: ("Accès refusé", "Vous n'avez pas l'autorisation de voir cette page ou de faire cette action."),
+    404: ("Page introuvable", "La page demandée n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil."),
+    405: ("Méthode non autorisée", "Cette adresse ne s'utilise pas de cette façon."),
+    409: ("Action impossible", "Cette action n'est pas possible dans l'état actuel."),
+    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
+    422: ("Données incorrectes", "Les informations envoyées ne respectent pas les règles attendues."),
+    429: ("Trop de tentatives", "Vous avez fait trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer."),
+    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. L'équipe technique en est informée ; réessayez dans quelques instants."),
+}
+
+
+def rollback_only() -> None:
+    """Ask that this request's transaction be rolled back, whatever its status."""
+    g.rollback_only = True
+
+
+def init_app(app: Flask) -> None:
+    from participation.extensions import db
+
+    @app.after_request
+    def _finish_transaction(response):
+        # One place commits: after the handler, unless it failed or asked not to.
+        if response.status_code < 400 and not g.get("rollback_only"):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        # A refused action from a button: nothing is kept, the person is told why.
+        db.session.rollback()
+        if isinstance(error, PermissionDenied) and not _is_logged_in():
+            return redirect(url_for("accounts.login", next=request.full_path))
+        if request.method == "POST" and not wants_json():
+            flash(error.message, "error")
+            return redirect(safe_referrer())
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        db.session.rollback()
+        return render_error(400, "Le formulaire a expiré ou n'a pas été reconnu. Rechargez la page et envoyez-le à nouveau.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        db.session.rollback()
+        if error.code is None or error.code < 400:
+            return error
+        description = None
+        if error.code == 429:
+            description = ERROR_TITLES[429][1]
+        elif error.description and error.code in (400, 403, 404) and not error.description.startswith(("The ", "You ")):
+            # A French description given by our own ``abort(code, "…")``.
+            description = error.description
+        response = render_error(error.code, description)
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Erreur inattendue sur %s", request.path)
+        return render_error(500)
+
+
+def render_error(code: int, message: str | None = None):
+    from flask import make_response
+
+    title, default = ERROR_TITLES.get(code, ERROR_TITLES[500] if code >= 500 else ERROR_TITLES[400])
+    if wants_json():
+        response = make_response({"erreur": title, "message": message or default}, code)
+    else:
+        response = make_response(render_template("errors/error.html", code=code, title=title, message=message or default), code)
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json" and not request.accept_mimetypes.accept_html
+    )
+
+
+def _is_logged_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
+
+
+def is_safe_url(target: str | None) -> bool:
+    """Only redirect to a path on this site: no scheme, no host, no ``//``."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def safe_next(default_endpoint: str = "pages.home", value: str | None = None) -> str:
+    target = value if value is not None else request.values.get("next")
+    return target if is_safe_url(target) else url_for(default_endpoint)
+
+
+def safe_referrer(default_endpoint: str = "pages.home") -> str:
+    referrer = request.referrer
+    if referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == request.host:
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            if is_safe_url(path):
+                return path
+    return url_for(default_endpoint)
+
+
+def paginate(select, *, per_page: int | None = None):
+    """Paginate a ``select`` from the ``page`` query parameter: two queries, whatever the size."""
+    from flask import current_app
+
+    from participation.extensions import db
+
+    page = request.args.get("page", 1, type=int) or 1
+    return db.paginate(select, page=max(page, 1), per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False, max_per_page=100)
+
+
+def form_error(form, error) -> None:
+    """Show a service's refusal next to its field, or at the top of the form.
+
+    The request's transaction is rolled back: a refused form changes nothing.
+    """
+    rollback_only()
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    else:
+        form.form_errors.append(error.message)

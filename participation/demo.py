@@ -1,0 +1,136 @@
+"""Demo data: a fictional agglomeration, its communes, themes, departments and one account per role.
+
+Every name here is invented. The INSEE codes are in a range no real commune uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from participation.accounts import services as accounts
+from participation.accounts.models import Role, User
+from participation.extensions import db
+from participation.territory import services as territory
+from participation.territory.models import Territory
+
+DEMO_PASSWORD = "demo-participation"
+
+DEMO_ACCOUNTS = [
+    # (email, display name, roles, department code)
+    ("habitante@demo.example", "Camille des Tilleuls", [], None),
+    ("agent@demo.example", "Nadia Benali (Démocratie participative)", [Role.staff], "DEMOPART"),
+    ("moderation@demo.example", "Hugo Marchand (modération)", [Role.moderator], None),
+    ("admin@demo.example", "Administration de la plateforme", [Role.admin, Role.staff], "DSI"),
+]
+
+COMMUNES = """code_insee;nom;code_postal;population
+37901;Loirande;37910;48210
+37902;Saint-Aubin-des-Prés;37910;9120
+37903;Villebrune;37920;7540
+37904;Montclair-sur-Loire;37920;6315
+37905;La Chapelle-aux-Saules;37930;4880
+37906;Bellerive;37930;4410
+37907;Les Essarts-Verts;37940;3975
+37908;Champfleury;37940;3520
+37909;Rochemaure;37950;3105
+37910;Saint-Cyr-la-Lande;37950;2870
+37911;Vauclair;37960;2410
+37912;Noirmoutiers-le-Bocage;37960;2090
+37913;Fontenay-les-Vignes;37970;1865
+37914;Le Puy-Berland;37970;1520
+37915;Marigny-sur-Brenne;37980;1340
+37916;Sainte-Ode;37980;1105
+37917;Courval;37990;960
+37918;La Ferté-Saint-Loup;37990;815
+37919;Boissy-le-Moutier;37990;640
+37920;Haute-Rive;37990;455
+"""
+
+THEMES = [
+    ("Mobilités", "Transports en commun, vélo, marche, voirie."),
+    ("Transition écologique", "Climat, énergie, biodiversité, eau."),
+    ("Urbanisme et habitat", "Plan local d'urbanisme intercommunal, logement, cadre de vie."),
+    ("Développement économique", "Emploi, commerces, agriculture, tourisme."),
+    ("Cohésion sociale", "Quartiers prioritaires, solidarités, santé."),
+    ("Culture et sport", "Équipements, vie associative, patrimoine."),
+    ("Jeunesse", "Enfance, jeunesse, éducation."),
+]
+
+DEPARTMENTS = [
+    ("Direction générale des services", "DGS", "dgs@demo.example"),
+    ("Mission démocratie participative", "DEMOPART", "participation@demo.example"),
+    ("Direction des mobilités", "MOBILITES", "mobilites@demo.example"),
+    ("Direction de l'aménagement et de l'habitat", "AMENAGEMENT", "amenagement@demo.example"),
+    ("Direction de la transition écologique", "ECOLOGIE", "ecologie@demo.example"),
+    ("Direction de la cohésion sociale", "COHESION", "cohesion@demo.example"),
+    ("Service de la vie associative", "VIEASSO", "vie-associative@demo.example"),
+    ("Direction des systèmes d'information", "DSI", "dsi@demo.example"),
+]
+
+
+def is_loaded() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Territory.id))) > 0
+
+
+def load() -> list[tuple[str, str, str]]:
+    """Load the demo data into an empty database; returns (email, password, role label) per account."""
+    db.session.add(Territory(
+        name="Agglomération du Val de Loirande",
+        kind="communauté d'agglomération",
+        siren="200099999",
+        siret="20009999900017",
+        population=105_165,
+        address="Hôtel d'agglomération, 1 place de la Concorde, 37910 Loirande",
+        contact_email="contact@demo.example",
+        brand_colour="#1f5f8b",
+        mandate_start=date(2026, 3, 22),
+        mandate_end=date(2032, 3, 21),
+        publication_director="La présidente de l'agglomération",
+        host_name="Service informatique de l'agglomération",
+        host_address="1 place de la Concorde, 37910 Loirande",
+        dpo_name="Délégué à la protection des données de l'agglomération",
+        dpo_email="dpo@demo.example",
+        dpo_address="DPO, Hôtel d'agglomération, 1 place de la Concorde, 37910 Loirande",
+        accessibility_status="partiellement conforme",
+        accessibility_audit_date=date(2026, 9, 15),
+        accessibility_contact="accessibilite@demo.example",
+    ))
+    db.session.flush()
+    territory.import_communes(COMMUNES, _system=True)
+    admin = None
+    departments = {}
+    for name, code, email in DEPARTMENTS:
+        departments[code] = territory.save_department(None, name=name, code=code, email=email, actor=_SYSTEM)
+    for name, description in THEMES:
+        territory.save_theme(None, name=name, description=description, actor=_SYSTEM)
+    shown = []
+    for email, display_name, roles, department_code in DEMO_ACCOUNTS:
+        user = accounts.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            display_name=display_name,
+            roles=roles,
+            department=departments.get(department_code),
+            actor=admin,
+        )
+        if Role.admin in roles:
+            admin = user
+        labels = ", ".join(r.label for r in roles) or "Habitant"
+        shown.append((email, DEMO_PASSWORD, labels))
+    loirande = db.session.scalar(sa.select(territory.Commune).where(territory.Commune.insee_code == "37901"))
+    resident = db.session.scalar(sa.select(User).where(User.email == "habitante@demo.example"))
+    resident.commune_id = loirande.id
+    return shown
+
+
+class _System:
+    """The command line acts as an admin while seeding."""
+
+    is_authenticated = True
+    id = None
+    role_names = {"admin"}
+
+
+_SYSTEM = _System()

@@ -1,0 +1,1 @@
+"""Site-wide pages: home, legal notice, privacy register, accessibility statement, health check."""

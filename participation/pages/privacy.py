@@ -1,0 +1,75 @@
+"""The processing register shown at /donnees-personnelles.
+
+Each domain declares the processings it carries out; retention periods come
+from the configuration (the same settings the purge jobs apply), so the page
+says what the platform actually does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Processing:
+    name: str
+    purpose: str
+    legal_basis: str
+    data: str
+    recipients: str
+    # A sentence built from the configuration, e.g. "30 jours après l'inscription".
+    retention: Callable[[dict], str]
+
+
+_register: list[Processing] = []
+
+
+def register_processing(processing: Processing) -> None:
+    if all(p.name != processing.name for p in _register):
+        _register.append(processing)
+
+
+def processings() -> list[tuple[Processing, str]]:
+    config = current_app.config
+    return [(p, p.retention(config)) for p in _register]
+
+
+register_processing(Processing(
+    name="Comptes des participants",
+    purpose="Permettre à chacun de créer un compte, de se connecter et de participer en son nom ou sous un pseudonyme.",
+    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
+    data="Adresse électronique, nom affiché (pseudonyme possible), commune de résidence (facultative), mot de passe chiffré, dates de connexion.",
+    recipients="Les agents habilités de la collectivité ; personne d'autre.",
+    retention=lambda c: (
+        f"Un compte non confirmé est supprimé {c['RETENTION_UNCONFIRMED_ACCOUNT_DAYS']} jours après l'inscription ; "
+        f"un compte sans connexion pendant {c['RETENTION_INACTIVE_ACCOUNT_YEARS']} ans est fermé. "
+        "Chacun peut fermer son compte à tout moment : ses données personnelles sont alors effacées et ses contributions publiques restent, anonymisées."
+    ),
+))
+register_processing(Processing(
+    name="Courriels envoyés par la plateforme",
+    purpose="Confirmer les adresses, réinitialiser les mots de passe, informer chacun de ce qui concerne ses démarches.",
+    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
+    data="Adresse électronique, objet et contenu du message, date d'envoi.",
+    recipients="Le prestataire d'envoi de courriels de la collectivité.",
+    retention=lambda c: f"Les courriels envoyés sont effacés {c['RETENTION_SENT_MAIL_DAYS']} jours après leur envoi.",
+))
+register_processing(Processing(
+    name="Notifications dans la plateforme",
+    purpose="Prévenir chacun de ce qui le concerne quand il se connecte.",
+    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
+    data="Le texte de la notification, sa date, si elle a été lue.",
+    recipients="La personne concernée seulement.",
+    retention=lambda c: f"Les notifications sont effacées {c['RETENTION_NOTIFICATION_DAYS']} jours après leur création.",
+))
+register_processing(Processing(
+    name="Journal des actions",
+    purpose="Garder la trace de qui a fait quoi et quand (sécurité, traçabilité des décisions publiques).",
+    legal_basis="Obligation légale de sécurité des traitements (article 32 du RGPD) et mission d'intérêt public.",
+    data="Nature de l'action, date, compte qui l'a faite.",
+    recipients="Les administrateurs de la plateforme.",
+    retention=lambda c: "Le journal est conservé pendant la durée de la mandature ; une personne qui ferme son compte n'y apparaît plus que sous « Compte supprimé ».",
+))

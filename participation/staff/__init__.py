@@ -1,0 +1,1 @@
+"""The back office (/gestion/): dashboards, queues, mail, the event log."""

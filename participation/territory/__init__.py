@@ -1,0 +1,1 @@
+"""The authority's territory: its settings, communes, themes and departments."""
