@@ -42,6 +42,8 @@ def _init_extensions(app: Flask) -> None:
     from participation.extensions import babel, csrf, db, limiter, login, mail, migrate
 
     db.init_app(app)
+    with app.app_context():
+        _configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)
@@ -60,6 +62,26 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config["DEMO_MODE"] and not app.config.get("TESTING"):
         app.logger.info("Mode démonstration : les courriels sont lisibles dans /gestion/courriels.")
+
+
+def _configure_engine(engine) -> None:
+    """SQLite: enforce foreign keys, and let SQLAlchemy manage transactions
+    (pysqlite's own handling breaks savepoints and SELECT … FOR UPDATE semantics)."""
+    if engine.dialect.name != "sqlite":
+        return
+    import sqlalchemy as sa
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
 
 def _select_locale() -> str:
@@ -139,4 +161,4 @@ def _init_templates(app: Flask) -> None:
 
     @app.before_request
     def _request_start():
-        g.setdefault("rollback_only", False)
+        g.rollback_only = False

@@ -82,6 +82,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Participation <ne-pas-repondre@participation.localhost>"),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # Flask-Mail would silently drop mail under TESTING; delivery is ours to decide.
+        "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 50),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 30),

@@ -1,0 +1,67 @@
+"""A real SMTP server for tests, on a local port (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from dataclasses import dataclass
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class ReceivedMail:
+    sender: str
+    recipients: list[str]
+    message: email.message.EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part else ""
+
+
+class _Handler:
+    def __init__(self, server: "SMTPServer"):
+        self.server = server
+
+    async def handle_DATA(self, smtp_server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        with self.server.lock:
+            self.server.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list[ReceivedMail] = []
+        self.lock = threading.Lock()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def running(self) -> bool:
+        return self.controller is not None
+
+    def to(self, address: str) -> list[ReceivedMail]:
+        with self.lock:
+            return [m for m in self.messages if address in m.recipients]
