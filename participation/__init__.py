@@ -6,7 +6,7 @@ import importlib
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from participation.config import PROJECT_ROOT, load_config
 
@@ -81,7 +81,10 @@ def _configure_engine(engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # SQLite has no SELECT … FOR UPDATE: a transaction that claims rows
+        # asks for the write lock at once, so two workers never claim the same.
+        immediate = connection.get_execution_options().get("claim_rows")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _select_locale() -> str:
@@ -156,7 +159,9 @@ def _init_templates(app: Flask) -> None:
         from participation.notifications.services import unread_count
         from participation.territory.services import current_territory
 
-        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        # Mail rendered by the worker has no request and no current user.
+        user = current_user if has_request_context() else None
+        unread = unread_count(user) if user is not None and user.is_authenticated else 0
         return {"territory": current_territory(), "unread_notifications": unread}
 
     @app.before_request

@@ -104,6 +104,7 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     config = current_app.config
     now = now or utcnow()
     limit = limit or config["OUTBOX_BATCH_SIZE"]
+    _begin_claiming()
     claimed = db.session.scalars(
         sa.select(OutboxMail)
         .where(OutboxMail.status == MailStatus.pending, OutboxMail.next_attempt_at <= now)
@@ -152,6 +153,16 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     return counts
 
 
+def _begin_claiming() -> None:
+    """Open the transaction as one that claims rows: on SQLite, ``BEGIN
+    IMMEDIATE`` (see create_app), since SQLite has no ``FOR UPDATE``."""
+    from participation.extensions import db
+
+    bind = db.session.get_bind()
+    if isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite" and not db.session().in_transaction():
+        db.session.connection(execution_options={"claim_rows": True})
+
+
 def retry(mail: OutboxMail) -> None:
     """Put a failed mail back in the queue (an admin's action)."""
     mail.status = MailStatus.pending
@@ -166,8 +177,10 @@ def _message(item: OutboxMail) -> Message:
         body=item.body_text,
         html=item.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers={"Message-ID": item.message_id, "Auto-Submitted": "auto-generated"},
+        extra_headers={"Auto-Submitted": "auto-generated"},
     )
+    # A stable Message-ID: a receiver can recognise a mail sent twice after a crash.
+    message.msgId = item.message_id
     return message
 
 

@@ -1,0 +1,140 @@
+"""Mail waits in the outbox until an SMTP server takes it, and is delivered exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from participation.core.models import utcnow
+from participation.core.outbox import MailStatus, OutboxMail, backoff, deliver_due, queue_mail
+from participation.extensions import db
+
+
+def _queue(n: int = 1, prefix: str = "test") -> list[OutboxMail]:
+    mails = [
+        queue_mail(to=f"personne{i}@example.org", subject=f"Message {i}", template="accounts/password_changed",
+                   dedup_key=f"{prefix}:{i}", display_name=f"Personne {i}", reset_url="http://participation.test/r")
+        for i in range(n)
+    ]
+    db.session.commit()
+    return mails
+
+
+def test_queueing_the_same_key_twice_keeps_one_mail(app):
+    first = _queue(1, "double")[0]
+    again = queue_mail(to="autre@example.org", subject="x", template="accounts/password_changed", dedup_key="double:0",
+                       display_name="x", reset_url="http://x")
+    assert first is not None and again is None
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id))) == 1
+
+
+def test_mail_waits_while_smtp_is_down_then_is_delivered_once(app, smtp_server, mailbox):
+    [mail] = _queue(1)
+    smtp_server.stop()
+    try:
+        counts = deliver_due()
+        assert counts == {"sent": 0, "retry": 1, "failed": 0}
+        mail = db.session.get(OutboxMail, mail.id)
+        assert mail.status == MailStatus.pending and mail.attempts == 1
+        assert "Connexion SMTP impossible" in mail.last_error
+        assert mail.next_attempt_at > utcnow()
+        # Not due yet: a worker polling again does not hammer the server.
+        assert deliver_due() == {"sent": 0, "retry": 0, "failed": 0}
+    finally:
+        smtp_server.start()
+    later = utcnow() + timedelta(hours=1)
+    assert deliver_due(now=later)["sent"] == 1
+    assert deliver_due(now=later + timedelta(hours=1)) == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(mailbox) == 1
+    received = mailbox[0]
+    assert received.recipients == ["personne0@example.org"]
+    assert received.message["Message-ID"] == f"<outbox-{mail.id}@participation.test>"
+    assert db.session.get(OutboxMail, mail.id).status == MailStatus.sent
+
+
+def test_a_mail_that_keeps_failing_is_marked_failed_not_dropped(app, smtp_server):
+    [mail] = _queue(1)
+    app.config["OUTBOX_MAX_ATTEMPTS"], saved = 3, app.config["OUTBOX_MAX_ATTEMPTS"]
+    smtp_server.stop()
+    try:
+        moment = utcnow()
+        outcomes = []
+        for _ in range(3):
+            counts = deliver_due(now=moment)
+            outcomes.append(counts)
+            moment += timedelta(days=1)
+    finally:
+        smtp_server.start()
+        app.config["OUTBOX_MAX_ATTEMPTS"] = saved
+    assert [o["failed"] for o in outcomes] == [0, 0, 1]
+    mail = db.session.get(OutboxMail, mail.id)
+    assert mail.status == MailStatus.failed and mail.attempts == 3
+    # A failed mail is no longer tried, but stays for admins to see and retry.
+    assert deliver_due(now=moment + timedelta(days=30))["sent"] == 0
+    assert db.session.get(OutboxMail, mail.id) is not None
+
+
+def test_backoff_grows_exponentially_and_is_capped():
+    assert [backoff(n, 30).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(30, 30) == timedelta(hours=6)
+
+
+def test_demo_delivery_marks_mail_sent_without_smtp(app, mailbox):
+    [mail] = _queue(1)
+    app.config["MAIL_DELIVERY"] = "demo"
+    try:
+        assert deliver_due()["sent"] == 1
+    finally:
+        app.config["MAIL_DELIVERY"] = "smtp"
+    assert mailbox == []
+    assert db.session.get(OutboxMail, mail.id).status == MailStatus.sent
+
+
+def test_nothing_opens_smtp_inside_a_request(client, app, smtp_server, mailbox):
+    """A sign-up queues its mail; the SMTP server sees nothing until the worker runs."""
+    from tests.accounts.test_signup_flow import SIGNUP
+
+    client.submit("/compte/inscription", SIGNUP)
+    assert mailbox == []
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.status == MailStatus.pending)) == 1
+
+
+@pytest.mark.committing
+def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
+    """Two workers claim rows concurrently (SKIP LOCKED on PostgreSQL, an
+    immediate write lock on SQLite): every mail arrives exactly once."""
+    _queue(40, "concurrent")
+    app.config["OUTBOX_BATCH_SIZE"], saved = 5, app.config["OUTBOX_BATCH_SIZE"]
+    results: list[dict] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            with app.app_context():
+                start.wait()
+                while True:
+                    counts = deliver_due()
+                    results.append(counts)
+                    db.session.remove()
+                    if counts["sent"] == 0:
+                        break
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        app.config["OUTBOX_BATCH_SIZE"] = saved
+    assert not errors, errors
+    assert sum(r["sent"] for r in results) == 40
+    recipients = sorted(r for m in mailbox for r in m.recipients)
+    assert recipients == sorted(f"personne{i}@example.org" for i in range(40))
+    assert len({m.message["Message-ID"] for m in mailbox}) == 40
