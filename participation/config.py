@@ -101,7 +101,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RETENTION_UNCONFIRMED_ACCOUNT_DAYS": _int("RETENTION_UNCONFIRMED_ACCOUNT_DAYS", 30),
         "RETENTION_SENT_MAIL_DAYS": _int("RETENTION_SENT_MAIL_DAYS", 90),
         "RETENTION_NOTIFICATION_DAYS": _int("RETENTION_NOTIFICATION_DAYS", 365),
-        "RETENTION_INACTIVE_ACCOUNT_YEARS": _int("RETENTION_INACTIVE_ACCOUNT_YEARS", 3),
         # Internationalisation
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

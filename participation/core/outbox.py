@@ -207,3 +207,13 @@ def _mark_attempt_failed(item: OutboxMail, now: datetime, error: str) -> str:
 @register_job("outbox.deliver", seconds="OUTBOX_POLL_SECONDS", singleton=False, description="Remise des courriels en attente")
 def deliver_outbox_job():
     return deliver_due()
+
+
+@register_job("outbox.purge", seconds=3600, description="Effacement des courriels envoyés anciens")
+def purge_sent_mail() -> int:
+    """Sent mail is kept for the retention period, then erased; failed mail stays for admins."""
+    from participation.extensions import db
+
+    limit = utcnow() - timedelta(days=current_app.config["RETENTION_SENT_MAIL_DAYS"])
+    result = db.session.execute(sa.delete(OutboxMail).where(OutboxMail.status == MailStatus.sent, OutboxMail.sent_at < limit))
+    return result.rowcount or 0

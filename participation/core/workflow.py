@@ -104,6 +104,8 @@ class Workflow:
         """Apply transition ``name`` to ``obj`` and record its event; returns the event."""
         from participation.core.eventlog import record
 
+        # A proxy (Flask-Login's current_user) is not the object the guard sees.
+        obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
         transition = self._check(obj, name, actor)
         previous = getattr(obj, self.field)
         token = _applying.set(obj)

@@ -44,8 +44,7 @@ register_processing(Processing(
     data="Adresse électronique, nom affiché (pseudonyme possible), commune de résidence (facultative), mot de passe chiffré, dates de connexion.",
     recipients="Les agents habilités de la collectivité ; personne d'autre.",
     retention=lambda c: (
-        f"Un compte non confirmé est supprimé {c['RETENTION_UNCONFIRMED_ACCOUNT_DAYS']} jours après l'inscription ; "
-        f"un compte sans connexion pendant {c['RETENTION_INACTIVE_ACCOUNT_YEARS']} ans est fermé. "
+        f"Un compte non confirmé est supprimé {c['RETENTION_UNCONFIRMED_ACCOUNT_DAYS']} jours après l'inscription. "
         "Chacun peut fermer son compte à tout moment : ses données personnelles sont alors effacées et ses contributions publiques restent, anonymisées."
     ),
 ))
