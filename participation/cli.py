@@ -46,13 +46,16 @@ def worker() -> None:
 @click.option("--port", default=5000, show_default=True)
 def demo_server(host: str, port: int) -> None:
     """Démarre le serveur web et le worker ensemble (démonstration, développement)."""
+    from werkzeug.serving import run_simple
+
     from participation.core.scheduler import run_worker
 
     app = current_app._get_current_object()
     scheduler = run_worker(app, blocking=False)
     click.echo(f"\nLa plateforme est ouverte sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Not app.run(): Flask ignores it inside a ``flask`` command.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         scheduler.shutdown(wait=False)
 
