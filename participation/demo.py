@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from participation.accounts import services as accounts
 from participation.accounts.models import Role, User
+from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.territory import services as territory
 from participation.territory.models import Territory
@@ -99,24 +100,20 @@ def load() -> list[tuple[str, str, str]]:
     ))
     db.session.flush()
     territory.import_communes(COMMUNES, _system=True)
-    admin = None
     departments = {}
     for name, code, email in DEPARTMENTS:
-        departments[code] = territory.save_department(None, name=name, code=code, email=email, actor=_SYSTEM)
+        departments[code] = territory.save_department(None, name=name, code=code, email=email, actor=SYSTEM)
     for name, description in THEMES:
-        territory.save_theme(None, name=name, description=description, actor=_SYSTEM)
+        territory.save_theme(None, name=name, description=description, actor=SYSTEM)
     shown = []
     for email, display_name, roles, department_code in DEMO_ACCOUNTS:
-        user = accounts.create_user(
+        accounts.create_user(
             email=email,
             password=DEMO_PASSWORD,
             display_name=display_name,
             roles=roles,
             department=departments.get(department_code),
-            actor=admin,
         )
-        if Role.admin in roles:
-            admin = user
         labels = ", ".join(r.label for r in roles) or "Habitant"
         shown.append((email, DEMO_PASSWORD, labels))
     loirande = db.session.scalar(sa.select(territory.Commune).where(territory.Commune.insee_code == "37901"))
@@ -124,13 +121,3 @@ def load() -> list[tuple[str, str, str]]:
     resident.commune_id = loirande.id
     return shown
 
-
-class _System:
-    """The command line acts as an admin while seeding."""
-
-    is_authenticated = True
-    id = None
-    role_names = {"admin"}
-
-
-_SYSTEM = _System()

@@ -27,7 +27,7 @@ from participation.accounts.models import (
 from participation.core.errors import DomainError, ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
-from participation.core.permissions import require
+from participation.core.permissions import SYSTEM, require
 from participation.extensions import db
 
 # A hash of a random password, checked when an address is unknown so that
@@ -276,8 +276,9 @@ def close_account(user: User, *, password: str | None, actor: User) -> None:
     db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == user.id))
 
 
-def create_user(*, email: str, password: str, display_name: str, roles=(), department=None, actor=None) -> User:
+def create_user(*, email: str, password: str, display_name: str, roles=(), department=None, actor=SYSTEM) -> User:
     """An account created by an admin or the command line: already confirmed."""
+    require(actor, "accounts.manage_roles")
     address = normalise_email(email)
     if find_by_email(address) is not None:
         raise ValidationError("Un compte existe déjà avec cette adresse.", field="email")
@@ -295,13 +296,12 @@ def create_user(*, email: str, password: str, display_name: str, roles=(), depar
     db.session.flush()
     record("user.created", user, actor, {"roles": [Role(r).value for r in roles]})
     for role in roles:
-        grant_role(user, Role(role), department=department, actor=actor, _system=actor is None)
+        grant_role(user, Role(role), department=department, actor=actor)
     return user
 
 
-def grant_role(user: User, role: Role, *, department=None, actor, _system: bool = False) -> None:
-    if not _system:
-        require(actor, "accounts.manage_roles", user)
+def grant_role(user: User, role: Role, *, department=None, actor) -> None:
+    require(actor, "accounts.manage_roles", user)
     if role == Role.staff and department is None and user.department_id is None:
         raise ValidationError("Un agent est rattaché à une direction ou un service : choisissez-en un.", field="department")
     if department is not None:
