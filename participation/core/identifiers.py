@@ -129,3 +129,13 @@ def rna_error(value: str | None) -> str | None:
     if rna[:1] != "W":
         return "Le numéro RNA commence par la lettre W, suivie de 9 chiffres (par exemple W751234567). Il figure sur le récépissé de la préfecture."
     return "Le numéro RNA compte la lettre W puis 9 chiffres (par exemple W751234567)."
+
+
+def postal_code_error(value: str | None) -> str | None:
+    """What is wrong with this French postal code (5 digits), or ``None``."""
+    code = compact(value)
+    if not code:
+        return "Indiquez le code postal (5 chiffres)."
+    if not re.fullmatch(r"\d{5}", code) or code.startswith("00"):
+        return f"« {code} » n'est pas un code postal : il compte 5 chiffres, par exemple 69001."
+    return None

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from participation.core.identifiers import compact, insee_code_error, luhn_valid, rna_error, siren_error, siret_error
+from participation.core.identifiers import (
+    compact,
+    insee_code_error,
+    luhn_valid,
+    postal_code_error,
+    rna_error,
+    siren_error,
+    siret_error,
+)
 
 
 def test_compact_removes_what_people_type_between_digits():
@@ -135,3 +143,13 @@ def test_valid_rna(rna):
 def test_invalid_rna(rna, expected):
     message = rna_error(rna)
     assert message is not None and expected in message
+
+
+@pytest.mark.parametrize("code", ["69001", "01000", "97400", "20000", "37 910"])
+def test_valid_postal_codes(code):
+    assert postal_code_error(code) is None
+
+
+@pytest.mark.parametrize("code", ["6900", "690011", "69OO1", "00100"])
+def test_invalid_postal_codes(code):
+    assert "n'est pas un code postal" in postal_code_error(code)
