@@ -298,11 +298,12 @@ def import_communes(data: str | bytes, *, actor=None, _system: bool = False) -> 
     text = decode_text(data)
     if not text.strip():
         raise ValidationError("Le fichier est vide.", field="file")
-    first_line = text.lstrip().splitlines()[0]
+    first_line = next(line for line in text.splitlines() if line.strip())
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip()), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        columns = _columns(next(reader))
+        # Blank lines before the header are skipped, but counted in line numbers.
+        columns = _columns(next(row for row in reader if any(cell.strip() for cell in row)))
         rows, errors = _read_communes(reader, columns)
     except csv.Error as error:
         raise ValidationError(f"Ligne {reader.line_num} : le fichier CSV est mal formé ({error}).", field="file") from None

@@ -161,3 +161,12 @@ def test_command_line_needs_an_existing_file(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["territory", "import-communes", str(tmp_path / "absent.csv")])
     assert result.exit_code == 2
     assert "does not exist" in result.output or "n'existe pas" in result.output
+
+
+def test_blank_lines_are_skipped_but_counted(admin):
+    data = "\n\ncode_insee;nom\n69123;Lyon\n\n69O29;Bron\n"
+    with pytest.raises(ValidationError) as error:
+        import_communes(data, actor=admin)
+    assert "Ligne 6 : « 69O29 »" in error.value.message
+    report = import_communes(data.replace("69O29", "69029"), actor=admin)
+    assert report.created == 2
