@@ -80,8 +80,8 @@ def load() -> list[tuple[str, str, str]]:
     db.session.add(Territory(
         name="Agglomération du Val de Loirande",
         kind="communauté d'agglomération",
-        siren="200099999",
-        siret="20009999900017",
+        siren="200099992",
+        siret="20009999200014",
         population=105_165,
         address="Hôtel d'agglomération, 1 place de la Concorde, 37910 Loirande",
         contact_email="contact@demo.example",

@@ -24,7 +24,7 @@ def import_communes(path: str) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"{report.created} communes créées, {report.updated} mises à jour.")
+    click.echo(f"{report.created} communes créées, {report.updated} mises à jour, {report.unchanged} inchangées.")
 
 
 def register(app: Flask) -> None:

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.core.models import Base, IdMixin, TimestampMixin
 
+# What the accessibility statement may say (RGAA 4.1): without an audit, « non conforme ».
+ACCESSIBILITY_STATUSES = ("non conforme", "partiellement conforme", "totalement conforme")
+
 
 class Territory(IdMixin, TimestampMixin, Base):
     """The authority's settings: one row, edited by admins."""

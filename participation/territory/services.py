@@ -7,17 +7,20 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 from flask import g, has_app_context
 
 from participation.core.errors import ValidationError
 from participation.core.eventlog import record
+from participation.core.identifiers import compact, insee_code_error, postal_code_error, siren_error, siret_error
 from participation.core.permissions import require
 from participation.extensions import db
-from participation.territory.models import Commune, Department, Territory, Theme
+from participation.territory.models import ACCESSIBILITY_STATUSES, Commune, Department, Territory, Theme
 
 DEFAULT_TERRITORY_NAME = "Participation"
+DEFAULT_BRAND_COLOUR = "#1f5f8b"
 
 
 def current_territory() -> Territory:
@@ -26,7 +29,7 @@ def current_territory() -> Territory:
         return g.territory
     territory = db.session.scalar(sa.select(Territory).order_by(Territory.id).limit(1))
     if territory is None:
-        territory = Territory(name=DEFAULT_TERRITORY_NAME, kind="collectivité", brand_colour="#1f5f8b", accessibility_status="non conforme")
+        territory = Territory(name=DEFAULT_TERRITORY_NAME, kind="collectivité", brand_colour=DEFAULT_BRAND_COLOUR, accessibility_status="non conforme")
     if has_app_context():
         g.territory = territory
     return territory
@@ -37,14 +40,251 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:120] or "theme"
 
 
-INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+EMAIL_MESSAGE = "Indiquez une adresse électronique valide, par exemple nom@exemple.fr."
+COLOUR = re.compile(r"^#[0-9a-f]{6}$")
+
+
+def _text(value) -> str | None:
+    """A typed text: surrounding spaces dropped, empty means none."""
+    return (str(value).strip() or None) if value is not None else None
+
+
+def _too_long(value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        return f"{limit} caractères au plus (vous en avez saisi {len(value)})."
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The territory's settings
+
+
+# Each editable setting: (kind of value, longest length for texts, required).
+TERRITORY_FIELDS: dict[str, tuple[str, int | None, bool]] = {
+    "name": ("text", 160, True),
+    "kind": ("text", 80, True),
+    "siren": ("siren", None, False),
+    "siret": ("siret", None, False),
+    "population": ("count", None, False),
+    "address": ("text", 2000, False),
+    "contact_email": ("email", 254, False),
+    "brand_colour": ("colour", None, True),
+    "mandate_start": ("date", None, False),
+    "mandate_end": ("date", None, False),
+    "publication_director": ("text", 160, False),
+    "host_name": ("text", 160, False),
+    "host_address": ("text", 2000, False),
+    "dpo_name": ("text", 160, False),
+    "dpo_email": ("email", 254, False),
+    "dpo_address": ("text", 2000, False),
+    "accessibility_status": ("status", None, True),
+    "accessibility_audit_date": ("date", None, False),
+    "accessibility_contact": ("email", 254, False),
+}
+
+_REQUIRED_MESSAGES = {
+    "name": "Indiquez le nom de la collectivité.",
+    "kind": "Indiquez la nature de la collectivité, par exemple « communauté d'agglomération ».",
+    "brand_colour": "Indiquez la couleur de la plateforme, par exemple #1f5f8b.",
+    "accessibility_status": "Choisissez l'état de conformité au RGAA.",
+}
+
+
+def clean_territory_values(values: dict) -> tuple[dict, dict[str, str]]:
+    """Normalise the settings given and check every rule.
+
+    Returns the values to store and, for each field that breaks a rule, the
+    message to show next to it. Rules between fields (SIRET and SIREN, the
+    mandate's dates, status and audit) are checked on the values given,
+    completed by the territory's current ones.
+    """
+    unknown = set(values) - set(TERRITORY_FIELDS)
+    if unknown:
+        raise ValueError(f"Réglages inconnus : {', '.join(sorted(unknown))}")
+    cleaned: dict = {}
+    problems: dict[str, str] = {}
+    for name, value in values.items():
+        kind, limit, required = TERRITORY_FIELDS[name]
+        if kind in ("date", "count"):
+            cleaned[name], problem = _clean_scalar(kind, value)
+        else:
+            cleaned[name] = text = _clean_text(kind, value)
+            if not text:
+                problem = _REQUIRED_MESSAGES.get(name) if required else None
+            else:
+                problem = (_too_long(text, limit) if limit else None) or _check_text(kind, text)
+        if problem:
+            problems[name] = problem
+
+    current = current_territory()
+    merged = {name: cleaned.get(name, getattr(current, name)) for name in TERRITORY_FIELDS}
+    if merged["siret"] and {"siren", "siret"} & set(cleaned) and "siret" not in problems:
+        problem = siret_error(merged["siret"], siren=None if "siren" in problems else merged["siren"])
+        if problem:
+            problems["siret"] = problem
+    start, end = merged["mandate_start"], merged["mandate_end"]
+    if start and end and start >= end and not {"mandate_start", "mandate_end"} & set(problems):
+        problems["mandate_end"] = "La fin de la mandature doit être postérieure à son début."
+    if (
+        merged["accessibility_status"] in ACCESSIBILITY_STATUSES[1:]
+        and not merged["accessibility_audit_date"]
+        and "accessibility_audit_date" not in problems
+    ):
+        problems["accessibility_audit_date"] = (
+            "Une plateforme ne peut se déclarer « partiellement » ou « totalement conforme » qu'après un audit : indiquez sa date, "
+            "ou choisissez « non conforme »."
+        )
+    return cleaned, problems
+
+
+def _clean_text(kind: str, value) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if kind in ("siren", "siret"):
+        return compact(text) or None
+    if kind == "colour":
+        text = text.lower()
+        return text if text.startswith("#") else f"#{text}"
+    if kind == "email":
+        return text.lower()
+    return text
+
+
+def _check_text(kind: str, text: str) -> str | None:
+    if kind == "siren":
+        return siren_error(text)
+    if kind == "email" and not EMAIL.match(text):
+        return EMAIL_MESSAGE
+    if kind == "colour" and not COLOUR.match(text):
+        return "La couleur s'écrit # suivi de 6 chiffres hexadécimaux (0 à 9, a à f), par exemple #1f5f8b."
+    if kind == "status" and text not in ACCESSIBILITY_STATUSES:
+        return "Choisissez l'un des états prévus par le RGAA : " + ", ".join(ACCESSIBILITY_STATUSES) + "."
+    return None
+
+
+def _clean_scalar(kind: str, value):
+    if value in (None, ""):
+        return None, None
+    if kind == "date":
+        if isinstance(value, date):
+            return value, None
+        try:
+            return date.fromisoformat(str(value).strip()), None
+        except ValueError:
+            return None, "Indiquez une date valide, par exemple 2026-03-22."
+    try:
+        number = int(str(value).replace(" ", "").replace("\u202f", "").replace("\u00a0", ""))
+    except ValueError:
+        return None, "Indiquez un nombre entier."
+    if number < 0:
+        return None, "Indiquez un nombre positif."
+    return number, None
+
+
+def save_territory(values: dict, *, actor) -> Territory:
+    """Change the territory's settings: all the values given are checked before any is stored."""
+    require(actor, "territory.manage")
+    cleaned, problems = clean_territory_values(values)
+    if problems:
+        name = next(iter(problems))
+        raise ValidationError(problems[name], field=name)
+    territory = current_territory()
+    created = territory.id is None
+    changed = sorted(name for name, value in cleaned.items() if getattr(territory, name) != value)
+    for name in changed:
+        setattr(territory, name, cleaned[name])
+    if created:
+        db.session.add(territory)
+    db.session.flush()
+    if created or changed:
+        record("territory.updated", territory, actor, {"fields": changed})
+    return territory
+
+
+# ---------------------------------------------------------------------------
+# Communes
+
+
+def communes_query(search: str | None = None) -> sa.Select:
+    """Communes by name, optionally those whose name contains ``search`` or whose INSEE code starts with it."""
+    query = sa.select(Commune).order_by(Commune.name, Commune.insee_code)
+    search = (search or "").strip()
+    if search:
+        query = query.where(
+            sa.or_(Commune.name.icontains(search, autoescape=True), Commune.insee_code.startswith(compact(search), autoescape=True))
+        )
+    return query
+
+
+def save_commune(commune: Commune | None, *, insee_code: str, name: str, postal_code: str | None = None, population: int | None = None, actor) -> Commune:
+    """Create a commune (``commune`` is ``None``) or change one."""
+    require(actor, "territory.manage")
+    code, name, postal = compact(insee_code), _text(name), compact(postal_code) or None
+    problem = insee_code_error(code)
+    if problem:
+        raise ValidationError(problem, field="insee_code")
+    if not name:
+        raise ValidationError("Indiquez le nom de la commune.", field="name")
+    problem = _too_long(name, 120)
+    if problem:
+        raise ValidationError(problem, field="name")
+    if postal:
+        problem = postal_code_error(postal)
+        if problem:
+            raise ValidationError(problem, field="postal_code")
+    if population is not None and population < 0:
+        raise ValidationError("Indiquez un nombre positif.", field="population")
+    clash = db.session.scalar(sa.select(Commune).where(Commune.insee_code == code))
+    if clash is not None and clash is not commune:
+        raise ValidationError(f"La commune « {clash.name} » porte déjà le code INSEE {code}.", field="insee_code")
+    created = commune is None
+    if created:
+        commune = Commune()
+        db.session.add(commune)
+    commune.insee_code, commune.name, commune.postal_code, commune.population = code, name, postal, population
+    db.session.flush()
+    record("commune.created" if created else "commune.updated", commune, actor, {"insee_code": code})
+    return commune
+
+
+# Accepted names for the CSV's columns, after _header(): the first is ours;
+# the others are those of INSEE's and La Poste's files.
+COLUMN_NAMES = {
+    "code_insee": ("code_insee", "insee", "code_commune_insee", "code_commune", "com", "codgeo"),
+    "nom": ("nom", "nom_commune", "nom_de_la_commune", "libelle", "commune"),
+    "code_postal": ("code_postal", "cp"),
+    "population": ("population", "population_municipale", "pmun"),
+}
+MAX_IMPORT_ERRORS = 20
 
 
 @dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
+    # Lines that match a commune as it already is.
+    unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def decode_text(data: str | bytes) -> str:
+    """The text of an uploaded file: UTF-8 (with or without BOM), else Windows-1252, as spreadsheets save it."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    if b"\x00" in data:
+        raise ValidationError("Ce fichier n'est pas un fichier texte : enregistrez-le au format CSV depuis votre tableur.", field="file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            "Le fichier n'a pas pu être lu : enregistrez-le au format CSV, encodé en UTF-8 ou en Windows-1252.", field="file"
+        ) from None
 
 
 def import_communes(data: str | bytes, *, actor=None, _system: bool = False) -> ImportReport:
@@ -55,98 +295,164 @@ def import_communes(data: str | bytes, *, actor=None, _system: bool = False) -> 
     """
     if not _system:
         require(actor, "territory.manage")
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            data = data.decode("cp1252")
-    data = data.lstrip("\ufeff")
-    if not data.strip():
+    text = decode_text(data)
+    if not text.strip():
         raise ValidationError("Le fichier est vide.", field="file")
-    first_line = data.splitlines()[0]
+    first_line = next(line for line in text.splitlines() if line.strip())
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(data), delimiter=delimiter)
-    headers = {_header(h) for h in (reader.fieldnames or [])}
-    if not {"code_insee", "nom"} <= headers:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        # Blank lines before the header are skipped, but counted in line numbers.
+        columns = _columns(next(row for row in reader if any(cell.strip() for cell in row)))
+        rows, errors = _read_communes(reader, columns)
+    except csv.Error as error:
+        raise ValidationError(f"Ligne {reader.line_num} : le fichier CSV est mal formé ({error}).", field="file") from None
+    if errors:
+        more = len(errors) - MAX_IMPORT_ERRORS
         raise ValidationError(
-            "La première ligne doit nommer les colonnes « code_insee » et « nom » (et, si vous les avez, « code_postal » et « population »).",
+            "Le fichier n'a pas été importé, aucune commune n'a été modifiée. "
+            + " ".join(errors[:MAX_IMPORT_ERRORS])
+            + (f" (et {more} autres erreurs)" if more > 0 else ""),
             field="file",
         )
-    rows, errors, seen = [], [], set()
-    for number, raw in enumerate(reader, start=2):
-        row = {_header(k): (v or "").strip() for k, v in raw.items() if k}
-        code, name = row.get("code_insee", "").upper(), row.get("nom", "")
-        if not code and not name:
-            continue
-        if not INSEE_CODE.match(code):
-            errors.append(f"Ligne {number} : « {code} » n'est pas un code INSEE (5 caractères, par exemple 69123 ou 2A004).")
-            continue
-        if code in seen:
-            errors.append(f"Ligne {number} : le code {code} figure déjà plus haut dans le fichier.")
-            continue
-        if not name:
-            errors.append(f"Ligne {number} : le nom de la commune manque.")
-            continue
-        population = row.get("population", "").replace(" ", "").replace("\u202f", "")
-        if population and not population.isdigit():
-            errors.append(f"Ligne {number} : la population « {row.get('population')} » n'est pas un nombre entier.")
-            continue
-        postal = row.get("code_postal", "")
-        if postal and not re.fullmatch(r"\d{5}", postal):
-            errors.append(f"Ligne {number} : le code postal « {postal} » doit compter 5 chiffres.")
-            continue
-        seen.add(code)
-        rows.append((code, name[:120], postal or None, int(population) if population else None))
-    if errors:
-        raise ValidationError("Le fichier n'a pas été importé. " + " ".join(errors[:20]) + (f" (et {len(errors) - 20} autres erreurs)" if len(errors) > 20 else ""), field="file")
     if not rows:
         raise ValidationError("Le fichier ne contient aucune commune.", field="file")
-    existing = {c.insee_code: c for c in db.session.scalars(sa.select(Commune).where(Commune.insee_code.in_(seen)))}
+
+    existing: dict[str, Commune] = {}
+    codes = [row[0] for row in rows]
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        existing.update((c.insee_code, c) for c in db.session.scalars(sa.select(Commune).where(Commune.insee_code.in_(chunk))))
     report = ImportReport()
     for code, name, postal, population in rows:
         commune = existing.get(code)
         if commune is None:
             db.session.add(Commune(insee_code=code, name=name, postal_code=postal, population=population))
             report.created += 1
+            continue
+        # An empty cell keeps what is known.
+        new = (name, postal or commune.postal_code, population if population is not None else commune.population)
+        if new == (commune.name, commune.postal_code, commune.population):
+            report.unchanged += 1
         else:
-            commune.name, commune.postal_code, commune.population = name, postal or commune.postal_code, population if population is not None else commune.population
+            commune.name, commune.postal_code, commune.population = new
             report.updated += 1
     db.session.flush()
-    record("territory.communes_imported", current_territory() if current_territory().id else None, actor, {"created": report.created, "updated": report.updated})
+    territory = current_territory()
+    record(
+        "territory.communes_imported",
+        territory if territory.id else None,
+        actor,
+        {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+    )
     return report
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """The position of each known column in the header line."""
+    names = [_header(h) for h in header]
+    columns = {}
+    for column, aliases in COLUMN_NAMES.items():
+        for alias in aliases:
+            if alias in names:
+                columns[column] = names.index(alias)
+                break
+    if not {"code_insee", "nom"} <= set(columns):
+        raise ValidationError(
+            "La première ligne doit nommer les colonnes « code_insee » et « nom » (et, si vous les avez, « code_postal » et « population »), "
+            "séparées par des points-virgules ou des virgules.",
+            field="file",
+        )
+    return columns
+
+
+def _read_communes(reader, columns: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    rows, errors, seen = [], [], {}
+
+    def cell(values: list[str], column: str) -> str:
+        position = columns.get(column)
+        return values[position].strip() if position is not None and position < len(values) else ""
+
+    for values in reader:
+        number = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        code, name = compact(cell(values, "code_insee")), cell(values, "nom")
+        problem = insee_code_error(code)
+        if problem:
+            errors.append(f"Ligne {number} : {problem}")
+            continue
+        if code in seen:
+            errors.append(f"Ligne {number} : le code {code} figure déjà à la ligne {seen[code]}.")
+            continue
+        seen[code] = number
+        if not name:
+            errors.append(f"Ligne {number} : le nom de la commune manque.")
+            continue
+        if len(name) > 120:
+            errors.append(f"Ligne {number} : le nom de la commune dépasse 120 caractères.")
+            continue
+        raw_population = cell(values, "population")
+        population = re.sub(r"[\s\u00a0\u202f]", "", raw_population)
+        if population and not population.isdigit():
+            errors.append(f"Ligne {number} : la population « {raw_population} » n'est pas un nombre entier.")
+            continue
+        postal = compact(cell(values, "code_postal"))
+        if postal and postal_code_error(postal):
+            errors.append(f"Ligne {number} : {postal_code_error(postal)}")
+            continue
+        rows.append((code, name, postal or None, int(population) if population else None))
+    return rows, errors
 
 
 def _header(name: str | None) -> str:
     return slugify(name or "").replace("-", "_")
 
 
-def save_territory(values: dict, *, actor) -> Territory:
-    require(actor, "territory.manage")
-    territory = current_territory()
-    for key, value in values.items():
-        setattr(territory, key, value)
-    db.session.add(territory)
-    db.session.flush()
-    record("territory.updated", territory, actor, {"fields": sorted(values)})
-    return territory
+# ---------------------------------------------------------------------------
+# Themes
 
 
-def save_theme(theme: Theme | None, *, name: str, description: str | None, archived: bool = False, actor) -> Theme:
+def themes_query() -> sa.Select:
+    """Themes in use first, then archived ones; by name."""
+    return sa.select(Theme).order_by(Theme.archived, Theme.name)
+
+
+def save_theme(theme: Theme | None, *, name: str, description: str | None, archived: bool | None = None, actor) -> Theme:
+    """Create a theme (``theme`` is ``None``) or change one; ``archived=None`` leaves it as it is."""
     require(actor, "territory.manage")
-    name = (name or "").strip()
+    name = _text(name)
     if not name:
         raise ValidationError("Indiquez le nom du thème.", field="name")
+    problem = _too_long(name, 120)
+    if problem:
+        raise ValidationError(problem, field="name")
     clash = db.session.scalar(sa.select(Theme).where(sa.func.lower(Theme.name) == name.lower()))
     if clash is not None and clash is not theme:
         raise ValidationError("Un thème porte déjà ce nom.", field="name")
     created = theme is None
     if created:
-        theme = Theme(slug=_unique_theme_slug(name))
+        theme = Theme(slug=_unique_theme_slug(name), archived=False)
         db.session.add(theme)
-    theme.name, theme.description, theme.archived = name, description or None, archived
+    theme.name, theme.description = name, _text(description)
+    if archived is not None:
+        theme.archived = archived
     db.session.flush()
     record("theme.created" if created else "theme.updated", theme, actor, {"name": name})
     return theme
+
+
+def set_theme_archived(theme: Theme, archived: bool, *, actor) -> bool:
+    """Archive a theme (it stays on past items but is not offered for new ones), or bring it back.
+
+    Returns whether anything changed: archiving an archived theme does nothing.
+    """
+    require(actor, "territory.manage")
+    if theme.archived == archived:
+        return False
+    theme.archived = archived
+    record("theme.archived" if archived else "theme.unarchived", theme, actor, {"name": theme.name})
+    return True
 
 
 def _unique_theme_slug(name: str) -> str:
@@ -157,13 +463,28 @@ def _unique_theme_slug(name: str) -> str:
     return slug
 
 
-def save_department(department: Department | None, *, name: str, code: str, email: str | None, archived: bool = False, actor) -> Department:
+# ---------------------------------------------------------------------------
+# Departments
+
+
+def departments_query() -> sa.Select:
+    """Departments in service first, then archived ones; by name."""
+    return sa.select(Department).order_by(Department.archived, Department.name)
+
+
+def save_department(department: Department | None, *, name: str, code: str, email: str | None, archived: bool | None = None, actor) -> Department:
+    """Create a department (``department`` is ``None``) or change one; ``archived=None`` leaves it as it is."""
     require(actor, "territory.manage")
-    name, code = (name or "").strip(), (code or "").strip().upper()
+    name, code, email = _text(name), (code or "").strip().upper(), _text(email)
     if not name:
         raise ValidationError("Indiquez le nom de la direction ou du service.", field="name")
+    problem = _too_long(name, 160)
+    if problem:
+        raise ValidationError(problem, field="name")
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,19}", code):
         raise ValidationError("Le code s'écrit en majuscules, chiffres et tirets, 20 caractères au plus (par exemple DEV-ECO).", field="code")
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        raise ValidationError(EMAIL_MESSAGE, field="email")
     for column, value, message, field_name in (
         (Department.name, name, "Une direction porte déjà ce nom.", "name"),
         (Department.code, code, "Une direction porte déjà ce code.", "code"),
@@ -173,12 +494,24 @@ def save_department(department: Department | None, *, name: str, code: str, emai
             raise ValidationError(message, field=field_name)
     created = department is None
     if created:
-        department = Department()
+        department = Department(archived=False)
         db.session.add(department)
-    department.name, department.code, department.email, department.archived = name, code, email or None, archived
+    department.name, department.code, department.email = name, code, email.lower() if email else None
+    if archived is not None:
+        department.archived = archived
     db.session.flush()
     record("department.created" if created else "department.updated", department, actor, {"code": code})
     return department
+
+
+def set_department_archived(department: Department, archived: bool, *, actor) -> bool:
+    """Archive a department (no longer offered for new cases), or bring it back; returns whether anything changed."""
+    require(actor, "territory.manage")
+    if department.archived == archived:
+        return False
+    department.archived = archived
+    record("department.archived" if archived else "department.unarchived", department, actor, {"code": department.code})
+    return True
 
 
 def active_themes():

@@ -1,0 +1,231 @@
+"""The territory's back office under /gestion/: settings, communes, themes, departments. Admins only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from participation.core.errors import DomainError
+from participation.core.permissions import require
+from participation.core.web import form_error, paginate, safe_next
+from participation.extensions import db
+from participation.territory import services
+from participation.territory.forms import ActionForm, CommuneForm, DepartmentForm, ImportCommunesForm, TerritoryForm, ThemeForm
+from participation.territory.models import Commune, Department, Theme
+
+bp = Blueprint("territory", __name__, url_prefix="/gestion")
+
+
+@bp.before_request
+def _admins_only():
+    # Every page here is for admins; anonymous visitors are sent to the login page.
+    require(current_user, "territory.manage")
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _get_or_404(model, id_: int):
+    item = db.session.get(model, id_)
+    if item is None:
+        abort(404)
+    return item
+
+
+# --- Settings ---------------------------------------------------------------
+
+
+@bp.route("/territoire", methods=["GET", "POST"])
+def settings():
+    territory = services.current_territory()
+    form = TerritoryForm(obj=None if request.method == "POST" else territory)
+    if form.validate_on_submit():
+        try:
+            services.save_territory(form.values(), actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Les réglages du territoire sont enregistrés.", "success")
+            return redirect(url_for("territory.settings"))
+    return render_template("territory/settings.html", form=form), _status(form)
+
+
+# --- Communes ---------------------------------------------------------------
+
+
+def _communes_page(import_form: ImportCommunesForm, status: int = 200):
+    search = request.args.get("q", "").strip()
+    page = paginate(services.communes_query(search))
+    return render_template("territory/communes.html", page=page, search=search, import_form=import_form), status
+
+
+@bp.route("/communes")
+def communes():
+    return _communes_page(ImportCommunesForm())
+
+
+@bp.route("/communes/import", methods=["POST"])
+def import_communes():
+    form = ImportCommunesForm()
+    if form.validate_on_submit():
+        try:
+            report = services.import_communes(form.file.data.read(), actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(
+                f"Import terminé : {report.created} commune{'s' if report.created > 1 else ''} "
+                f"créée{'s' if report.created > 1 else ''}, {report.updated} mise{'s' if report.updated > 1 else ''} à jour, "
+                f"{report.unchanged} inchangée{'s' if report.unchanged > 1 else ''}.",
+                "success",
+            )
+            return redirect(url_for("territory.communes"))
+    return _communes_page(form, _status(form))
+
+
+@bp.route("/communes/nouvelle", methods=["GET", "POST"])
+def new_commune():
+    form = CommuneForm()
+    if form.validate_on_submit():
+        try:
+            commune = services.save_commune(
+                None,
+                insee_code=form.insee_code.data,
+                name=form.name.data,
+                postal_code=form.postal_code.data,
+                population=form.population.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"La commune « {commune.name} » est ajoutée.", "success")
+            return redirect(url_for("territory.communes", q=commune.insee_code))
+    return render_template("territory/commune_form.html", form=form, commune=None), _status(form)
+
+
+@bp.route("/communes/<int:commune_id>", methods=["GET", "POST"])
+def edit_commune(commune_id: int):
+    commune = _get_or_404(Commune, commune_id)
+    form = CommuneForm(obj=None if request.method == "POST" else commune)
+    if form.validate_on_submit():
+        try:
+            services.save_commune(
+                commune,
+                insee_code=form.insee_code.data,
+                name=form.name.data,
+                postal_code=form.postal_code.data,
+                population=form.population.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"La commune « {commune.name} » est enregistrée.", "success")
+            return redirect(url_for("territory.communes", q=commune.insee_code))
+    return render_template("territory/commune_form.html", form=form, commune=commune), _status(form)
+
+
+# --- Themes -----------------------------------------------------------------
+
+
+@bp.route("/themes")
+def themes():
+    return render_template("territory/themes.html", page=paginate(services.themes_query()), action_form=ActionForm())
+
+
+@bp.route("/themes/nouveau", methods=["GET", "POST"])
+def new_theme():
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            theme = services.save_theme(None, name=form.name.data, description=form.description.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"Le thème « {theme.name} » est créé.", "success")
+            return redirect(url_for("territory.themes"))
+    return render_template("territory/theme_form.html", form=form, theme=None), _status(form)
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+def edit_theme(theme_id: int):
+    theme = _get_or_404(Theme, theme_id)
+    form = ThemeForm(obj=None if request.method == "POST" else theme)
+    if form.validate_on_submit():
+        try:
+            services.save_theme(theme, name=form.name.data, description=form.description.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"Le thème « {theme.name} » est enregistré.", "success")
+            return redirect(url_for("territory.themes"))
+    return render_template("territory/theme_form.html", form=form, theme=theme), _status(form)
+
+
+@bp.route("/themes/<int:theme_id>/archiver", methods=["POST"], defaults={"archived": True})
+@bp.route("/themes/<int:theme_id>/restaurer", methods=["POST"], defaults={"archived": False}, endpoint="unarchive_theme")
+def archive_theme(theme_id: int, archived: bool):
+    theme = _get_or_404(Theme, theme_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.set_theme_archived(theme, archived, actor=current_user)
+    if archived:
+        flash(f"Le thème « {theme.name} » est archivé : il reste sur les contenus passés mais n'est plus proposé.", "success")
+    else:
+        flash(f"Le thème « {theme.name} » est de nouveau proposé.", "success")
+    return redirect(safe_next("territory.themes"))
+
+
+# --- Departments ------------------------------------------------------------
+
+
+@bp.route("/directions")
+def departments():
+    return render_template("territory/departments.html", page=paginate(services.departments_query()), action_form=ActionForm())
+
+
+@bp.route("/directions/nouvelle", methods=["GET", "POST"])
+def new_department():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            department = services.save_department(
+                None, name=form.name.data, code=form.code.data, email=form.email.data, actor=current_user
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"La direction « {department.name} » est créée.", "success")
+            return redirect(url_for("territory.departments"))
+    return render_template("territory/department_form.html", form=form, department=None), _status(form)
+
+
+@bp.route("/directions/<int:department_id>", methods=["GET", "POST"])
+def edit_department(department_id: int):
+    department = _get_or_404(Department, department_id)
+    form = DepartmentForm(obj=None if request.method == "POST" else department)
+    if form.validate_on_submit():
+        try:
+            services.save_department(department, name=form.name.data, code=form.code.data, email=form.email.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"La direction « {department.name} » est enregistrée.", "success")
+            return redirect(url_for("territory.departments"))
+    return render_template("territory/department_form.html", form=form, department=department), _status(form)
+
+
+@bp.route("/directions/<int:department_id>/archiver", methods=["POST"], defaults={"archived": True})
+@bp.route("/directions/<int:department_id>/restaurer", methods=["POST"], defaults={"archived": False}, endpoint="unarchive_department")
+def archive_department(department_id: int, archived: bool):
+    department = _get_or_404(Department, department_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.set_department_archived(department, archived, actor=current_user)
+    if archived:
+        flash(f"La direction « {department.name} » est archivée : elle n'est plus proposée pour les nouveaux dossiers.", "success")
+    else:
+        flash(f"La direction « {department.name} » est de nouveau proposée.", "success")
+    return redirect(safe_next("territory.departments"))
