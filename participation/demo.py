@@ -99,7 +99,7 @@ def load() -> list[tuple[str, str, str]]:
         accessibility_contact="accessibilite@demo.example",
     ))
     db.session.flush()
-    territory.import_communes(COMMUNES, _system=True)
+    territory.import_communes(COMMUNES, actor=SYSTEM)
     departments = {}
     for name, code, email in DEPARTMENTS:
         departments[code] = territory.save_department(None, name=name, code=code, email=email, actor=SYSTEM)

@@ -14,13 +14,14 @@ territory = AppGroup("territory", help="Gérer le territoire.")
 def import_communes(path: str) -> None:
     """Importe ou met à jour les communes depuis un fichier CSV (code_insee;nom;code_postal;population)."""
     from participation.core.errors import DomainError
+    from participation.core.permissions import SYSTEM
     from participation.extensions import db
     from participation.territory.services import import_communes as run_import
 
     with open(path, "rb") as handle:
         data = handle.read()
     try:
-        report = run_import(data, _system=True)
+        report = run_import(data, actor=SYSTEM)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()

@@ -287,14 +287,13 @@ def decode_text(data: str | bytes) -> str:
         ) from None
 
 
-def import_communes(data: str | bytes, *, actor=None, _system: bool = False) -> ImportReport:
+def import_communes(data: str | bytes, *, actor) -> ImportReport:
     """Create or update communes from a CSV (``code_insee``, ``nom``, optional ``code_postal`` and ``population``).
 
     The separator (``;`` or ``,``) is detected. Every line is checked first:
     a file with one bad line changes nothing and says which lines are wrong.
     """
-    if not _system:
-        require(actor, "territory.manage")
+    require(actor, "territory.manage")
     text = decode_text(data)
     if not text.strip():
         raise ValidationError("Le fichier est vide.", field="file")
