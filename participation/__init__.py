@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 
 from participation.config import PROJECT_ROOT, load_config
+from participation.core.i18n import compile_catalogues
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
@@ -26,6 +27,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(app.instance_path, overrides))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
+        compile_catalogues(PROJECT_ROOT / "translations", Path(app.instance_path) / "translations")
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Every job run and every migration plugin is too much for a console.
     for noisy in ("apscheduler", "alembic.runtime.plugins"):

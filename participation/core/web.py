@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,15 +28,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 ERROR_TITLES = {
-    400: ("Requête incorrecte", "La demande n'a pas pu être comprise. Si vous avez envoyé un formulaire, rechargez la page et réessayez."),
-    403: ("Accès refusé", "Vous n'avez pas l'autorisation de voir cette page ou de faire cette action."),
-    404: ("Page introuvable", "La page demandée n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil."),
-    405: ("Méthode non autorisée", "Cette adresse ne s'utilise pas de cette façon."),
-    409: ("Action impossible", "Cette action n'est pas possible dans l'état actuel."),
-    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
-    422: ("Données incorrectes", "Les informations envoyées ne respectent pas les règles attendues."),
-    429: ("Trop de tentatives", "Vous avez fait trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer."),
-    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. L'équipe technique en est informée ; réessayez dans quelques instants."),
+    400: (_l("Requête incorrecte"), _l("La demande n'a pas pu être comprise. Si vous avez envoyé un formulaire, rechargez la page et réessayez.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas l'autorisation de voir cette page ou de faire cette action.")),
+    404: (_l("Page introuvable"), _l("La page demandée n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil.")),
+    405: (_l("Méthode non autorisée"), _l("Cette adresse ne s'utilise pas de cette façon.")),
+    409: (_l("Action impossible"), _l("Cette action n'est pas possible dans l'état actuel.")),
+    413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
+    422: (_l("Données incorrectes"), _l("Les informations envoyées ne respectent pas les règles attendues.")),
+    429: (_l("Trop de tentatives"), _l("Vous avez fait trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer.")),
+    500: (_l("Erreur du serveur"), _l("Une erreur inattendue s'est produite. L'équipe technique en est informée ; réessayez dans quelques instants.")),
 }
 
 
@@ -110,10 +111,11 @@ def render_error(code: int, message: str | None = None):
     from flask import make_response
 
     title, default = ERROR_TITLES.get(code, ERROR_TITLES[500] if code >= 500 else ERROR_TITLES[400])
+    title, message = str(title), str(message or default)
     if wants_json():
-        response = make_response({"erreur": title, "message": message or default}, code)
+        response = make_response({"erreur": title, "message": message}, code)
     else:
-        response = make_response(render_template("errors/error.html", code=code, title=title, message=message or default), code)
+        response = make_response(render_template("errors/error.html", code=code, title=title, message=message), code)
     return response
 
 

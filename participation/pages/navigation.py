@@ -10,30 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
 class Section:
     key: str
-    label: str
+    label: object  # a lazy translation
     path: str
     endpoint: str
-    summary: str
+    summary: object
 
 
 SECTIONS = [
-    Section("conseils", "Conseils", "/conseils/", "councils.index",
-            "Les conseils de développement et les conseils citoyens du territoire : leur composition, leurs séances publiques, leurs comptes rendus et leurs avis."),
-    Section("saisines", "Saisines", "/saisines/", "referrals.index",
-            "Les questions posées aux conseils par la collectivité, les avis rendus et les réponses apportées, recommandation par recommandation."),
-    Section("concertations", "Concertations", "/concertations/", "forums.index",
-            "Les concertations en ligne sur les projets du territoire : donnez votre avis, répondez aux autres, lisez la synthèse."),
-    Section("agenda", "Agenda", "/agenda/", "agenda.index",
-            "Tous les rendez-vous de la participation : séances publiques, concertations, ateliers et réunions."),
-    Section("evenements", "Événements", "/evenements/", "events.index",
-            "Ateliers, forums citoyens et réunions publiques : inscrivez-vous en ligne."),
-    Section("subventions", "Subventions", "/subventions/", "grants.index",
-            "Les appels à projets et les demandes de subvention des associations."),
+    Section("conseils", _l("Conseils"), "/conseils/", "councils.index",
+            _l("Les conseils de développement et les conseils citoyens du territoire : leur composition, leurs séances publiques, leurs comptes rendus et leurs avis.")),
+    Section("saisines", _l("Saisines"), "/saisines/", "referrals.index",
+            _l("Les questions posées aux conseils par la collectivité, les avis rendus et les réponses apportées, recommandation par recommandation.")),
+    Section("concertations", _l("Concertations"), "/concertations/", "forums.index",
+            _l("Les concertations en ligne sur les projets du territoire : donnez votre avis, répondez aux autres, lisez la synthèse.")),
+    Section("agenda", _l("Agenda"), "/agenda/", "agenda.index",
+            _l("Tous les rendez-vous de la participation : séances publiques, concertations, ateliers et réunions.")),
+    Section("evenements", _l("Événements"), "/evenements/", "events.index",
+            _l("Ateliers, forums citoyens et réunions publiques : inscrivez-vous en ligne.")),
+    Section("subventions", _l("Subventions"), "/subventions/", "grants.index",
+            _l("Les appels à projets et les demandes de subvention des associations.")),
 ]
 
 

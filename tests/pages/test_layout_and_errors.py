@@ -142,6 +142,11 @@ def test_english_is_available(client):
     page = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert 'lang="fr" hreflang="fr">Version française</a>' in page
+    for english in (">Skip to content<", ">Log in<", ">Councils<", ">Legal notice<", "Take part in your territory"):
+        assert english in page
+    # The choice is kept for the session, and French comes back on request.
+    assert "Page not found" in client.get("/nulle-part").get_data(as_text=True)
+    assert ">Aller au contenu<" in client.get("/?lang=fr").get_data(as_text=True)
 
 
 def test_theme_colour_reaches_the_stylesheet_with_enough_contrast(client):
