@@ -156,7 +156,8 @@ def _init_templates(app: Flask) -> None:
         from participation.notifications.services import unread_count
         from participation.territory.services import current_territory
 
-        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        # Outside a request (worker, command line, a mail rendered by a job) there is no user.
+        unread = unread_count(current_user) if current_user and current_user.is_authenticated else 0
         return {"territory": current_territory(), "unread_notifications": unread}
 
     @app.before_request
