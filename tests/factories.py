@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from participation.accounts import services as accounts
 from participation.accounts.models import Role, User
+from participation.core.outbox import MailStatus, OutboxMail
 from participation.extensions import db
 from participation.territory.models import Commune, Department, Territory, Theme
 
@@ -74,3 +75,19 @@ def admin(**kwargs) -> User:
 
 def staff(**kwargs) -> User:
     return user(roles=["staff"], **kwargs)
+
+
+def mail(recipient: str | None = None, *, status: MailStatus = MailStatus.pending, **values) -> OutboxMail:
+    """A row of the outbox, as the worker would find it."""
+    n = next(_counter)
+    values.setdefault("subject", f"Courriel {n}")
+    values.setdefault("body_text", f"Bonjour,\n\nCeci est le courriel {n}.")
+    values.setdefault("body_html", f"<p>Bonjour,</p><p>Ceci est le courriel {n}.</p>")
+    values.setdefault("template", "test/example")
+    if status == MailStatus.failed:
+        values.setdefault("attempts", 8)
+        values.setdefault("last_error", "(550, b'Mailbox unavailable')")
+    item = OutboxMail(recipient=recipient or f"destinataire{n}@example.org", dedup_key=f"test:{n}", status=status, **values)
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -302,6 +302,8 @@ def create_user(*, email: str, password: str, display_name: str, roles=(), depar
 
 def grant_role(user: User, role: Role, *, department=None, actor) -> None:
     require(actor, "accounts.manage_roles", user)
+    if user.state == AccountState.closed:
+        raise DomainError("Ce compte est fermé : il ne peut pas recevoir de rôle.")
     if role == Role.staff and department is None and user.department_id is None:
         raise ValidationError("Un agent est rattaché à une direction ou un service : choisissez-en un.", field="department")
     if department is not None:
@@ -323,7 +325,10 @@ def revoke_role(user: User, role: Role, *, actor) -> None:
 
 
 def suspend(user: User, *, reason: str, actor) -> None:
-    ACCOUNT_WORKFLOW.apply(user, "suspend", actor=actor, data={"reason": reason})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Indiquez le motif de la suspension : il est conservé dans le journal.", field="reason")
+    ACCOUNT_WORKFLOW.apply(user, "suspend", actor=actor, data={"reason": reason[:500]})
     user.login_key = _new_login_key()
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -176,3 +177,27 @@ def form_error(form, error) -> None:
         field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def paginate_rows(select, *, per_page: int | None = None):
+    """Like ``paginate``, for a ``select`` of several columns (``select(Event, User.display_name)``):
+    the page's items are rows, so joined values come in the same query. Two queries, whatever the size."""
+    from flask import current_app
+
+    from participation.extensions import db
+
+    page = request.args.get("page", 1, type=int) or 1
+    return _RowPagination(
+        select=select,
+        session=db.session(),
+        page=max(page, 1),
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+
+
+class _RowPagination(SelectPagination):
+    def _query_items(self) -> list:
+        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(query).all())

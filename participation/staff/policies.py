@@ -1,7 +1,23 @@
-from participation.core.permissions import define, is_admin, is_moderator, is_staff
+"""Who may use the back office (/gestion/)."""
+
+from flask import current_app, has_app_context
+
+from participation.core.permissions import define, is_admin, is_moderator, is_staff, rule
+
+
+@rule
+def demo_mode(user, obj) -> bool:
+    """The platform runs as a demonstration (DEMO_MODE): its mail goes to no real person."""
+    return has_app_context() and bool(current_app.config.get("DEMO_MODE"))
+
 
 define("staff.access", is_staff | is_moderator)
-# In demo mode staff read the mail the platform "sent"; failed mail is for admins.
-define("staff.read_mail", is_staff)
+# The outbox: in demo mode staff read the mail the platform "sent"; otherwise
+# only admins see it, and only its metadata.
+define("staff.read_mail", is_admin | (is_staff & demo_mode))
+# A mail's text and HTML can hold one-time links: shown in demo mode only.
+define("staff.read_mail_body", is_staff & demo_mode)
 define("staff.retry_mail", is_admin)
 define("staff.read_journal", is_admin)
+# An account's page: admins manage roles, moderators suspend and reinstate.
+define("staff.view_account", is_admin | is_moderator)

@@ -1,0 +1,112 @@
+"""Back-office forms.
+
+Filters are GET forms: they change nothing, so they carry no CSRF token
+(a token in an address would leak through history and logs). Every form
+that changes something is a POST with its token.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import ValidationError as FieldError
+
+from participation.accounts.models import AccountState, Role
+from participation.core.outbox import MailStatus
+from participation.extensions import db
+from participation.staff.services import RESIDENT
+
+REQUIRED = "Ce champ est obligatoire."
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class FilterForm(FlaskForm):
+    """A search form read from the address (``?status=…``), without CSRF."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, **kwargs):
+        super().__init__(formdata=request.args, **kwargs)
+
+    def check(self) -> bool:
+        """Validate; a field in error is then ignored, so the list still shows."""
+        valid = self.validate()
+        for field in self:
+            if field.errors:
+                field.data = None
+        return valid
+
+    def active(self) -> dict[str, str]:
+        """The valid filters in use, to keep them in the pagination links."""
+        return {field.name: field.data for field in self if field.data}
+
+
+class MailFilterForm(FilterForm):
+    status = SelectField("État", choices=[("", "Tous"), *[(s.value, s.label) for s in MailStatus]], validators=[Optional()])
+    recipient = StringField("Destinataire contient", validators=[Optional(), Length(max=254, message="254 caractères au plus.")])
+
+
+class JournalFilterForm(FilterForm):
+    name = StringField(
+        "Nom de l'événement commence par",
+        validators=[Optional(), Length(max=80, message="80 caractères au plus.")],
+        description="Par exemple « user. » pour les événements des comptes.",
+    )
+    subject_type = StringField(
+        "Type de l'objet",
+        validators=[Optional(), Length(max=60, message="60 caractères au plus.")],
+        description="Le nom de sa table, par exemple « users » ou « outbox_mails ».",
+    )
+    subject_id = StringField(
+        "Numéro de l'objet",
+        validators=[Optional(), Regexp(r"^\d{1,12}$", message="Indiquez un numéro, en chiffres uniquement.")],
+    )
+
+    def validate_subject_id(self, field):
+        if field.data and not (self.subject_type.data or "").strip():
+            raise FieldError("Indiquez aussi le type de l'objet : un numéro seul ne désigne rien.")
+
+
+class AccountFilterForm(FilterForm):
+    search = StringField("Adresse ou nom affiché contient", validators=[Optional(), Length(max=254, message="254 caractères au plus.")])
+    role = SelectField("Rôle", choices=[("", "Tous"), (RESIDENT, "Habitant (sans rôle)"), *ROLE_CHOICES], validators=[Optional()])
+    state = SelectField("État du compte", choices=[("", "Tous"), *[(s.value, s.label) for s in AccountState]], validators=[Optional()])
+
+
+class GrantRoleForm(FlaskForm):
+    role = SelectField("Rôle à attribuer", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
+    department = SelectField(
+        "Direction ou service",
+        choices=[],
+        validators=[Optional()],
+        description="Obligatoire pour un agent de la collectivité.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department.choices = department_choices()
+
+
+class RevokeRoleForm(FlaskForm):
+    role = HiddenField("Rôle à retirer", validators=[DataRequired(REQUIRED), AnyOf([r.value for r in Role], message="Ce rôle n'existe pas.")])
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(
+        "Motif de la suspension",
+        validators=[DataRequired("Indiquez le motif de la suspension : il est conservé dans le journal."), Length(max=500, message="500 caractères au plus.")],
+        description="Il est conservé dans le journal du compte. La personne est déconnectée aussitôt.",
+    )
+
+
+def department_choices() -> list[tuple[str, str]]:
+    from participation.territory.models import Department
+
+    rows = db.session.execute(
+        sa.select(Department.id, Department.name).where(Department.archived.is_(False)).order_by(Department.name)
+    ).all()
+    return [("", "— Aucune —"), *[(str(did), name) for did, name in rows]]
