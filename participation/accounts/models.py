@@ -55,7 +55,7 @@ class User(IdMixin, Base):
 
     commune = relationship("Commune", lazy="joined")
     department = relationship("Department", lazy="joined")
-    roles: Mapped[list["RoleGrant"]] = relationship(back_populates="user", lazy="selectin", cascade="all, delete-orphan")
+    roles: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin", cascade="all, delete-orphan")
 
     # Flask-Login
     is_authenticated = True

@@ -21,7 +21,7 @@ from participation.accounts.forms import (
     commune_choices,
 )
 from participation.core.errors import DomainError
-from participation.core.web import form_error, safe_next
+from participation.core.web import form_error, form_status, safe_next
 from participation.extensions import db, limiter
 from participation.territory.models import Commune
 
@@ -64,7 +64,7 @@ def signup():
             form_error(form, error)
         else:
             return redirect(url_for("accounts.check_mail"))
-    return render_template("accounts/signup.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/signup.html", form=form), form_status(form)
 
 
 @bp.route("/verifiez-vos-courriels")
@@ -110,8 +110,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Bonjour {user.display_name}, vous êtes connecté.", "success")
             return redirect(safe_next())
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/login.html", form=form, resend_form=EmailForm()), status
+    return render_template("accounts/login.html", form=form, resend_form=EmailForm()), form_status(form)
 
 
 @bp.route("/deconnexion", methods=["GET", "POST"])
@@ -134,7 +133,7 @@ def forgot_password():
         services.request_password_reset(form.email.data)
         flash(CHECK_YOUR_MAIL, "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
@@ -153,8 +152,7 @@ def reset_password(token: str):
         else:
             flash("Votre mot de passe est changé. Connectez-vous avec le nouveau.", "success")
             return redirect(url_for("accounts.login"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/reset_password.html", form=form, refusal=None), status
+    return render_template("accounts/reset_password.html", form=form, refusal=None), form_status(form)
 
 
 @bp.route("/profil", methods=["GET", "POST"])
@@ -178,8 +176,7 @@ def profile():
         else:
             flash("Votre profil est enregistré.", "success")
             return redirect(url_for("accounts.profile"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/profile.html", form=form), status
+    return render_template("accounts/profile.html", form=form), form_status(form)
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
@@ -196,8 +193,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash("Votre mot de passe est changé. Vos autres sessions sont déconnectées.", "success")
             return redirect(url_for("accounts.profile"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/change_password.html", form=form), status
+    return render_template("accounts/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/mes-donnees")

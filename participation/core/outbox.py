@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -139,7 +138,7 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
         for item in claimed:
             try:
                 connection.send(_message(item))
-            except (OSError, smtplib.SMTPException, socket.timeout) as error:
+            except (TimeoutError, OSError, smtplib.SMTPException) as error:
                 counts[_mark_attempt_failed(item, now, str(error))] += 1
             else:
                 _mark_sent(item, now)

@@ -22,13 +22,13 @@ class Rule:
     def __call__(self, user, obj=None) -> bool:
         return bool(self.predicate(user, obj))
 
-    def __and__(self, other: "Rule") -> "Rule":
+    def __and__(self, other: Rule) -> Rule:
         return Rule(lambda u, o: self(u, o) and other(u, o), f"({self.name} & {other.name})")
 
-    def __or__(self, other: "Rule") -> "Rule":
+    def __or__(self, other: Rule) -> Rule:
         return Rule(lambda u, o: self(u, o) or other(u, o), f"({self.name} | {other.name})")
 
-    def __invert__(self) -> "Rule":
+    def __invert__(self) -> Rule:
         return Rule(lambda u, o: not self(u, o), f"~{self.name}")
 
     def __repr__(self) -> str:

@@ -201,3 +201,20 @@ class _RowPagination(SelectPagination):
     def _query_items(self) -> list:
         query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return list(self._query_args["session"].execute(query).all())
+
+
+def get_or_404(model, ident):
+    """The row, or a 404 page: what every view does first."""
+    from flask import abort
+
+    from participation.extensions import db
+
+    item = db.session.get(model, ident)
+    if item is None:
+        abort(404)
+    return item
+
+
+def form_status(*forms) -> int:
+    """422 when one of the forms was refused, 200 otherwise."""
+    return 422 if any(f is not None and (f.errors or f.form_errors) for f in forms) else 200

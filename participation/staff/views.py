@@ -10,7 +10,7 @@ from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.outbox import MailStatus, OutboxMail
 from participation.core.permissions import can, require
-from participation.core.web import form_error, paginate, paginate_rows, render_error, rollback_only
+from participation.core.web import form_error, form_status, get_or_404, paginate, paginate_rows, render_error, rollback_only
 from participation.extensions import db
 from participation.staff import services
 from participation.staff.forms import (
@@ -36,10 +36,6 @@ def _forbidden(error: PermissionDenied):
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path))
     return render_error(403, error.message)
-
-
-def _status(*forms) -> int:
-    return 422 if any(f is not None and (f.errors or f.form_errors) for f in forms) else 200
 
 
 # Dashboard ------------------------------------------------------------------
@@ -69,20 +65,13 @@ def mails():
     form.check()
     status = MailStatus(form.status.data) if form.status.data else None
     page = paginate(services.mails(status=status, recipient=form.recipient.data))
-    return render_template("staff/mails.html", page=page, form=form, filters=form.active()), _status(form)
-
-
-def _mail_or_404(mail_id: int) -> OutboxMail:
-    mail = db.session.get(OutboxMail, mail_id)
-    if mail is None:
-        abort(404)
-    return mail
+    return render_template("staff/mails.html", page=page, form=form, filters=form.active()), form_status(form)
 
 
 @bp.route("/courriels/<int:mail_id>")
 @login_required
 def mail(mail_id: int):
-    item = _mail_or_404(mail_id)
+    item = get_or_404(OutboxMail, mail_id)
     require(current_user, "staff.read_mail", item)
     return render_template("staff/mail.html", mail=item)
 
@@ -91,7 +80,7 @@ def mail(mail_id: int):
 @login_required
 def mail_html(mail_id: int):
     """The HTML version, as a file to download: never shown inside our pages."""
-    item = _mail_or_404(mail_id)
+    item = get_or_404(OutboxMail, mail_id)
     require(current_user, "staff.read_mail_body", item)
     if not item.body_html:
         abort(404)
@@ -106,7 +95,7 @@ def mail_html(mail_id: int):
 @bp.route("/courriels/<int:mail_id>/reessayer", methods=["POST"])
 @login_required
 def retry_mail(mail_id: int):
-    item = _mail_or_404(mail_id)
+    item = get_or_404(OutboxMail, mail_id)
     require(current_user, "staff.retry_mail", item)
     try:
         services.retry_mail(item, actor=current_user)
@@ -135,7 +124,7 @@ def journal():
             subject_id=int(form.subject_id.data) if form.subject_id.data else None,
         )
     )
-    return render_template("staff/journal.html", page=page, form=form, filters=form.active()), _status(form)
+    return render_template("staff/journal.html", page=page, form=form, filters=form.active()), form_status(form)
 
 
 # Accounts -------------------------------------------------------------------
@@ -149,14 +138,7 @@ def users():
     form.check()
     state = AccountState(form.state.data) if form.state.data else None
     page = paginate(services.accounts(search=form.search.data, role=form.role.data, state=state))
-    return render_template("staff/users.html", page=page, form=form, filters=form.active()), _status(form)
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return render_template("staff/users.html", page=page, form=form, filters=form.active()), form_status(form)
 
 
 def _account_page(user: User, *, status: int | None = None, refusal: str | None = None, **forms):
@@ -169,7 +151,7 @@ def _account_page(user: User, *, status: int | None = None, refusal: str | None 
     suspend_form = forms.get("suspend_form") if forms.get("suspend_form") is not None else SuspendForm(formdata=None)
     transitions = [t for t in ACCOUNT_WORKFLOW.allowed(user, current_user) if t.name in ACCOUNT_BUTTONS]
     if status is None:
-        status = _status(grant_form, revoke_form, suspend_form)
+        status = form_status(grant_form, revoke_form, suspend_form)
     return render_template(
         "staff/user.html",
         user=user,
@@ -198,7 +180,7 @@ def _refused(form, error: DomainError) -> dict:
 @bp.route("/utilisateurs/<int:user_id>")
 @login_required
 def user(user_id: int):
-    item = _user_or_404(user_id)
+    item = get_or_404(User, user_id)
     require(current_user, "staff.view_account", item)
     return _account_page(item)
 
@@ -206,7 +188,7 @@ def user(user_id: int):
 @bp.route("/utilisateurs/<int:user_id>/roles", methods=["POST"])
 @login_required
 def grant_role(user_id: int):
-    item = _user_or_404(user_id)
+    item = get_or_404(User, user_id)
     require(current_user, "accounts.manage_roles", item)
     form = GrantRoleForm()
     if not form.validate_on_submit():
@@ -224,7 +206,7 @@ def grant_role(user_id: int):
 @bp.route("/utilisateurs/<int:user_id>/roles/retirer", methods=["POST"])
 @login_required
 def revoke_role(user_id: int):
-    item = _user_or_404(user_id)
+    item = get_or_404(User, user_id)
     require(current_user, "accounts.manage_roles", item)
     form = RevokeRoleForm()
     if not form.validate_on_submit():
@@ -244,7 +226,7 @@ def revoke_role(user_id: int):
 @bp.route("/utilisateurs/<int:user_id>/suspendre", methods=["POST"])
 @login_required
 def suspend(user_id: int):
-    item = _user_or_404(user_id)
+    item = get_or_404(User, user_id)
     require(current_user, "accounts.suspend", item)
     form = SuspendForm()
     if not form.validate_on_submit():
@@ -260,7 +242,7 @@ def suspend(user_id: int):
 @bp.route("/utilisateurs/<int:user_id>/retablir", methods=["POST"])
 @login_required
 def reinstate(user_id: int):
-    item = _user_or_404(user_id)
+    item = get_or_404(User, user_id)
     require(current_user, "accounts.suspend", item)
     try:
         accounts.reinstate(item, actor=current_user)

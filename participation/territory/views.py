@@ -7,8 +7,7 @@ from flask_login import current_user
 
 from participation.core.errors import DomainError
 from participation.core.permissions import require
-from participation.core.web import form_error, paginate, safe_next
-from participation.extensions import db
+from participation.core.web import form_error, form_status, get_or_404, paginate, safe_next
 from participation.territory import services
 from participation.territory.forms import ActionForm, CommuneForm, DepartmentForm, ImportCommunesForm, TerritoryForm, ThemeForm
 from participation.territory.models import Commune, Department, Theme
@@ -20,17 +19,6 @@ bp = Blueprint("territory", __name__, url_prefix="/gestion")
 def _admins_only():
     # Every page here is for admins; anonymous visitors are sent to the login page.
     require(current_user, "territory.manage")
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
-
-
-def _get_or_404(model, id_: int):
-    item = db.session.get(model, id_)
-    if item is None:
-        abort(404)
-    return item
 
 
 # --- Settings ---------------------------------------------------------------
@@ -48,7 +36,7 @@ def settings():
         else:
             flash("Les réglages du territoire sont enregistrés.", "success")
             return redirect(url_for("territory.settings"))
-    return render_template("territory/settings.html", form=form), _status(form)
+    return render_template("territory/settings.html", form=form), form_status(form)
 
 
 # --- Communes ---------------------------------------------------------------
@@ -81,7 +69,7 @@ def import_communes():
                 "success",
             )
             return redirect(url_for("territory.communes"))
-    return _communes_page(form, _status(form))
+    return _communes_page(form, form_status(form))
 
 
 @bp.route("/communes/nouvelle", methods=["GET", "POST"])
@@ -102,12 +90,12 @@ def new_commune():
         else:
             flash(f"La commune « {commune.name} » est ajoutée.", "success")
             return redirect(url_for("territory.communes", q=commune.insee_code))
-    return render_template("territory/commune_form.html", form=form, commune=None), _status(form)
+    return render_template("territory/commune_form.html", form=form, commune=None), form_status(form)
 
 
 @bp.route("/communes/<int:commune_id>", methods=["GET", "POST"])
 def edit_commune(commune_id: int):
-    commune = _get_or_404(Commune, commune_id)
+    commune = get_or_404(Commune, commune_id)
     form = CommuneForm(obj=None if request.method == "POST" else commune)
     if form.validate_on_submit():
         try:
@@ -124,7 +112,7 @@ def edit_commune(commune_id: int):
         else:
             flash(f"La commune « {commune.name} » est enregistrée.", "success")
             return redirect(url_for("territory.communes", q=commune.insee_code))
-    return render_template("territory/commune_form.html", form=form, commune=commune), _status(form)
+    return render_template("territory/commune_form.html", form=form, commune=commune), form_status(form)
 
 
 # --- Themes -----------------------------------------------------------------
@@ -146,12 +134,12 @@ def new_theme():
         else:
             flash(f"Le thème « {theme.name} » est créé.", "success")
             return redirect(url_for("territory.themes"))
-    return render_template("territory/theme_form.html", form=form, theme=None), _status(form)
+    return render_template("territory/theme_form.html", form=form, theme=None), form_status(form)
 
 
 @bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
 def edit_theme(theme_id: int):
-    theme = _get_or_404(Theme, theme_id)
+    theme = get_or_404(Theme, theme_id)
     form = ThemeForm(obj=None if request.method == "POST" else theme)
     if form.validate_on_submit():
         try:
@@ -161,13 +149,13 @@ def edit_theme(theme_id: int):
         else:
             flash(f"Le thème « {theme.name} » est enregistré.", "success")
             return redirect(url_for("territory.themes"))
-    return render_template("territory/theme_form.html", form=form, theme=theme), _status(form)
+    return render_template("territory/theme_form.html", form=form, theme=theme), form_status(form)
 
 
 @bp.route("/themes/<int:theme_id>/archiver", methods=["POST"], defaults={"archived": True})
 @bp.route("/themes/<int:theme_id>/restaurer", methods=["POST"], defaults={"archived": False}, endpoint="unarchive_theme")
 def archive_theme(theme_id: int, archived: bool):
-    theme = _get_or_404(Theme, theme_id)
+    theme = get_or_404(Theme, theme_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.set_theme_archived(theme, archived, actor=current_user)
@@ -199,12 +187,12 @@ def new_department():
         else:
             flash(f"La direction « {department.name} » est créée.", "success")
             return redirect(url_for("territory.departments"))
-    return render_template("territory/department_form.html", form=form, department=None), _status(form)
+    return render_template("territory/department_form.html", form=form, department=None), form_status(form)
 
 
 @bp.route("/directions/<int:department_id>", methods=["GET", "POST"])
 def edit_department(department_id: int):
-    department = _get_or_404(Department, department_id)
+    department = get_or_404(Department, department_id)
     form = DepartmentForm(obj=None if request.method == "POST" else department)
     if form.validate_on_submit():
         try:
@@ -214,13 +202,13 @@ def edit_department(department_id: int):
         else:
             flash(f"La direction « {department.name} » est enregistrée.", "success")
             return redirect(url_for("territory.departments"))
-    return render_template("territory/department_form.html", form=form, department=department), _status(form)
+    return render_template("territory/department_form.html", form=form, department=department), form_status(form)
 
 
 @bp.route("/directions/<int:department_id>/archiver", methods=["POST"], defaults={"archived": True})
 @bp.route("/directions/<int:department_id>/restaurer", methods=["POST"], defaults={"archived": False}, endpoint="unarchive_department")
 def archive_department(department_id: int, archived: bool):
-    department = _get_or_404(Department, department_id)
+    department = get_or_404(Department, department_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.set_department_archived(department, archived, actor=current_user)
