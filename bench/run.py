@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,7 +171,7 @@ def main() -> None:
         smtp.stop()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "database": dialect,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"), "database": dialect,
         "data": {"users": USERS, "notifications": NOTIFICATIONS}, "populate_seconds": round(populate_seconds, 2),
         "pages": pages, "outbox_smtp": outbox, "peak_rss_mb": round(peak_mb, 1),
     }

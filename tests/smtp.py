@@ -32,7 +32,7 @@ class ReceivedMail:
 
 
 class _Handler:
-    def __init__(self, server: "SMTPServer"):
+    def __init__(self, server: SMTPServer):
         self.server = server
 
     async def handle_DATA(self, smtp_server, session, envelope):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 from flask_babel import force_locale
@@ -31,9 +31,9 @@ def test_empty_markdown():
     ("moment", "expected"),
     [
         # Winter (UTC+1) and summer (UTC+2) in Paris.
-        (datetime(2026, 3, 3, 17, 30, tzinfo=timezone.utc), "mardi 3 mars 2026 à 18 h 30"),
-        (datetime(2026, 7, 14, 8, 0, tzinfo=timezone.utc), "mardi 14 juillet 2026 à 10 h"),
-        (datetime(2026, 12, 31, 23, 5, tzinfo=timezone.utc), "vendredi 1 janvier 2027 à 0 h 05"),
+        (datetime(2026, 3, 3, 17, 30, tzinfo=UTC), "mardi 3 mars 2026 à 18 h 30"),
+        (datetime(2026, 7, 14, 8, 0, tzinfo=UTC), "mardi 14 juillet 2026 à 10 h"),
+        (datetime(2026, 12, 31, 23, 5, tzinfo=UTC), "vendredi 1 janvier 2027 à 0 h 05"),
     ],
 )
 def test_dates_are_shown_the_french_way_in_paris_time(app, moment, expected):
@@ -43,12 +43,12 @@ def test_dates_are_shown_the_french_way_in_paris_time(app, moment, expected):
 
 def test_dates_in_english(app):
     with app.test_request_context("/"), force_locale("en"):
-        assert format_moment(datetime(2026, 3, 3, 17, 30, tzinfo=timezone.utc)) == "Tuesday 3 March 2026 at 6:30 PM"
+        assert format_moment(datetime(2026, 3, 3, 17, 30, tzinfo=UTC)) == "Tuesday 3 March 2026 at 6:30 PM"
 
 
 def test_day_time_and_machine_form(app):
     with app.test_request_context("/"):
-        moment = datetime(2026, 3, 3, 17, 30, tzinfo=timezone.utc)
+        moment = datetime(2026, 3, 3, 17, 30, tzinfo=UTC)
         assert format_day(date(2026, 3, 3)) == "mardi 3 mars 2026"
         assert format_time(moment) == "18 h 30"
         assert iso(moment) == "2026-03-03T18:30+01:00"
