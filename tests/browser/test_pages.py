@@ -1,0 +1,116 @@
+"""Every page in the table, in Chromium: no axe-core violation, no horizontal
+scrolling at 320 CSS pixels (WCAG 1.4.10), nothing loaded from another
+origin, no console error (a CSP violation is one).
+
+A domain adds its pages with one line in ``PAGES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from tests.browser.helpers import assert_accessible, assert_reflows
+
+pytestmark = pytest.mark.browser
+
+
+def submit_empty(page):
+    """Send the page's main form as it is, to show its error summary."""
+    with page.expect_navigation() as navigation:
+        page.click("main form.stacked button[type=submit]")
+    page.wait_for_selector("#erreurs")
+    return navigation.value
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    who: str | None = None  # None: anonymous; otherwise a key of helpers.ACCOUNTS
+    status: int = 200
+    then: Callable | None = None  # what to do on the page before checking it; returns the new response, if any
+    pending: bool = False  # a page another branch is adding: skipped while it answers 404
+    label: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.label or f"{self.who or 'anonyme'}:{self.path}"
+
+
+PAGES = [
+    Page("/"),
+    Page("/compte/connexion"),
+    Page("/compte/inscription"),
+    Page("/compte/inscription", status=422, then=submit_empty, label="anonyme:/compte/inscription (envoyé vide)"),
+    Page("/compte/connexion", status=422, then=submit_empty, label="anonyme:/compte/connexion (envoyé vide)"),
+    Page("/compte/mot-de-passe-oublie"),
+    Page("/compte/mot-de-passe-oublie", status=422, then=submit_empty, label="anonyme:/compte/mot-de-passe-oublie (envoyé vide)"),
+    Page("/compte/verifiez-vos-courriels"),
+    Page("/mentions-legales"),
+    Page("/donnees-personnelles"),
+    Page("/accessibilite"),
+    Page("/cette-page-n-existe-pas", status=404),
+    Page("/conseils/"),
+    Page("/compte/profil", who="habitante"),
+    Page("/compte/mot-de-passe", who="habitante"),
+    Page("/compte/mes-donnees", who="habitante"),
+    Page("/notifications/", who="habitante"),
+    Page("/gestion/", who="admin"),
+    Page("/gestion/territoire", who="admin", pending=True),
+    Page("/gestion/communes", who="admin", pending=True),
+    Page("/gestion/themes", who="admin", pending=True),
+    Page("/gestion/directions", who="admin", pending=True),
+    Page("/gestion/courriels", who="admin", pending=True),
+    Page("/gestion/journal", who="admin", pending=True),
+    Page("/gestion/utilisateurs", who="admin", pending=True),
+]
+
+
+def visit(page, spec: Page) -> bool:
+    """Open the page as ``spec`` says; False for a pending page that answers 404."""
+    response = page.goto(spec.path)
+    if spec.pending and response.status == 404:
+        return False
+    if spec.then is not None:
+        response = spec.then(page) or response
+    assert response.status == spec.status, f"{spec.path} a répondu {response.status}, {spec.status} attendu"
+    assert "/compte/connexion" not in page.url or spec.path.startswith("/compte/connexion"), (
+        f"{spec.path} a renvoyé vers la connexion"
+    )
+    return True
+
+
+def skip_pending(spec: Page):
+    pytest.skip(f"{spec.path} répond 404 : la page n'existe pas encore sur cette branche")
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.id)
+def test_page_is_accessible(new_page, spec):
+    page = new_page(spec.who)
+    if not visit(page, spec):
+        skip_pending(spec)
+    assert_accessible(page)
+    assert_reflows(page)
+
+
+def test_pages_load_only_from_their_origin_without_console_error(new_page, live_server, recorder):
+    """Every page of the table in turn (one browser context per account, to
+    stay quick): each request goes to the live server, the console stays clean."""
+    origin = live_server.url + "/"
+    pages = {}
+    problems = []
+    for spec in PAGES:
+        if spec.who not in pages:
+            pages[spec.who] = new_page(spec.who)
+        recorder.requests.clear()
+        recorder.errors.clear()
+        if not visit(pages[spec.who], spec):
+            continue
+        foreign = [url for url in recorder.requests if not url.startswith(origin)]
+        if foreign:
+            problems.append(f"{spec.id} charge des ressources d'une autre origine : {foreign}")
+        if recorder.errors:
+            problems.append(f"{spec.id} écrit des erreurs dans la console : {recorder.errors}")
+    assert not problems, "\n".join(problems)
