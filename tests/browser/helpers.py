@@ -9,7 +9,8 @@ from participation.demo import DEMO_PASSWORD
 # The demo accounts the tests act as, by the key the page table uses.
 RESIDENT = ("habitante@demo.example", DEMO_PASSWORD)
 ADMIN = ("admin@demo.example", DEMO_PASSWORD)
-ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN}
+STAFF = ("agent@demo.example", DEMO_PASSWORD)
+ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF}
 
 
 @lru_cache(maxsize=1)

@@ -58,14 +58,27 @@ PAGES = [
     Page("/compte/mes-donnees", who="habitante"),
     Page("/notifications/", who="habitante"),
     Page("/gestion/", who="admin"),
-    Page("/gestion/territoire", who="admin", pending=True),
-    Page("/gestion/communes", who="admin", pending=True),
-    Page("/gestion/themes", who="admin", pending=True),
-    Page("/gestion/directions", who="admin", pending=True),
-    Page("/gestion/courriels", who="admin", pending=True),
-    Page("/gestion/journal", who="admin", pending=True),
-    Page("/gestion/utilisateurs", who="admin", pending=True),
+    Page("/gestion/territoire", who="admin"),
+    Page("/gestion/territoire", who="admin", status=422, then=lambda page: _submit_with(page, "#siren", "123"),
+         label="admin:/gestion/territoire (SIREN invalide)"),
+    Page("/gestion/communes", who="admin"),
+    Page("/gestion/communes/nouvelle", who="admin"),
+    Page("/gestion/themes", who="admin"),
+    Page("/gestion/themes/nouveau", who="admin"),
+    Page("/gestion/directions", who="admin"),
+    Page("/gestion/directions/nouvelle", who="admin"),
+    Page("/gestion/courriels", who="admin"),
+    Page("/gestion/journal", who="admin"),
+    Page("/gestion/utilisateurs", who="admin"),
+    Page("/gestion/utilisateurs/1", who="admin"),
+    Page("/gestion/", who="agent"),
 ]
+
+
+def _submit_with(page, selector: str, value: str):
+    """Fill one field with a wrong value and send the form, to show its errors."""
+    page.fill(selector, value)
+    return submit_empty(page)
 
 
 def visit(page, spec: Page) -> bool:
