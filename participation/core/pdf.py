@@ -1,0 +1,46 @@
+"""PDF documents (opinions, syntheses, minutes) rendered from HTML templates with WeasyPrint.
+
+The template is the same kind of Jinja page as the site's; its style sheets
+and images are read from ``static/`` on disk. Nothing is fetched from the
+network: any other address is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+
+
+class PDFUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it needs (Pango) are missing."""
+
+
+def pdf_available() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render ``template`` to HTML, then to PDF bytes."""
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as error:
+        raise PDFUnavailable(f"WeasyPrint ne peut pas être chargé : {error}") from error
+
+    static = Path(current_app.static_folder).resolve()
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "file" and Path(parts.path).resolve().is_relative_to(static):
+                return super().fetch(url, headers)
+            raise ValueError(f"Ressource refusée dans un PDF : {url}")
+
+    html = render_template(template, **context)
+    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=StaticFilesOnly()).write_pdf()
