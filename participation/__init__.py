@@ -112,7 +112,8 @@ def _select_locale() -> str:
 
 def _load_domains(app: Flask) -> None:
     """Import each domain's modules and register its blueprint and CLI."""
-    importlib.import_module("participation.core.outbox")
+    for core_module in ("outbox", "uploads"):
+        importlib.import_module(f"participation.core.{core_module}")
     for domain in DOMAINS:
         for module_name in DOMAIN_MODULES:
             try:
