@@ -105,6 +105,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en"],
+        # Proxies in front of the app (load balancer, TLS terminator) whose
+        # X-Forwarded-* headers are trusted: rate limits need the real address.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Pagination
         "PAGE_SIZE": _int("PAGE_SIZE", 20),
         # The worker's job intervals can be shortened in tests.

@@ -183,3 +183,16 @@ def test_accessibility_statement_has_what_rgaa_requires(client):
 def _test_config(app) -> dict:
     keys = ["TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BASE_URL", "ARGON2_FAST", "RATELIMIT_ENABLED", "MAIL_DELIVERY", "DEMO_MODE"]
     return {key: app.config[key] for key in keys}
+
+
+def test_behind_a_trusted_proxy_the_real_address_is_used(app, tmp_path):
+    proxied = create_app({**_test_config(app), "INSTANCE_PATH": str(tmp_path), "TRUSTED_PROXIES": 1})
+
+    @proxied.route("/adresse")
+    def address():
+        from flask import request
+
+        return f"{request.remote_addr} {request.scheme}"
+
+    response = proxied.test_client().get("/adresse", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "203.0.113.7 https"
