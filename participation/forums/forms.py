@@ -50,8 +50,18 @@ class SpamGuardForm(FlaskForm):
         if time.time() - started < current_app.config["FORUMS_MIN_FILL_SECONDS"]:
             raise FieldError("Vous avez envoyé le formulaire très vite : relisez votre texte et envoyez-le à nouveau.")
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Said once at the top of the form: these fields are not for people to fix.
+        for field in (self.website, self.started):
+            for message in field.errors:
+                if message not in self.form_errors:
+                    self.form_errors.append(message)
+            field.errors = []
+        return valid
+
     def spam_errors(self) -> list[str]:
-        return [*self.website.errors, *self.started.errors]
+        return list(self.form_errors)
 
 
 class ConsultationFilterForm(FilterForm):

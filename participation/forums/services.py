@@ -671,14 +671,18 @@ EXPORT_COLUMNS = ["id", "sujet", "reponse_a", "pseudonyme", "commune", "date", "
 
 
 def export_rows(consultation: Consultation, *, actor):
-    """The consultation's contributions for analysis: pseudonyms only, never an address. Yields rows."""
+    """The consultation's contributions for analysis: pseudonyms only, never an address. Returns an iterator of rows."""
     require(actor, "forums.export", consultation)
+    return _export_rows(consultation.id)
+
+
+def _export_rows(consultation_id: int):
     select = (
         sa.select(Contribution, Topic.title, User.display_name, User.state, Commune.name)
         .join(Topic, Topic.id == Contribution.topic_id)
         .outerjoin(User, User.id == Contribution.author_id)
         .outerjoin(Commune, Commune.id == User.commune_id)
-        .where(Contribution.consultation_id == consultation.id,
+        .where(Contribution.consultation_id == consultation_id,
                Contribution.state.in_([ContributionState.published, ContributionState.deleted]))
         .order_by(Contribution.id)
         .execution_options(yield_per=500)

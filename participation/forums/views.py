@@ -6,7 +6,7 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from participation.core.errors import DomainError, PermissionDenied
@@ -213,7 +213,7 @@ def contribute(consultation_id: int, topic_id: int):
     if not form.validate_on_submit():
         if prefix:
             # A reply's form sits under its contribution: its errors show in the main form's place.
-            for message in [*form.body.errors, *form.spam_errors()]:
+            for message in [*form.body.errors, *form.form_errors]:
                 flash(message, "error")
             return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + f"#contribution-{form.parent_id.data}")
         return _topic_page(item, topic_, form=form)
@@ -490,19 +490,10 @@ def staff_synthesis(consultation_id: int):
 def staff_export(consultation_id: int):
     item = get_or_404(Consultation, consultation_id)
     require(current_user, "forums.export", item)
-    rows = services.export_rows(item, actor=current_user)
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        buffer.write("\ufeff")
-        for row in rows:
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
-    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # for spreadsheet software to read UTF-8
+    csv.writer(buffer, delimiter=";").writerows(services.export_rows(item, actor=current_user))
+    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="concertation-{item.id}-contributions.csv"'
     return response
 
