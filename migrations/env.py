@@ -89,6 +89,11 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    if conf_args.get("include_name") is None:
+        # Search structures created by hand (FTS5 tables, expression indexes) are not in the models.
+        external = get_metadata().info.get("external_names", set())
+        conf_args["include_name"] = lambda name, type_, parents: name not in external
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

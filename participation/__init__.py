@@ -13,7 +13,7 @@ from participation.core.i18n import compile_catalogues
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
-DOMAINS = ["territory", "accounts", "notifications", "pages", "staff"]
+DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "forums"]
 # Modules a domain may provide; each is imported if present.
 DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli"]
 
@@ -104,6 +104,9 @@ def _select_locale() -> str:
     from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # The worker and services called outside a request (jobs, mail) speak the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen

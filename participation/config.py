@@ -101,6 +101,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RETENTION_UNCONFIRMED_ACCOUNT_DAYS": _int("RETENTION_UNCONFIRMED_ACCOUNT_DAYS", 30),
         "RETENTION_SENT_MAIL_DAYS": _int("RETENTION_SENT_MAIL_DAYS", 90),
         "RETENTION_NOTIFICATION_DAYS": _int("RETENTION_NOTIFICATION_DAYS", 365),
+        # Forums (concertations)
+        "FORUMS_REPORT_THRESHOLD": _int("FORUMS_REPORT_THRESHOLD", 3),
+        "FORUMS_EDIT_MINUTES": _int("FORUMS_EDIT_MINUTES", 15),
+        "FORUMS_MIN_FILL_SECONDS": _int("FORUMS_MIN_FILL_SECONDS", 3),
+        "FORUMS_NEW_ACCOUNT_DAYS": _int("FORUMS_NEW_ACCOUNT_DAYS", 7),
+        "FORUMS_NEW_ACCOUNT_MAX_LINKS": _int("FORUMS_NEW_ACCOUNT_MAX_LINKS", 1),
+        "RATELIMIT_CONTRIBUTIONS": os.environ.get("RATELIMIT_CONTRIBUTIONS", "5 per minute;40 per day"),
         # Internationalisation
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

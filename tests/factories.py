@@ -91,3 +91,55 @@ def mail(recipient: str | None = None, *, status: MailStatus = MailStatus.pendin
     db.session.add(item)
     db.session.flush()
     return item
+
+
+# Consultations (forums) ------------------------------------------------------
+
+
+def consultation(*, state: str = "open", premoderated: bool = False, opens_in_days: float = -1, closes_in_days: float = 14,
+                 title: str | None = None, themes=(), communes=(), actor=None):
+    """A consultation created and published by staff; ``state`` "draft", "published" (upcoming), "open" or "closed"."""
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.core.permissions import SYSTEM
+    from participation.forums import services as forums
+
+    n = next(_counter)
+    now = utcnow()
+    if state == "published" and opens_in_days <= 0:
+        opens_in_days = 2
+    item = forums.save_consultation(
+        None,
+        title=title or f"Concertation {n}",
+        question=f"Que pensez-vous du projet {n} ?",
+        presentation="Le projet **en détail**.",
+        charter="Restez courtois et dans le sujet.",
+        opens_at=now + timedelta(days=opens_in_days),
+        closes_at=now + timedelta(days=closes_in_days),
+        premoderated=premoderated,
+        themes=themes,
+        communes=communes,
+        actor=actor or SYSTEM,
+    )
+    if state != "draft":
+        forums.publish_consultation(item, actor=SYSTEM)
+    if state == "closed":
+        forums.close_consultation(item, actor=SYSTEM)
+    return item
+
+
+def participant(consultation_, **kwargs) -> User:
+    """An active account that has accepted the consultation's charter."""
+    from participation.forums import services as forums
+
+    person = user(**kwargs)
+    forums.accept_charter(consultation_, actor=person)
+    return person
+
+
+def topic(consultation_, author=None, *, title: str | None = None, body: str = "Mon avis sur le projet."):
+    from participation.forums import services as forums
+
+    author = author or participant(consultation_)
+    return forums.open_topic(consultation_, title=title or f"Sujet {next(_counter)}", body=body, actor=author)

@@ -52,6 +52,8 @@ class User(IdMixin, Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # End of a suspension for a period; the worker reinstates the account then. Empty: until lifted.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     commune = relationship("Commune", lazy="joined")
     department = relationship("Department", lazy="joined")

@@ -184,6 +184,10 @@ def authenticate(email: str, password: str) -> User:
             "Votre adresse n'est pas encore confirmée. Ouvrez le lien reçu par courriel, ou demandez-en un nouveau."
         )
     if user.state == AccountState.suspended:
+        if user.suspended_until is not None:
+            from participation.core.dates import format_moment
+
+            raise DomainError(f"Votre compte est suspendu jusqu'au {format_moment(user.suspended_until)}. Écrivez à la collectivité pour en savoir plus.")
         raise DomainError("Votre compte est suspendu. Écrivez à la collectivité pour en savoir plus.")
     if user.state != AccountState.active:
         raise DomainError(LOGIN_FAILED)
@@ -324,13 +328,19 @@ def revoke_role(user: User, role: Role, *, actor) -> None:
             record("user.role_revoked", user, actor, {"role": role.value})
 
 
-def suspend(user: User, *, reason: str, actor) -> None:
+def suspend(user: User, *, reason: str, actor, until=None) -> None:
+    """Suspend the account, until lifted or, with ``until``, until that moment (the worker reinstates it)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Indiquez le motif de la suspension : il est conservé dans le journal.", field="reason")
-    ACCOUNT_WORKFLOW.apply(user, "suspend", actor=actor, data={"reason": reason[:500]})
+    if until is not None and until <= utcnow():
+        raise ValidationError("La fin de la suspension doit être dans le futur.", field="until")
+    data = {"reason": reason[:500], **({"until": until} if until is not None else {})}
+    ACCOUNT_WORKFLOW.apply(user, "suspend", actor=actor, data=data)
+    user.suspended_until = until
     user.login_key = _new_login_key()
 
 
 def reinstate(user: User, *, actor) -> None:
     ACCOUNT_WORKFLOW.apply(user, "reinstate", actor=actor)
+    user.suspended_until = None

@@ -10,7 +10,8 @@ from participation.demo import DEMO_PASSWORD
 RESIDENT = ("habitante@demo.example", DEMO_PASSWORD)
 ADMIN = ("admin@demo.example", DEMO_PASSWORD)
 STAFF = ("agent@demo.example", DEMO_PASSWORD)
-ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF}
+MODERATOR = ("moderation@demo.example", DEMO_PASSWORD)
+ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR}
 
 
 @lru_cache(maxsize=1)

@@ -72,6 +72,22 @@ PAGES = [
     Page("/gestion/utilisateurs", who="admin"),
     Page("/gestion/utilisateurs/1", who="admin"),
     Page("/gestion/", who="agent"),
+    Page("/concertations/"),
+    Page("/concertations/?q=gare&status=open", label="anonyme:/concertations/ (recherche)"),
+    Page("/concertations/1"),
+    Page("/concertations/1", who="habitante"),
+    Page("/concertations/1?q=piste", label="anonyme:/concertations/1 (recherche)"),
+    Page("/concertations/1/sujets/1"),
+    Page("/concertations/1/sujets/1", who="habitante"),
+    Page("/concertations/2/synthese"),
+    Page("/concertations/3", who="habitante"),
+    Page("/concertations/contributions/2/signaler", who="habitante"),
+    Page("/gestion/concertations", who="agent"),
+    Page("/gestion/concertations/nouvelle", who="agent"),
+    Page("/gestion/concertations/1", who="agent"),
+    Page("/gestion/concertations/2", who="agent"),
+    Page("/gestion/moderation", who="moderation"),
+    Page("/gestion/moderation?file=pending", who="moderation", label="moderation:/gestion/moderation (à approuver)"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Consultations (concertations): topics, contributions, reactions, follows, reports, moderation, synthesis."""

@@ -1,0 +1,723 @@
+"""Consultation operations: the only code that changes consultations, topics and contributions.
+
+Every function takes the acting person (``actor=``), checks what they may do
+and says why not in French, changes the rows, records a domain event and
+returns. Nothing here commits or reads the request.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased, joinedload
+
+from participation.accounts.models import AccountState, User
+from participation.core.errors import DomainError, PermissionDenied, ValidationError
+from participation.core.eventlog import record
+from participation.core.models import utcnow
+from participation.core.permissions import SYSTEM, can, require
+from participation.extensions import db
+from participation.forums import search
+from participation.forums.models import (
+    CONSULTATION_WORKFLOW,
+    CONTRIBUTION_WORKFLOW,
+    CharterAcceptance,
+    Consultation,
+    ConsultationState,
+    Contribution,
+    ContributionState,
+    Follow,
+    Reaction,
+    ReactionKind,
+    Report,
+    ReportReason,
+    Topic,
+)
+from participation.territory.models import Commune, Theme
+
+BODY_MAX = 10_000
+TITLE_MAX = 200
+LINK_RE = re.compile(r"https?://|www\.|\]\(|mailto:", re.IGNORECASE)
+
+# What the moderation queue's bulk form offers.
+MODERATION_ACTIONS = {
+    "approve": "Approuver",
+    "reject": "Refuser",
+    "hide": "Masquer",
+    "restore": "Rétablir",
+    "dismiss": "Classer les signalements",
+    "warn": "Avertir l'auteur",
+    "suspend": "Suspendre l'auteur",
+}
+
+
+# Consultations (staff) ------------------------------------------------------
+
+
+def save_consultation(
+    consultation: Consultation | None,
+    *,
+    title: str,
+    question: str,
+    presentation: str,
+    charter: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    premoderated: bool = False,
+    themes=(),
+    communes=(),
+    actor,
+) -> Consultation:
+    """Create or change a consultation; dates may change until it closes."""
+    require(actor, "forums.manage", consultation)
+    title, question, charter = (title or "").strip(), (question or "").strip(), (charter or "").strip()
+    if not title:
+        raise ValidationError("Indiquez le titre de la concertation.", field="title")
+    if not question:
+        raise ValidationError("Indiquez la question posée aux habitants.", field="question")
+    if not charter:
+        raise ValidationError("Indiquez la charte de participation que les contributeurs acceptent.", field="charter")
+    if opens_at is None:
+        raise ValidationError("Indiquez la date d'ouverture.", field="opens_at")
+    if closes_at is None:
+        raise ValidationError("Indiquez la date de clôture.", field="closes_at")
+    if closes_at <= opens_at:
+        raise ValidationError("La clôture doit venir après l'ouverture.", field="closes_at")
+    created = consultation is None
+    if created:
+        consultation = Consultation(created_by_id=getattr(actor, "id", None))
+        db.session.add(consultation)
+    elif consultation.state in (ConsultationState.closed, ConsultationState.synthesis_published):
+        raise DomainError("Cette concertation est close : seule sa synthèse peut encore être rédigée.")
+    consultation.title = title[:TITLE_MAX]
+    consultation.question = question[:500]
+    consultation.presentation = presentation or ""
+    consultation.charter = charter
+    consultation.opens_at = opens_at
+    consultation.closes_at = closes_at
+    consultation.premoderated = bool(premoderated)
+    consultation.themes = list(themes)
+    consultation.communes = list(communes)
+    db.session.flush()
+    record("consultation.created" if created else "consultation.updated", consultation, actor, {"title": consultation.title})
+    return consultation
+
+
+def publish_consultation(consultation: Consultation, *, actor) -> None:
+    CONSULTATION_WORKFLOW.apply(consultation, "publish", actor=actor)
+    # Already within its dates: open at once rather than at the worker's next round.
+    advance(consultation, now=utcnow())
+
+
+def close_consultation(consultation: Consultation, *, actor) -> None:
+    """Close before the planned date (staff), or at it (the worker)."""
+    CONSULTATION_WORKFLOW.apply(consultation, "close", actor=actor)
+
+
+def advance(consultation: Consultation, *, now: datetime) -> str | None:
+    """Move a consultation to the state its dates call for; returns the transition applied, if any."""
+    if consultation.state in (ConsultationState.published, ConsultationState.open) and now >= consultation.closes_at:
+        CONSULTATION_WORKFLOW.apply(consultation, "close", actor=SYSTEM, data={"scheduled": True})
+        return "close"
+    if consultation.state == ConsultationState.published and consultation.opens_at <= now:
+        CONSULTATION_WORKFLOW.apply(consultation, "open", actor=SYSTEM)
+        return "open"
+    return None
+
+
+def save_synthesis(consultation: Consultation, *, text: str, actor) -> None:
+    require(actor, "forums.manage", consultation)
+    if consultation.state not in (ConsultationState.closed, ConsultationState.synthesis_published):
+        raise DomainError("La synthèse se rédige une fois la concertation close.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Rédigez la synthèse : elle ne peut pas être vide.", field="text")
+    consultation.synthesis = text
+    record("consultation.synthesis_saved", consultation, actor, {})
+
+
+def publish_synthesis(consultation: Consultation, *, actor) -> None:
+    CONSULTATION_WORKFLOW.apply(consultation, "publish_synthesis", actor=actor)
+    consultation.synthesis_published_at = utcnow()
+
+
+# Taking part ----------------------------------------------------------------
+
+
+def has_accepted_charter(consultation: Consultation, user) -> bool:
+    if not getattr(user, "is_authenticated", False) or user is SYSTEM:
+        return False
+    return db.session.scalar(
+        sa.select(CharterAcceptance.id).where(CharterAcceptance.consultation_id == consultation.id, CharterAcceptance.user_id == user.id)
+    ) is not None
+
+
+def accept_charter(consultation: Consultation, *, actor) -> None:
+    require(actor, "forums.participate", consultation)
+    if has_accepted_charter(consultation, actor):
+        return
+    db.session.add(CharterAcceptance(consultation_id=consultation.id, user_id=actor.id))
+    db.session.flush()
+    record("consultation.charter_accepted", consultation, actor, {})
+
+
+def participation_refusal(consultation: Consultation, actor, *, accepted: bool | None = None, now: datetime | None = None) -> str | None:
+    """Why ``actor`` may not contribute to ``consultation`` now, or ``None``."""
+    from participation.core.dates import format_moment
+
+    now = now or utcnow()
+    if not getattr(actor, "is_authenticated", False):
+        return "Connectez-vous pour contribuer : il faut un compte confirmé."
+    if actor.state == AccountState.suspended:
+        if actor.suspended_until:
+            return f"Votre compte est suspendu jusqu'au {format_moment(actor.suspended_until)} : vous ne pouvez pas contribuer."
+        return "Votre compte est suspendu : vous ne pouvez pas contribuer."
+    if actor.state != AccountState.active:
+        return "Confirmez d'abord votre adresse électronique : le lien est dans le courriel reçu à l'inscription."
+    shown = consultation.shown_state(now)
+    if shown == ConsultationState.draft:
+        return "Cette concertation n'est pas publiée."
+    if shown == ConsultationState.published:
+        return f"La concertation ouvrira le {format_moment(consultation.opens_at)} : vous pourrez contribuer à partir de cette date."
+    if shown != ConsultationState.open or not consultation.accepts_contributions(now):
+        if now < consultation.opens_at:
+            return f"La concertation ouvrira le {format_moment(consultation.opens_at)}."
+        return f"La concertation est close depuis le {format_moment(consultation.closes_at)} : il n'est plus possible de contribuer."
+    if accepted is None:
+        accepted = has_accepted_charter(consultation, actor)
+    if not accepted:
+        return "Acceptez la charte de participation de cette concertation pour contribuer."
+    return None
+
+
+def _check_can_contribute(consultation: Consultation, actor) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Connectez-vous pour contribuer.")
+    require(actor, "forums.view", consultation)
+    reason = participation_refusal(consultation, actor)
+    if reason:
+        raise DomainError(reason)
+
+
+def _clean_body(body: str, actor) -> str:
+    body = (body or "").strip()
+    if len(body) < 2:
+        raise ValidationError("Écrivez votre contribution.", field="body")
+    if len(body) > BODY_MAX:
+        raise ValidationError(f"Votre contribution dépasse {BODY_MAX} caractères : raccourcissez-la.", field="body")
+    config = current_app.config
+    created = getattr(actor, "created_at", None)
+    if created is not None and utcnow() - created < timedelta(days=config["FORUMS_NEW_ACCOUNT_DAYS"]):
+        allowed = config["FORUMS_NEW_ACCOUNT_MAX_LINKS"]
+        if len(LINK_RE.findall(body)) > allowed:
+            raise ValidationError(
+                f"Les comptes de moins de {config['FORUMS_NEW_ACCOUNT_DAYS']} jours peuvent mettre au plus {allowed} lien(s) par contribution.",
+                field="body",
+            )
+    return body
+
+
+def _initial_state(consultation: Consultation, actor) -> ContributionState:
+    if consultation.premoderated and not can(actor, "forums.moderate", consultation):
+        return ContributionState.pending
+    return ContributionState.published
+
+
+def _follow(topic: Topic, user) -> None:
+    exists = db.session.scalar(sa.select(Follow.id).where(Follow.topic_id == topic.id, Follow.user_id == user.id))
+    if exists is None:
+        db.session.add(Follow(topic_id=topic.id, user_id=user.id))
+        db.session.flush()
+
+
+def open_topic(consultation: Consultation, *, title: str, body: str, theme: Theme | None = None, actor) -> Topic:
+    """Open a topic with its first contribution; its author follows it."""
+    _check_can_contribute(consultation, actor)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError("Donnez un titre à votre sujet.", field="title")
+    if len(title) > TITLE_MAX:
+        raise ValidationError(f"Le titre dépasse {TITLE_MAX} caractères.", field="title")
+    body = _clean_body(body, actor)
+    if theme is not None and theme not in consultation.themes:
+        raise ValidationError("Choisissez un des thèmes de la concertation.", field="theme")
+    now = utcnow()
+    topic = Topic(consultation_id=consultation.id, author_id=actor.id, title=title, theme_id=getattr(theme, "id", None),
+                  created_at=now, last_activity_at=now)
+    db.session.add(topic)
+    db.session.flush()
+    contribution = Contribution(consultation_id=consultation.id, topic_id=topic.id, author_id=actor.id, body=body,
+                                state=_initial_state(consultation, actor), created_at=now)
+    db.session.add(contribution)
+    db.session.flush()
+    _follow(topic, actor)
+    record("topic.opened", topic, actor, {"title": title})
+    record("contribution.posted", contribution, actor, {"topic_id": topic.id, "state": contribution.state})
+    return topic
+
+
+def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, actor) -> Contribution:
+    """Answer a topic, or reply to one of its contributions (one level of replies)."""
+    consultation = topic.consultation
+    _check_can_contribute(consultation, actor)
+    body = _clean_body(body, actor)
+    if parent is not None:
+        if parent.topic_id != topic.id:
+            raise ValidationError("Cette réponse ne correspond pas au sujet.", field="body")
+        if parent.state not in (ContributionState.published,):
+            raise DomainError("On ne peut pas répondre à cette contribution.")
+        # Replies stay one level deep: a reply to a reply joins its thread.
+        if parent.parent_id is not None:
+            parent = db.session.get(Contribution, parent.parent_id)
+    now = utcnow()
+    contribution = Contribution(consultation_id=consultation.id, topic_id=topic.id, parent_id=getattr(parent, "id", None),
+                                author_id=actor.id, body=body, state=_initial_state(consultation, actor), created_at=now)
+    db.session.add(contribution)
+    db.session.flush()
+    if contribution.state == ContributionState.published:
+        topic.last_activity_at = now
+    _follow(topic, actor)
+    record("contribution.posted", contribution, actor, {"topic_id": topic.id, "parent_id": contribution.parent_id, "state": contribution.state})
+    return contribution
+
+
+def edit_refusal(contribution: Contribution, actor, now: datetime | None = None) -> str | None:
+    if not can(actor, "forums.edit", contribution):
+        return "Seul son auteur peut modifier une contribution."
+    if contribution.state not in (ContributionState.published, ContributionState.pending):
+        return "Cette contribution ne peut plus être modifiée."
+    minutes = current_app.config["FORUMS_EDIT_MINUTES"]
+    if (now or utcnow()) > contribution.created_at + timedelta(minutes=minutes):
+        return f"Une contribution se modifie dans les {minutes} minutes qui suivent sa publication."
+    if not contribution.consultation.accepts_contributions(now):
+        return "La concertation est close : les contributions ne se modifient plus."
+    return None
+
+
+def edit_contribution(contribution: Contribution, *, body: str, actor) -> None:
+    require(actor, "forums.edit", contribution)
+    reason = edit_refusal(contribution, actor)
+    if reason:
+        raise DomainError(reason)
+    body = _clean_body(body, actor)
+    if body == contribution.body:
+        return
+    contribution.body = body
+    contribution.edited_at = utcnow()
+    record("contribution.edited", contribution, actor, {})
+
+
+def delete_contribution(contribution: Contribution, *, actor) -> None:
+    """The author withdraws a contribution: its text is erased; replies to it stay."""
+    if not can(actor, "forums.edit", contribution) and actor is not SYSTEM:
+        raise PermissionDenied("Seul son auteur peut supprimer une contribution.")
+    CONTRIBUTION_WORKFLOW.apply(contribution, "delete", actor=actor)
+    contribution.body = ""
+
+
+def react(contribution: Contribution, kind: ReactionKind, *, actor) -> ReactionKind | None:
+    """Set the person's reaction; the same one again withdraws it. Returns the reaction now held."""
+    require(actor, "forums.participate", contribution)
+    if contribution.state != ContributionState.published:
+        raise DomainError("On ne peut pas réagir à cette contribution.")
+    if contribution.author_id == actor.id:
+        raise DomainError("Vous ne pouvez pas réagir à votre propre contribution.")
+    if not contribution.consultation.accepts_contributions():
+        raise DomainError("La concertation est close : les réactions ne sont plus possibles.")
+    existing = db.session.scalar(sa.select(Reaction).where(Reaction.contribution_id == contribution.id, Reaction.user_id == actor.id))
+    if existing is not None and existing.kind == kind:
+        db.session.delete(existing)
+        result = None
+    elif existing is not None:
+        existing.kind = kind
+        result = kind
+    else:
+        db.session.add(Reaction(contribution_id=contribution.id, user_id=actor.id, kind=kind))
+        result = kind
+    db.session.flush()
+    _recount_reactions(contribution)
+    record("contribution.reacted", contribution, actor, {"kind": result})
+    return result
+
+
+def _recount_reactions(contribution: Contribution) -> None:
+    """Counts recomputed from the rows: two people reacting at once still give the right number."""
+    def count(kind):
+        return (
+            sa.select(sa.func.count(Reaction.id))
+            .where(Reaction.contribution_id == contribution.id, Reaction.kind == kind)
+            .scalar_subquery()
+        )
+
+    db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == contribution.id)
+        .values(agree_count=count(ReactionKind.agree), disagree_count=count(ReactionKind.disagree), support_count=count(ReactionKind.support))
+    )
+    db.session.refresh(contribution, ["agree_count", "disagree_count", "support_count"])
+
+
+def follow(topic: Topic, *, actor) -> None:
+    require(actor, "forums.participate", topic.consultation)
+    _follow(topic, actor)
+    record("topic.followed", topic, actor, {})
+
+
+def unfollow(topic: Topic, *, actor) -> None:
+    require(actor, "forums.participate", topic.consultation)
+    result = db.session.execute(sa.delete(Follow).where(Follow.topic_id == topic.id, Follow.user_id == actor.id))
+    if result.rowcount:
+        record("topic.unfollowed", topic, actor, {})
+
+
+def is_following(topic: Topic, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(Follow.id).where(Follow.topic_id == topic.id, Follow.user_id == user.id)) is not None
+
+
+def report(contribution: Contribution, *, reason: ReportReason, comment: str | None = None, actor) -> Report:
+    """Report a contribution; past the threshold it is hidden until a moderator examines it."""
+    require(actor, "forums.participate", contribution)
+    if contribution.author_id == actor.id:
+        raise DomainError("Vous ne pouvez pas signaler votre propre contribution.")
+    if contribution.state not in (ContributionState.published, ContributionState.hidden):
+        raise DomainError("Cette contribution n'est pas visible : il n'y a rien à signaler.")
+    already = db.session.scalar(
+        sa.select(Report.id).where(Report.contribution_id == contribution.id, Report.reporter_id == actor.id, Report.resolved_at.is_(None))
+    )
+    if already is not None:
+        raise DomainError("Vous avez déjà signalé cette contribution : la modération va l'examiner.")
+    if reason == ReportReason.other and not (comment or "").strip():
+        raise ValidationError("Précisez en quoi la contribution enfreint la charte.", field="comment")
+    # An earlier, examined report by the same person gives way to the new one.
+    db.session.execute(sa.delete(Report).where(Report.contribution_id == contribution.id, Report.reporter_id == actor.id))
+    item = Report(contribution_id=contribution.id, reporter_id=actor.id, reason=reason, comment=(comment or "").strip()[:500] or None)
+    db.session.add(item)
+    db.session.flush()
+    db.session.execute(
+        sa.update(Contribution).where(Contribution.id == contribution.id).values(
+            report_count=sa.select(sa.func.count(Report.id))
+            .where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
+            .scalar_subquery()
+        )
+    )
+    db.session.refresh(contribution, ["report_count"])
+    record("contribution.reported", contribution, actor, {"reason": reason})
+    if contribution.state == ContributionState.published and contribution.report_count >= current_app.config["FORUMS_REPORT_THRESHOLD"]:
+        CONTRIBUTION_WORKFLOW.apply(contribution, "flag", actor=SYSTEM, data={"reports": contribution.report_count})
+    return item
+
+
+# Moderation -----------------------------------------------------------------
+
+
+def _resolve_reports(contribution: Contribution) -> None:
+    db.session.execute(
+        sa.update(Report).where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None)).values(resolved_at=utcnow())
+    )
+    contribution.report_count = 0
+
+
+def moderate(contributions: list[Contribution], *, action: str, reason: str, actor, suspend_days: int | None = None) -> int:
+    """Apply one moderation action to several contributions, with its reason; all or nothing.
+
+    The reason is kept in the event log and sent to each author.
+    """
+    require(actor, "forums.moderate")
+    reason = (reason or "").strip()
+    if action not in MODERATION_ACTIONS:
+        raise ValidationError("Choisissez une action.", field="action")
+    if not contributions:
+        raise ValidationError("Cochez au moins une contribution.", field="contributions")
+    if not reason:
+        raise ValidationError("Indiquez le motif : il est conservé et envoyé à l'auteur.", field="reason")
+    if action == "suspend" and not (suspend_days and 1 <= suspend_days <= 365):
+        raise ValidationError("Indiquez une durée de suspension entre 1 et 365 jours.", field="suspend_days")
+    reason = reason[:500]
+    suspended: set[int] = set()
+    for contribution in contributions:
+        require(actor, "forums.moderate", contribution)
+        try:
+            _moderate_one(contribution, action, reason, actor, suspend_days, suspended)
+        except DomainError as error:
+            raise DomainError(f"Contribution n° {contribution.id} : {error.message}") from error
+    return len(contributions)
+
+
+def _moderate_one(contribution, action, reason, actor, suspend_days, suspended) -> None:
+    from participation.accounts import services as accounts
+
+    data = {"reason": reason}
+    if action in ("approve", "reject"):
+        CONTRIBUTION_WORKFLOW.apply(contribution, action, actor=actor, data=data)
+        if action == "approve":
+            contribution.topic.last_activity_at = max(contribution.topic.last_activity_at, utcnow())
+    elif action in ("hide", "restore"):
+        CONTRIBUTION_WORKFLOW.apply(contribution, action, actor=actor, data=data)
+        _resolve_reports(contribution)
+    elif action == "dismiss":
+        if contribution.state == ContributionState.hidden:
+            CONTRIBUTION_WORKFLOW.apply(contribution, "restore", actor=actor, data=data)
+        elif contribution.report_count == 0:
+            raise DomainError("elle n'a aucun signalement à classer.")
+        _resolve_reports(contribution)
+        record("contribution.reports_dismissed", contribution, actor, data)
+    elif action == "warn":
+        if contribution.author_id is None:
+            raise DomainError("son auteur a fermé son compte.")
+        record("contribution.author_warned", contribution, actor, data)
+    elif action == "suspend":
+        author = contribution.author
+        if author is None or author.state == AccountState.closed:
+            raise DomainError("son auteur a fermé son compte.")
+        if author.id in suspended:
+            return
+        if author.id == actor.id:
+            raise DomainError("vous ne pouvez pas suspendre votre propre compte.")
+        until = utcnow() + timedelta(days=suspend_days)
+        if author.state == AccountState.active:
+            accounts.suspend(author, reason=reason, until=until, actor=actor)
+        suspended.add(author.id)
+        record("contribution.author_suspended", contribution, actor, {**data, "until": until, "days": suspend_days})
+
+
+# Reading --------------------------------------------------------------------
+
+
+def visible_condition(actor):
+    """Contributions a person sees in a thread: published ones, deleted ones that
+    have visible replies (as « supprimée par son auteur »), and their own waiting ones."""
+    reply = aliased(Contribution)
+    has_replies = sa.exists().where(reply.parent_id == Contribution.id, reply.state == ContributionState.published)
+    conditions = [
+        Contribution.state == ContributionState.published,
+        sa.and_(Contribution.state == ContributionState.deleted, Contribution.parent_id.is_(None), has_replies),
+    ]
+    if getattr(actor, "is_authenticated", False) and getattr(actor, "id", None) is not None:
+        conditions.append(sa.and_(Contribution.author_id == actor.id, Contribution.state.in_([ContributionState.pending, ContributionState.hidden])))
+    return sa.or_(*conditions)
+
+
+def public_consultations(*, theme_id=None, commune_id=None, status: str | None = None, query: str | None = None, now=None):
+    """A ``select`` of (consultation, contribution count) rows for the public list."""
+    now = now or utcnow()
+    count = (
+        sa.select(sa.func.count(Contribution.id))
+        .where(Contribution.consultation_id == Consultation.id, Contribution.state == ContributionState.published)
+        .scalar_subquery()
+    )
+    select = sa.select(Consultation, count.label("contributions")).where(Consultation.state != ConsultationState.draft)
+    live = Consultation.state.in_([ConsultationState.published, ConsultationState.open])
+    if status == "open":
+        select = select.where(live, Consultation.opens_at <= now, Consultation.closes_at > now)
+    elif status == "upcoming":
+        select = select.where(live, Consultation.opens_at > now)
+    elif status == "closed":
+        select = select.where(sa.or_(~live, Consultation.closes_at <= now))
+    if theme_id:
+        select = select.where(Consultation.themes.any(Theme.id == theme_id))
+    if commune_id:
+        select = select.where(Consultation.communes.any(Commune.id == commune_id))
+    if query:
+        found = search.words(query)
+        conditions = [sa.and_(*[sa.or_(Consultation.title.ilike(f"%{w}%"), Consultation.question.ilike(f"%{w}%")) for w in found])] if found else []
+        matching = search.matching_contributions(query, db.session.get_bind().dialect.name)
+        if matching is not None:
+            conditions.append(
+                Consultation.id.in_(
+                    sa.select(Contribution.consultation_id).where(Contribution.id.in_(matching), Contribution.state == ContributionState.published)
+                )
+            )
+        if conditions:
+            select = select.where(sa.or_(*conditions))
+    return select.order_by(Consultation.closes_at.desc(), Consultation.id.desc())
+
+
+def topics_of(consultation: Consultation, actor):
+    """A ``select`` of (topic, visible contribution count) rows, most recent activity first."""
+    visible = visible_condition(actor)
+    count = sa.select(sa.func.count(Contribution.id)).where(Contribution.topic_id == Topic.id, Contribution.state == ContributionState.published).scalar_subquery()
+    shown = sa.exists().where(Contribution.topic_id == Topic.id, visible)
+    return (
+        sa.select(Topic, count.label("contributions"))
+        .options(joinedload(Topic.author), joinedload(Topic.theme))
+        .where(Topic.consultation_id == consultation.id, shown)
+        .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
+    )
+
+
+def thread(topic: Topic, actor):
+    """A ``select`` of the topic's top-level contributions a person sees, oldest first."""
+    return (
+        sa.select(Contribution)
+        .options(joinedload(Contribution.author))
+        .where(Contribution.topic_id == topic.id, Contribution.parent_id.is_(None), visible_condition(actor))
+        .order_by(Contribution.created_at, Contribution.id)
+    )
+
+
+def replies_to(contributions: list[Contribution], actor) -> dict[int, list[Contribution]]:
+    """The visible replies to a page of contributions, in one query."""
+    ids = [c.id for c in contributions]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Contribution).options(joinedload(Contribution.author))
+        .where(Contribution.parent_id.in_(ids), visible_condition(actor))
+        .order_by(Contribution.created_at, Contribution.id)
+    ).all()
+    result: dict[int, list[Contribution]] = {}
+    for reply in rows:
+        result.setdefault(reply.parent_id, []).append(reply)
+    return result
+
+
+def reactions_of(user, contribution_ids: list[int]) -> dict[int, ReactionKind]:
+    if not getattr(user, "is_authenticated", False) or not contribution_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Reaction.contribution_id, Reaction.kind).where(Reaction.user_id == user.id, Reaction.contribution_id.in_(contribution_ids))
+    ).all()
+    return {cid: kind for cid, kind in rows}
+
+
+def search_contributions(consultation: Consultation, query: str):
+    """A ``select`` of the published contributions of a consultation matching ``query`` (``None`` without words)."""
+    matching = search.matching_contributions(query, db.session.get_bind().dialect.name)
+    if matching is None:
+        return None
+    return (
+        sa.select(Contribution)
+        .options(joinedload(Contribution.author), joinedload(Contribution.topic))
+        .where(Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published, Contribution.id.in_(matching))
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+    )
+
+
+def moderation_queue(kind: str):
+    """``pending``: awaiting approval, oldest first; ``reported``: hidden or with open reports, most reported first."""
+    select = sa.select(Contribution).options(joinedload(Contribution.author), joinedload(Contribution.topic).joinedload(Topic.consultation))
+    if kind == "pending":
+        return select.where(Contribution.state == ContributionState.pending).order_by(Contribution.created_at, Contribution.id)
+    return select.where(
+        sa.or_(Contribution.state == ContributionState.hidden, sa.and_(Contribution.report_count > 0, Contribution.state == ContributionState.published))
+    ).order_by(Contribution.report_count.desc(), Contribution.created_at, Contribution.id)
+
+
+def open_reports(contribution_ids: list[int]) -> dict[int, list[Report]]:
+    if not contribution_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Report).where(Report.contribution_id.in_(contribution_ids), Report.resolved_at.is_(None)).order_by(Report.created_at)
+    ).all()
+    result: dict[int, list[Report]] = {}
+    for item in rows:
+        result.setdefault(item.contribution_id, []).append(item)
+    return result
+
+
+def staff_consultations():
+    return sa.select(Consultation).order_by(Consultation.opens_at.desc(), Consultation.id.desc())
+
+
+def synthesis_figures(consultation: Consultation) -> dict:
+    """The figures a synthesis shows, computed from the published contributions."""
+    published = sa.and_(Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published)
+    contributions, contributors = db.session.execute(
+        sa.select(sa.func.count(Contribution.id), sa.func.count(sa.distinct(Contribution.author_id))).where(published)
+    ).one()
+    topics = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Contribution.topic_id))).where(published)
+    )
+    by_commune = db.session.execute(
+        sa.select(sa.func.coalesce(Commune.name, "Commune non indiquée").label("name"), sa.func.count(Contribution.id).label("n"))
+        .select_from(Contribution)
+        .outerjoin(User, User.id == Contribution.author_id)
+        .outerjoin(Commune, Commune.id == User.commune_id)
+        .where(published)
+        .group_by(Commune.name)
+        .order_by(sa.text("n DESC"), sa.text("name"))
+    ).all()
+    by_theme = db.session.execute(
+        sa.select(sa.func.coalesce(Theme.name, "Sans thème").label("name"), sa.func.count(Contribution.id).label("n"))
+        .select_from(Contribution)
+        .join(Topic, Topic.id == Contribution.topic_id)
+        .outerjoin(Theme, Theme.id == Topic.theme_id)
+        .where(published)
+        .group_by(Theme.name)
+        .order_by(sa.text("n DESC"), sa.text("name"))
+    ).all()
+    most_supported = db.session.scalars(
+        sa.select(Contribution).options(joinedload(Contribution.author), joinedload(Contribution.topic))
+        .where(published, Contribution.support_count > 0)
+        .order_by(Contribution.support_count.desc(), Contribution.agree_count.desc(), Contribution.id)
+        .limit(5)
+    ).all()
+    return {
+        "contributions": contributions,
+        "contributors": contributors,
+        "topics": topics,
+        "by_commune": [(row.name, row.n) for row in by_commune],
+        "by_theme": [(row.name, row.n) for row in by_theme],
+        "most_supported": most_supported,
+    }
+
+
+EXPORT_COLUMNS = ["id", "sujet", "reponse_a", "pseudonyme", "commune", "date", "etat", "modifiee", "d_accord", "pas_d_accord", "soutiens", "texte"]
+
+
+def export_rows(consultation: Consultation, *, actor):
+    """The consultation's contributions for analysis: pseudonyms only, never an address. Returns an iterator of rows."""
+    require(actor, "forums.export", consultation)
+    return _export_rows(consultation.id)
+
+
+def _export_rows(consultation_id: int):
+    select = (
+        sa.select(Contribution, Topic.title, User.display_name, User.state, Commune.name)
+        .join(Topic, Topic.id == Contribution.topic_id)
+        .outerjoin(User, User.id == Contribution.author_id)
+        .outerjoin(Commune, Commune.id == User.commune_id)
+        .where(Contribution.consultation_id == consultation_id,
+               Contribution.state.in_([ContributionState.published, ContributionState.deleted]))
+        .order_by(Contribution.id)
+        .execution_options(yield_per=500)
+    )
+    from participation.accounts.models import CLOSED_ACCOUNT_NAME
+
+    yield EXPORT_COLUMNS
+    for contribution, topic_title, name, state, commune in db.session.execute(select):
+        author = CLOSED_ACCOUNT_NAME if state == AccountState.closed or name is None else name
+        yield [
+            contribution.id, topic_title, contribution.parent_id or "", author, commune or "",
+            contribution.created_at.isoformat(), contribution.state.label, "oui" if contribution.edited_at else "non",
+            contribution.agree_count, contribution.disagree_count, contribution.support_count, contribution.body,
+        ]
+
+
+def consultations_between(start: datetime, end: datetime) -> list[dict]:
+    """Public consultations whose period meets [start, end], for the agenda citoyen."""
+    rows = db.session.scalars(
+        sa.select(Consultation)
+        .where(Consultation.state != ConsultationState.draft, Consultation.opens_at < end, Consultation.closes_at > start)
+        .order_by(Consultation.opens_at, Consultation.id)
+    ).all()
+    return [
+        {
+            "id": c.id,
+            "title": c.title,
+            "opens_at": c.opens_at,
+            "closes_at": c.closes_at,
+            "state": c.shown_state(),
+            "themes": [t.name for t in c.themes],
+            "theme_ids": [t.id for t in c.themes],
+            "communes": [m.name for m in c.communes],
+            "commune_ids": [m.id for m in c.communes],
+            "url_path": f"/concertations/{c.id}",
+        }
+        for c in rows
+    ]

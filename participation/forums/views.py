@@ -1,0 +1,525 @@
+"""Consultation pages: the public forum under /concertations/, the back office under /gestion/."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from participation.core.errors import DomainError, PermissionDenied
+from participation.core.models import utcnow
+from participation.core.pdf import PDFUnavailable, render_pdf
+from participation.core.permissions import can, require
+from participation.core.web import form_error, form_status, get_or_404, paginate, paginate_rows, render_error
+from participation.extensions import db, limiter
+from participation.forums import services
+from participation.forums.forms import (
+    CharterForm,
+    ConsultationFilterForm,
+    ConsultationForm,
+    ContributionForm,
+    EditForm,
+    ModerationForm,
+    ReactionForm,
+    ReportForm,
+    SynthesisForm,
+    TopicForm,
+    paris_to_utc,
+    utc_to_paris,
+)
+from participation.forums.models import (
+    CONSULTATION_WORKFLOW,
+    Consultation,
+    ConsultationState,
+    Contribution,
+    ContributionState,
+    ReactionKind,
+    ReportReason,
+    Topic,
+)
+from participation.territory.models import Commune, Theme
+
+bp = Blueprint("forums", __name__, url_prefix="/concertations")
+staff_bp = Blueprint("forums_staff", __name__, url_prefix="/gestion")
+EXTRA_BLUEPRINTS = ("staff_bp",)
+
+
+def _user_key() -> str:
+    """Contributions are limited per account, wherever the person connects from."""
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
+
+
+def _contribution_limit() -> str:
+    return current_app.config["RATELIMIT_CONTRIBUTIONS"]
+
+
+contribution_limit = limiter.limit(_contribution_limit, key_func=_user_key, methods=["POST"])
+
+
+# Public list ------------------------------------------------------------------
+
+
+def _filter_choices(form: ConsultationFilterForm) -> None:
+    form.theme.choices = [("", "Tous"), *[(str(t.id), t.name) for t in db.session.scalars(sa.select(Theme).order_by(Theme.name))]]
+    form.commune.choices = [("", "Toutes"), *[(str(c.id), c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]]
+
+
+@bp.route("/")
+def index():
+    form = ConsultationFilterForm()
+    _filter_choices(form)
+    form.check()
+    page = paginate_rows(
+        services.public_consultations(
+            theme_id=int(form.theme.data) if form.theme.data else None,
+            commune_id=int(form.commune.data) if form.commune.data else None,
+            status=form.status.data or None,
+            query=form.q.data,
+        )
+    )
+    return render_template("forums/index.html", page=page, form=form, filters=form.active(), now=utcnow()), form_status(form)
+
+
+# A consultation and its topics --------------------------------------------------
+
+
+def _consultation(consultation_id: int) -> Consultation:
+    consultation = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.view", consultation)
+    return consultation
+
+
+def _consultation_page(consultation: Consultation, *, topic_form=None, charter_form=None, status=None):
+    accepted = services.has_accepted_charter(consultation, current_user)
+    refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
+    query = (request.args.get("q") or "").strip()[:100]
+    results = None
+    page = None
+    if query:
+        select = services.search_contributions(consultation, query)
+        results = paginate(select) if select is not None else None
+    else:
+        page = paginate_rows(services.topics_of(consultation, current_user))
+    if topic_form is None and refusal is None:
+        topic_form = TopicForm(formdata=None)
+    if topic_form is not None:
+        topic_form.theme.choices = [("", "Aucun"), *[(str(t.id), t.name) for t in consultation.themes]]
+    if charter_form is None and not accepted and current_user.is_authenticated:
+        charter_form = CharterForm(formdata=None)
+    return render_template(
+        "forums/consultation.html",
+        consultation=consultation,
+        shown_state=consultation.shown_state(),
+        accepted=accepted,
+        refusal=refusal,
+        page=page,
+        results=results,
+        query=query,
+        topic_form=topic_form,
+        charter_form=charter_form,
+    ), (status or form_status(topic_form, charter_form))
+
+
+@bp.route("/<int:consultation_id>")
+def consultation(consultation_id: int):
+    return _consultation_page(_consultation(consultation_id))
+
+
+@bp.route("/<int:consultation_id>/charte", methods=["POST"])
+@login_required
+def accept_charter(consultation_id: int):
+    item = _consultation(consultation_id)
+    form = CharterForm()
+    if not form.validate_on_submit():
+        return _consultation_page(item, charter_form=form)
+    services.accept_charter(item, actor=current_user)
+    flash("Merci : vous avez accepté la charte de participation. Vous pouvez contribuer.", "success")
+    return redirect(url_for("forums.consultation", consultation_id=item.id) + "#nouveau-sujet")
+
+
+@bp.route("/<int:consultation_id>/sujets", methods=["POST"])
+@login_required
+@contribution_limit
+def open_topic(consultation_id: int):
+    item = _consultation(consultation_id)
+    form = TopicForm()
+    form.theme.choices = [("", "Aucun"), *[(str(t.id), t.name) for t in item.themes]]
+    if not form.validate_on_submit():
+        return _consultation_page(item, topic_form=form)
+    theme = next((t for t in item.themes if str(t.id) == form.theme.data), None)
+    try:
+        topic = services.open_topic(item, title=form.title.data, body=form.body.data, theme=theme, actor=current_user)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        form_error(form, error)
+        return _consultation_page(item, topic_form=form, status=error.status_code)
+    if item.premoderated and not can(current_user, "forums.moderate", item):
+        flash("Votre sujet est enregistré : il apparaîtra aux autres une fois approuvé par la modération.", "success")
+    else:
+        flash("Votre sujet est publié.", "success")
+    return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic.id))
+
+
+def _topic(consultation_id: int, topic_id: int) -> tuple[Consultation, Topic]:
+    item = _consultation(consultation_id)
+    topic = get_or_404(Topic, topic_id)
+    if topic.consultation_id != item.id:
+        abort(404)
+    return item, topic
+
+
+def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=None):
+    page = paginate(services.thread(topic, current_user))
+    if page.total == 0 and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
+        abort(404)
+    replies = services.replies_to(page.items, current_user)
+    ids = [c.id for c in page.items] + [r.id for rs in replies.values() for r in rs]
+    refusal = services.participation_refusal(consultation, current_user)
+    if form is None and refusal is None:
+        form = ContributionForm(formdata=None)
+    return render_template(
+        "forums/topic.html",
+        consultation=consultation,
+        topic=topic,
+        page=page,
+        replies=replies,
+        my_reactions=services.reactions_of(current_user, ids),
+        following=services.is_following(topic, current_user),
+        refusal=refusal,
+        form=form,
+        reply_form=ContributionForm(formdata=None, prefix="reply") if refusal is None else None,
+        reaction_kinds=list(ReactionKind),
+        edit_refusal=services.edit_refusal,
+        now=utcnow(),
+    ), (status or form_status(form))
+
+
+@bp.route("/<int:consultation_id>/sujets/<int:topic_id>")
+def topic(consultation_id: int, topic_id: int):
+    return _topic_page(*_topic(consultation_id, topic_id))
+
+
+@bp.route("/<int:consultation_id>/sujets/<int:topic_id>/contributions", methods=["POST"])
+@login_required
+@contribution_limit
+def contribute(consultation_id: int, topic_id: int):
+    item, topic_ = _topic(consultation_id, topic_id)
+    prefix = "reply" if "reply-body" in request.form else ""
+    form = ContributionForm(prefix=prefix)
+    if not form.validate_on_submit():
+        if prefix:
+            # A reply's form sits under its contribution: its errors show in the main form's place.
+            for message in [*form.body.errors, *form.form_errors]:
+                flash(message, "error")
+            return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + f"#contribution-{form.parent_id.data}")
+        return _topic_page(item, topic_, form=form)
+    parent = db.session.get(Contribution, int(form.parent_id.data)) if (form.parent_id.data or "").isdigit() else None
+    try:
+        contribution = services.contribute(topic_, body=form.body.data, parent=parent, actor=current_user)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        if prefix:
+            flash(error.message, "error")
+            return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id))
+        form_error(form, error)
+        return _topic_page(item, topic_, form=form, status=error.status_code)
+    if contribution.state == ContributionState.pending:
+        flash("Votre contribution est enregistrée : elle apparaîtra aux autres une fois approuvée par la modération.", "success")
+    else:
+        flash("Votre contribution est publiée.", "success")
+    return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id, page=request.args.get("page")) + f"#contribution-{contribution.id}")
+
+
+@bp.route("/<int:consultation_id>/sujets/<int:topic_id>/suivre", methods=["POST"])
+@login_required
+def follow(consultation_id: int, topic_id: int):
+    item, topic_ = _topic(consultation_id, topic_id)
+    if request.form.get("follow") == "0":
+        services.unfollow(topic_, actor=current_user)
+        flash("Vous ne suivez plus ce sujet : vous ne recevrez plus de courriel à son propos.", "success")
+    else:
+        services.follow(topic_, actor=current_user)
+        flash("Vous suivez ce sujet : vous recevrez un courriel à chaque nouvelle contribution.", "success")
+    return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + "#suivre")
+
+
+# One contribution ---------------------------------------------------------------
+
+
+def _contribution(contribution_id: int) -> Contribution:
+    contribution = get_or_404(Contribution, contribution_id)
+    require(current_user, "forums.view", contribution.consultation)
+    return contribution
+
+
+def _thread_url(contribution: Contribution) -> str:
+    return url_for("forums.topic", consultation_id=contribution.consultation_id, topic_id=contribution.topic_id) + f"#contribution-{contribution.id}"
+
+
+@bp.route("/contributions/<int:contribution_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(contribution_id: int):
+    contribution = _contribution(contribution_id)
+    require(current_user, "forums.edit", contribution)
+    refusal = services.edit_refusal(contribution, current_user)
+    form = EditForm(data={"body": contribution.body} if request.method == "GET" else None)
+    if refusal is None and form.validate_on_submit():
+        try:
+            services.edit_contribution(contribution, body=form.body.data, actor=current_user)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Votre contribution est modifiée.", "success")
+            return redirect(_thread_url(contribution))
+    return render_template("forums/edit.html", contribution=contribution, form=form, refusal=refusal), (409 if refusal and request.method == "POST" else form_status(form))
+
+
+@bp.route("/contributions/<int:contribution_id>/supprimer", methods=["POST"])
+@login_required
+def delete(contribution_id: int):
+    contribution = _contribution(contribution_id)
+    require(current_user, "forums.edit", contribution)
+    services.delete_contribution(contribution, actor=current_user)
+    flash("Votre contribution est supprimée.", "success")
+    return redirect(url_for("forums.topic", consultation_id=contribution.consultation_id, topic_id=contribution.topic_id))
+
+
+@bp.route("/contributions/<int:contribution_id>/reaction", methods=["POST"])
+@login_required
+def react(contribution_id: int):
+    contribution = _contribution(contribution_id)
+    require(current_user, "forums.participate", contribution)
+    form = ReactionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    kind = services.react(contribution, ReactionKind(form.kind.data), actor=current_user)
+    flash(f"Votre réaction est enregistrée : « {kind.label} »." if kind else "Votre réaction est retirée.", "success")
+    return redirect(_thread_url(contribution))
+
+
+@bp.route("/contributions/<int:contribution_id>/signaler", methods=["GET", "POST"])
+@login_required
+def report(contribution_id: int):
+    contribution = _contribution(contribution_id)
+    require(current_user, "forums.participate", contribution)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.report(contribution, reason=ReportReason(form.reason.data), comment=form.comment.data, actor=current_user)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Merci : votre signalement est transmis à la modération.", "success")
+            return redirect(_thread_url(contribution))
+    return render_template("forums/report.html", contribution=contribution, form=form), form_status(form)
+
+
+# Synthesis ----------------------------------------------------------------------
+
+
+def _published_synthesis(consultation_id: int) -> Consultation:
+    item = _consultation(consultation_id)
+    if item.state != ConsultationState.synthesis_published and not can(current_user, "forums.manage", item):
+        abort(404, "La synthèse de cette concertation n'est pas encore publiée.")
+    return item
+
+
+@bp.route("/<int:consultation_id>/synthese")
+def synthesis(consultation_id: int):
+    item = _published_synthesis(consultation_id)
+    return render_template("forums/synthesis.html", consultation=item, figures=services.synthesis_figures(item))
+
+
+@bp.route("/<int:consultation_id>/synthese.pdf")
+def synthesis_pdf(consultation_id: int):
+    item = _published_synthesis(consultation_id)
+    try:
+        data = render_pdf("forums/synthesis_pdf.html", consultation=item, figures=services.synthesis_figures(item), title=f"Synthèse — {item.title}")
+    except PDFUnavailable:
+        return render_error(503, "Le PDF ne peut pas être produit pour le moment : lisez la synthèse en ligne.")
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="synthese-concertation-{item.id}.pdf"'
+    return response
+
+
+# Back office --------------------------------------------------------------------
+
+
+@staff_bp.errorhandler(PermissionDenied)
+def _forbidden(error: PermissionDenied):
+    db.session.rollback()
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path))
+    return render_error(403, error.message)
+
+
+@staff_bp.route("/concertations")
+@login_required
+def staff_list():
+    require(current_user, "forums.manage")
+    page = paginate(services.staff_consultations())
+    return render_template("forums/staff_list.html", page=page)
+
+
+def _consultation_form_choices(form: ConsultationForm) -> None:
+    form.themes.choices = [(t.id, t.name) for t in db.session.scalars(sa.select(Theme).where(Theme.archived.is_(False)).order_by(Theme.name))]
+    form.communes.choices = [(c.id, c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]
+
+
+def _save_from_form(item: Consultation | None, form: ConsultationForm) -> Consultation:
+    themes = db.session.scalars(sa.select(Theme).where(Theme.id.in_(form.themes.data or []))).all()
+    communes = db.session.scalars(sa.select(Commune).where(Commune.id.in_(form.communes.data or []))).all()
+    return services.save_consultation(
+        item,
+        title=form.title.data,
+        question=form.question.data,
+        presentation=form.presentation.data,
+        charter=form.charter.data,
+        opens_at=paris_to_utc(form.opens_at.data),
+        closes_at=paris_to_utc(form.closes_at.data),
+        premoderated=form.premoderated.data,
+        themes=themes,
+        communes=communes,
+        actor=current_user,
+    )
+
+
+@staff_bp.route("/concertations/nouvelle", methods=["GET", "POST"])
+@login_required
+def staff_new():
+    require(current_user, "forums.manage")
+    form = ConsultationForm()
+    _consultation_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            item = _save_from_form(None, form)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("La concertation est créée en brouillon : publiez-la quand elle est prête.", "success")
+            return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id))
+    return render_template("forums/staff_form.html", form=form, consultation=None), form_status(form)
+
+
+def _staff_page(item: Consultation, *, form=None, synthesis_form=None):
+    if form is None:
+        form = ConsultationForm(formdata=None, data={
+            "title": item.title, "question": item.question, "presentation": item.presentation, "charter": item.charter,
+            "opens_at": utc_to_paris(item.opens_at), "closes_at": utc_to_paris(item.closes_at), "premoderated": item.premoderated,
+            "themes": [t.id for t in item.themes], "communes": [c.id for c in item.communes],
+        })
+        _consultation_form_choices(form)
+    if synthesis_form is None:
+        synthesis_form = SynthesisForm(formdata=None, data={"text": item.synthesis or ""})
+    transitions = {t.name: t for t in CONSULTATION_WORKFLOW.allowed(item, current_user)}
+    return render_template(
+        "forums/staff_form.html", form=form, consultation=item, synthesis_form=synthesis_form, transitions=transitions,
+        figures=services.synthesis_figures(item),
+    ), form_status(form, synthesis_form)
+
+
+@staff_bp.route("/concertations/<int:consultation_id>", methods=["GET", "POST"])
+@login_required
+def staff_consultation(consultation_id: int):
+    item = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.manage", item)
+    if request.method == "GET":
+        return _staff_page(item)
+    form = ConsultationForm()
+    _consultation_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            _save_from_form(item, form)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("La concertation est enregistrée.", "success")
+            return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id))
+    return _staff_page(item, form=form)
+
+
+@staff_bp.route("/concertations/<int:consultation_id>/<any('publier', 'clore', 'publier-synthese'):action>", methods=["POST"])
+@login_required
+def staff_transition(consultation_id: int, action: str):
+    item = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.manage", item)
+    operation, message = {
+        "publier": (services.publish_consultation, "La concertation est publiée."),
+        "clore": (services.close_consultation, "La concertation est close : plus personne ne peut y contribuer."),
+        "publier-synthese": (services.publish_synthesis, "La synthèse est publiée ; contributeurs et abonnés en sont avertis."),
+    }[action]
+    operation(item, actor=current_user)
+    flash(message, "success")
+    return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id))
+
+
+@staff_bp.route("/concertations/<int:consultation_id>/synthese", methods=["POST"])
+@login_required
+def staff_synthesis(consultation_id: int):
+    item = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.manage", item)
+    form = SynthesisForm()
+    if form.validate_on_submit():
+        try:
+            services.save_synthesis(item, text=form.text.data, actor=current_user)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("La synthèse est enregistrée.", "success")
+            return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#synthese")
+    return _staff_page(item, synthesis_form=form)
+
+
+@staff_bp.route("/concertations/<int:consultation_id>/contributions.csv")
+@login_required
+def staff_export(consultation_id: int):
+    item = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.export", item)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # for spreadsheet software to read UTF-8
+    csv.writer(buffer, delimiter=";").writerows(services.export_rows(item, actor=current_user))
+    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="concertation-{item.id}-contributions.csv"'
+    return response
+
+
+@staff_bp.route("/moderation", methods=["GET", "POST"])
+@login_required
+def moderation():
+    require(current_user, "forums.view_moderation")
+    queue = request.args.get("file", "reported")
+    if queue not in ("pending", "reported"):
+        queue = "reported"
+    form = ModerationForm()
+    if request.method == "POST" and form.validate_on_submit():
+        ids = [int(v) for v in request.form.getlist("contributions") if v.isdigit()]
+        items = db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids)).order_by(Contribution.id)).all() if ids else []
+        try:
+            count = services.moderate(items, action=form.action.data, reason=form.reason.data, actor=current_user,
+                                      suspend_days=form.suspend_days.data)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"« {services.MODERATION_ACTIONS[form.action.data]} » : {count} contribution(s) traitée(s), auteurs avertis par courriel.", "success")
+            return redirect(url_for("forums_staff.moderation", file=queue))
+    page = paginate(services.moderation_queue(queue))
+    return render_template(
+        "forums/moderation.html", page=page, queue=queue, form=form, reports=services.open_reports([c.id for c in page.items]),
+    ), form_status(form)
