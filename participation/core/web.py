@@ -218,3 +218,19 @@ def get_or_404(model, ident):
 def form_status(*forms) -> int:
     """422 when one of the forms was refused, 200 otherwise."""
     return 422 if any(f is not None and (f.errors or f.form_errors) for f in forms) else 200
+
+
+def forbidden_page(error: PermissionDenied):
+    """For back-office blueprints: a refused permission is a 403 page, for a
+    form as for a page (the app-wide handler flashes and redirects on POST).
+
+    ``bp.register_error_handler(PermissionDenied, forbidden_page)``
+    """
+    from flask_login import current_user
+
+    from participation.extensions import db
+
+    db.session.rollback()
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path))
+    return render_error(403, error.message)

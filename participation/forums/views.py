@@ -13,7 +13,7 @@ from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.core.pdf import PDFUnavailable, render_pdf
 from participation.core.permissions import can, require
-from participation.core.web import form_error, form_status, get_or_404, paginate, paginate_rows, render_error
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
 from participation.extensions import db, limiter
 from participation.forums import services
 from participation.forums.forms import (
@@ -354,12 +354,7 @@ def synthesis_pdf(consultation_id: int):
 # Back office --------------------------------------------------------------------
 
 
-@staff_bp.errorhandler(PermissionDenied)
-def _forbidden(error: PermissionDenied):
-    db.session.rollback()
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    return render_error(403, error.message)
+staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 @staff_bp.route("/concertations")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from participation.accounts import services as accounts
@@ -10,7 +10,7 @@ from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.outbox import MailStatus, OutboxMail
 from participation.core.permissions import can, require
-from participation.core.web import form_error, form_status, get_or_404, paginate, paginate_rows, render_error, rollback_only
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, rollback_only
 from participation.extensions import db
 from participation.staff import services
 from participation.staff.forms import (
@@ -29,13 +29,7 @@ bp = Blueprint("staff", __name__, url_prefix="/gestion")
 ACCOUNT_BUTTONS = ("suspend", "reinstate")
 
 
-@bp.errorhandler(PermissionDenied)
-def _forbidden(error: PermissionDenied):
-    """In the back office a refused permission is a 403, for a form as for a page."""
-    db.session.rollback()
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    return render_error(403, error.message)
+bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 # Dashboard ------------------------------------------------------------------

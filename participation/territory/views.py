@@ -6,13 +6,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from participation.core.errors import DomainError
+from participation.core.errors import PermissionDenied
 from participation.core.permissions import require
-from participation.core.web import form_error, form_status, get_or_404, paginate, safe_next
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, safe_next
 from participation.territory import services
 from participation.territory.forms import ActionForm, CommuneForm, DepartmentForm, ImportCommunesForm, TerritoryForm, ThemeForm
 from participation.territory.models import Commune, Department, Theme
 
 bp = Blueprint("territory", __name__, url_prefix="/gestion")
+
+
+bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 @bp.before_request
