@@ -51,7 +51,6 @@ from participation.grants.models import (
     AssociationDocument,
     DocumentKind,
     Duration,
-    FinancialReport,
     GrantApplication,
     GrantCall,
     InstructionNote,
@@ -286,9 +285,9 @@ def report(application_id: int):
 # Associations (/associations/) ------------------------------------------------
 
 
-@associations_bp.route("/")
+@associations_bp.route("/", endpoint="index")
 @login_required
-def index():
+def associations_index():
     page = paginate(services.associations_of(current_user))
     return render_template("grants/associations.html", page=page)
 
@@ -348,9 +347,9 @@ def show(association_id: int):
     return _association_page(_load_association(association_id, "grants.read_association"))
 
 
-@associations_bp.route("/<int:association_id>/modifier", methods=["GET", "POST"])
+@associations_bp.route("/<int:association_id>/modifier", methods=["GET", "POST"], endpoint="edit")
 @login_required
-def edit(association_id: int):
+def edit_association(association_id: int):
     association = _load_association(association_id, "grants.represent")
     form = AssociationForm(obj=association if request.method == "GET" else None)
     if request.method == "GET":
@@ -428,9 +427,9 @@ def accept_invitation(token: str):
 # Back office (/gestion/subventions) ------------------------------------------------
 
 
-@staff_bp.route("")
+@staff_bp.route("", endpoint="index")
 @login_required
-def index():
+def staff_index():
     require(current_user, "grants.staff_queue")
     page = paginate(sa.select(GrantCall).order_by(GrantCall.closes_at.desc(), GrantCall.id.desc()))
     late = db.session.scalar(sa.select(sa.func.count()).select_from(services.late_reports().subquery()))
@@ -494,9 +493,9 @@ def edit_call(call_id: int | None):
     return render_template("grants/staff/call_form.html", form=form, call=item), form_status(form)
 
 
-@staff_bp.route("/appels/<int:call_id>")
+@staff_bp.route("/appels/<int:call_id>", endpoint="call")
 @login_required
-def call(call_id: int):
+def committee(call_id: int):
     item = get_or_404(GrantCall, call_id)
     require(current_user, "grants.staff_queue", item)
     page = paginate(services.committee_rows(item), per_page=100)
@@ -535,9 +534,9 @@ def _instruction_page(item: GrantApplication, **forms):
     ), form_status(*forms.values())
 
 
-@staff_bp.route("/demandes/<int:application_id>")
+@staff_bp.route("/demandes/<int:application_id>", endpoint="application")
 @login_required
-def application(application_id: int):
+def instruction(application_id: int):
     item = get_or_404(GrantApplication, application_id)
     require(current_user, "grants.staff_queue", item)
     return _instruction_page(item)

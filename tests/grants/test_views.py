@@ -184,7 +184,7 @@ def test_opendata_csv_has_the_scdl_columns_and_formats(client):
                        "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement",
                        "notificationUE", "pourcentageSubvention"]
     assert len(rows) == 2
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["nomAttribuant"] == "Agglomération de Test" and re.fullmatch(r"\d{14}", row["idAttribuant"])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["dateConvention"])
     assert row["montant"] == "24000.00"
