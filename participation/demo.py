@@ -123,5 +123,8 @@ def load() -> list[tuple[str, str, str]]:
     from participation.forums.demo import load_forums_demo
 
     load_forums_demo()
+    from participation.grants.demo import load_grants_demo
+
+    load_grants_demo()
     return shown
 

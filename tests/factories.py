@@ -143,3 +143,106 @@ def topic(consultation_, author=None, *, title: str | None = None, body: str = "
 
     author = author or participant(consultation_)
     return forums.open_topic(consultation_, title=title or f"Sujet {next(_counter)}", body=body, actor=author)
+
+
+# Grants ----------------------------------------------------------------------
+
+
+def luhn_key(digits: str) -> str:
+    """The digit that makes ``digits`` + it pass the Luhn check."""
+    from participation.core.identifiers import luhn_valid
+
+    return next(str(k) for k in range(10) if luhn_valid(digits + str(k)))
+
+
+def siret(n: int | None = None) -> str:
+    """A valid SIRET: a Luhn-valid SIREN, then an establishment number, the whole Luhn-valid."""
+    n = next(_counter) if n is None else n
+    siren = f"{41000000 + n:08d}"
+    siren += luhn_key(siren)
+    body = siren + f"{n % 10000:04d}"
+    return body + luhn_key(body)
+
+
+def association(representative: User | None = None, *, name: str | None = None, with_siret: bool = True, **values):
+    from participation.grants import services as grants
+
+    n = next(_counter)
+    representative = representative or user()
+    values.setdefault("rna", f"W{370000000 + n:09d}")
+    values.setdefault("siret", siret(n) if with_siret else None)
+    values.setdefault("address", f"{n} rue des Associations, 37910 Loirande")
+    values.setdefault("purpose", "Animer la vie du quartier.")
+    values.setdefault("email", f"asso{n}@example.org")
+    return grants.declare_association(actor=representative, name=name or f"Association {n}", **values)
+
+
+def grant_call(*, opens_in_days: int = -1, closes_in_days: int = 30, envelope_euros: int = 100_000, required=(), department_=None, **values):
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.core.permissions import SYSTEM
+    from participation.grants import services as grants
+
+    n = next(_counter)
+    now = utcnow()
+    return grants.save_call(
+        None, actor=SYSTEM,
+        title=values.pop("title", f"Appel à projets {n}"),
+        description="Soutenir les projets associatifs.",
+        eligibility="Associations loi 1901 du territoire.",
+        envelope_cents=envelope_euros * 100,
+        opens_at=now + timedelta(days=opens_in_days),
+        closes_at=now + timedelta(days=closes_in_days),
+        department_id=department_.id if department_ else None,
+        required_documents=list(required),
+        **values,
+    )
+
+
+def balanced_budget(total_cents: int, requested_cents: int) -> dict[str, int]:
+    """Charges and products that balance, the request among the operating grants (74)."""
+    return {"60": total_cents // 2, "64": total_cents - total_cents // 2, "74": requested_cents, "70": total_cents - requested_cents}
+
+
+def grant_application(call=None, association_=None, *, requested_euros: int = 10_000, sign: bool = True, budget=None, **values):
+    """A draft ready to submit: balanced budget, contrat d'engagement républicain signed."""
+    from participation.grants import services as grants
+    from participation.grants.models import PurposeKind
+
+    call = call or grant_call()
+    association_ = association_ or association()
+    representative = association_.representatives[0].user
+    application = grants.start_application(call, association_, actor=representative)
+    requested = requested_euros * 100
+    values.setdefault("purpose_kind", PurposeKind.project)
+    grants.save_application(
+        application, actor=representative,
+        budget=budget if budget is not None else balanced_budget(requested * 2, requested),
+        sign_cer=sign, project_title=values.pop("project_title", "Fête de quartier"), goals="Rassembler les habitants.",
+        amount_requested_cents=requested, signatory="Marie Durand, présidente" if sign else None, **values,
+    )
+    return application
+
+
+def submitted_application(*args, **kwargs):
+    from participation.grants import services as grants
+
+    application = grant_application(*args, **kwargs)
+    grants.submit_application(application, actor=application.association.representatives[0].user)
+    return application
+
+
+def granted_application(*args, amount_euros: int = 10_000, decided_on=None, instructor=None, **kwargs):
+    from datetime import date
+
+    from participation.core.permissions import SYSTEM
+    from participation.grants import services as grants
+    from participation.grants.models import PaymentTerms
+
+    application = submitted_application(*args, **kwargs)
+    actor = instructor or SYSTEM
+    grants.start_review(application, actor=actor)
+    grants.grant(application, amount_cents=amount_euros * 100, decided_on=decided_on or date.today(), reference=f"DEL-{application.id}",
+                 payment_terms=PaymentTerms.single, payment_from=decided_on or date.today(), actor=actor)
+    return application

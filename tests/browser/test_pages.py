@@ -8,7 +8,7 @@ A domain adds its pages with one line in ``PAGES``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -88,6 +88,26 @@ PAGES = [
     Page("/gestion/concertations/2", who="agent"),
     Page("/gestion/moderation", who="moderation"),
     Page("/gestion/moderation?file=pending", who="moderation", label="moderation:/gestion/moderation (à approuver)"),
+    # Grants (demo: call 1 open, call 2 closed; association 1 of the resident; applications 1 draft, 2 under review, 3 granted)
+    Page("/subventions/"),
+    Page("/subventions/appels/1"),
+    Page("/subventions/appels/1", who="habitante"),
+    Page("/subventions/mes-demandes", who="habitante"),
+    Page("/subventions/demandes/1", who="habitante"),
+    Page("/subventions/demandes/1/modifier", who="habitante"),
+    Page("/subventions/demandes/3", who="habitante"),
+    Page("/subventions/demandes/3/compte-rendu", who="habitante"),
+    Page("/associations/", who="habitante"),
+    Page("/associations/1", who="habitante"),
+    Page("/associations/nouvelle", who="habitante"),
+    Page("/associations/nouvelle", who="habitante", status=422, then=submit_empty, label="habitante:/associations/nouvelle (envoyé vide)"),
+    Page("/gestion/subventions", who="admin"),
+    Page("/gestion/subventions/demandes", who="admin"),
+    Page("/gestion/subventions/comptes-rendus", who="admin"),
+    Page("/gestion/subventions/appels/1", who="admin"),
+    Page("/gestion/subventions/appels/nouveau", who="admin"),
+    Page("/gestion/subventions/demandes/2", who="agent"),
+    Page("/gestion/subventions/demandes/3", who="admin"),
 ]
 
 

@@ -1,0 +1,86 @@
+"""The grants' essential data in the SCDL ``subventions`` schema (décret 2017-779).
+
+One row per granted grant with a signed convention. The columns are those of
+DOMAIN.md, in its order; dates are ISO 8601, amounts use a dot, ``nature``
+and ``conditionsVersement`` take the schema's values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.grants.models import AidKind, ApplicationState, GrantApplication
+
+FIELDS = [
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "rnaBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "notificationUE",
+    "pourcentageSubvention",
+]
+
+NATURES = {AidKind.cash: "aide en numéraire", AidKind.in_kind: "aide en nature"}
+# The values the schema allows.
+NATURE_VALUES = ("aide en numéraire", "aide en nature", "aide en numéraire;aide en nature", "aide en nature;aide en numéraire")
+PAYMENT_CONDITIONS = ("unique", "échelonné", "autre")
+
+
+def decimal_cents(cents: int) -> str:
+    """``2400000`` → ``"24000.00"``: a dot, two decimals, never a float."""
+    whole, rest = divmod(int(cents), 100)
+    return f"{whole}.{rest:02d}"
+
+
+def published_grants():
+    return db.session.scalars(
+        sa.select(GrantApplication)
+        .where(GrantApplication.state == ApplicationState.granted, GrantApplication.convention_signed_on.is_not(None))
+        .order_by(GrantApplication.convention_signed_on, GrantApplication.id)
+    ).all()
+
+
+def rows(territory) -> list[dict[str, str]]:
+    result = []
+    for application in published_grants():
+        association = application.association
+        period = application.payment_from.isoformat() if application.payment_from else application.convention_signed_on.isoformat()
+        if application.payment_until and application.payment_until != application.payment_from:
+            period = f"{period}/{application.payment_until.isoformat()}"
+        result.append({
+            "nomAttribuant": territory.name if territory else "",
+            "idAttribuant": (territory.siret or "") if territory else "",
+            "dateConvention": application.convention_signed_on.isoformat(),
+            "referenceDecision": application.decision_reference or "",
+            "nomBeneficiaire": association.name,
+            "idBeneficiaire": association.siret or "",
+            "rnaBeneficiaire": association.rna,
+            "objet": application.project_title[:256],
+            "montant": decimal_cents(application.amount_granted_cents),
+            "nature": NATURES[application.aid_kind],
+            "conditionsVersement": application.payment_terms.value if application.payment_terms else "unique",
+            "datesPeriodeVersement": period,
+            "notificationUE": "oui" if application.eu_notified else "non",
+            "pourcentageSubvention": "1.00",
+        })
+    return result
+
+
+def to_csv(territory) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows(territory))
+    return buffer.getvalue()

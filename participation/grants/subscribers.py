@@ -1,0 +1,121 @@
+"""What grant events cause: mail and notices to the association's representatives."""
+
+from __future__ import annotations
+
+from participation.accounts import personal_data
+from participation.core.eventlog import DomainEvent, subscribe
+from participation.core.outbox import queue_mail
+from participation.core.urls import external_url
+from participation.extensions import db
+from participation.grants import services
+from participation.grants.models import Representative
+from participation.notifications.services import notify
+
+
+def tell_representatives(event: DomainEvent, application, *, subject: str, template: str, title: str, body: str | None = None,
+                         key: str | None = None, **context) -> None:
+    """A mail and a notice to each representative of the application's association."""
+    key = key or f"{event.name}:{event.id}"
+    url = external_url("grants.application", application_id=application.id)
+    for user in services.representatives_of(application.association_id):
+        if user.email:
+            queue_mail(to=user.email, user=user, subject=subject, template=f"grants/{template}", dedup_key=f"{key}:{user.id}",
+                       application=application, association=application.association, application_url=url,
+                       display_name=user.display_name, euros=services.euros, **context)
+        notify(user, title, body=body, url=f"/subventions/demandes/{application.id}", event=event, dedup_key=key)
+
+
+@subscribe("grant_application.submitted")
+def receipt(event: DomainEvent) -> None:
+    application = event.subject
+    tell_representatives(
+        event, application,
+        subject=f"Accusé de réception : demande de subvention n° {application.id}",
+        template="submitted",
+        title=f"Demande n° {application.id} déposée : « {application.project_title} »",
+        body="Le récapitulatif de la demande est à télécharger en PDF depuis la page de la demande.",
+        pdf_url=external_url("grants.application_pdf", application_id=application.id),
+    )
+    department = application.call.department
+    if department is not None and department.email:
+        queue_mail(to=department.email, subject=f"Nouvelle demande de subvention : {application.association.name}",
+                   template="grants/new_application", dedup_key=f"{event.name}:{event.id}:department",
+                   application=application, euros=services.euros,
+                   staff_url=external_url("grants_staff.application", application_id=application.id))
+
+
+@subscribe("grant_application.resubmitted")
+def completed(event: DomainEvent) -> None:
+    application = event.subject
+    tell_representatives(event, application, subject=f"Demande n° {application.id} complétée : elle reprend son instruction",
+                         template="resubmitted", title=f"Demande n° {application.id} complétée et reprise en instruction")
+
+
+@subscribe("grant_application.completion_requested")
+def ask_completion(event: DomainEvent) -> None:
+    application = event.subject
+    tell_representatives(event, application, subject=f"Demande n° {application.id} : des compléments sont nécessaires",
+                         template="completion_requested", title=f"Demande n° {application.id} à compléter",
+                         body=application.completion_request)
+
+
+@subscribe("grant_application.granted")
+def granted(event: DomainEvent) -> None:
+    application = event.subject
+    tell_representatives(event, application, subject=f"Subvention accordée : {services.euros(application.amount_granted_cents)}",
+                         template="granted", title=f"Subvention accordée : {services.euros(application.amount_granted_cents)}")
+    if services.convention_required(application):
+        tell_representatives(event, application, subject=f"Demande n° {application.id} : une convention est à signer",
+                             template="convention_to_sign", title="Une convention est à signer avant le versement",
+                             key=f"grant_application.convention_to_sign:{event.id}",
+                             threshold=services.euros(services.threshold_cents("GRANTS_CONVENTION_THRESHOLD_EUROS")))
+
+
+@subscribe("grant_application.refused")
+def refused(event: DomainEvent) -> None:
+    application = event.subject
+    tell_representatives(event, application, subject=f"Demande n° {application.id} : subvention non accordée",
+                         template="refused", title="Subvention non accordée", body=application.refusal_reason)
+
+
+@subscribe("grant_application.payment_recorded")
+def paid(event: DomainEvent) -> None:
+    application = event.subject
+    amount = services.euros(event.data["amount_cents"])
+    tell_representatives(event, application, subject=f"Versement de {amount} pour la demande n° {application.id}",
+                         template="payment", title=f"Versement de {amount} effectué", amount=amount, paid_on=event.data["paid_on"])
+
+
+@subscribe("grant_report.submitted")
+def report_received(event: DomainEvent) -> None:
+    report = event.subject
+    tell_representatives(event, report.application, subject=f"Compte rendu financier reçu (demande n° {report.application_id})",
+                         template="report_received", title="Compte rendu financier reçu")
+
+
+@subscribe("association.representative_invited")
+def send_invitation(event: DomainEvent) -> None:
+    association = event.subject
+    inviter = event.actor
+    queue_mail(
+        to=event.context["email"],
+        subject=f"Invitation à représenter {association.name}",
+        template="grants/invitation",
+        dedup_key=f"{event.name}:{event.id}",
+        association=association,
+        inviter_name=getattr(inviter, "display_name", "Un représentant"),
+        accept_url=external_url("associations.accept_invitation", token=event.context["token"]),
+        expires_at=event.context["invitation"].expires_at,
+    )
+
+
+@personal_data.section("associations")
+def associations_section(user) -> list[dict]:
+    import sqlalchemy as sa
+
+    rows = db.session.execute(
+        sa.select(Representative.office, Representative.created_at, services.Association.name, services.Association.rna)
+        .join(services.Association, services.Association.id == Representative.association_id)
+        .where(Representative.user_id == user.id)
+    ).all()
+    return [{"association": name, "rna": rna, "fonction": office, "depuis": created.isoformat()} for office, created, name, rna in rows]
