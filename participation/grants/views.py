@@ -15,7 +15,7 @@ from participation.core.eventlog import events_about
 from participation.core.pdf import render_pdf
 from participation.core.permissions import can, require
 from participation.core.uploads import StoredFile, send_stored_file
-from participation.core.web import form_error, form_status, get_or_404, paginate, render_error
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.extensions import db
 from participation.grants import opendata, services
 from participation.grants.forms import (
@@ -82,13 +82,7 @@ def _grants_context():
     return {"ACCOUNT_LABELS": ACCOUNT_LABELS, "ACCOUNTS": ACCOUNTS}
 
 
-@staff_bp.errorhandler(PermissionDenied)
-def _forbidden(error: PermissionDenied):
-    """In the back office a refused permission is a 403, for a form as for a page."""
-    db.session.rollback()
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    return render_error(403, error.message)
+staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 # Calls and applications (/subventions/) -----------------------------------------
