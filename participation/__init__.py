@@ -83,7 +83,9 @@ def _configure_engine(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        # A writer waits its turn (BEGIN IMMEDIATE) rather than fail: SQLite's lock
+        # is not fair, so under a burst a writer may wait for many others.
+        cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -7,7 +7,8 @@ matching ``VTIMEZONE``; all-day items are dates.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -19,6 +20,13 @@ from participation.core.models import utcnow
 
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
+
+
+@lru_cache(maxsize=4)
+def _vtimezone(key: str) -> bytes:
+    """The zone's VTIMEZONE (its rules from 2000 on), built and written once:
+    it takes tens of milliseconds, too much for each confirmation mail."""
+    return icalendar.Timezone.from_tzid(key, first_date=date(2000, 1, 1), last_date=date(2038, 1, 1)).to_ical()
 
 
 def _absolute(path: str) -> str:
@@ -37,7 +45,8 @@ def build_calendar(items: Iterable[AgendaItem], *, name: str, method: str | None
     calendar.add("x-wr-timezone", zone.key)
     host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0]
     stamp = utcnow()
-    for item in items:
+    calendar_items = list(items)
+    for item in calendar_items:
         event = icalendar.Event()
         event.add("uid", f"{item.uid}@{host}")
         event.add("dtstamp", stamp)
@@ -60,5 +69,8 @@ def build_calendar(items: Iterable[AgendaItem], *, name: str, method: str | None
         if item.updated_at:
             event.add("last-modified", item.updated_at)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    body = calendar.to_ical()
+    if any(not item.all_day for item in calendar_items):
+        # Every TZID used has its VTIMEZONE, placed before the events that use it.
+        body = body.replace(b"BEGIN:VEVENT", _vtimezone(zone.key) + b"BEGIN:VEVENT", 1)
+    return body

@@ -12,7 +12,7 @@ def qr_svg(code: str, *, label: str) -> Markup:
     qr = segno.make(code, error="m")
     buffer = io.BytesIO()
     qr.save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=6, border=4, svgclass="qr-code", lineclass=None,
-            title=str(Markup.escape(label)))
+            title=label)
     svg = buffer.getvalue().decode()
     # segno writes presentation attributes only (stroke, transform): nothing a strict CSP blocks.
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))

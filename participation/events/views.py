@@ -242,8 +242,9 @@ def _event_form(event: Event | None = None) -> EventForm:
             getattr(form, name).data = local(getattr(event, name))
         form.themes.data = [t.id for t in event.themes]
         form.communes.data = [c.id for c in event.communes]
-    form.themes.choices = db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name)).all()
-    form.communes.choices = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
+    themes = db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))
+    form.themes.choices = [(tid, name) for tid, name in themes]
+    form.communes.choices = [(cid, name) for cid, name in db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name))]
     return form
 
 
