@@ -119,5 +119,9 @@ def load() -> list[tuple[str, str, str]]:
     loirande = db.session.scalar(sa.select(territory.Commune).where(territory.Commune.insee_code == "37901"))
     resident = db.session.scalar(sa.select(User).where(User.email == "habitante@demo.example"))
     resident.commune_id = loirande.id
+
+    from participation.events.demo import load_events_demo
+
+    load_events_demo()
     return shown
 

@@ -69,3 +69,18 @@ def send_reminders(now: datetime | None = None) -> int:
             )
             queued += mail is not None
     return queued
+
+
+@register_job("events.purge_answers", seconds=3600, description="Effacement des réponses aux inscriptions après les événements")
+def purge_answers(now: datetime | None = None) -> int:
+    """Answers and accessibility needs serve the event only: erased after the retention period."""
+    from flask import current_app
+
+    limit = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_EVENT_ANSWERS_DAYS"])
+    ended = sa.select(Event.id).where(Event.ends_at < limit)
+    result = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.event_id.in_(ended), sa.or_(Registration.accessibility_needs.is_not(None), sa.cast(Registration.answers, sa.Text) != "{}"))
+        .values(answers={}, accessibility_needs=None)
+    )
+    return result.rowcount or 0

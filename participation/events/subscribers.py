@@ -8,7 +8,7 @@ from participation.agenda.ical import build_calendar
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import MailStatus, OutboxMail, queue_mail
 from participation.core.urls import external_url
-from participation.events import services
+from participation.events import personal_data, services  # noqa: F401  (personal_data registers its parts)
 from participation.events.agenda import event_item
 from participation.events.models import ACTIVE_STATES, Registration, RegistrationState
 from participation.extensions import db

@@ -72,6 +72,24 @@ PAGES = [
     Page("/gestion/utilisateurs", who="admin"),
     Page("/gestion/utilisateurs/1", who="admin"),
     Page("/gestion/", who="agent"),
+    # Agenda and events (demo: 1 cycling workshop, 2 associations' day with questions, 3 full walk, 6 draft).
+    Page("/agenda/"),
+    Page("/agenda/?vue=grille", label="anonyme:/agenda/ (grille)"),
+    Page("/evenements/"),
+    Page("/evenements/?passes=1", label="anonyme:/evenements/ (passés)"),
+    Page("/evenements/2"),
+    Page("/evenements/2/inscription"),
+    Page("/evenements/2/inscription", status=422, then=submit_empty, label="anonyme:/evenements/2/inscription (envoyé vide)"),
+    Page("/evenements/1", who="habitante"),
+    Page("/evenements/3", who="habitante"),
+    Page("/gestion/evenements/", who="agent"),
+    Page("/gestion/evenements/nouveau", who="agent"),
+    Page("/gestion/evenements/nouveau", who="agent", status=422, then=submit_empty, label="agent:/gestion/evenements/nouveau (envoyé vide)"),
+    Page("/gestion/evenements/1", who="agent"),
+    Page("/gestion/evenements/1/modifier", who="agent"),
+    Page("/gestion/evenements/1/accueil", who="agent"),
+    Page("/gestion/evenements/1/message", who="agent"),
+    Page("/gestion/evenements/3/annuler", who="agent"),
 ]
 
 

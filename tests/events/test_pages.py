@@ -168,6 +168,6 @@ def test_pages_of_an_event_with_1000_registrations_run_a_bounded_number_of_queri
         with count_queries() as counter:
             assert client.get(path).status_code == 200
         many.append(counter.count)
-    assert many == few, list(zip(paths, few, many))
+    assert many == few, list(zip(paths, few, many, strict=True))
     assert max(many) <= 16
     assert services.places_taken(db.session.get(Event, event_id)) == 1000

@@ -225,3 +225,27 @@ def test_reminders_are_not_sent_for_a_cancelled_event_or_a_cancelled_registratio
     services.cancel_event(other, reason="Intempéries", actor=SYSTEM)
     assert jobs.send_reminders(now=start - timedelta(hours=19)) == 0
     assert kept.state == RegistrationState.confirmed
+
+
+def test_closing_an_account_frees_its_places_and_anonymises_its_registrations(app):
+    from participation.accounts import services as accounts
+
+    event = factories.event(capacity=1)
+    person = factories.user()
+    mine = services.register(event, actor=person, accessibility_needs="Fauteuil")
+    waiting = services.register(event, actor=factories.user())
+    accounts.close_account(person, password=factories.PASSWORD, actor=person)
+    assert mine.state == RegistrationState.cancelled
+    db.session.refresh(mine)
+    assert mine.name == "Compte supprimé" and mine.accessibility_needs is None and mine.user_id is None
+    assert waiting.state == RegistrationState.confirmed
+
+
+def test_answers_are_erased_after_the_retention_period(app):
+    start = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    event = factories.event(starts_at=start)
+    registration = services.register(event, actor=factories.user(), accessibility_needs="Interprète LSF")
+    assert jobs.purge_answers(now=start + timedelta(days=10)) == 0
+    assert jobs.purge_answers(now=start + timedelta(days=40)) == 1
+    db.session.refresh(registration)
+    assert registration.accessibility_needs is None
