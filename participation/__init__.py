@@ -13,9 +13,9 @@ from participation.core.i18n import compile_catalogues
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
-DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "forums", "grants"]
+DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "forums", "grants", "agenda", "events"]
 # Modules a domain may provide; each is imported if present.
-DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli"]
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -88,7 +88,9 @@ def _configure_engine(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        # A writer waits its turn (BEGIN IMMEDIATE) rather than fail: SQLite's lock
+        # is not fair, so under a burst a writer may wait for many others.
+        cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -95,6 +95,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_AUTH": os.environ.get("RATELIMIT_AUTH", "10 per minute;50 per hour"),
         # Accounts
         "CONFIRMATION_TOKEN_HOURS": _int("CONFIRMATION_TOKEN_HOURS", 48),
+        # A registration made without an account keeps its place this long while its address is confirmed.
+        "EVENTS_UNCONFIRMED_HOLD_HOURS": _int("EVENTS_UNCONFIRMED_HOLD_HOURS", 2),
+        # Answers and accessibility needs given at registration are erased this long after the event.
+        "RETENTION_EVENT_ANSWERS_DAYS": _int("RETENTION_EVENT_ANSWERS_DAYS", 30),
         "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 60),
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 10),
         # Retention periods shown in the processing register and applied by jobs.

@@ -126,5 +126,8 @@ def load() -> list[tuple[str, str, str]]:
     from participation.grants.demo import load_grants_demo
 
     load_grants_demo()
+    from participation.events.demo import load_events_demo
+
+    load_events_demo()
     return shown
 

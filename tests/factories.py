@@ -246,3 +246,26 @@ def granted_application(*args, amount_euros: int = 10_000, decided_on=None, inst
     grants.grant(application, amount_cents=amount_euros * 100, decided_on=decided_on or date.today(), reference=f"DEL-{application.id}",
                  payment_terms=PaymentTerms.single, payment_from=decided_on or date.today(), actor=actor)
     return application
+
+
+def event(*, publish: bool = True, actor=None, themes=(), communes=(), **values):
+    """An event (published unless told), starting in ten days, two hours long, 20 places."""
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.core.permissions import SYSTEM
+    from participation.events import services as events
+
+    n = next(_counter)
+    start = values.pop("starts_at", None) or (utcnow() + timedelta(days=10)).replace(microsecond=0)
+    values.setdefault("title", f"Atelier citoyen {n}")
+    values.setdefault("place_name", "Salle des fêtes")
+    values.setdefault("address", "1 place de la Mairie, 37910 Loirande")
+    values.setdefault("ends_at", start + timedelta(hours=2))
+    values.setdefault("capacity", 20)
+    values.setdefault("reminder_days", "7,1")
+    item = events.create_event({"starts_at": start, **values}, themes=themes, communes=communes, actor=actor or SYSTEM)
+    if publish:
+        events.publish_event(item, actor=actor or SYSTEM)
+    db.session.flush()
+    return item

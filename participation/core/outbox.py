@@ -21,6 +21,7 @@ from flask import current_app, render_template
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
 
+from participation.core.locking import begin_writing
 from participation.core.scheduler import register_job
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 
@@ -54,6 +55,8 @@ class OutboxMail(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Files sent with the mail: [{"filename", "content_type", "content"}], content as text (a calendar file).
+    attachments: Mapped[list | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -63,8 +66,12 @@ class OutboxMail(IdMixin, Base):
         return f"<outbox-{self.id}@{host}>"
 
 
-def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, **context) -> OutboxMail | None:
-    """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued."""
+def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, attachments: list[dict] | None = None, **context) -> OutboxMail | None:
+    """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued.
+
+    ``attachments`` are small text files sent with it, each a dict with
+    ``filename``, ``content_type`` and ``content`` (text): an invitation's ``.ics``.
+    """
     from participation.extensions import db
 
     if not to:
@@ -81,10 +88,15 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
         body_html=render_template(f"mail/{template}.html", subject=subject, **context),
         template=template,
         dedup_key=dedup_key,
+        attachments=[_attachment(a) for a in attachments] if attachments else None,
     )
     db.session.add(mail)
     db.session.flush()
     return mail
+
+
+def _attachment(item: dict) -> dict:
+    return {"filename": str(item["filename"]), "content_type": str(item["content_type"]), "content": str(item["content"])}
 
 
 def backoff(attempts: int, base_seconds: int) -> timedelta:
@@ -103,7 +115,8 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     config = current_app.config
     now = now or utcnow()
     limit = limit or config["OUTBOX_BATCH_SIZE"]
-    _begin_claiming()
+    # SQLite has no FOR UPDATE: the transaction takes the write lock from its start.
+    begin_writing()
     claimed = db.session.scalars(
         sa.select(OutboxMail)
         .where(OutboxMail.status == MailStatus.pending, OutboxMail.next_attempt_at <= now)
@@ -152,16 +165,6 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     return counts
 
 
-def _begin_claiming() -> None:
-    """Open the transaction as one that claims rows: on SQLite, ``BEGIN
-    IMMEDIATE`` (see create_app), since SQLite has no ``FOR UPDATE``."""
-    from participation.extensions import db
-
-    bind = db.session.get_bind()
-    if isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite" and not db.session().in_transaction():
-        db.session.connection(execution_options={"claim_rows": True})
-
-
 def retry(mail: OutboxMail) -> None:
     """Put a failed mail back in the queue (an admin's action)."""
     mail.status = MailStatus.pending
@@ -178,6 +181,8 @@ def _message(item: OutboxMail) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
+    for item_file in item.attachments or ():
+        message.attach(item_file["filename"], item_file["content_type"], item_file["content"].encode())
     # A stable Message-ID: a receiver can recognise a mail sent twice after a crash.
     message.msgId = item.message_id
     return message

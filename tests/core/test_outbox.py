@@ -138,3 +138,19 @@ def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
     recipients = sorted(r for m in mailbox for r in m.recipients)
     assert recipients == sorted(f"personne{i}@example.org" for i in range(40))
     assert len({m.message["Message-ID"] for m in mailbox}) == 40
+
+
+def test_attachments_are_delivered_with_the_mail(app, mailbox):
+    calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//FR\r\nEND:VCALENDAR\r\n"
+    mail = queue_mail(to="invite@example.org", subject="Invitation", template="accounts/password_changed", dedup_key="attachment:1",
+                      display_name="Invitée", reset_url="http://participation.test/r",
+                      attachments=[{"filename": "invitation.ics", "content_type": "text/calendar", "content": calendar}])
+    db.session.commit()
+    assert db.session.get(OutboxMail, mail.id).attachments[0]["filename"] == "invitation.ics"
+    assert deliver_due()["sent"] == 1
+    [received] = mailbox
+    [attachment] = list(received.message.iter_attachments())
+    assert attachment.get_filename() == "invitation.ics"
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_content().replace("\r\n", "\n") == calendar.replace("\r\n", "\n")
+    assert "Invitée" in received.text

@@ -1,0 +1,1 @@
+"""The agenda citoyen: one calendar built from every domain's dated things."""

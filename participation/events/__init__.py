@@ -1,0 +1,1 @@
+"""Events (ateliers, forums citoyens, réunions publiques) and their registrations."""

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+    widgets,
+)
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+
+from participation.events.models import QuestionKind
+
+REQUIRED = "Ce champ est obligatoire."
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+DATETIME_MESSAGE = "Indiquez une date et une heure valides."
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A date and time typed in the territory's zone, as aware UTC."""
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+def local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (shown in a fieldset with a legend)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _datetime(label, required=False, description=None):
+    return DateTimeLocalField(label, format=DATETIME_FORMAT, validators=[DataRequired(DATETIME_MESSAGE) if required else Optional()],
+                              description=description)
+
+
+class EventForm(FlaskForm):
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")])
+    description = TextAreaField("Présentation", validators=[Optional(), Length(max=20000)],
+                                description="Mise en forme Markdown possible : **gras**, listes, liens.")
+    starts_at = _datetime("Début", required=True)
+    ends_at = _datetime("Fin", required=True)
+    place_name = StringField("Lieu", validators=[Optional(), Length(max=200)], description="Nom de la salle ou du lieu. Laissez vide pour un événement en ligne.")
+    address = TextAreaField("Adresse", validators=[Optional(), Length(max=2000)])
+    venue_accessibility = TextAreaField("Accessibilité du lieu", validators=[Optional(), Length(max=2000)],
+                                        description="Accès de plain-pied, boucle magnétique, places réservées, transports…")
+    online_url = URLField("Lien pour suivre en ligne", validators=[Optional(), URL(message="Indiquez une adresse web complète (https://…)."), Length(max=500)])
+    themes = CheckboxesField("Thèmes", coerce=int, choices=[], validators=[Optional()])
+    communes = CheckboxesField("Communes concernées", coerce=int, choices=[], validators=[Optional()])
+    capacity = IntegerField("Nombre de places", validators=[Optional(), NumberRange(min=1, max=100000, message="Un nombre entre 1 et 100 000.")],
+                            description="Accompagnants compris. Laissez vide pour un nombre illimité.")
+    registration_opens_at = _datetime("Ouverture des inscriptions", description="Laissez vide pour ouvrir dès la publication.")
+    registration_closes_at = _datetime("Clôture des inscriptions", description="Laissez vide pour fermer au début de l'événement.")
+    max_guests = IntegerField("Accompagnants par inscription", default=0, validators=[NumberRange(min=0, max=10, message="Entre 0 et 10.")])
+    waiting_list_enabled = BooleanField("Liste d'attente quand c'est complet", default=True)
+    waiting_list_cap = IntegerField("Taille maximale de la liste d'attente", validators=[Optional(), NumberRange(min=0, max=100000, message="Un nombre positif.")],
+                                    description="Laissez vide pour ne pas la limiter.")
+    requires_account = BooleanField("Inscription réservée aux personnes qui ont un compte",
+                                    description="Sinon, on peut s'inscrire avec une adresse électronique confirmée par un lien.")
+    promotion_needs_confirmation = BooleanField("Une place libérée doit être confirmée par la personne de la liste d'attente")
+    promotion_hours = IntegerField("Délai pour confirmer une place libérée (heures)", default=48,
+                                   validators=[DataRequired(REQUIRED), NumberRange(min=1, max=720, message="Entre 1 et 720 heures.")])
+    reminder_days = StringField("Rappels (jours avant)", default="7,1", validators=[Optional(), Length(max=40)],
+                                description="Nombres de jours, séparés par des virgules. Laissez vide pour aucun rappel.")
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.data.strip(),
+            "description": self.description.data or "",
+            "place_name": (self.place_name.data or "").strip() or None,
+            "address": (self.address.data or "").strip() or None,
+            "venue_accessibility": (self.venue_accessibility.data or "").strip() or None,
+            "online_url": (self.online_url.data or "").strip() or None,
+            "starts_at": aware(self.starts_at.data),
+            "ends_at": aware(self.ends_at.data),
+            "capacity": self.capacity.data,
+            "registration_opens_at": aware(self.registration_opens_at.data),
+            "registration_closes_at": aware(self.registration_closes_at.data),
+            "max_guests": self.max_guests.data or 0,
+            "waiting_list_enabled": self.waiting_list_enabled.data,
+            "waiting_list_cap": self.waiting_list_cap.data,
+            "requires_account": self.requires_account.data,
+            "promotion_needs_confirmation": self.promotion_needs_confirmation.data,
+            "promotion_hours": self.promotion_hours.data,
+            "reminder_days": self.reminder_days.data or "",
+        }
+
+
+class QuestionForm(FlaskForm):
+    label = StringField("Question", validators=[DataRequired(REQUIRED), Length(max=200)])
+    kind = SelectField("Type de réponse", choices=[(k.value, k.label) for k in QuestionKind], validators=[DataRequired(REQUIRED)])
+    choices = TextAreaField("Choix proposés", validators=[Optional(), Length(max=2000)], description="Pour un choix dans une liste : un choix par ligne.")
+    required = BooleanField("Réponse obligatoire")
+
+
+class ButtonForm(FlaskForm):
+    """A button: CSRF only."""
+
+
+class CancelEventForm(FlaskForm):
+    reason = TextAreaField("Raison de l'annulation", validators=[DataRequired(REQUIRED), Length(max=2000)],
+                           description="Elle est écrite aux inscrits et affichée sur la page de l'événement.")
+
+
+class MessageForm(FlaskForm):
+    subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=10000)])
+    include_waiting = BooleanField("L'envoyer aussi aux personnes en liste d'attente")
+
+
+class AttendanceForm(FlaskForm):
+    attendance = RadioField("Présence", choices=[("present", "Présent"), ("absent", "Absent")], validators=[DataRequired(REQUIRED)])
+
+
+def registration_form(event, *, with_identity: bool):
+    """The registration form of ``event``: identity without an account, guests, its questions, accessibility needs."""
+
+    class RegistrationForm(FlaskForm):
+        accessibility_needs = TextAreaField(
+            "Besoins liés à un handicap ou à une situation particulière (facultatif)",
+            validators=[Optional(), Length(max=2000, message="2 000 caractères au plus.")],
+            description="Interprétation en langue des signes, boucle magnétique, accès en fauteuil, accompagnement… Nous nous organisons pour y répondre.",
+        )
+
+    fields = {}
+    if with_identity:
+        fields["name"] = StringField("Nom et prénom", validators=[DataRequired(REQUIRED), Length(max=120)], render_kw={"autocomplete": "name"})
+        fields["email"] = EmailField("Adresse électronique", validators=[DataRequired(REQUIRED), Email(message="Indiquez une adresse électronique valide, par exemple nom@exemple.fr.", check_deliverability=False), Length(max=254)],
+                                     description="Vous recevrez un lien pour confirmer votre inscription.", render_kw={"autocomplete": "email"})
+    if event.max_guests:
+        fields["guests"] = IntegerField("Nombre d'accompagnants", default=0,
+                                        validators=[Optional(), NumberRange(min=0, max=event.max_guests, message=f"Entre 0 et {event.max_guests}.")],
+                                        description=f"{event.max_guests} au plus ; chacun occupe une place.")
+    for question in event.questions:
+        validators = [DataRequired("Répondez à cette question.")] if question.required else [Optional()]
+        name = f"q_{question.id}"
+        if question.kind == QuestionKind.text:
+            fields[name] = StringField(question.label, validators=[*validators, Length(max=500)])
+        elif question.kind == QuestionKind.choice:
+            fields[name] = RadioField(question.label, choices=[(c, c) for c in question.choice_list], validators=validators)
+        else:
+            fields[name] = RadioField(question.label, choices=[("oui", "Oui"), ("non", "Non")], validators=validators)
+    for name, field in fields.items():
+        setattr(RegistrationForm, name, field)
+    form = RegistrationForm()
+    form.question_fields = [getattr(form, f"q_{q.id}") for q in event.questions]
+    return form
+
+
+def answers_of(form, event) -> dict:
+    return {str(q.id): getattr(form, f"q_{q.id}").data for q in event.questions}

@@ -1,0 +1,158 @@
+"""What event and registration events cause: mail to registrants, notices to staff."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from participation.agenda.ical import build_calendar
+from participation.core.eventlog import DomainEvent, subscribe
+from participation.core.outbox import MailStatus, OutboxMail, queue_mail
+from participation.core.urls import external_url
+from participation.events import personal_data, services  # noqa: F401  (personal_data registers its parts)
+from participation.events.agenda import event_item
+from participation.events.models import ACTIVE_STATES, Registration, RegistrationState
+from participation.extensions import db
+from participation.notifications.services import notify
+
+
+def ics_attachment(event) -> dict:
+    return {
+        "filename": "evenement.ics",
+        "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
+        "content": build_calendar([event_item(event)], name=event.title, method="PUBLISH").decode(),
+    }
+
+
+def _link(registration: Registration, token: str | None) -> tuple[str, str]:
+    """Where the registrant manages their registration: the event page with an account, the mailed link without."""
+    if registration.user_id is not None or not token:
+        return external_url("events.show", event_id=registration.event_id), "Voir l'événement et mon inscription"
+    return external_url("events.manage", token=token), "Voir ou annuler mon inscription"
+
+
+def _mail(registration: Registration, key: str, subject: str, lines: list[str], *, token=None, link=None, attach=False) -> None:
+    event = registration.event
+    link_url, link_label = link or _link(registration, token)
+    queue_mail(
+        to=registration.email,
+        user=registration.user,
+        subject=subject,
+        template="events/notice",
+        dedup_key=key,
+        attachments=[ics_attachment(event)] if attach else None,
+        name=registration.name,
+        lines=lines,
+        event=event,
+        code=registration.code if registration.state == RegistrationState.confirmed else None,
+        link_url=link_url,
+        link_label=link_label,
+        attached=attach,
+    )
+
+
+@subscribe("registration.created")
+def registration_created(event: DomainEvent) -> None:
+    registration: Registration = event.subject
+    token = event.context.get("token")
+    key = f"{event.name}:{registration.id}"
+    title = registration.event.title
+    if registration.email_confirmed_at is None:
+        hours = services._hold_hours()
+        lines = ["Pour confirmer votre inscription, ouvrez le lien ci-dessous et validez."]
+        lines.append(f"Une place vous est gardée pendant {hours} heure(s) ; sans confirmation, elle sera proposée à d'autres."
+                     if registration.state == RegistrationState.held else
+                     f"L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans les {hours} heure(s)).")
+        _mail(registration, key, f"Confirmez votre inscription : {title}", lines,
+              link=(external_url("events.manage", token=token), "Confirmer mon inscription"))
+    elif registration.state == RegistrationState.confirmed:
+        _mail(registration, key, f"Inscription confirmée : {title}", ["Votre inscription est confirmée."], token=token, attach=True)
+    elif registration.state == RegistrationState.waiting:
+        _mail(registration, key, f"Liste d'attente : {title}",
+              ["L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère."], token=token)
+
+
+@subscribe("registration.confirmed", "registration.accepted")
+def registration_confirmed(event: DomainEvent) -> None:
+    registration: Registration = event.subject
+    _mail(registration, f"{event.name}:{registration.id}", f"Inscription confirmée : {registration.event.title}",
+          ["Votre inscription est confirmée."], attach=True)
+
+
+@subscribe("registration.promoted")
+def registration_promoted(event: DomainEvent) -> None:
+    registration: Registration = event.subject
+    _mail(registration, f"{event.name}:{registration.id}", f"Une place s'est libérée : {registration.event.title}",
+          ["Une place s'est libérée : vous passez de la liste d'attente aux inscrits. Votre inscription est confirmée."], attach=True)
+
+
+@subscribe("registration.offered")
+def registration_offered(event: DomainEvent) -> None:
+    registration: Registration = event.subject
+    lines = ["Une place s'est libérée et vous est proposée.",
+             f"Confirmez-la avant le {_moment(registration.hold_until)} ; sans réponse, elle ira à la personne suivante."]
+    if registration.user_id is None:
+        token = services.new_token(registration)
+        link = (external_url("events.manage", token=token), "Accepter la place")
+    else:
+        link = (external_url("events.show", event_id=registration.event_id), "Accepter la place")
+    _mail(registration, f"{event.name}:{registration.id}:{event.id}", f"Une place vous est proposée : {registration.event.title}", lines, link=link)
+
+
+def _moment(value) -> str:
+    from participation.core.dates import format_moment
+
+    return format_moment(value)
+
+
+def _registrants(event, states=ACTIVE_STATES) -> list[Registration]:
+    return db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.state.in_(states)).order_by(Registration.id)
+    ).all()
+
+
+@subscribe("event.rescheduled", "event.relocated")
+def event_moved(event: DomainEvent) -> None:
+    """Registrants learn the new date or place (with the new calendar file); reminders
+    queued for the old date and not sent yet are dropped."""
+    subject = event.subject
+    if event.name == "event.rescheduled":
+        db.session.execute(
+            sa.delete(OutboxMail).where(OutboxMail.dedup_key.like(f"event.reminder:{subject.id}:%"),
+                                        OutboxMail.status == MailStatus.pending,
+                                        OutboxMail.dedup_key.not_like(f"event.reminder:{subject.id}:{subject.starts_at.isoformat()}:%"))
+        )
+    what = "la date" if event.name == "event.rescheduled" else "le lieu"
+    for registration in _registrants(subject, (RegistrationState.confirmed, RegistrationState.offered, RegistrationState.held, RegistrationState.waiting)):
+        _mail(registration, f"{event.name}:{event.id}:{registration.id}", f"Changement : {subject.title}",
+              [f"Attention : {what} de l'événement a changé. Voici les nouvelles informations."],
+              attach=registration.state == RegistrationState.confirmed,
+              link=(external_url("events.show", event_id=subject.id), "Voir l'événement"))
+
+
+@subscribe("event.cancelled")
+def event_cancelled(event: DomainEvent) -> None:
+    subject = event.subject
+    for registration in _registrants(subject):
+        _mail(registration, f"{event.name}:{event.id}:{registration.id}", f"Événement annulé : {subject.title}",
+              ["Nous sommes désolés : cet événement est annulé.", f"Raison : {subject.cancellation_reason}"],
+              link=(external_url("events.show", event_id=subject.id), "Voir l'événement"))
+
+
+@subscribe("event.message_sent")
+def message_sent(event: DomainEvent) -> None:
+    subject = event.subject
+    states = ACTIVE_STATES if event.data.get("include_waiting") else (RegistrationState.confirmed, RegistrationState.offered, RegistrationState.held)
+    for registration in _registrants(subject, states):
+        _mail(registration, f"{event.name}:{event.id}:{registration.id}", event.data["subject"], event.data["body"].split("\n\n"),
+              link=(external_url("events.show", event_id=subject.id), "Voir l'événement"))
+
+
+@subscribe("event.capacity_reached")
+def capacity_reached(event: DomainEvent) -> None:
+    subject = event.subject
+    threshold = event.data["threshold"]
+    title = f"« {subject.title} » est complet" if threshold >= 100 else f"« {subject.title} » est rempli à {threshold} %"
+    staff = [subject.created_by] if subject.created_by is not None else []
+    for person in staff:
+        notify(person, title, body=f"{event.data['taken']} places prises sur {event.data['capacity']}.",
+               url=f"/gestion/evenements/{subject.id}", event=event, dedup_key=f"event-capacity:{subject.id}:{threshold}:{event.data['capacity']}")
