@@ -140,3 +140,28 @@ def collect(query: AgendaQuery) -> list[AgendaItem]:
             continue
         items.extend(source.func(query))
     return sorted(items, key=lambda item: (item.start, item.title, item.uid))
+
+
+def linked_ids(table, owner_column: str, target_column: str, owner_ids) -> dict[int, frozenset[int]]:
+    """For a link table (``event_themes``…): owner id → the ids it links to, in one query."""
+    import sqlalchemy as sa
+
+    from participation.extensions import db
+
+    links: dict[int, set[int]] = {}
+    owner, target = table.c[owner_column], table.c[target_column]
+    for owner_id, target_id in db.session.execute(sa.select(owner, target).where(owner.in_(owner_ids))):
+        links.setdefault(owner_id, set()).add(target_id)
+    return {key: frozenset(values) for key, values in links.items()}
+
+
+def matches_links(column, table, owner_column: str, target_column: str, wanted, *, empty_matches: bool = False):
+    """A SQL condition: the owner (``column``) links to one of ``wanted`` through ``table``;
+    with ``empty_matches``, an owner with no link at all matches too (it concerns the whole territory)."""
+    import sqlalchemy as sa
+
+    owner, target = table.c[owner_column], table.c[target_column]
+    condition = column.in_(sa.select(owner).where(target.in_(wanted)))
+    if empty_matches:
+        condition = sa.or_(condition, ~column.in_(sa.select(owner)))
+    return condition

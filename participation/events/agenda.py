@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from participation.agenda.sources import AgendaItem, AgendaQuery, register_source
+from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
 from participation.events.models import Event, EventState, event_communes, event_themes
 from participation.extensions import db
 
@@ -44,21 +44,13 @@ def public_events(query: AgendaQuery) -> list[AgendaItem]:
         .order_by(Event.starts_at, Event.id)
     )
     if query.theme_ids:
-        statement = statement.where(
-            Event.id.in_(sa.select(event_themes.c.event_id).where(event_themes.c.theme_id.in_(query.theme_ids)))
-        )
+        statement = statement.where(matches_links(Event.id, event_themes, "event_id", "theme_id", query.theme_ids))
     if query.commune_ids:
-        statement = statement.where(
-            Event.id.in_(sa.select(event_communes.c.event_id).where(event_communes.c.commune_id.in_(query.commune_ids)))
-        )
+        statement = statement.where(matches_links(Event.id, event_communes, "event_id", "commune_id", query.commune_ids))
     events = db.session.scalars(statement).all()
     if not events:
         return []
-    ids = statement.with_only_columns(Event.id).order_by(None)
-    themes: dict[int, set[int]] = {}
-    for event_id, theme_id in db.session.execute(sa.select(event_themes).where(event_themes.c.event_id.in_(ids))):
-        themes.setdefault(event_id, set()).add(theme_id)
-    communes: dict[int, set[int]] = {}
-    for event_id, commune_id in db.session.execute(sa.select(event_communes).where(event_communes.c.event_id.in_(ids))):
-        communes.setdefault(event_id, set()).add(commune_id)
+    ids = [e.id for e in events]
+    themes = linked_ids(event_themes, "event_id", "theme_id", ids)
+    communes = linked_ids(event_communes, "event_id", "commune_id", ids)
     return [event_item(e, themes.get(e.id, ()), communes.get(e.id, ())) for e in events]

@@ -697,27 +697,3 @@ def _export_rows(consultation_id: int):
             contribution.created_at.isoformat(), contribution.state.label, "oui" if contribution.edited_at else "non",
             contribution.agree_count, contribution.disagree_count, contribution.support_count, contribution.body,
         ]
-
-
-def consultations_between(start: datetime, end: datetime) -> list[dict]:
-    """Public consultations whose period meets [start, end], for the agenda citoyen."""
-    rows = db.session.scalars(
-        sa.select(Consultation)
-        .where(Consultation.state != ConsultationState.draft, Consultation.opens_at < end, Consultation.closes_at > start)
-        .order_by(Consultation.opens_at, Consultation.id)
-    ).all()
-    return [
-        {
-            "id": c.id,
-            "title": c.title,
-            "opens_at": c.opens_at,
-            "closes_at": c.closes_at,
-            "state": c.shown_state(),
-            "themes": [t.name for t in c.themes],
-            "theme_ids": [t.id for t in c.themes],
-            "communes": [m.name for m in c.communes],
-            "commune_ids": [m.id for m in c.communes],
-            "url_path": f"/concertations/{c.id}",
-        }
-        for c in rows
-    ]

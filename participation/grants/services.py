@@ -233,13 +233,6 @@ def save_call(call: GrantCall | None, *, actor, themes=(), **values) -> GrantCal
     return call
 
 
-def calls_between(start: datetime, end: datetime) -> list[GrantCall]:
-    """The calls open at some moment between ``start`` and ``end``, by closing date (for the agenda)."""
-    return db.session.scalars(
-        sa.select(GrantCall).where(GrantCall.opens_at < end, GrantCall.closes_at > start).order_by(GrantCall.closes_at, GrantCall.id)
-    ).all()
-
-
 def public_calls(now: datetime | None = None):
     """A ``select`` of the calls: open first (closing soonest), then upcoming, then closed."""
     now = now or utcnow()

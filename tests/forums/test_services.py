@@ -251,15 +251,3 @@ def test_synthesis_figures_publication_and_mail(mailbox):
     deliver_due()
     recipients = sorted(m.recipients[0] for m in mailbox if "synthèse" in m.subject)
     assert len(recipients) == 3 and follower.email in recipients
-
-
-def test_consultations_between_two_dates_for_the_agenda():
-    commune = factories.commune("Vauclair")
-    theme = factories.theme("Jeunesse")
-    inside = factories.consultation(themes=[theme], communes=[commune])
-    factories.consultation(state="draft")
-    now = utcnow()
-    listed = services.consultations_between(now, now + timedelta(days=1))
-    assert [c["id"] for c in listed] == [inside.id]
-    assert listed[0]["communes"] == ["Vauclair"] and listed[0]["themes"] == ["Jeunesse"]
-    assert services.consultations_between(now + timedelta(days=30), now + timedelta(days=40)) == []

@@ -284,15 +284,6 @@ def test_a_filed_report_stops_the_reminders_and_is_acknowledged(app, mailbox):
     assert report.state.value == "accepted"
 
 
-def test_calls_between_two_dates_for_the_agenda(app):
-    now = utcnow()
-    open_call = factories.grant_call(opens_in_days=-5, closes_in_days=5)
-    factories.grant_call(opens_in_days=-60, closes_in_days=-30)
-    later = factories.grant_call(opens_in_days=40, closes_in_days=70)
-    assert grants.calls_between(now, now + timedelta(days=10)) == [open_call]
-    assert grants.calls_between(now, now + timedelta(days=50)) == [open_call, later]
-
-
 def test_the_notices_tell_the_association_each_step(app, mailbox):
     application = factories.granted_application(amount_euros=24_000)
     staff = factories.admin()
