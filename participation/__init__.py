@@ -13,7 +13,7 @@ from participation.core.i18n import compile_catalogues
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
-DOMAINS = ["territory", "accounts", "notifications", "pages", "staff"]
+DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils"]
 # Modules a domain may provide; each is imported if present.
 DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli"]
 
@@ -99,6 +99,9 @@ def _select_locale() -> str:
     from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # Mail rendered by the worker: the platform's language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
