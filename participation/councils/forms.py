@@ -105,7 +105,7 @@ class ImportVolunteersForm(FlaskForm):
     source_label = StringField("Origine de la liste", validators=[DataRequired(REQUIRED), Length(max=160)],
                                description="Par exemple « Bailleur Val Habitat, liste de mars ».")
     file = FileField("Fichier CSV", validators=[DataRequired("Choisissez un fichier CSV.")],
-                     description="Colonnes séparées par des points-virgules : nom;courriel;genre;annee_naissance;commune (code INSEE).")
+                     description="Colonnes séparées par des points-virgules : nom ; courriel ; genre ; annee_naissance ; commune (code INSEE).")
 
 
 class DrawForm(FlaskForm):

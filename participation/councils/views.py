@@ -9,11 +9,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from participation.core.errors import DomainError, PermissionDenied
-from participation.core.eventlog import events_about
 from participation.core.models import utcnow
 from participation.core.permissions import can, require
 from participation.core.uploads import send_stored_file
-from participation.core.web import form_error, form_status, get_or_404, paginate, paginate_rows, render_error
+from participation.core.web import form_error, form_status, get_or_404, paginate, render_error
 from participation.councils import lottery, services
 from participation.councils.forms import (
     ActionForm,
@@ -53,7 +52,6 @@ from participation.councils.models import (
     CollegeKind,
     Council,
     CouncilDocument,
-    CouncilKind,
     CouncilState,
     Draw,
     DrawState,
@@ -62,7 +60,6 @@ from participation.councils.models import (
     Minutes,
     MinutesState,
     Sitting,
-    SittingKind,
     SittingState,
     Training,
     TrainingRegistration,
@@ -424,9 +421,9 @@ def new(council_id: int | None = None):
     return render_template("councils/staff/council_form.html", council=council, form=form), form_status(form)
 
 
-@staff_bp.route("/<int:council_id>", methods=["GET"])
+@staff_bp.route("/<int:council_id>", methods=["GET"], endpoint="council")
 @login_required
-def council(council_id: int):
+def manage_council(council_id: int):
     council = _council(council_id)
     members = paginate(services.members_query(council, states=(MembershipState.active,)), per_page=50)
     pending = db.session.scalars(services.members_query(council, states=(MembershipState.applied, MembershipState.invited)).limit(100)).all()

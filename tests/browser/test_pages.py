@@ -8,7 +8,7 @@ A domain adds its pages with one line in ``PAGES``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -72,6 +72,26 @@ PAGES = [
     Page("/gestion/utilisateurs", who="admin"),
     Page("/gestion/utilisateurs/1", who="admin"),
     Page("/gestion/", who="agent"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances/1"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/reglement-interieur"),
+    Page("/conseils/conseil-citoyen-des-tilleuls/tirages/1"),
+    Page("/conseils/conseil-citoyen-des-tilleuls/tirages/1?graine=5f1c0d7e2b9a4c38a61e0f52d3b7c9e4", label="anonyme:tirage refait"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/espace", who="habitante"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances/2", who="habitante"),
+    Page("/conseils/conseil-citoyen-des-tilleuls/volontaire", who="habitante"),
+    Page("/conseils/conseil-citoyen-des-tilleuls/volontaire", who="habitante", status=422, then=submit_empty,
+         label="habitante:/conseils/…/volontaire (envoyé vide)"),
+    Page("/gestion/conseils/", who="agent"),
+    Page("/gestion/conseils/nouveau", who="agent"),
+    Page("/gestion/conseils/1", who="agent"),
+    Page("/gestion/conseils/1/inviter", who="agent"),
+    Page("/gestion/conseils/1/seances", who="agent"),
+    Page("/gestion/conseils/seances/2", who="agent"),
+    Page("/gestion/conseils/1/travaux", who="agent"),
+    Page("/gestion/conseils/1/historique", who="agent"),
+    Page("/gestion/conseils/2/tirages", who="agent"),
 ]
 
 

@@ -110,12 +110,12 @@ def test_a_drawn_person_who_declines_is_replaced_by_the_next_of_the_same_kind(cl
 
 def test_volunteers_import_is_checked_line_by_line_all_or_nothing():
     council = factories.council(kind="citizen")
-    content = "nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;X;19x0;\n".encode()
+    content = b"nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;X;19x0;\n"
     with pytest.raises(ValidationError) as refused:
         services.import_volunteers(council, content, source_label="Bailleur", actor=SYSTEM)
     assert "ligne 3 : genre « X » inconnu" in refused.value.message
     assert "ligne 3 : année de naissance « 19x0 » incorrecte" in refused.value.message
     assert services.candidate_pool(council) == []
-    good = "nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;H;1990;\n".encode()
+    good = b"nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;H;1990;\n"
     assert services.import_volunteers(council, good, source_label="Bailleur", actor=SYSTEM) == 2
     assert [c["id"] for c in services.candidate_pool(council)] == ["V-0001", "V-0002"]

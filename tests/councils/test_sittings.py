@@ -12,7 +12,7 @@ from participation.core.models import utcnow
 from participation.core.outbox import OutboxMail, deliver_due
 from participation.core.permissions import SYSTEM
 from participation.councils import jobs, services
-from participation.councils.models import Answer, MinutesState
+from participation.councils.models import MinutesState
 from participation.extensions import db
 from tests import factories
 
