@@ -764,12 +764,13 @@ def add_document(council_id: int):
     council = _council(council_id)
     form = DocumentForm()
     sitting = db.session.get(Sitting, request.args.get("seance", type=int) or 0)
-    if sitting is not None and sitting.council_id != council.id:
+    group = db.session.get(WorkingGroup, request.args.get("groupe", type=int) or 0)
+    if (sitting is not None and sitting.council_id != council.id) or (group is not None and group.council_id != council.id):
         abort(404)
     if form.validate_on_submit():
         try:
             services.add_document(council, upload=form.file.data, title=form.title.data, is_public=form.is_public.data, sitting=sitting,
-                                  actor=current_user)
+                                  group=group, actor=current_user)
         except DomainError as error:
             flash(error.message, "error")
             db.session.rollback()

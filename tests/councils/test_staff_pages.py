@@ -93,3 +93,24 @@ def test_my_data_lists_seats_with_gender_and_birth_year():
     document = personal_data.export(member.user)
     [seat] = document["conseils"]["mandats"]
     assert (seat["conseil"], seat["genre"], seat["annee_naissance"]) == (council.name, "Homme", 1977)
+
+
+def test_a_working_group_document_is_for_the_councils_members(app):
+    from tests.councils.test_access import _pdf
+
+    council = factories.council()
+    member = factories.member(council)
+    staff = _staff_client(app)
+    from participation.core.permissions import SYSTEM
+    from participation.councils import services
+
+    group = services.create_group(council, name="Mobilités", purpose="Plan vélo", lead=member, actor=SYSTEM)
+    page = f"/gestion/conseils/{council.id}/travaux"
+    data = {"title": "Carte des pistes", "file": (_pdf(), "carte.pdf")}
+    response = staff.submit(f"/gestion/conseils/{council.id}/documents?groupe={group.id}", data, form_path=page,
+                            content_type="multipart/form-data")
+    assert response.status_code == 302
+    person = app.test_client()
+    person.login(member.user.email, factories.PASSWORD)
+    space = person.get(f"/conseils/{council.slug}/espace").get_data(as_text=True)
+    assert "Carte des pistes" in space
