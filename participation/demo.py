@@ -119,6 +119,11 @@ def load() -> list[tuple[str, str, str]]:
     loirande = db.session.scalar(sa.select(territory.Commune).where(territory.Commune.insee_code == "37901"))
     resident = db.session.scalar(sa.select(User).where(User.email == "habitante@demo.example"))
     resident.commune_id = loirande.id
+    db.session.flush()
+
+    from participation.councils.demo import load_councils_demo
+
+    load_councils_demo(DEMO_PASSWORD)
 
     from participation.forums.demo import load_forums_demo
 

@@ -269,3 +269,66 @@ def event(*, publish: bool = True, actor=None, themes=(), communes=(), **values)
         events.publish_event(item, actor=actor or SYSTEM)
     db.session.flush()
     return item
+
+
+# --- Councils ---------------------------------------------------------------
+
+
+def neighbourhood(name: str | None = None, commune_=None):
+    from participation.territory.models import Neighbourhood
+
+    n = next(_counter)
+    item = Neighbourhood(name=name or f"Quartier {n}", qpv_code=f"QN{n:06d}", commune_id=(commune_ or commune()).id)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def council(name: str | None = None, *, kind: str = "development", colleges=(("Collège des habitants", 30), ("Collège des acteurs", 30)),
+            published: bool = True, manager=None, **values):
+    """A council with its colleges, set up through the services."""
+    from participation.core.permissions import SYSTEM
+    from participation.councils import services as councils
+    from participation.councils.models import CollegeKind, CouncilKind
+
+    n = next(_counter)
+    if kind == "citizen":
+        values.setdefault("neighbourhood", neighbourhood())
+    item = councils.save_council(None, name=name or f"Conseil {n}", kind=CouncilKind(kind), manager=manager, actor=SYSTEM, **values)
+    for college_name, seats in colleges:
+        college_kind = CollegeKind.drawn_residents if kind == "citizen" and "habitant" in college_name.lower() else CollegeKind.other
+        councils.add_college(item, name=college_name, seats=seats, kind=college_kind, actor=SYSTEM)
+    if published:
+        councils.change_council_state(item, "publish", actor=SYSTEM)
+    return item
+
+
+def member(council_, *, college=None, user_=None, gender: str = "woman", birth_year: int = 1980, role: str = "member",
+           elected_councillor: bool = False):
+    """An active member, invited and accepted."""
+    from participation.core.permissions import SYSTEM
+    from participation.councils import services as councils
+
+    user_ = user_ or user()
+    college = college or council_.colleges[0]
+    membership = councils.invite_member(council_, college=college, name=user_.display_name, email=user_.email, role=role, actor=SYSTEM)
+    councils.accept_invitation(membership, gender=gender, birth_year=birth_year, elected_councillor=elected_councillor, actor=user_)
+    db.session.flush()
+    return membership
+
+
+def sitting(council_, *, days: float = 10, items: int = 1, publish: bool = False, **values):
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.core.permissions import SYSTEM
+    from participation.councils import services as councils
+
+    values.setdefault("title", f"Séance {next(_counter)}")
+    values.setdefault("place", "Salle du conseil, hôtel d'agglomération")
+    item = councils.create_sitting(council_, starts_at=utcnow().replace(microsecond=0) + timedelta(days=days), actor=SYSTEM, **values)
+    for i in range(items):
+        councils.add_agenda_item(item, title=f"Point {i + 1}", actor=SYSTEM)
+    if publish:
+        councils.publish_sitting(item, actor=SYSTEM)
+    return item

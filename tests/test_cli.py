@@ -29,7 +29,7 @@ def test_seed_demo_loads_a_territory_and_one_account_per_role(app):
     assert roles == {"staff", "moderator", "admin"}
     assert DEMO_PASSWORD in result.output
 
-    # The demo's residents who contribute to consultations come on top of one account per role.
+    # The demo residents (consultations, councils) come on top of one account per role; seeding again adds none.
     accounts = db.session.scalar(sa.select(sa.func.count(User.id)))
     assert accounts >= len(DEMO_ACCOUNTS)
     again = app.test_cli_runner().invoke(args=["seed", "demo"])

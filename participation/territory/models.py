@@ -95,3 +95,18 @@ class Department(IdMixin, Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Neighbourhood(IdMixin, Base):
+    """A quartier prioritaire de la politique de la ville (QPV): each may have its conseil citoyen."""
+
+    __tablename__ = "neighbourhoods"
+    __table_args__ = (sa.CheckConstraint("length(qpv_code) >= 8", name="qpv_code_length"),)
+
+    name: Mapped[str] = mapped_column(sa.String(160))
+    # The State's QPV code, e.g. "QN03701M" (décret 2023-1314) or "QP037001" (2014 list).
+    qpv_code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    commune_id: Mapped[int] = mapped_column(sa.ForeignKey("communes.id", ondelete="RESTRICT"), index=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,170 @@
+"""What council events cause: invitations, convocations, notices, and what a closed account leaves behind."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from urllib.parse import urlsplit
+
+from participation.accounts import personal_data
+from participation.core.eventlog import DomainEvent, subscribe
+from participation.core.outbox import queue_mail
+from participation.core.urls import external_url
+from participation.core.permissions import SYSTEM
+from participation.councils.models import MEMBERSHIP_WORKFLOW, Attendance, Council, Membership, MembershipState, Sitting, Volunteer
+from participation.extensions import db
+from participation.notifications.services import notify
+from participation.pages.privacy import Processing, register_processing
+
+
+def url_for(endpoint: str, **values) -> str:
+    """A path on this site, built without a request (the worker sends convocations too)."""
+    return urlsplit(external_url(endpoint, **values)).path
+
+
+def _sitting_path(sitting: Sitting) -> str:
+    return url_for("councils.sitting", slug=sitting.council.slug, sitting_id=sitting.id)
+
+
+def _tell_members(event: DomainEvent, members, *, template: str, subject: str, key: str, title: str, url: str, **context) -> None:
+    for member in members:
+        user = member.user
+        if user is None:
+            continue
+        queue_mail(to=user.email, user=user, subject=subject, template=f"councils/{template}", dedup_key=f"{key}:{member.id}",
+                   member=member, url=external_url_for(url), **context)
+        notify(user, title, url=url, event=event, dedup_key=f"{key}:{member.id}")
+
+
+def external_url_for(path: str) -> str:
+    from flask import current_app
+
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+@subscribe("membership.invited")
+def send_invitation(event: DomainEvent) -> None:
+    membership = event.subject
+    if not membership.invited_email:
+        return
+    council = db.session.get(Council, membership.council_id)
+    queue_mail(to=membership.invited_email, subject=f"Invitation à siéger au {council.name}", template="councils/invitation",
+               dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
+               drawn=membership.draw_pick_id is not None,
+               url=external_url("councils.invitation", token=event.context["token"]))
+
+
+@subscribe("membership.accepted")
+def tell_application_accepted(event: DomainEvent) -> None:
+    membership = event.subject
+    council = membership.council
+    url = url_for("councils.space", slug=council.slug)
+    if membership.user is not None:
+        queue_mail(to=membership.user.email, user=membership.user, subject=f"Votre candidature au {council.name} est acceptée",
+                   template="councils/accepted", dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
+                   url=external_url_for(url))
+        notify(membership.user, f"Bienvenue au {council.name} : votre candidature est acceptée.", url=url, event=event,
+               dedup_key=f"membership-accepted:{membership.id}")
+
+
+@subscribe("membership.refused")
+def tell_application_refused(event: DomainEvent) -> None:
+    membership = event.subject
+    notify(membership.user, f"Votre candidature au {membership.council.name} n'a pas été retenue.",
+           url=url_for("councils.council", slug=membership.council.slug), event=event, dedup_key=f"membership-refused:{membership.id}")
+
+
+@subscribe("sitting.convened")
+def send_convocations(event: DomainEvent) -> None:
+    from participation.councils.services import convened_members
+
+    sitting = event.subject
+    _tell_members(event, convened_members(sitting), template="convocation", subject=f"Convocation : {sitting.title}",
+                  key=f"sitting-convocation:{sitting.id}", title=f"Vous êtes convoqué : {sitting.title}",
+                  url=_sitting_path(sitting), sitting=sitting)
+
+
+@subscribe("sitting.moved", "sitting.cancelled")
+def tell_change(event: DomainEvent) -> None:
+    from participation.councils.services import convened_members
+
+    sitting = event.subject
+    if sitting.convened_at is None:
+        return  # nobody has been convened yet: the convocation will carry the new details
+    cancelled = event.name == "sitting.cancelled"
+    subject = f"{'Séance annulée' if cancelled else 'Séance déplacée'} : {sitting.title}"
+    _tell_members(event, convened_members(sitting), template="cancelled" if cancelled else "moved", subject=subject,
+                  key=f"{event.name}:{event.id}", title=subject, url=_sitting_path(sitting), sitting=sitting,
+                  before=event.data.get("before"))
+
+
+@subscribe("minutes.submitted")
+def tell_minutes_submitted(event: DomainEvent) -> None:
+    from participation.councils.services import members_query
+
+    minutes = event.subject
+    sitting = minutes.sitting
+    members = db.session.scalars(members_query(sitting.council).options(sa.orm.joinedload(Membership.user))).unique().all()
+    _tell_members(event, members, template="minutes_submitted", subject=f"Compte rendu à approuver : {sitting.title}",
+                  key=f"minutes-submitted:{event.id}", title=f"Compte rendu soumis à approbation : {sitting.title}",
+                  url=url_for("councils.space", slug=sitting.council.slug), sitting=sitting)
+
+
+@subscribe("user.closed")
+def forget_member_data(event: DomainEvent) -> None:
+    """Gender, birth year and motivation are erased; seats stay in the history under « Compte supprimé »."""
+    from participation.accounts.models import CLOSED_ACCOUNT_NAME
+
+    user_id = event.subject_id
+    db.session.flush()
+    ended = db.session.scalars(sa.select(Membership).where(Membership.user_id == user_id, Membership.state.in_(
+        (MembershipState.active, MembershipState.applied)))).all()
+    db.session.execute(
+        sa.update(Membership).where(Membership.user_id == user_id)
+        .values(name=CLOSED_ACCOUNT_NAME, gender=None, birth_year=None, motivation=None, invited_email=None, organisation=None)
+    )
+    # A closed account no longer sits: its current seat ends, its application is refused.
+    for membership in ended:
+        MEMBERSHIP_WORKFLOW.apply(membership, "end" if membership.state == MembershipState.active else "refuse", actor=SYSTEM,
+                                  data={"reason": "compte fermé"})
+    db.session.execute(sa.delete(Attendance).where(Attendance.membership_id.in_([m.id for m in ended]), Attendance.attended.is_(None)))
+    db.session.execute(
+        sa.update(Volunteer).where(Volunteer.user_id == user_id)
+        .values(name=CLOSED_ACCOUNT_NAME, email=None, gender=None, birth_year=None, withdrawn=True)
+    )
+
+
+@personal_data.section("conseils")
+def councils_section(user) -> dict:
+    memberships = db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)).all()
+    volunteers = db.session.scalars(sa.select(Volunteer).where(Volunteer.user_id == user.id).order_by(Volunteer.id)).all()
+    return {
+        "mandats": [
+            {
+                "conseil": m.council.name, "college": m.college.name, "role": m.role.label, "etat": m.state.label,
+                "debut": m.start_date.isoformat() if m.start_date else None, "fin": m.end_date.isoformat() if m.end_date else None,
+                "genre": m.gender.label if m.gender else None, "annee_naissance": m.birth_year,
+                "conseiller_communautaire": m.elected_councillor, "motivation": m.motivation,
+            }
+            for m in memberships
+        ],
+        "volontariats_tirage_au_sort": [
+            {"conseil": db.session.get(Council, v.council_id).name, "identifiant_public": v.public_id,
+             "genre": v.gender.label if v.gender else None, "annee_naissance": v.birth_year, "retire": v.withdrawn}
+            for v in volunteers
+        ],
+    }
+
+
+register_processing(Processing(
+    name="Membres des conseils et volontaires des tirages au sort",
+    purpose="Composer les conseils de développement et les conseils citoyens, vérifier la parité et la représentation des âges exigées par la loi, "
+            "tirer au sort les habitants, convoquer les membres aux séances.",
+    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; article L5211-10-1 du CGCT, loi 2014-173 (article 7).",
+    data="Nom, adresse électronique, collège et rôle, dates de mandat ; genre et année de naissance (demandés aux seuls membres et volontaires, "
+         "jamais publiés) ; réponses aux convocations et présence ; listes de volontaires importées (bailleurs sociaux, etc.).",
+    recipients="Les agents chargés des conseils. Sont publics : le nom et le rôle des membres, et, pour un tirage au sort, des identifiants anonymes.",
+    retention=lambda c: (
+        "Pendant le mandat, puis l'historique des mandats (nom, collège, dates) reste avec les archives du conseil ; "
+        "genre, année de naissance et motivation sont effacés quand la personne ferme son compte."
+    ),
+))
