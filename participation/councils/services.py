@@ -824,37 +824,6 @@ def quorum_status(sitting: Sitting) -> QuorumStatus:
                         represented=represented, basis=basis, proxies_count=council.proxies_count_for_quorum)
 
 
-def public_sittings_between(start: datetime, end: datetime) -> list[dict]:
-    """Public sittings of published councils between two moments, for the agenda citoyen: one query."""
-    from flask import url_for
-
-    from participation.territory.models import Commune, Neighbourhood
-
-    rows = db.session.execute(
-        sa.select(Sitting, Council, Commune.name)
-        .join(Council, Council.id == Sitting.council_id)
-        .outerjoin(Neighbourhood, Neighbourhood.id == Council.neighbourhood_id)
-        .outerjoin(Commune, Commune.id == Neighbourhood.commune_id)
-        .where(Sitting.is_public.is_(True), Sitting.state == SittingState.published, Council.state == CouncilState.published,
-               Sitting.starts_at >= start, Sitting.starts_at < end)
-        .order_by(Sitting.starts_at, Sitting.id)
-    ).all()
-    return [
-        {
-            "title": f"{council.name} — {sitting.title}",
-            "starts_at": sitting.starts_at,
-            "ends_at": sitting.ends_at,
-            "place": sitting.place or "En visioconférence",
-            "url": url_for("councils.sitting", slug=council.slug, sitting_id=sitting.id),
-            "theme": sitting.theme.name if sitting.theme else None,
-            "commune": commune,
-            "kind": "sitting",
-            "id": sitting.id,
-        }
-        for sitting, council, commune in rows
-    ]
-
-
 # --- Minutes ----------------------------------------------------------------
 
 

@@ -161,16 +161,19 @@ def test_a_secretary_may_write_minutes_a_plain_member_may_not():
         services.save_minutes(sitting, body="Autre", actor=plain.user)
 
 
-def test_public_sittings_between_two_dates_for_the_agenda(app):
+def test_public_sittings_are_in_the_agenda(app, client):
+    from participation.agenda.services import local_date
+    from participation.agenda.sources import AgendaQuery, collect
+
     council = factories.council()
     public = factories.sitting(council, days=5, publish=True, title="Plénière de printemps")
     factories.sitting(council, days=6, publish=True, is_public=False, title="Huis clos")
     factories.sitting(council, days=7, title="Brouillon")
-    with app.test_request_context():
-        rows = services.public_sittings_between(utcnow(), utcnow() + timedelta(days=30))
-    assert [r["id"] for r in rows] == [public.id]
-    assert rows[0]["title"].endswith("Plénière de printemps") and rows[0]["url"].endswith(f"/seances/{public.id}")
-
+    items = collect(AgendaQuery(start=utcnow(), end=utcnow() + timedelta(days=30), kinds=frozenset({"sitting"})))
+    assert [i.uid for i in items] == [f"sitting-{public.id}"]
+    assert items[0].title.endswith("Plénière de printemps") and items[0].url.endswith(f"/seances/{public.id}")
+    page = client.get(f"/agenda/?mois={local_date(public.starts_at):%Y-%m}").get_data(as_text=True)
+    assert "Plénière de printemps" in page and "Huis clos" not in page and "Brouillon" not in page
 
 def test_mandates_ending_in_30_days_are_told_to_the_manager_once(mailbox):
     manager = factories.staff(email="referente@example.org")
