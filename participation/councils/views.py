@@ -12,7 +12,7 @@ from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.core.permissions import can, require
 from participation.core.uploads import send_stored_file
-from participation.core.web import form_error, form_status, get_or_404, paginate, render_error
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, render_error
 from participation.councils import lottery, services
 from participation.councils.forms import (
     ActionForm,
@@ -77,12 +77,7 @@ staff_bp = Blueprint("councils_staff", __name__, url_prefix="/gestion/conseils")
 EXTRA_BLUEPRINTS = ("staff_bp",)
 
 
-@staff_bp.errorhandler(PermissionDenied)
-def _forbidden(error: PermissionDenied):
-    db.session.rollback()
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    return render_error(403, error.message)
+staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 def _published_council(slug: str) -> Council:

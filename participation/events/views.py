@@ -16,7 +16,7 @@ from participation.core.locking import begin_writing
 from participation.core.models import utcnow
 from participation.core.permissions import require
 from participation.core.urls import external_url
-from participation.core.web import form_error, form_status, get_or_404, paginate, render_error
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, render_error
 from participation.events import services
 from participation.events.agenda import event_item
 from participation.events.forms import (
@@ -219,12 +219,7 @@ def manage_action(token: str, action: str):
 # Back office
 
 
-@staff_bp.errorhandler(PermissionDenied)
-def _forbidden(error: PermissionDenied):
-    db.session.rollback()
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    return render_error(403, error.message)
+staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 def _staff_event(event_id: int) -> Event:
