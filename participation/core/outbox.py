@@ -12,6 +12,7 @@ SMTP connection inside a web request.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 from datetime import datetime, timedelta
@@ -69,8 +70,9 @@ class OutboxMail(IdMixin, Base):
 def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, attachments: list[dict] | None = None, **context) -> OutboxMail | None:
     """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued.
 
-    ``attachments`` are small text files sent with it, each a dict with
-    ``filename``, ``content_type`` and ``content`` (text): an invitation's ``.ics``.
+    ``attachments`` are small files sent with it, each a dict with
+    ``filename``, ``content_type`` and ``content``: text (an invitation's
+    ``.ics``) or bytes (a receipt's PDF, kept in base64).
     """
     from participation.extensions import db
 
@@ -96,7 +98,16 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
 
 
 def _attachment(item: dict) -> dict:
-    return {"filename": str(item["filename"]), "content_type": str(item["content_type"]), "content": str(item["content"])}
+    attachment = {"filename": str(item["filename"]), "content_type": str(item["content_type"])}
+    if isinstance(item["content"], bytes):
+        return {**attachment, "content": base64.b64encode(item["content"]).decode("ascii"), "encoding": "base64"}
+    return {**attachment, "content": str(item["content"])}
+
+
+def _attachment_bytes(item: dict) -> bytes:
+    if item.get("encoding") == "base64":
+        return base64.b64decode(item["content"])
+    return item["content"].encode()
 
 
 def backoff(attempts: int, base_seconds: int) -> timedelta:
@@ -182,7 +193,7 @@ def _message(item: OutboxMail) -> Message:
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
     for item_file in item.attachments or ():
-        message.attach(item_file["filename"], item_file["content_type"], item_file["content"].encode())
+        message.attach(item_file["filename"], item_file["content_type"], _attachment_bytes(item_file))
     # A stable Message-ID: a receiver can recognise a mail sent twice after a crash.
     message.msgId = item.message_id
     return message

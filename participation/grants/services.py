@@ -151,6 +151,15 @@ def current_documents(association_id: int) -> dict[DocumentKind, AssociationDocu
     return {document.kind: document for document in documents}
 
 
+
+def application_pdf(application: GrantApplication) -> bytes:
+    """The application as submitted, as a PDF: for the receipt and for download."""
+    from participation.core.pdf import render_pdf
+    from participation.grants.models import REPUBLICAN_COMMITMENTS
+
+    return render_pdf("grants/application_pdf.html", application=application, commitments=REPUBLICAN_COMMITMENTS,
+                      documents=current_documents(application.association_id), euros=euros)
+
 def is_outdated(document: AssociationDocument, today: date | None = None) -> bool:
     today = today or date.today()
     return (today - document.document_date).days > int(setting("GRANTS_DOCUMENT_MAX_AGE_DAYS"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
+from participation.core.pdf import pdf_available
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.grants import services
@@ -28,13 +29,21 @@ def tell_representatives(event: DomainEvent, application, *, subject: str, templ
 @subscribe("grant_application.submitted")
 def receipt(event: DomainEvent) -> None:
     application = event.subject
+    # The receipt carries the application as submitted; without WeasyPrint's
+    # libraries the mail still links to the PDF on the platform.
+    attachments = None
+    if pdf_available():
+        attachments = [{"filename": f"demande-subvention-{application.id}.pdf", "content_type": "application/pdf",
+                        "content": services.application_pdf(application)}]
     tell_representatives(
         event, application,
         subject=f"Accusé de réception : demande de subvention n° {application.id}",
         template="submitted",
         title=f"Demande n° {application.id} déposée : « {application.project_title} »",
-        body="Le récapitulatif de la demande est à télécharger en PDF depuis la page de la demande.",
+        body="Le récapitulatif de la demande est joint au courriel et se télécharge en PDF depuis la page de la demande.",
         pdf_url=external_url("grants.application_pdf", application_id=application.id),
+        attachments=attachments,
+        pdf_attached=attachments is not None,
     )
     department = application.call.department
     if department is not None and department.email:

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.eventlog import events_about
-from participation.core.pdf import render_pdf
 from participation.core.permissions import can, require
 from participation.core.uploads import StoredFile, send_stored_file
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
@@ -245,9 +244,7 @@ def withdraw(application_id: int):
 @login_required
 def application_pdf(application_id: int):
     item = _load_application(application_id, "grants.read_application")
-    pdf = render_pdf("grants/application_pdf.html", application=item, commitments=REPUBLICAN_COMMITMENTS,
-                     documents=services.current_documents(item.association_id), euros=services.euros)
-    return Response(pdf, mimetype="application/pdf", headers={
+    return Response(services.application_pdf(item), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="demande-subvention-{item.id}.pdf"',
         "Cache-Control": "private, no-store",
     })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import io
 from datetime import date, timedelta
 
@@ -302,6 +304,23 @@ def test_the_notices_tell_the_association_each_step(app, mailbox):
     assert "Le projet ne concerne pas le territoire." in refusal.text
     receipt = next(m for m in mailbox if m.subject.startswith("Accusé de réception"))
     assert f"/subventions/demandes/{application.id}/demande.pdf" in receipt.text
+
+
+def test_the_receipt_carries_the_application_as_a_pdf(app, mailbox):
+    from participation.core.pdf import pdf_available
+
+    if not pdf_available():
+        if os.environ.get("REQUIRE_PDF") == "1":
+            pytest.fail("WeasyPrint ne peut pas se charger alors que REQUIRE_PDF=1.")
+        pytest.skip("WeasyPrint ne peut pas se charger (Pango manquant).")
+    application = factories.submitted_application()
+    deliver_due()
+    receipt = next(m for m in mailbox if m.subject == f"Accusé de réception : demande de subvention n° {application.id}")
+    [attachment] = list(receipt.message.iter_attachments())
+    assert attachment.get_filename() == f"demande-subvention-{application.id}.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content().startswith(b"%PDF-")
+    assert "joint à ce courriel" in receipt.text
 
 
 def test_payment_terms_keep_the_scdl_values():
