@@ -153,3 +153,10 @@ class DepartmentForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
+
+
+class NeighbourhoodForm(FlaskForm):
+    name = StringField("Nom du quartier", validators=[DataRequired(REQUIRED), _max(160)])
+    qpv_code = StringField("Code du quartier prioritaire (QPV)", validators=[DataRequired(REQUIRED), _max(10)],
+                           description="Le code attribué par l'État, par exemple QN03701M.")
+    commune = SelectField("Commune", choices=[], validators=[DataRequired(REQUIRED)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin
 
@@ -107,6 +107,8 @@ class Neighbourhood(IdMixin, Base):
     # The State's QPV code, e.g. "QN03701M" (décret 2023-1314) or "QP037001" (2014 list).
     qpv_code: Mapped[str] = mapped_column(sa.String(10), unique=True)
     commune_id: Mapped[int] = mapped_column(sa.ForeignKey("communes.id", ondelete="RESTRICT"), index=True)
+
+    commune = relationship("Commune")
 
     def __str__(self) -> str:
         return self.name

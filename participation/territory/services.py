@@ -17,7 +17,7 @@ from participation.core.eventlog import record
 from participation.core.identifiers import compact, insee_code_error, postal_code_error, siren_error, siret_error
 from participation.core.permissions import require
 from participation.extensions import db
-from participation.territory.models import ACCESSIBILITY_STATUSES, Commune, Department, Territory, Theme
+from participation.territory.models import ACCESSIBILITY_STATUSES, Commune, Department, Neighbourhood, Territory, Theme
 
 DEFAULT_TERRITORY_NAME = "Participation"
 DEFAULT_BRAND_COLOUR = "#1f5f8b"
@@ -519,3 +519,35 @@ def active_themes():
 
 def active_departments():
     return db.session.scalars(sa.select(Department).where(Department.archived.is_(False)).order_by(Department.name)).all()
+
+
+# --- Neighbourhoods (quartiers prioritaires) ---------------------------------
+
+QPV_CODE = re.compile(r"^Q[NP][0-9A-Z]{6,8}$")
+
+
+def neighbourhoods_query() -> sa.Select:
+    return sa.select(Neighbourhood).options(sa.orm.joinedload(Neighbourhood.commune)).order_by(Neighbourhood.name, Neighbourhood.id)
+
+
+def save_neighbourhood(neighbourhood: Neighbourhood | None, *, name: str, qpv_code: str, commune: Commune | None, actor) -> Neighbourhood:
+    """Create or change a quartier prioritaire; its QPV code is unique."""
+    require(actor, "territory.manage")
+    name, code = _text(name), (_text(qpv_code) or "").upper().replace(" ", "")
+    if not name:
+        raise ValidationError("Indiquez le nom du quartier.", field="name")
+    if not QPV_CODE.match(code):
+        raise ValidationError("Le code QPV commence par QN ou QP suivi de 6 à 8 chiffres ou lettres, par exemple QN03701M.", field="qpv_code")
+    if commune is None:
+        raise ValidationError("Choisissez la commune du quartier.", field="commune")
+    clash = db.session.scalar(sa.select(Neighbourhood).where(Neighbourhood.qpv_code == code))
+    if clash is not None and clash is not neighbourhood:
+        raise ValidationError(f"Le quartier « {clash.name} » porte déjà ce code.", field="qpv_code")
+    created = neighbourhood is None
+    if created:
+        neighbourhood = Neighbourhood()
+        db.session.add(neighbourhood)
+    neighbourhood.name, neighbourhood.qpv_code, neighbourhood.commune_id = name, code, commune.id
+    db.session.flush()
+    record("neighbourhood.created" if created else "neighbourhood.updated", neighbourhood, actor, {"qpv_code": code})
+    return neighbourhood

@@ -1,17 +1,27 @@
-"""The territory's back office under /gestion/: settings, communes, themes, departments. Admins only."""
+"""The territory's back office under /gestion/: settings, communes, neighbourhoods, themes, departments. Admins only."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from participation.core.errors import DomainError
-from participation.core.errors import PermissionDenied
+import sqlalchemy as sa
+
+from participation.core.errors import DomainError, PermissionDenied
 from participation.core.permissions import require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, safe_next
 from participation.territory import services
-from participation.territory.forms import ActionForm, CommuneForm, DepartmentForm, ImportCommunesForm, TerritoryForm, ThemeForm
-from participation.territory.models import Commune, Department, Theme
+from participation.territory.forms import (
+    ActionForm,
+    CommuneForm,
+    DepartmentForm,
+    ImportCommunesForm,
+    NeighbourhoodForm,
+    TerritoryForm,
+    ThemeForm,
+)
+from participation.extensions import db
+from participation.territory.models import Commune, Department, Neighbourhood, Theme
 
 bp = Blueprint("territory", __name__, url_prefix="/gestion")
 
@@ -221,3 +231,36 @@ def archive_department(department_id: int, archived: bool):
     else:
         flash(f"La direction « {department.name} » est de nouveau proposée.", "success")
     return redirect(safe_next("territory.departments"))
+
+
+# --- Neighbourhoods ---------------------------------------------------------
+
+
+def _commune_choices() -> list[tuple[str, str]]:
+    return [("", "— Choisir —"), *[(str(c.id), c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]]
+
+
+@bp.route("/quartiers")
+def neighbourhoods():
+    return render_template("territory/neighbourhoods.html", page=paginate(services.neighbourhoods_query()))
+
+
+@bp.route("/quartiers/nouveau", methods=["GET", "POST"], defaults={"neighbourhood_id": None})
+@bp.route("/quartiers/<int:neighbourhood_id>", methods=["GET", "POST"])
+def edit_neighbourhood(neighbourhood_id: int | None):
+    neighbourhood = get_or_404(Neighbourhood, neighbourhood_id) if neighbourhood_id is not None else None
+    form = NeighbourhoodForm(obj=None if request.method == "POST" else neighbourhood)
+    form.commune.choices = _commune_choices()
+    if request.method == "GET" and neighbourhood is not None:
+        form.commune.data = str(neighbourhood.commune_id)
+    if form.validate_on_submit():
+        commune = db.session.get(Commune, int(form.commune.data)) if form.commune.data.isdigit() else None
+        try:
+            saved = services.save_neighbourhood(neighbourhood, name=form.name.data, qpv_code=form.qpv_code.data,
+                                                commune=commune, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"Le quartier « {saved.name} » est enregistré.", "success")
+            return redirect(url_for("territory.neighbourhoods"))
+    return render_template("territory/neighbourhood_form.html", form=form, neighbourhood=neighbourhood), form_status(form)

@@ -571,3 +571,41 @@ def test_pages_are_accessible_and_respect_the_csp(client, admin, path):
     assert page.column_headers_without_scope == 0
     if path in ("/gestion/communes", "/gestion/themes", "/gestion/directions"):
         assert page.tables == 1
+
+
+def test_an_admin_records_the_quartiers_prioritaires(client, count_queries):
+    from participation.territory.models import Neighbourhood
+
+    commune = factories.commune("Loirande", insee_code="37901")
+    factories.user("admin-qpv@example.org", roles=["admin"])
+    client.login("admin-qpv@example.org", factories.PASSWORD)
+    response = client.submit("/gestion/quartiers/nouveau", {"name": "Les Tilleuls", "qpv_code": "qn 03701m", "commune": str(commune.id)})
+    assert response.status_code == 302
+    item = db.session.scalar(sa.select(Neighbourhood))
+    assert (item.name, item.qpv_code, item.commune_id) == ("Les Tilleuls", "QN03701M", commune.id)
+
+    again = client.submit("/gestion/quartiers/nouveau", {"name": "Doublon", "qpv_code": "QN03701M", "commune": str(commune.id)})
+    assert again.status_code == 422 and "Les Tilleuls" in html.unescape(again.get_data(as_text=True))
+    bad = client.submit("/gestion/quartiers/nouveau", {"name": "Mauvais", "qpv_code": "12345", "commune": str(commune.id)})
+    assert bad.status_code == 422 and "Le code QPV commence par QN ou QP" in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Neighbourhood.id))) == 1
+
+    edited = client.submit(f"/gestion/quartiers/{item.id}", {"name": "Quartier des Tilleuls", "qpv_code": "QN03701M", "commune": str(commune.id)})
+    assert edited.status_code == 302
+    counts = []
+    for extra in (0, 30):
+        for i in range(extra):
+            db.session.add(Neighbourhood(name=f"Quartier {i}", qpv_code=f"QN037{i:03d}X", commune_id=commune.id))
+        db.session.commit()
+        with count_queries() as counter:
+            page = client.get("/gestion/quartiers")
+        assert page.status_code == 200 and "Quartier des Tilleuls" in page.get_data(as_text=True)
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_a_resident_cannot_manage_neighbourhoods(client):
+    factories.user("voisin@example.org")
+    client.login("voisin@example.org", factories.PASSWORD)
+    assert client.get("/gestion/quartiers").status_code == 403
+    assert client.post("/gestion/quartiers/nouveau", data={}).status_code in (400, 403)
