@@ -599,8 +599,9 @@ def test_an_admin_records_the_quartiers_prioritaires(client, count_queries):
         db.session.commit()
         with count_queries() as counter:
             page = client.get("/gestion/quartiers")
-        assert page.status_code == 200 and "Quartier des Tilleuls" in page.get_data(as_text=True)
+        assert page.status_code == 200 and "Loirande" in page.get_data(as_text=True)
         counts.append(counter.count)
+    assert "Page 1 sur 2" in page.get_data(as_text=True)
     assert counts[0] == counts[1]
 
 
