@@ -1,6 +1,6 @@
 """Who may act on consultations and contributions."""
 
-from participation.core.permissions import Rule, active_account, anyone, define, is_moderator, is_staff, owns
+from participation.core.permissions import Rule, active_account, define, is_moderator, is_staff, owns
 from participation.forums.models import ConsultationState
 
 
