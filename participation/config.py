@@ -111,6 +111,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "FORUMS_MIN_FILL_SECONDS": _int("FORUMS_MIN_FILL_SECONDS", 3),
         "FORUMS_NEW_ACCOUNT_DAYS": _int("FORUMS_NEW_ACCOUNT_DAYS", 7),
         "FORUMS_NEW_ACCOUNT_MAX_LINKS": _int("FORUMS_NEW_ACCOUNT_MAX_LINKS", 1),
+        "FORUMS_ATTACHMENT_MAX_MB": _int("FORUMS_ATTACHMENT_MAX_MB", 10),
+        "FORUMS_DIGEST_HOUR": _int("FORUMS_DIGEST_HOUR", 7),
         "RATELIMIT_CONTRIBUTIONS": os.environ.get("RATELIMIT_CONTRIBUTIONS", "5 per minute;40 per day"),
         # Internationalisation
         "BABEL_DEFAULT_LOCALE": "fr",

@@ -145,6 +145,44 @@ def topic(consultation_, author=None, *, title: str | None = None, body: str = "
     return forums.open_topic(consultation_, title=title or f"Sujet {next(_counter)}", body=body, actor=author)
 
 
+def pdf_bytes(size: int = 2000) -> bytes:
+    head = b"%PDF-1.4\n"
+    return head + b"0" * max(0, size - len(head))
+
+
+def png_bytes() -> bytes:
+    """A real 1×1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x2a\x6b\x9e")) + chunk(b"IEND", b""))
+
+
+def upload(content: bytes, filename: str):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(content), filename=filename)
+
+
+def attachment(consultation_, *, image: bool = False, title: str | None = None, alt_text: str = "", content: bytes | None = None, actor=None):
+    """A document (PDF) or an image (PNG) of a consultation's presentation, added by staff."""
+    from participation.core.permissions import SYSTEM
+    from participation.forums import services as forums
+
+    if image:
+        data, name, alt_text = content or png_bytes(), "plan.png", alt_text or "Plan du quartier et de ses pistes cyclables"
+    else:
+        data, name = content or pdf_bytes(), "dossier.pdf"
+    return forums.add_attachment(consultation_, upload=upload(data, name), title=title or ("Plan du projet" if image else "Dossier de concertation"),
+                                 alt_text=alt_text, actor=actor or SYSTEM)
+
+
 # Grants ----------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.forums import services
-from participation.forums.models import ReactionKind, ReportReason
+from participation.forums.models import FollowFrequency, ReactionKind, ReportReason
 from participation.territory.models import Commune, Theme
 
 CHARTER = """Cette concertation est un espace d'échange respectueux.
@@ -79,6 +79,12 @@ def load_forums_demo() -> None:
                                   actor=people[2])
     rude = services.contribute(parking, body="Ce sujet est idiot, comme son auteur.", actor=people[1])
     services.report(rude, reason=ReportReason.abusive, actor=people[2])
+    services.follow(station, frequency=FollowFrequency.daily, actor=people[2])
+    services.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
+                            title="Dossier de concertation", actor=SYSTEM)
+    services.add_attachment(bike, upload=_demo_file(_demo_png(), "itineraires.png"), title="Les itinéraires étudiés",
+                            alt_text="Schéma de trois itinéraires cyclables reliant Villebrune, Bellerive et la gare de Loirande",
+                            actor=SYSTEM)
 
     # A closed consultation and its synthesis.
     pool = services.save_consultation(
@@ -136,3 +142,59 @@ def load_forums_demo() -> None:
         actor=SYSTEM,
     )
     services.publish_consultation(upcoming, actor=SYSTEM)
+
+
+def _demo_file(content: bytes, name: str):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(content), filename=name)
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF holding one line of text (ASCII), built by hand."""
+    stream = f"BT /F1 18 Tf 60 760 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _demo_png(width: int = 480, height: int = 240) -> bytes:
+    """A simple diagram: three coloured routes on a light background."""
+    import struct
+    import zlib
+
+    background, routes = (240, 244, 238), [(31, 119, 180), (44, 160, 44), (214, 39, 40)]
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            colour = background
+            for index, route in enumerate(routes):
+                # Each route climbs from the left edge towards the station at the right.
+                target = 40 + index * 80 + (x * (120 - 40 - index * 80)) // width
+                if abs(y - target) <= 3:
+                    colour = route
+            row += bytes(colour)
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")

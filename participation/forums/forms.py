@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from itsdangerous import BadSignature, Signer
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from participation.forums.models import ReactionKind, ReportReason
+from participation.forums.models import FollowFrequency, ReactionKind, ReportReason
 from participation.forums.services import BODY_MAX, MODERATION_ACTIONS, TITLE_MAX
 from participation.staff.forms import FilterForm
 
@@ -166,3 +167,27 @@ class ModerationForm(FlaskForm):
     def validate_action(self, field):
         if field.data not in MODERATION_ACTIONS:
             raise FieldError("Choisissez une action.")
+
+
+class AttachmentForm(FlaskForm):
+    """A document or an image for the consultation's presentation; its type is read from its content."""
+
+    file = FileField("Fichier (PDF, JPEG ou PNG)", render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
+                     description="Un document PDF, ou une image JPEG ou PNG.")
+    title = StringField("Titre du document ou légende de l'image", validators=[InputRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")],
+                        description="Le texte du lien de téléchargement (« Dossier de concertation ») ou la légende sous l'image.")
+    alt_text = StringField("Texte de remplacement de l'image", validators=[Optional(), Length(max=300, message="300 caractères au plus.")],
+                           description="Obligatoire pour une image : ce qu'elle montre, pour qui ne la voit pas.")
+
+
+class FollowForm(FlaskForm):
+    frequency = RadioField("Recevoir un courriel", choices=[(f.value, f.label) for f in FollowFrequency], default=FollowFrequency.each.value,
+                           validators=[Optional()])
+
+    def validate_frequency(self, field):
+        if field.data and field.data not in {f.value for f in FollowFrequency}:
+            raise FieldError("Choisissez « à chaque réponse » ou « résumé quotidien ».")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that confirms an action reached from a mail's link."""

@@ -180,6 +180,8 @@ class Contribution(IdMixin, Base):
     state: Mapped[ContributionState] = mapped_column(enum_column(ContributionState), default=ContributionState.published)
     previous_state: Mapped[ContributionState | None] = mapped_column(enum_column(ContributionState, name="contributionstate_previous"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it became visible to others (posted, or approved by a moderator): what followers' digests collect.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Set when the author edited it (within the allowed minutes): shown as « modifié ».
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Reports not yet examined by a moderator.
@@ -244,15 +246,25 @@ class Reaction(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class FollowFrequency(TitledEnum):
+    each = "each", "à chaque réponse"
+    daily = "daily", "résumé quotidien"
+
+
 class Follow(IdMixin, Base):
-    """A person follows a topic: a mail for each new answer."""
+    """A person follows a topic: a mail for each new answer, or one daily digest."""
 
     __tablename__ = "topic_follows"
     __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),)
 
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # How the person hears of new answers: a mail each time, or the daily digest.
+    frequency: Mapped[FollowFrequency] = mapped_column(enum_column(FollowFrequency), default=FollowFrequency.each,
+                                                       server_default=FollowFrequency.each.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    topic: Mapped[Topic] = relationship()
 
 
 class ReportReason(TitledEnum):
@@ -278,3 +290,48 @@ class Report(IdMixin, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     reporter = relationship("User")
+
+
+class AttachmentKind(TitledEnum):
+    document = "document", "Document"
+    image = "image", "Image"
+
+
+class ConsultationAttachment(IdMixin, Base):
+    """A document or an image of a consultation's presentation, added by staff."""
+
+    __tablename__ = "consultation_attachments"
+    __table_args__ = (
+        # An image is never shown without its text alternative.
+        sa.CheckConstraint("kind <> 'image' OR length(trim(alt_text)) > 0", name="image_has_alt"),
+        sa.Index("ix_consultation_attachments_consultation", "consultation_id", "kind", "id"),
+    )
+
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultations.id", ondelete="CASCADE"))
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="RESTRICT"), unique=True)
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind))
+    # The link text of a document, the caption of an image.
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # What the image shows, for those who cannot see it (RGAA 1.1); empty for documents.
+    alt_text: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    file = relationship("StoredFile", lazy="joined")
+
+    @property
+    def description(self) -> str:
+        """« PDF, 1,2 Mo »: what a person needs to know before downloading it."""
+        kind = FILE_TYPES.get(self.file.mimetype, self.file.mimetype)
+        return f"{kind}, {file_size(self.file.size_bytes)}"
+
+
+FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def file_size(size: int) -> str:
+    """A size in French units: « 350 Ko », « 1,2 Mo »."""
+    if size < 1024:
+        return f"{size} octets"
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} Ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")

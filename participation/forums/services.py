@@ -19,17 +19,21 @@ from participation.core.errors import DomainError, PermissionDenied, ValidationE
 from participation.core.eventlog import record
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, can, require
+from participation.core.uploads import IMAGES, JPEG, MB, PDF, PNG, store_upload
 from participation.extensions import db
 from participation.forums import search
 from participation.forums.models import (
     CONSULTATION_WORKFLOW,
     CONTRIBUTION_WORKFLOW,
+    AttachmentKind,
     CharterAcceptance,
     Consultation,
     ConsultationState,
     Contribution,
     ContributionState,
+    ConsultationAttachment,
     Follow,
+    FollowFrequency,
     Reaction,
     ReactionKind,
     Report,
@@ -226,11 +230,16 @@ def _initial_state(consultation: Consultation, actor) -> ContributionState:
     return ContributionState.published
 
 
-def _follow(topic: Topic, user) -> None:
-    exists = db.session.scalar(sa.select(Follow.id).where(Follow.topic_id == topic.id, Follow.user_id == user.id))
-    if exists is None:
-        db.session.add(Follow(topic_id=topic.id, user_id=user.id))
+def _follow(topic: Topic, user, frequency: FollowFrequency | None = None) -> Follow:
+    """Follow the topic (once); with ``frequency``, set how the person hears of new answers."""
+    existing = db.session.scalar(sa.select(Follow).where(Follow.topic_id == topic.id, Follow.user_id == user.id))
+    if existing is None:
+        existing = Follow(topic_id=topic.id, user_id=user.id, frequency=frequency or FollowFrequency.each)
+        db.session.add(existing)
         db.session.flush()
+    elif frequency is not None:
+        existing.frequency = frequency
+    return existing
 
 
 def open_topic(consultation: Consultation, *, title: str, body: str, theme: Theme | None = None, actor) -> Topic:
@@ -251,6 +260,8 @@ def open_topic(consultation: Consultation, *, title: str, body: str, theme: Them
     db.session.flush()
     contribution = Contribution(consultation_id=consultation.id, topic_id=topic.id, author_id=actor.id, body=body,
                                 state=_initial_state(consultation, actor), created_at=now)
+    if contribution.state == ContributionState.published:
+        contribution.published_at = now
     db.session.add(contribution)
     db.session.flush()
     _follow(topic, actor)
@@ -279,6 +290,7 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
     db.session.flush()
     if contribution.state == ContributionState.published:
         topic.last_activity_at = now
+        contribution.published_at = now
     _follow(topic, actor)
     record("contribution.posted", contribution, actor, {"topic_id": topic.id, "parent_id": contribution.parent_id, "state": contribution.state})
     return contribution
@@ -335,7 +347,13 @@ def react(contribution: Contribution, kind: ReactionKind, *, actor) -> ReactionK
         existing.kind = kind
         result = kind
     else:
-        db.session.add(Reaction(contribution_id=contribution.id, user_id=actor.id, kind=kind))
+        try:
+            with db.session.begin_nested():
+                db.session.add(Reaction(contribution_id=contribution.id, user_id=actor.id, kind=kind))
+        except sa.exc.IntegrityError:
+            # The same person's other request (a double click) added one meanwhile: it now says this.
+            existing = db.session.scalar(sa.select(Reaction).where(Reaction.contribution_id == contribution.id, Reaction.user_id == actor.id))
+            existing.kind = kind
         result = kind
     db.session.flush()
     _recount_reactions(contribution)
@@ -360,23 +378,75 @@ def _recount_reactions(contribution: Contribution) -> None:
     db.session.refresh(contribution, ["agree_count", "disagree_count", "support_count"])
 
 
-def follow(topic: Topic, *, actor) -> None:
+def follow(topic: Topic, *, frequency: FollowFrequency = FollowFrequency.each, actor) -> None:
+    """Follow a topic, or change how often its answers are told: each time, or in a daily digest."""
     require(actor, "forums.participate", topic.consultation)
-    _follow(topic, actor)
-    record("topic.followed", topic, actor, {})
+    _follow(topic, actor, frequency)
+    record("topic.followed", topic, actor, {"frequency": frequency})
 
 
 def unfollow(topic: Topic, *, actor) -> None:
-    require(actor, "forums.participate", topic.consultation)
+    """Stop following a topic. Open to a suspended person too: a mail's unsubscribe link always works."""
+    if not getattr(actor, "is_authenticated", False) or actor is SYSTEM:
+        raise PermissionDenied("Connectez-vous pour ne plus suivre ce sujet.")
     result = db.session.execute(sa.delete(Follow).where(Follow.topic_id == topic.id, Follow.user_id == actor.id))
     if result.rowcount:
         record("topic.unfollowed", topic, actor, {})
 
 
-def is_following(topic: Topic, user) -> bool:
+def unfollow_all(*, actor) -> int:
+    """Stop following every topic (the « ne plus rien recevoir » link of the mails)."""
+    if not getattr(actor, "is_authenticated", False) or actor is SYSTEM:
+        raise PermissionDenied("Connectez-vous pour ne plus suivre de sujet.")
+    result = db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id))
+    if result.rowcount:
+        record("user.topics_unfollowed", actor, actor, {"count": result.rowcount})
+    return result.rowcount or 0
+
+
+def following(topic: Topic, user) -> Follow | None:
+    """The person's follow of the topic, if any."""
     if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(Follow.id).where(Follow.topic_id == topic.id, Follow.user_id == user.id)) is not None
+        return None
+    return db.session.scalar(sa.select(Follow).where(Follow.topic_id == topic.id, Follow.user_id == user.id))
+
+
+def is_following(topic: Topic, user) -> bool:
+    return following(topic, user) is not None
+
+
+def follow_count(user, topic: Topic | None = None) -> int:
+    """How many topics the person follows (of this one: 0 or 1)."""
+    select = sa.select(sa.func.count(Follow.id)).where(Follow.user_id == user.id)
+    if topic is not None:
+        select = select.where(Follow.topic_id == topic.id)
+    return db.session.scalar(select) or 0
+
+
+def _unfollow_serializer():
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="forums-unfollow")
+
+
+def unfollow_token(user, topic: Topic | None = None) -> str:
+    """A token for a mail's unsubscribe link: it stands for the person, for this topic or for all."""
+    return _unfollow_serializer().dumps({"u": user.id, "t": getattr(topic, "id", None)})
+
+
+def read_unfollow_token(token: str) -> tuple[User, Topic | None] | None:
+    """The person and topic an unsubscribe link stands for, or ``None`` if it is not one of ours."""
+    from itsdangerous import BadSignature
+
+    try:
+        data = _unfollow_serializer().loads(token)
+        user = db.session.get(User, int(data["u"]))
+        topic = db.session.get(Topic, int(data["t"])) if data.get("t") is not None else None
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if user is None or user.state == AccountState.closed or (data.get("t") is not None and topic is None):
+        return None
+    return user, topic
 
 
 def report(contribution: Contribution, *, reason: ReportReason, comment: str | None = None, actor) -> Report:
@@ -410,6 +480,77 @@ def report(contribution: Contribution, *, reason: ReportReason, comment: str | N
     if contribution.state == ContributionState.published and contribution.report_count >= current_app.config["FORUMS_REPORT_THRESHOLD"]:
         CONTRIBUTION_WORKFLOW.apply(contribution, "flag", actor=SYSTEM, data={"reports": contribution.report_count})
     return item
+
+
+# Documents and images of a consultation -------------------------------------
+
+ATTACHMENT_TYPES = (PDF, JPEG, PNG)
+
+
+def add_attachment(consultation: Consultation, *, upload, title: str, alt_text: str = "", actor) -> ConsultationAttachment:
+    """Attach a PDF document or a JPEG/PNG image to the consultation's presentation.
+
+    The type is read from the file's first bytes, never from its name; an image needs its text alternative.
+    """
+    require(actor, "forums.manage", consultation)
+    title = (title or "").strip()
+    alt_text = (alt_text or "").strip()
+    if not title:
+        raise ValidationError("Indiquez le titre du document ou la légende de l'image.", field="title")
+    stream = getattr(upload, "stream", None)
+    if stream is not None and getattr(upload, "filename", ""):
+        head = stream.read(16)
+        stream.seek(0)
+        if any(kind.matches(head) for kind in IMAGES) and not alt_text:
+            raise ValidationError("Décrivez l'image en quelques mots : ce texte remplace l'image pour qui ne la voit pas.", field="alt_text")
+    stored = store_upload(upload, kinds=ATTACHMENT_TYPES, max_bytes=current_app.config["FORUMS_ATTACHMENT_MAX_MB"] * MB, actor=actor, field="file")
+    kind = AttachmentKind.image if stored.mimetype.startswith("image/") else AttachmentKind.document
+    attachment = ConsultationAttachment(
+        consultation_id=consultation.id, file_id=stored.id, kind=kind, title=title[:200],
+        alt_text=alt_text[:300] if kind == AttachmentKind.image else "",
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record("consultation.attachment_added", consultation, actor,
+           {"attachment_id": attachment.id, "title": attachment.title, "kind": kind, "file": stored.original_name})
+    return attachment
+
+
+def remove_attachment(attachment: ConsultationAttachment, *, actor) -> None:
+    """Take a document or an image off the consultation; its file is erased once the change is committed."""
+    consultation = db.session.get(Consultation, attachment.consultation_id)
+    require(actor, "forums.manage", consultation)
+    stored = attachment.file
+    record("consultation.attachment_removed", consultation, actor,
+           {"attachment_id": attachment.id, "title": attachment.title, "file": stored.original_name})
+    db.session.delete(attachment)
+    db.session.flush()
+    db.session.delete(stored)
+    db.session.flush()
+    db.session.info.setdefault(_FILES_TO_ERASE, []).append(stored.absolute_path)
+
+
+_FILES_TO_ERASE = "forums.files_to_erase"
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _erase_removed_files(session) -> None:
+    for path in session.info.pop(_FILES_TO_ERASE, []):
+        path.unlink(missing_ok=True)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _keep_files(session) -> None:
+    session.info.pop(_FILES_TO_ERASE, None)
+
+
+def attachments_of(consultation: Consultation) -> list[ConsultationAttachment]:
+    """Images first, then documents, in the order they were added (one query)."""
+    return list(db.session.scalars(
+        sa.select(ConsultationAttachment)
+        .where(ConsultationAttachment.consultation_id == consultation.id)
+        .order_by(ConsultationAttachment.kind.desc(), ConsultationAttachment.id)
+    ).unique())
 
 
 # Moderation -----------------------------------------------------------------
@@ -455,7 +596,8 @@ def _moderate_one(contribution, action, reason, actor, suspend_days, suspended) 
     if action in ("approve", "reject"):
         CONTRIBUTION_WORKFLOW.apply(contribution, action, actor=actor, data=data)
         if action == "approve":
-            contribution.topic.last_activity_at = max(contribution.topic.last_activity_at, utcnow())
+            contribution.published_at = utcnow()
+            contribution.topic.last_activity_at = max(contribution.topic.last_activity_at, contribution.published_at)
     elif action in ("hide", "restore"):
         CONTRIBUTION_WORKFLOW.apply(contribution, action, actor=actor, data=data)
         _resolve_reports(contribution)

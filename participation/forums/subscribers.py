@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from participation.accounts.models import AccountState, User
+from participation.accounts import personal_data
+from participation.accounts.models import CLOSED_ACCOUNT_NAME, AccountState, User
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
-from participation.forums.models import Contribution, ContributionState, Follow
+from participation.core.permissions import SYSTEM
+from participation.forums.models import (
+    CONTRIBUTION_WORKFLOW,
+    CharterAcceptance,
+    Consultation,
+    Contribution,
+    ContributionState,
+    Follow,
+    FollowFrequency,
+    Reaction,
+    Report,
+    Topic,
+)
 from participation.notifications.services import notify
 
 MODERATION_SUBJECTS = {
@@ -25,16 +38,25 @@ def _topic_url(contribution: Contribution) -> str:
     return external_url("forums.topic", consultation_id=contribution.consultation_id, topic_id=contribution.topic_id) + f"#contribution-{contribution.id}"
 
 
+def unfollow_url(user: User, topic: Topic | None = None) -> str:
+    """The unsubscribe link of a mail: it works without logging in (a page asks to confirm)."""
+    from participation.forums.services import unfollow_token
+
+    return external_url("forums.unfollow_link", token=unfollow_token(user, topic))
+
+
 @subscribe("contribution.posted", "contribution.approved")
 def tell_followers(event: DomainEvent) -> None:
-    """A mail to each follower of the topic when a visible answer appears (not to its author)."""
+    """A mail to each follower of the topic who chose « à chaque réponse » when a visible answer appears
+    (not to its author); the others read it in their daily digest (jobs.send_digests)."""
     contribution: Contribution = event.subject
     if contribution.state != ContributionState.published:
         return
     followers = db.session.scalars(
         sa.select(User)
         .join(Follow, Follow.user_id == User.id)
-        .where(Follow.topic_id == contribution.topic_id, User.id != contribution.author_id, User.state == AccountState.active)
+        .where(Follow.topic_id == contribution.topic_id, Follow.frequency == FollowFrequency.each,
+               User.id != contribution.author_id, User.state == AccountState.active)
     ).all()
     topic = contribution.topic
     for user in followers:
@@ -46,10 +68,11 @@ def tell_followers(event: DomainEvent) -> None:
             dedup_key=f"forums.answer:{contribution.id}:{user.id}",
             display_name=user.display_name,
             topic=topic,
-            author_name=contribution.author.public_name if contribution.author else "Compte supprimé",
+            author_name=contribution.author.public_name if contribution.author else CLOSED_ACCOUNT_NAME,
             excerpt=contribution.body[:500],
             url=_topic_url(contribution),
-            unfollow_url=external_url("forums.topic", consultation_id=contribution.consultation_id, topic_id=topic.id) + "#suivre",
+            unfollow_url=unfollow_url(user, topic),
+            settings_url=external_url("forums.topic", consultation_id=contribution.consultation_id, topic_id=topic.id) + "#suivre",
         )
 
 
@@ -85,7 +108,6 @@ def announce_synthesis(event: DomainEvent) -> None:
     contributor_ids = sa.select(Contribution.author_id).where(
         Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published
     )
-    from participation.forums.models import Topic
 
     follower_ids = sa.select(Follow.user_id).join(Topic, Topic.id == Follow.topic_id).where(Topic.consultation_id == consultation.id)
     people = db.session.scalars(
@@ -105,3 +127,69 @@ def announce_synthesis(event: DomainEvent) -> None:
         )
         notify(user, "La synthèse d'une concertation à laquelle vous avez participé est publiée", body=consultation.title,
                url=f"/concertations/{consultation.id}/synthese", event=event, dedup_key=f"forums.synthesis:{consultation.id}")
+
+
+@subscribe("user.closed")
+def forget_participation(event: DomainEvent) -> None:
+    """A closed account's public contributions stay, shown under « Compte supprimé » (User.public_name).
+
+    What only served the person goes: follows and charter acceptances are deleted, the
+    contributions still waiting for moderation are withdrawn, reports no longer say who
+    made them (an examined report also loses its comment). Reactions stay, as counts
+    on the contributions, tied to an account that no longer holds any personal data.
+    """
+    user_id = event.subject_id
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user_id))
+    db.session.execute(sa.delete(CharterAcceptance).where(CharterAcceptance.user_id == user_id))
+    db.session.execute(sa.update(Report).where(Report.reporter_id == user_id, Report.resolved_at.is_not(None)).values(comment=None))
+    db.session.execute(sa.update(Report).where(Report.reporter_id == user_id).values(reporter_id=None))
+    waiting = db.session.scalars(
+        sa.select(Contribution).where(Contribution.author_id == user_id, Contribution.state == ContributionState.pending).order_by(Contribution.id)
+    ).all()
+    for contribution in waiting:
+        CONTRIBUTION_WORKFLOW.apply(contribution, "delete", actor=SYSTEM, data={"account_closed": True})
+        contribution.body = ""
+
+
+@personal_data.section("concertations")
+def participation_section(user) -> dict:
+    """Contributions, topics opened, reactions, follows, reports and charters accepted."""
+    contributions = db.session.execute(
+        sa.select(Contribution, Topic.title, Consultation.title)
+        .join(Topic, Topic.id == Contribution.topic_id)
+        .join(Consultation, Consultation.id == Contribution.consultation_id)
+        .where(Contribution.author_id == user.id)
+        .order_by(Contribution.id)
+    ).all()
+    topics = db.session.execute(
+        sa.select(Topic, Consultation.title).join(Consultation, Consultation.id == Topic.consultation_id)
+        .where(Topic.author_id == user.id).order_by(Topic.id)
+    ).all()
+    reactions = db.session.execute(
+        sa.select(Reaction, Topic.title).join(Contribution, Contribution.id == Reaction.contribution_id)
+        .join(Topic, Topic.id == Contribution.topic_id).where(Reaction.user_id == user.id).order_by(Reaction.id)
+    ).all()
+    follows = db.session.execute(
+        sa.select(Follow, Topic.title, Consultation.title).join(Topic, Topic.id == Follow.topic_id)
+        .join(Consultation, Consultation.id == Topic.consultation_id).where(Follow.user_id == user.id).order_by(Follow.id)
+    ).all()
+    reports = db.session.scalars(sa.select(Report).where(Report.reporter_id == user.id).order_by(Report.id)).all()
+    charters = db.session.execute(
+        sa.select(CharterAcceptance, Consultation.title).join(Consultation, Consultation.id == CharterAcceptance.consultation_id)
+        .where(CharterAcceptance.user_id == user.id).order_by(CharterAcceptance.id)
+    ).all()
+    return {
+        "contributions": [
+            {"id": c.id, "concertation": consultation, "sujet": topic, "reponse_a": c.parent_id, "date": c.created_at.isoformat(),
+             "etat": c.state.label, "modifiee_le": c.edited_at.isoformat() if c.edited_at else None, "texte": c.body}
+            for c, topic, consultation in contributions
+        ],
+        "sujets_ouverts": [{"id": t.id, "concertation": consultation, "titre": t.title, "date": t.created_at.isoformat()} for t, consultation in topics],
+        "reactions": [{"contribution": r.contribution_id, "sujet": topic, "reaction": r.kind.label, "date": r.created_at.isoformat()}
+                      for r, topic in reactions],
+        "sujets_suivis": [{"sujet": topic, "concertation": consultation, "courriels": f.frequency.label, "depuis": f.created_at.isoformat()}
+                          for f, topic, consultation in follows],
+        "signalements": [{"contribution": r.contribution_id, "motif": r.reason.label, "precisions": r.comment, "date": r.created_at.isoformat(),
+                          "examine_le": r.resolved_at.isoformat() if r.resolved_at else None} for r in reports],
+        "chartes_acceptees": [{"concertation": consultation, "date": a.accepted_at.isoformat()} for a, consultation in charters],
+    }

@@ -16,12 +16,16 @@ from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
 from participation.extensions import db, limiter
 from participation.forums import services
+from participation.core.uploads import send_stored_file
 from participation.forums.forms import (
+    AttachmentForm,
     CharterForm,
+    ConfirmForm,
     ConsultationFilterForm,
     ConsultationForm,
     ContributionForm,
     EditForm,
+    FollowForm,
     ModerationForm,
     ReactionForm,
     ReportForm,
@@ -32,10 +36,13 @@ from participation.forums.forms import (
 )
 from participation.forums.models import (
     CONSULTATION_WORKFLOW,
+    AttachmentKind,
     Consultation,
+    ConsultationAttachment,
     ConsultationState,
     Contribution,
     ContributionState,
+    FollowFrequency,
     ReactionKind,
     ReportReason,
     Topic,
@@ -109,9 +116,12 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         topic_form.theme.choices = [("", "Aucun"), *[(str(t.id), t.name) for t in consultation.themes]]
     if charter_form is None and not accepted and current_user.is_authenticated:
         charter_form = CharterForm(formdata=None)
+    attachments = services.attachments_of(consultation)
     return render_template(
         "forums/consultation.html",
         consultation=consultation,
+        images=[a for a in attachments if a.kind == AttachmentKind.image],
+        documents=[a for a in attachments if a.kind == AttachmentKind.document],
         shown_state=consultation.shown_state(),
         accepted=accepted,
         refusal=refusal,
@@ -126,6 +136,16 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
 @bp.route("/<int:consultation_id>")
 def consultation(consultation_id: int):
     return _consultation_page(_consultation(consultation_id))
+
+
+@bp.route("/<int:consultation_id>/fichiers/<int:attachment_id>")
+def attachment(consultation_id: int, attachment_id: int):
+    """A document or an image of the consultation, to whoever may see the consultation (a draft's: staff only)."""
+    item = _consultation(consultation_id)
+    attached = get_or_404(ConsultationAttachment, attachment_id)
+    if attached.consultation_id != item.id:
+        abort(404)
+    return send_stored_file(attached.file, inline=attached.kind == AttachmentKind.image)
 
 
 @bp.route("/<int:consultation_id>/charte", methods=["POST"])
@@ -181,6 +201,7 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
     refusal = services.participation_refusal(consultation, current_user)
     if form is None and refusal is None:
         form = ContributionForm(formdata=None)
+    following = services.following(topic, current_user)
     return render_template(
         "forums/topic.html",
         consultation=consultation,
@@ -188,7 +209,8 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
         page=page,
         replies=replies,
         my_reactions=services.reactions_of(current_user, ids),
-        following=services.is_following(topic, current_user),
+        following=following,
+        follow_form=FollowForm(formdata=None, data={"frequency": following.frequency.value if following else FollowFrequency.each.value}),
         refusal=refusal,
         form=form,
         reply_form=ContributionForm(formdata=None, prefix="reply") if refusal is None else None,
@@ -239,13 +261,40 @@ def contribute(consultation_id: int, topic_id: int):
 @login_required
 def follow(consultation_id: int, topic_id: int):
     item, topic_ = _topic(consultation_id, topic_id)
+    form = FollowForm()
+    if not form.validate_on_submit():
+        abort(400)
     if request.form.get("follow") == "0":
         services.unfollow(topic_, actor=current_user)
         flash("Vous ne suivez plus ce sujet : vous ne recevrez plus de courriel à son propos.", "success")
     else:
-        services.follow(topic_, actor=current_user)
-        flash("Vous suivez ce sujet : vous recevrez un courriel à chaque nouvelle contribution.", "success")
+        frequency = FollowFrequency(form.frequency.data or FollowFrequency.each.value)
+        services.follow(topic_, frequency=frequency, actor=current_user)
+        if frequency == FollowFrequency.daily:
+            flash("Vous suivez ce sujet : un résumé quotidien vous présentera ses nouvelles contributions.", "success")
+        else:
+            flash("Vous suivez ce sujet : vous recevrez un courriel à chaque nouvelle contribution.", "success")
     return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + "#suivre")
+
+
+@bp.route("/desabonnement/<token>", methods=["GET", "POST"])
+def unfollow_link(token: str):
+    """The unsubscribe link of the mails: no login needed, one button to confirm (mail scanners open links)."""
+    found = services.read_unfollow_token(token)
+    if found is None:
+        abort(404, "Ce lien de désabonnement n'est pas valable.")
+    person, topic_ = found
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if topic_ is None:
+            services.unfollow_all(actor=person)
+            flash("Vous ne suivez plus aucun sujet : vous ne recevrez plus de courriel des concertations.", "success")
+        else:
+            services.unfollow(topic_, actor=person)
+            flash(f"Vous ne suivez plus le sujet « {topic_.title} ».", "success")
+        return redirect(url_for("forums.unfollow_link", token=token))
+    follows = services.follow_count(person, topic_)
+    return render_template("forums/unfollow.html", form=form, topic=topic_, follows=follows), form_status(form)
 
 
 # One contribution ---------------------------------------------------------------
@@ -407,7 +456,7 @@ def staff_new():
     return render_template("forums/staff_form.html", form=form, consultation=None), form_status(form)
 
 
-def _staff_page(item: Consultation, *, form=None, synthesis_form=None):
+def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachment_form=None):
     if form is None:
         form = ConsultationForm(formdata=None, data={
             "title": item.title, "question": item.question, "presentation": item.presentation, "charter": item.charter,
@@ -420,8 +469,9 @@ def _staff_page(item: Consultation, *, form=None, synthesis_form=None):
     transitions = {t.name: t for t in CONSULTATION_WORKFLOW.allowed(item, current_user)}
     return render_template(
         "forums/staff_form.html", form=form, consultation=item, synthesis_form=synthesis_form, transitions=transitions,
-        figures=services.synthesis_figures(item),
-    ), form_status(form, synthesis_form)
+        figures=services.synthesis_figures(item), attachments=services.attachments_of(item),
+        attachment_form=attachment_form or AttachmentForm(formdata=None), remove_form=ConfirmForm(formdata=None),
+    ), form_status(form, synthesis_form, attachment_form)
 
 
 @staff_bp.route("/concertations/<int:consultation_id>", methods=["GET", "POST"])
@@ -444,6 +494,39 @@ def staff_consultation(consultation_id: int):
             flash("La concertation est enregistrée.", "success")
             return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id))
     return _staff_page(item, form=form)
+
+
+@staff_bp.route("/concertations/<int:consultation_id>/fichiers", methods=["POST"])
+@login_required
+def staff_add_attachment(consultation_id: int):
+    item = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.manage", item)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        try:
+            attached = services.add_attachment(item, upload=form.file.data, title=form.title.data, alt_text=form.alt_text.data, actor=current_user)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"« {attached.title} » est ajouté{'e' if attached.kind == AttachmentKind.image else ''} à la présentation.", "success")
+            return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#fichiers")
+    return _staff_page(item, attachment_form=form)
+
+
+@staff_bp.route("/concertations/<int:consultation_id>/fichiers/<int:attachment_id>/retirer", methods=["POST"])
+@login_required
+def staff_remove_attachment(consultation_id: int, attachment_id: int):
+    item = get_or_404(Consultation, consultation_id)
+    require(current_user, "forums.manage", item)
+    attached = get_or_404(ConsultationAttachment, attachment_id)
+    if attached.consultation_id != item.id:
+        abort(404)
+    title = attached.title
+    services.remove_attachment(attached, actor=current_user)
+    flash(f"« {title} » est retiré de la présentation.", "success")
+    return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#fichiers")
 
 
 @staff_bp.route("/concertations/<int:consultation_id>/<any('publier', 'clore', 'publier-synthese'):action>", methods=["POST"])

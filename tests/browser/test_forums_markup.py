@@ -47,3 +47,25 @@ def test_script_onerror_and_javascript_links_do_nothing(new_page, hostile_topic,
     for link in page.locator(".contribution .prose a").all():
         link.click(no_wait_after=True)
     assert page.evaluate("window.__pwned === undefined")
+
+
+def test_the_unsubscribe_page_from_a_mail_and_the_presentation_image(new_page, live_server):
+    """The page a mail's « ne plus suivre » link opens, without logging in; the consultation's image loads."""
+    from participation.accounts.models import User
+    from participation.forums import services
+    from tests.browser.helpers import assert_accessible, assert_reflows
+
+    with live_server.app.app_context():
+        person = db.session.scalar(sa.select(User).where(User.email == "roger@demo.example"))
+        path = f"/concertations/desabonnement/{services.unfollow_token(person)}"
+        db.session.remove()
+    page = new_page()
+    page.goto(path)
+    assert page.locator("h1").inner_text() == "Ne plus suivre les sujets des concertations"
+    assert_accessible(page)
+    assert_reflows(page)
+
+    page.goto("/concertations/1")
+    image = page.locator("figure.consultation-image img").first
+    assert image.get_attribute("alt")
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())

@@ -57,7 +57,7 @@ def test_a_resident_accepts_the_charter_contributes_replies_reacts_and_follows(m
     to_camille = [m for m in mailbox if m.recipients == [camille.email]]
     assert len(to_camille) == 2
     assert "Pistes cyclables" in to_camille[0].subject and "D'accord, et des arceaux." in to_camille[0].text
-    assert "Pour ne plus le suivre" in to_camille[0].text
+    assert "Pour ne plus suivre ce sujet : http://participation.test/concertations/desabonnement/" in to_camille[0].text
     # Léo follows since his answer: he hears of Camille's reply only.
     to_leo = [m for m in mailbox if m.recipients == [leo.email]]
     assert len(to_leo) == 1 and "Oui, devant la gare." in to_leo[0].text
