@@ -107,10 +107,15 @@ def run_job(app: Flask, job: Job, lock: SchedulerLock | None = None) -> object:
     """Run one job in its own application context and transaction."""
     from participation.extensions import db
 
+    from participation.core.locking import begin_writing
+
     with app.app_context():
         if job.singleton and lock is not None and not lock.try_acquire():
             return None
         try:
+            # On SQLite a job takes the write lock first, so that it waits for
+            # a request's write instead of failing half-way ("database is locked").
+            begin_writing()
             result = job.func()
             db.session.commit()
             return result
@@ -126,8 +131,19 @@ def build_scheduler(app: Flask, lock: SchedulerLock, *, blocking: bool = True):
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from apscheduler.executors.pool import ThreadPoolExecutor
+
+    from participation.extensions import db
+
     scheduler_cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = scheduler_cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+    with app.app_context():
+        # SQLite has one writer at a time: its jobs run one after the other.
+        threads = 1 if db.engine.dialect.name == "sqlite" else 4
+    scheduler = scheduler_cls(
+        timezone="UTC",
+        executors={"default": ThreadPoolExecutor(threads)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
     for job in registered_jobs():
         seconds = app.config[job.seconds] if isinstance(job.seconds, str) else job.seconds
         scheduler.add_job(run_job, "interval", seconds=seconds, args=(app, job, lock), id=job.id, name=job.description, next_run_time=_now())
