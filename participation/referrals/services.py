@@ -1,0 +1,543 @@
+"""Referrals, opinions and answers: what people do, checked and recorded."""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import html
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from markupsafe import Markup
+
+from participation.core.errors import DomainError, TransitionRefused
+from participation.core.eventlog import DomainEvent, events_about, record
+from participation.core.models import utcnow
+from participation.core.permissions import can, require
+from participation.councils.models import Council, MemberRole, Membership, MembershipState, Sitting, SittingState, WorkingGroup
+from participation.extensions import db
+from participation.referrals.models import (
+    ANSWER_STATUSES,
+    OPINION_WORKFLOW,
+    PUBLIC_STATES,
+    RECOMMENDATION_WORKFLOW,
+    REFERRAL_WORKFLOW,
+    Opinion,
+    OpinionComment,
+    OpinionState,
+    OpinionVersion,
+    OpinionVote,
+    Recommendation,
+    RecommendationStatus,
+    RecommendationUpdate,
+    Referral,
+    ReferralFollower,
+    ReferralKind,
+    ReferralState,
+)
+from participation.territory.models import Department, Theme
+
+DEFAULTS = {
+    # The opinion is due this many months after the referral is received.
+    "REFERRALS_DUE_MONTHS": 3,
+    # The authority's answer is overdue this many months after the opinion is transmitted.
+    "REFERRALS_ANSWER_MONTHS": 3,
+}
+
+
+def setting(name: str) -> int:
+    if name in current_app.config:
+        return int(current_app.config[name])
+    raw = os.environ.get(name)
+    return int(raw) if raw else DEFAULTS[name]
+
+
+def add_months(day: date, months: int) -> date:
+    """``2025-01-31`` + 1 → ``2025-02-28``: the same day, or the month's last."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _text(value: str | None, *, field: str, required: str | None = None, limit: int | None = None) -> str | None:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(required, field=field)
+    if limit and len(value) > limit:
+        raise DomainError(f"{limit} caractères au plus.", field=field)
+    return value or None
+
+
+# --- Referrals --------------------------------------------------------------
+
+
+def refer(council: Council, *, kind: ReferralKind, subject: str, question: str, act: str | None, referred_by: str | None,
+          department: Department | None, received_on: date | None = None, due_on: date | None = None, themes=(), actor) -> Referral:
+    """The authority refers a question to the council: the referral starts at « reçue »."""
+    require(actor, "referrals.manage", council)
+    if kind == ReferralKind.self_referral:
+        raise DomainError("Une auto-saisine est proposée par les membres du conseil.", field="kind")
+    if department is None:
+        raise DomainError("Indiquez la direction qui saisit le conseil : elle recevra l'avis.", field="department")
+    received_on = received_on or date.today()
+    referral = Referral(
+        council_id=council.id, kind=kind, state=ReferralState.received,
+        subject=_text(subject, field="subject", required="Indiquez l'objet de la saisine.", limit=200),
+        question=_text(question, field="question", required="Formulez la question posée au conseil."),
+        act=_text(act, field="act", limit=300),
+        referred_by=_text(referred_by, field="referred_by", limit=200) or "La collectivité",
+        department_id=department.id, received_on=received_on,
+        due_on=_due_on(received_on, due_on),
+    )
+    referral.themes = list(themes)
+    db.session.add(referral)
+    db.session.flush()
+    record("referral.received", referral, actor, {"kind": kind.value, "due_on": referral.due_on.isoformat()})
+    return referral
+
+
+def _due_on(received_on: date, due_on: date | None) -> date:
+    due_on = due_on or add_months(received_on, setting("REFERRALS_DUE_MONTHS"))
+    if due_on < received_on:
+        raise DomainError("La date de remise de l'avis ne peut pas précéder la réception de la saisine.", field="due_on")
+    return due_on
+
+
+def propose(council: Council, *, subject: str, question: str, act: str | None = None, themes=(), actor) -> Referral:
+    """A member proposes that the council take up a question itself (auto-saisine)."""
+    from participation.councils.policies import current_membership
+
+    require(actor, "referrals.propose", council)
+    today = date.today()
+    referral = Referral(
+        council_id=council.id, kind=ReferralKind.self_referral, state=ReferralState.proposed,
+        subject=_text(subject, field="subject", required="Indiquez l'objet de l'auto-saisine.", limit=200),
+        question=_text(question, field="question", required="Formulez la question que le conseil se pose."),
+        act=_text(act, field="act", limit=300), referred_by=f"Le {council.name} (auto-saisine)",
+        received_on=today, due_on=add_months(today, setting("REFERRALS_DUE_MONTHS")),
+        proposed_by_id=current_membership(actor, council).id,
+    )
+    referral.themes = list(themes)
+    db.session.add(referral)
+    db.session.flush()
+    record("referral.proposed", referral, actor)
+    return referral
+
+
+def accept(referral: Referral, *, actor) -> None:
+    REFERRAL_WORKFLOW.apply(referral, "accept", actor=actor)
+
+
+def decline(referral: Referral, *, reason: str, actor) -> None:
+    reason = _text(reason, field="reason", required="Le bureau motive son refus.")
+    REFERRAL_WORKFLOW._check(referral, "decline", actor)
+    referral.decline_reason = reason
+    REFERRAL_WORKFLOW.apply(referral, "decline", actor=actor, data={"reason": reason})
+
+
+def assign_group(referral: Referral, group: WorkingGroup | None, *, actor) -> None:
+    """The bureau entrusts the referral to a working group: the referral is « en cours »."""
+    if group is None or group.council_id != referral.council_id or group.archived:
+        raise DomainError("Choisissez un groupe de travail de ce conseil.", field="group")
+    if referral.state == ReferralState.in_progress:
+        require(actor, "referrals.decide", referral)
+        referral.working_group_id = group.id
+        record("referral.group_changed", referral, actor, {"group": group.name})
+        return
+    previous = referral.working_group_id
+    referral.working_group_id = group.id
+    try:
+        REFERRAL_WORKFLOW.apply(referral, "start", actor=actor, data={"group": group.name, "group_id": group.id})
+    except DomainError:
+        referral.working_group_id = previous
+        raise
+    if referral.opinion is not None:
+        return
+    opinion = Opinion(referral=referral)
+    db.session.add(opinion)
+    db.session.flush()
+
+
+def referral_members(referral: Referral, *, roles=None) -> list[Membership]:
+    statement = sa.select(Membership).where(Membership.council_id == referral.council_id, Membership.state == MembershipState.active)
+    if roles:
+        statement = statement.where(Membership.role.in_(roles))
+    return db.session.scalars(statement.order_by(Membership.id)).all()
+
+
+BUREAU_ROLES = (MemberRole.president, MemberRole.co_president, MemberRole.bureau)
+
+
+def public_referrals(*, council_id: int | None = None, state: ReferralState | None = None):
+    statement = sa.select(Referral).where(Referral.state.in_(PUBLIC_STATES))
+    if council_id:
+        statement = statement.where(Referral.council_id == council_id)
+    if state:
+        statement = statement.where(Referral.state == state)
+    return statement.options(sa.orm.lazyload(Referral.themes)).order_by(Referral.received_on.desc(), Referral.id.desc())
+
+
+def all_referrals():
+    return sa.select(Referral).options(sa.orm.lazyload(Referral.themes)).order_by(Referral.received_on.desc(), Referral.id.desc())
+
+
+def overdue_referrals(today: date | None = None):
+    """Opinions transmitted whose answer is past due."""
+    today = today or date.today()
+    return (sa.select(Referral).where(Referral.state == ReferralState.transmitted, Referral.answer_due_on < today)
+            .options(sa.orm.lazyload(Referral.themes)).order_by(Referral.answer_due_on, Referral.id))
+
+
+# --- The public timeline ----------------------------------------------------
+
+
+@dataclass
+class Step:
+    at: datetime
+    text: str
+    detail: str | None = None
+
+
+def _body(event: DomainEvent, referral: Referral) -> str:
+    """Who acted, as a body: never a person's name."""
+    council = referral.council.name
+    names = {
+        "referral.received": f"{referral.referred_by} saisit le {council}.",
+        "referral.proposed": f"Des membres du {council} proposent une auto-saisine.",
+        "referral.accepted": f"Le bureau du {council} accepte la saisine.",
+        "referral.declined": f"Le bureau du {council} refuse la saisine.",
+        "referral.started": f"La saisine est confiée au groupe de travail « {event.data.get('group', '')} ».",
+        "referral.group_changed": f"La saisine est confiée au groupe de travail « {event.data.get('group', '')} ».",
+        "opinion.submitted": "Le projet d'avis est prêt pour le vote.",
+        "opinion.voted": "Le conseil vote sur le projet d'avis en séance.",
+        "opinion.rejected": "Le projet d'avis n'est pas adopté ; il retourne en rédaction.",
+        "referral.adopted": f"Le {council} adopte son avis en séance.",
+        "opinion.published": "L'avis est publié.",
+        "referral.transmitted": "L'avis est transmis à la collectivité.",
+        "referral.answered": "La collectivité publie sa réponse.",
+        "referral.closed": "La saisine est clôturée.",
+    }
+    return names.get(event.name)
+
+
+def timeline(referral: Referral) -> list[Step]:
+    """The referral's public history, from the event log: two queries."""
+    events = list(events_about(referral))
+    if referral.opinion is not None:
+        events += events_about(referral.opinion)
+    steps = []
+    for event in sorted(events, key=lambda e: e.id):
+        text = _body(event, referral)
+        if text is None:
+            continue
+        detail = None
+        if event.name == "referral.declined":
+            detail = event.data.get("reason")
+        elif event.name == "opinion.voted":
+            detail = (f"Pour : {event.data.get('for')}, contre : {event.data.get('against')}, "
+                      f"abstentions : {event.data.get('abstentions')}, présents : {event.data.get('present')}.")
+        steps.append(Step(at=event.occurred_at, text=text, detail=detail))
+    return steps
+
+
+def follow(referral: Referral, *, actor) -> bool:
+    """Follow or stop following; returns whether the person now follows."""
+    require(actor, "referrals.follow", referral)
+    existing = db.session.scalar(sa.select(ReferralFollower).where(ReferralFollower.referral_id == referral.id,
+                                                                    ReferralFollower.user_id == actor.id))
+    if existing:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(ReferralFollower(referral_id=referral.id, user_id=actor.id))
+    db.session.flush()
+    return True
+
+
+def follows(referral: Referral, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(ReferralFollower.id).where(ReferralFollower.referral_id == referral.id,
+                                                                  ReferralFollower.user_id == user.id)) is not None
+
+
+# --- Drafting ---------------------------------------------------------------
+
+
+def _drafting(opinion: Opinion) -> None:
+    if opinion.state != OpinionState.drafting:
+        raise TransitionRefused("L'avis n'est plus en rédaction : reprenez la rédaction pour le modifier."
+                                if opinion.state == OpinionState.ready else "L'avis est adopté : il ne se modifie plus.")
+
+
+def save_version(opinion: Opinion, *, body: str, note: str | None = None, actor) -> OpinionVersion:
+    """Each save is a new version with its author."""
+    require(actor, "referrals.draft", opinion)
+    _drafting(opinion)
+    body = _text(body, field="body", required="Le texte de l'avis est vide.")
+    if body == opinion.body:
+        raise DomainError("Le texte n'a pas changé depuis la dernière version.", field="body")
+    opinion.version_count += 1
+    version = OpinionVersion(opinion_id=opinion.id, number=opinion.version_count, body=body,
+                             note=_text(note, field="note", limit=300), author_id=getattr(actor, "id", None))
+    opinion.body = body
+    db.session.add(version)
+    db.session.flush()
+    record("opinion.version_saved", opinion, actor, {"number": version.number})
+    return version
+
+
+def versions_query(opinion: Opinion):
+    return sa.select(OpinionVersion).where(OpinionVersion.opinion_id == opinion.id).order_by(OpinionVersion.number.desc())
+
+
+def version(opinion: Opinion, number: int) -> OpinionVersion | None:
+    return db.session.scalar(sa.select(OpinionVersion).where(OpinionVersion.opinion_id == opinion.id, OpinionVersion.number == number))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+@dataclass
+class DiffLine:
+    kind: str  # "same", "added", "removed"
+    html: Markup
+
+
+def diff(old: str, new: str) -> list[DiffLine]:
+    """A readable diff, paragraph by paragraph, with the changed words marked by <ins> and <del>."""
+    a, b = paragraphs(old), paragraphs(new)
+    lines: list[DiffLine] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines += [DiffLine("same", Markup(html.escape(p))) for p in a[i1:i2]]
+        else:
+            # Paragraphs replaced one for one are compared word by word; the rest were removed or added.
+            paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+            for old_p, new_p in zip(a[i1:i1 + paired], b[j1:j1 + paired]):
+                lines.append(DiffLine("changed", _word_diff(old_p, new_p)))
+            lines += [DiffLine("removed", Markup(f"<del>{html.escape(p)}</del>")) for p in a[i1 + paired:i2]]
+            lines += [DiffLine("added", Markup(f"<ins>{html.escape(p)}</ins>")) for p in b[j1 + paired:j2]]
+    return lines
+
+
+def _word_diff(old: str, new: str) -> Markup:
+    a, b = old.split(" "), new.split(" ")
+    parts = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            parts.append(html.escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
+    return Markup(" ".join(parts))
+
+
+def comment(opinion: Opinion, *, body: str, paragraph: int | None = None, actor) -> OpinionComment:
+    require(actor, "referrals.comment", opinion)
+    if opinion.version_count == 0:
+        raise DomainError("Il n'y a pas encore de version à commenter.", field="body")
+    current = version(opinion, opinion.version_count)
+    if paragraph is not None and not 1 <= paragraph <= len(paragraphs(current.body)):
+        raise DomainError(f"Ce paragraphe n'existe pas : la version {current.number} en compte {len(paragraphs(current.body))}.",
+                          field="paragraph")
+    item = OpinionComment(opinion_id=opinion.id, version_id=current.id, paragraph=paragraph,
+                          body=_text(body, field="body", required="Le commentaire est vide."), author_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    record("opinion.commented", opinion, actor, {"comment_id": item.id, "paragraph": paragraph})
+    return item
+
+
+def comments_query(opinion: Opinion):
+    return sa.select(OpinionComment).where(OpinionComment.opinion_id == opinion.id).order_by(OpinionComment.id.desc())
+
+
+def add_recommendation(opinion: Opinion, *, text: str, actor) -> Recommendation:
+    require(actor, "referrals.draft", opinion)
+    _drafting(opinion)
+    number = (db.session.scalar(sa.select(sa.func.max(Recommendation.number)).where(Recommendation.opinion_id == opinion.id)) or 0) + 1
+    item = Recommendation(opinion_id=opinion.id, number=number, text=_text(text, field="text", required="La recommandation est vide."))
+    db.session.add(item)
+    db.session.flush()
+    db.session.expire(opinion, ["recommendations"])
+    record("opinion.recommendation_added", opinion, actor, {"number": number})
+    return item
+
+
+def edit_recommendation(item: Recommendation, *, text: str, actor) -> None:
+    require(actor, "referrals.draft", item.opinion)
+    _drafting(item.opinion)
+    item.text = _text(text, field="text", required="La recommandation est vide.")
+    record("opinion.recommendation_edited", item.opinion, actor, {"number": item.number})
+
+
+def remove_recommendation(item: Recommendation, *, actor) -> None:
+    """Remove one and renumber those after it."""
+    opinion = item.opinion
+    require(actor, "referrals.draft", opinion)
+    _drafting(opinion)
+    number = item.number
+    db.session.delete(item)
+    db.session.flush()
+    later = db.session.scalars(sa.select(Recommendation).where(Recommendation.opinion_id == opinion.id, Recommendation.number > number)
+                               .order_by(Recommendation.number)).all()
+    for rec in later:  # one at a time: (opinion_id, number) stays unique
+        rec.number -= 1
+        db.session.flush()
+    db.session.expire(opinion, ["recommendations"])
+    record("opinion.recommendation_removed", opinion, actor, {"number": number})
+
+
+def submit_opinion(opinion: Opinion, *, actor) -> None:
+    OPINION_WORKFLOW.apply(opinion, "submit", actor=actor)
+
+
+def reopen_opinion(opinion: Opinion, *, actor) -> None:
+    OPINION_WORKFLOW.apply(opinion, "reopen", actor=actor)
+
+
+# --- Vote, publication, transmission ----------------------------------------
+
+
+def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | None, votes_against: int | None,
+                abstentions: int | None, present: int | None, agenda_item=None, voted_on: date | None = None, actor) -> OpinionVote:
+    """Record the council's vote on the opinion: adopted with more votes for than against, checked against the quorum."""
+    from participation.councils.services import quorum_status
+
+    referral = opinion.referral
+    require(actor, "referrals.vote", opinion)
+    if opinion.state != OpinionState.ready:
+        raise TransitionRefused("L'avis doit d'abord être proposé au vote." if opinion.state == OpinionState.drafting
+                                else "Cet avis est déjà adopté.")
+    if sitting is None or sitting.council_id != referral.council_id:
+        raise DomainError("Choisissez une séance de ce conseil.", field="sitting")
+    if sitting.state != SittingState.published:
+        raise DomainError("Le vote a lieu lors d'une séance publiée (ni en préparation, ni annulée).", field="sitting")
+    numbers = {"votes_for": votes_for, "votes_against": votes_against, "abstentions": abstentions, "present": present}
+    for field, value in numbers.items():
+        if value is None or value < 0:
+            raise DomainError("Indiquez un nombre positif ou nul.", field=field)
+    quorum = quorum_status(sitting)
+    if present > quorum.members:
+        raise DomainError(f"Le conseil compte {quorum.members} membres : il ne peut pas y avoir {present} présents.", field="present")
+    if votes_for + votes_against + abstentions > present:
+        raise DomainError("Il y a plus de votes que de membres présents ou représentés.", field="votes_for")
+    if present < quorum.required:
+        raise DomainError(f"Le quorum n'est pas atteint : {present} présents ou représentés, {quorum.required} requis.",
+                          field="present")
+    if agenda_item is not None and agenda_item.sitting_id != sitting.id:
+        raise DomainError("Ce point n'est pas à l'ordre du jour de cette séance.", field="agenda_item")
+    adopted = votes_for > votes_against
+    vote = OpinionVote(opinion_id=opinion.id, sitting_id=sitting.id, agenda_item_id=getattr(agenda_item, "id", None),
+                       members=quorum.members, present=present, votes_for=votes_for, votes_against=votes_against,
+                       abstentions=abstentions, adopted=adopted, voted_on=voted_on or sitting.starts_at.date())
+    db.session.add(vote)
+    db.session.flush()
+    record("opinion.voted", opinion, actor, {"for": votes_for, "against": votes_against, "abstentions": abstentions,
+                                              "present": present, "adopted": adopted, "sitting_id": sitting.id})
+    if adopted:
+        db.session.expire(opinion, ["adopted_vote"])
+        OPINION_WORKFLOW.apply(opinion, "adopt", actor=actor, data={"vote_id": vote.id})
+        REFERRAL_WORKFLOW.apply(referral, "adopt", actor=actor, data={"vote_id": vote.id})
+    else:
+        OPINION_WORKFLOW.apply(opinion, "reject", actor=actor, data={"vote_id": vote.id})
+    return vote
+
+
+def votes_of(opinion: Opinion) -> list[OpinionVote]:
+    return db.session.scalars(sa.select(OpinionVote).where(OpinionVote.opinion_id == opinion.id).order_by(OpinionVote.id)).all()
+
+
+def publish_opinion(opinion: Opinion, *, actor) -> None:
+    OPINION_WORKFLOW._check(opinion, "publish", actor)
+    opinion.published_at = utcnow()
+    OPINION_WORKFLOW.apply(opinion, "publish", actor=actor)
+
+
+def transmit(referral: Referral, *, actor, now: datetime | None = None) -> None:
+    """Send the published opinion to the referring department; the answer is due REFERRALS_ANSWER_MONTHS later."""
+    REFERRAL_WORKFLOW._check(referral, "transmit", actor)
+    now = now or utcnow()
+    referral.transmitted_at = now
+    referral.answer_due_on = add_months(now.date(), setting("REFERRALS_ANSWER_MONTHS"))
+    REFERRAL_WORKFLOW.apply(referral, "transmit", actor=actor, data={"answer_due_on": referral.answer_due_on.isoformat()})
+
+
+# --- Droit de suite ---------------------------------------------------------
+
+
+def set_recommendation_status(item: Recommendation, *, status: RecommendationStatus | None, explanation: str,
+                              department: Department | None, actor) -> RecommendationUpdate:
+    """The authority's position on one recommendation; each change is kept as its history."""
+    if status not in ANSWER_STATUSES:
+        raise DomainError("Choisissez la suite donnée à la recommandation.", field="status")
+    RECOMMENDATION_WORKFLOW._check(item, f"mark_{status.value}", actor)
+    explanation = _text(explanation, field="explanation", required="Expliquez la suite donnée.")
+    if department is None:
+        raise DomainError("Indiquez la direction en charge.", field="department")
+    item.explanation = explanation
+    item.department_id = department.id
+    item.status_changed_at = utcnow()
+    update = RecommendationUpdate(recommendation_id=item.id, status=status, explanation=explanation, department_id=department.id,
+                                  author_id=getattr(actor, "id", None))
+    db.session.add(update)
+    RECOMMENDATION_WORKFLOW.apply(item, f"mark_{status.value}", actor=actor,
+                                  data={"number": item.number, "department": department.name})
+    return update
+
+
+def history(opinion: Opinion) -> dict[int, list[RecommendationUpdate]]:
+    """Each recommendation's status history, newest first: one query."""
+    ids = [r.id for r in opinion.recommendations]
+    result: dict[int, list[RecommendationUpdate]] = {i: [] for i in ids}
+    if ids:
+        for update in db.session.scalars(sa.select(RecommendationUpdate).where(RecommendationUpdate.recommendation_id.in_(ids))
+                                          .order_by(RecommendationUpdate.id.desc())):
+            result[update.recommendation_id].append(update)
+    return result
+
+
+def answer(referral: Referral, *, general_answer: str, department: Department | None = None, actor) -> None:
+    """Publish the authority's answer to the opinion."""
+    text = _text(general_answer, field="general_answer", required="Saisissez la réponse générale de la collectivité.")
+    saved = (referral.general_answer, referral.answer_department_id, referral.answered_at)
+    referral.general_answer = text
+    referral.answer_department_id = (department or referral.department).id
+    referral.answered_at = utcnow()
+    try:
+        REFERRAL_WORKFLOW.apply(referral, "answer", actor=actor)
+    except DomainError:
+        referral.general_answer, referral.answer_department_id, referral.answered_at = saved
+        raise
+
+
+def close(referral: Referral, *, actor) -> None:
+    REFERRAL_WORKFLOW.apply(referral, "close", actor=actor)
+
+
+def followers_of(referral: Referral):
+    return db.session.scalars(sa.select(ReferralFollower).where(ReferralFollower.referral_id == referral.id)
+                              .order_by(ReferralFollower.id)).all()
+
+
+def adopted_opinions(council_id: int | None = None):
+    statement = (sa.select(Opinion).join(Referral).where(Opinion.state.in_((OpinionState.adopted, OpinionState.published)))
+                 .order_by(Opinion.id))
+    if council_id:
+        statement = statement.where(Referral.council_id == council_id)
+    return statement
+
+
+def themes_by_ids(ids) -> list[Theme]:
+    return db.session.scalars(sa.select(Theme).where(Theme.id.in_(ids))).all() if ids else []
+
+
+def has_permission(user, action, obj) -> bool:
+    return can(user, action, obj)

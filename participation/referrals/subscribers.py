@@ -1,0 +1,78 @@
+"""What referral events cause: notices to the council's members and followers, mail to the departments."""
+
+from __future__ import annotations
+
+from participation.core.eventlog import DomainEvent, subscribe
+from participation.core.outbox import queue_mail
+from participation.core.urls import external_url
+from participation.councils.models import WorkingGroupMember
+from participation.extensions import db
+from participation.notifications.services import notify
+from participation.referrals import services
+from participation.referrals.models import Opinion, Referral
+
+
+def _path(referral: Referral) -> str:
+    return f"/saisines/{referral.id}"
+
+
+def _tell(users, title: str, url: str, event: DomainEvent, key: str) -> None:
+    seen = set()
+    for user in users:
+        if user is None or user.id in seen:
+            continue
+        seen.add(user.id)
+        notify(user, title, url=url, event=event, dedup_key=f"{key}:{user.id}")
+
+
+@subscribe("referral.received", "referral.proposed")
+def tell_bureau(event: DomainEvent) -> None:
+    referral: Referral = event.subject
+    what = "Nouvelle saisine" if event.name == "referral.received" else "Proposition d'auto-saisine"
+    _tell([m.user for m in services.referral_members(referral, roles=services.BUREAU_ROLES)],
+          f"{what} du {referral.council.name} : « {referral.subject} »", _path(referral), event, f"{event.name}:{referral.id}")
+
+
+@subscribe("referral.started", "referral.group_changed")
+def tell_group(event: DomainEvent) -> None:
+    referral: Referral = event.subject
+    members = db.session.scalars(db.select(WorkingGroupMember).where(WorkingGroupMember.group_id == referral.working_group_id)).all()
+    _tell([m.membership.user for m in members], f"Votre groupe de travail est chargé de la saisine « {referral.subject} »",
+          f"/saisines/{referral.id}/redaction", event, f"referral.group:{referral.id}:{referral.working_group_id}")
+
+
+@subscribe("opinion.submitted")
+def tell_vote_ready(event: DomainEvent) -> None:
+    opinion: Opinion = event.subject
+    referral = opinion.referral
+    _tell([m.user for m in services.referral_members(referral)], f"Le projet d'avis « {referral.subject} » est prêt pour le vote",
+          f"/saisines/{referral.id}/redaction", event, f"opinion.submitted:{event.id}")
+
+
+@subscribe("opinion.published")
+def tell_published(event: DomainEvent) -> None:
+    opinion: Opinion = event.subject
+    referral = opinion.referral
+    users = [f.user for f in services.followers_of(referral)] + [m.user for m in services.referral_members(referral)]
+    _tell(users, f"L'avis du {referral.council.name} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
+          event, f"opinion.published:{opinion.id}")
+
+
+@subscribe("referral.transmitted")
+def mail_department(event: DomainEvent) -> None:
+    referral: Referral = event.subject
+    department = referral.department
+    if department is None or not department.email:
+        return
+    queue_mail(to=department.email, subject=f"Avis du {referral.council.name} : « {referral.subject} »",
+               template="referrals/transmitted", dedup_key=f"referral.transmitted:{referral.id}", referral=referral,
+               opinion=referral.opinion, department=department,
+               url=external_url("referrals.opinion", referral_id=referral.id),
+               pdf_url=external_url("referrals.opinion_pdf", referral_id=referral.id))
+
+
+@subscribe("referral.answered")
+def tell_answered(event: DomainEvent) -> None:
+    referral: Referral = event.subject
+    users = [f.user for f in services.followers_of(referral)] + [m.user for m in services.referral_members(referral)]
+    _tell(users, f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")

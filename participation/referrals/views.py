@@ -1,0 +1,470 @@
+"""Referral pages: the public list and pages (/saisines/), the members' drafting
+(/saisines/<id>/redaction), the back office (/gestion/saisines/) and the open
+data (/opendata/deliberations.csv, .json)."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from participation.core.errors import DomainError, PermissionDenied
+from participation.core.pdf import render_pdf
+from participation.core.permissions import can, require
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
+from participation.councils.models import Council, Sitting, SittingState, WorkingGroup
+from participation.extensions import db
+from participation.referrals import opendata, services
+from participation.referrals.forms import (
+    ActionForm,
+    AnswerForm,
+    CommentForm,
+    DeclineForm,
+    GroupForm,
+    ProposalForm,
+    RecommendationForm,
+    ReferralForm,
+    StatusForm,
+    VersionForm,
+    VoteForm,
+)
+from participation.referrals.models import (
+    REFERRAL_WORKFLOW,
+    OpinionState,
+    Recommendation,
+    RecommendationStatus,
+    Referral,
+    ReferralKind,
+    ReferralState,
+)
+from participation.territory.models import Department
+from participation.territory.services import current_territory
+
+bp = Blueprint("referrals", __name__, url_prefix="/saisines")
+staff_bp = Blueprint("referrals_staff", __name__, url_prefix="/gestion/saisines")
+opendata_bp = Blueprint("referrals_opendata", __name__, url_prefix="/opendata")
+EXTRA_BLUEPRINTS = ("staff_bp", "opendata_bp")
+
+staff_bp.register_error_handler(PermissionDenied, forbidden_page)
+
+
+def _referral(referral_id: int, action: str = "referrals.view") -> Referral:
+    referral = get_or_404(Referral, referral_id)
+    if action == "referrals.view" and not can(current_user, action, referral):
+        abort(404)  # a proposal inside the council: nothing to see from outside
+    require(current_user, action, referral)
+    return referral
+
+
+def _done(referral: Referral, message: str, endpoint: str = "referrals.referral"):
+    flash(message, "success")
+    return redirect(url_for(endpoint, referral_id=referral.id))
+
+
+def _refused(error: DomainError, referral: Referral, endpoint: str = "referrals.referral"):
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(url_for(endpoint, referral_id=referral.id))
+
+
+def _departments():
+    return db.session.scalars(sa.select(Department).where(Department.archived.is_(False)).order_by(Department.name)).all()
+
+
+# Public pages ---------------------------------------------------------------------
+
+
+@bp.route("/")
+def index():
+    state = request.args.get("etat")
+    state = ReferralState(state) if state in {s.value for s in ReferralState} else None
+    page = paginate(services.public_referrals(state=state))
+    return render_template("referrals/index.html", page=page, state=state, states=services.PUBLIC_STATES)
+
+
+@bp.route("/<int:referral_id>")
+def referral(referral_id: int):
+    item = _referral(referral_id)
+    opinion = item.opinion
+    public_answer = item.state in (ReferralState.answered, ReferralState.closed)
+    groups = []
+    if can(current_user, "referrals.decide", item) and item.state in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress):
+        groups = db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.council_id == item.council_id,
+                                                                  WorkingGroup.archived.is_(False)).order_by(WorkingGroup.name)).all()
+    group_form = GroupForm()
+    group_form.group.choices = [(g.id, g.name) for g in groups]
+    return render_template(
+        "referrals/referral.html", referral=item, opinion=opinion, steps=services.timeline(item),
+        published=opinion is not None and opinion.state == OpinionState.published,
+        public_answer=public_answer, history=services.history(opinion) if opinion and public_answer else {},
+        following=services.follows(item, current_user), action_form=ActionForm(), decline_form=DeclineForm(),
+        group_form=group_form, groups=groups, actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
+    )
+
+
+@bp.route("/<int:referral_id>/suivre", methods=["POST"])
+@login_required
+def follow(referral_id: int):
+    item = _referral(referral_id)
+    if ActionForm().validate_on_submit():
+        now = services.follow(item, actor=current_user)
+        flash("Vous suivez cette saisine : vous serez prévenu·e de l'avis et de la réponse." if now
+              else "Vous ne suivez plus cette saisine.", "success")
+    return redirect(url_for("referrals.referral", referral_id=item.id))
+
+
+@bp.route("/<int:referral_id>/decision", methods=["POST"])
+@login_required
+def decide(referral_id: int):
+    item = _referral(referral_id, "referrals.decide")
+    decision = request.form.get("decision")
+    try:
+        if decision == "accept" and ActionForm().validate_on_submit():
+            services.accept(item, actor=current_user)
+            return _done(item, "La saisine est acceptée.")
+        if decision == "decline":
+            form = DeclineForm()
+            services.decline(item, reason=form.reason.data if form.validate_on_submit() else "", actor=current_user)
+            return _done(item, "La saisine est refusée ; le motif est publié avec elle.")
+        if decision == "group":
+            form = GroupForm()
+            group = db.session.get(WorkingGroup, form.group.data) if form.validate_on_submit() else None
+            services.assign_group(item, group, actor=current_user)
+            return _done(item, "La saisine est confiée au groupe de travail.")
+    except DomainError as error:
+        return _refused(error, item)
+    abort(400)
+
+
+@bp.route("/proposer/<slug>", methods=["GET", "POST"])
+@login_required
+def propose(slug: str):
+    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
+    require(current_user, "referrals.propose", council)
+    form = ProposalForm()
+    if form.validate_on_submit():
+        try:
+            item = services.propose(council, subject=form.subject.data, question=form.question.data, act=form.act.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Votre proposition d'auto-saisine est transmise au bureau.", "success")
+            return redirect(url_for("referrals.referral", referral_id=item.id))
+    return render_template("referrals/propose.html", council=council, form=form), form_status(form)
+
+
+@bp.route("/<int:referral_id>/avis")
+def opinion(referral_id: int):
+    item = _referral(referral_id)
+    if item.opinion is None or item.opinion.state != OpinionState.published:
+        abort(404)
+    return render_template("referrals/opinion.html", referral=item, opinion=item.opinion, vote=item.opinion.adopted_vote)
+
+
+@bp.route("/<int:referral_id>/avis.pdf")
+def opinion_pdf(referral_id: int):
+    item = _referral(referral_id)
+    if item.opinion is None or item.opinion.state != OpinionState.published:
+        abort(404)
+    pdf = render_pdf("referrals/opinion_pdf.html", referral=item, opinion=item.opinion, vote=item.opinion.adopted_vote,
+                     territory=current_territory())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="avis-{item.id}.pdf"'})
+
+
+# Drafting (members) -----------------------------------------------------------------
+
+
+def _opinion_of(referral_id: int, action: str):
+    item = _referral(referral_id, "referrals.view_draft")
+    if item.opinion is None:
+        abort(404)
+    require(current_user, action, item.opinion)
+    return item, item.opinion
+
+
+def _drafting_page(item, opinion, *, version_form=None, comment_form=None, recommendation_form=None):
+    version_form = version_form or VersionForm(formdata=None, body=opinion.body)
+    versions = paginate(services.versions_query(opinion), per_page=20)
+    comments = paginate(services.comments_query(opinion), per_page=30)
+    forms = (version_form, comment_form, recommendation_form)
+    return render_template(
+        "referrals/drafting.html", referral=item, opinion=opinion, versions=versions, comments=comments,
+        paragraphs=services.paragraphs(opinion.body), version_form=version_form, comment_form=comment_form or CommentForm(formdata=None),
+        recommendation_form=recommendation_form or RecommendationForm(formdata=None), action_form=ActionForm(),
+        may_draft=can(current_user, "referrals.draft", opinion), may_comment=can(current_user, "referrals.comment", opinion),
+    ), form_status(*forms)
+
+
+@bp.route("/<int:referral_id>/redaction", methods=["GET", "POST"])
+@login_required
+def drafting(referral_id: int):
+    item, opinion = _opinion_of(referral_id, "referrals.view_draft")
+    form = None
+    if request.method == "POST":
+        require(current_user, "referrals.draft", opinion)
+        form = VersionForm()
+        if form.validate_on_submit():
+            try:
+                version = services.save_version(opinion, body=form.body.data, note=form.note.data, actor=current_user)
+            except DomainError as error:
+                form_error(form, error)
+            else:
+                flash(f"Version {version.number} enregistrée.", "success")
+                return redirect(url_for("referrals.drafting", referral_id=item.id))
+    return _drafting_page(item, opinion, version_form=form)
+
+
+@bp.route("/<int:referral_id>/redaction/commentaires", methods=["POST"])
+@login_required
+def comment(referral_id: int):
+    item, opinion = _opinion_of(referral_id, "referrals.comment")
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.comment(opinion, body=form.body.data, paragraph=form.paragraph.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Commentaire ajouté.", "success")
+            return redirect(url_for("referrals.drafting", referral_id=item.id))
+    return _drafting_page(item, opinion, comment_form=form)
+
+
+@bp.route("/<int:referral_id>/redaction/recommandations", methods=["POST"])
+@login_required
+def add_recommendation(referral_id: int):
+    item, opinion = _opinion_of(referral_id, "referrals.draft")
+    form = RecommendationForm()
+    if form.validate_on_submit():
+        try:
+            services.add_recommendation(opinion, text=form.text.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Recommandation ajoutée.", "success")
+            return redirect(url_for("referrals.drafting", referral_id=item.id))
+    return _drafting_page(item, opinion, recommendation_form=form)
+
+
+@bp.route("/<int:referral_id>/redaction/recommandations/<int:number>/supprimer", methods=["POST"])
+@login_required
+def remove_recommendation(referral_id: int, number: int):
+    item, opinion = _opinion_of(referral_id, "referrals.draft")
+    rec = next((r for r in opinion.recommendations if r.number == number), None) or abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            services.remove_recommendation(rec, actor=current_user)
+        except DomainError as error:
+            return _refused(error, item, "referrals.drafting")
+        flash("Recommandation retirée ; les suivantes sont renumérotées.", "success")
+    return redirect(url_for("referrals.drafting", referral_id=item.id))
+
+
+@bp.route("/<int:referral_id>/redaction/vote", methods=["POST"])
+@login_required
+def submit(referral_id: int):
+    item, opinion = _opinion_of(referral_id, "referrals.draft")
+    if ActionForm().validate_on_submit():
+        try:
+            if request.form.get("decision") == "reopen":
+                services.reopen_opinion(opinion, actor=current_user)
+                flash("La rédaction reprend.", "success")
+            else:
+                services.submit_opinion(opinion, actor=current_user)
+                flash("Le projet d'avis est prêt pour le vote en séance.", "success")
+        except DomainError as error:
+            return _refused(error, item, "referrals.drafting")
+    return redirect(url_for("referrals.drafting", referral_id=item.id))
+
+
+@bp.route("/<int:referral_id>/redaction/versions/<int:number>")
+@login_required
+def version(referral_id: int, number: int):
+    item, opinion = _opinion_of(referral_id, "referrals.view_draft")
+    found = services.version(opinion, number) or abort(404)
+    return render_template("referrals/version.html", referral=item, opinion=opinion, version=found)
+
+
+@bp.route("/<int:referral_id>/redaction/comparer")
+@login_required
+def compare(referral_id: int):
+    item, opinion = _opinion_of(referral_id, "referrals.view_draft")
+    old_n = request.args.get("de", type=int) or max(opinion.version_count - 1, 1)
+    new_n = request.args.get("a", type=int) or opinion.version_count
+    old, new = services.version(opinion, old_n), services.version(opinion, new_n)
+    if old is None or new is None:
+        abort(404)
+    return render_template("referrals/compare.html", referral=item, opinion=opinion, old=old, new=new,
+                           lines=services.diff(old.body, new.body), numbers=range(opinion.version_count, 0, -1))
+
+
+# Back office -----------------------------------------------------------------------
+
+
+@staff_bp.route("", endpoint="index")
+@login_required
+def staff_index():
+    require(current_user, "referrals.manage")
+    page = paginate(services.all_referrals())
+    return render_template("referrals/staff/index.html", page=page,
+                           overdue=db.session.scalar(sa.select(sa.func.count()).select_from(services.overdue_referrals().subquery())))
+
+
+@staff_bp.route("/en-retard")
+@login_required
+def overdue():
+    require(current_user, "referrals.manage")
+    return render_template("referrals/staff/overdue.html", page=paginate(services.overdue_referrals()))
+
+
+@staff_bp.route("/nouvelle/<slug>", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
+    require(current_user, "referrals.manage", council)
+    form = ReferralForm()
+    form.department.choices = [(d.id, d.name) for d in _departments()]
+    if form.validate_on_submit():
+        try:
+            item = services.refer(council, kind=ReferralKind(form.kind.data), subject=form.subject.data, question=form.question.data,
+                                  act=form.act.data, referred_by=form.referred_by.data,
+                                  department=db.session.get(Department, form.department.data or 0),
+                                  received_on=form.received_on.data, due_on=form.due_on.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("La saisine est enregistrée ; le bureau du conseil est prévenu.", "success")
+            return redirect(url_for("referrals_staff.referral", referral_id=item.id))
+    return render_template("referrals/staff/new.html", council=council, form=form), form_status(form)
+
+
+def _staff_page(item: Referral, **forms):
+    opinion = item.opinion
+    vote_form = forms.get("vote_form") or VoteForm(formdata=None)
+    vote_form.sitting.choices = [(s.id, f"{s.title} ({s.starts_at:%d/%m/%Y})") for s in db.session.scalars(
+        sa.select(Sitting).where(Sitting.council_id == item.council_id, Sitting.state == SittingState.published)
+        .order_by(Sitting.starts_at.desc()).limit(20))]
+    departments = [(d.id, d.name) for d in _departments()]
+    status_forms = {}
+    if opinion is not None:
+        for rec in opinion.recommendations:
+            form = forms.get("status_forms", {}).get(rec.id) or StatusForm(formdata=None, prefix=f"r{rec.id}",
+                                                                            department=rec.department_id or item.department_id)
+            form.department.choices = departments
+            status_forms[rec.id] = form
+    answer_form = forms.get("answer_form") or AnswerForm(formdata=None, general_answer=item.general_answer)
+    return render_template(
+        "referrals/staff/referral.html", referral=item, opinion=opinion, vote_form=vote_form, answer_form=answer_form,
+        status_forms=status_forms, action_form=ActionForm(), votes=services.votes_of(opinion) if opinion else [],
+        history=services.history(opinion) if opinion else {}, steps=services.timeline(item),
+        actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
+    ), form_status(vote_form, answer_form, *status_forms.values())
+
+
+@staff_bp.route("/<int:referral_id>", endpoint="referral")
+@login_required
+def staff_referral(referral_id: int):
+    item = get_or_404(Referral, referral_id)
+    if not (can(current_user, "referrals.manage", item) or can(current_user, "referrals.answer", item)):
+        raise PermissionDenied()
+    return _staff_page(item)
+
+
+@staff_bp.route("/<int:referral_id>/vote", methods=["POST"])
+@login_required
+def vote(referral_id: int):
+    item = get_or_404(Referral, referral_id)
+    require(current_user, "referrals.vote", item)
+    form = VoteForm()
+    if item.opinion is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            result = services.record_vote(item.opinion, sitting=db.session.get(Sitting, form.sitting.data or 0), votes_for=form.votes_for.data,
+                                          votes_against=form.votes_against.data, abstentions=form.abstentions.data,
+                                          present=form.present.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("L'avis est adopté." if result.adopted else "L'avis n'est pas adopté : il retourne en rédaction.", "success")
+            return redirect(url_for("referrals_staff.referral", referral_id=item.id))
+    return _staff_page(item, vote_form=form)
+
+
+@staff_bp.route("/<int:referral_id>/etape", methods=["POST"])
+@login_required
+def step(referral_id: int):
+    item = get_or_404(Referral, referral_id)
+    require(current_user, "referrals.manage", item)
+    what = request.form.get("step")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if what == "publish" and item.opinion is not None:
+            services.publish_opinion(item.opinion, actor=current_user)
+            message = "L'avis est publié."
+        elif what == "transmit":
+            services.transmit(item, actor=current_user)
+            message = "L'avis est transmis à la direction qui a saisi le conseil."
+        elif what == "close":
+            services.close(item, actor=current_user)
+            message = "La saisine est clôturée."
+        else:
+            abort(400)
+    except DomainError as error:
+        return _refused(error, item, "referrals_staff.referral")
+    return _done(item, message, "referrals_staff.referral")
+
+
+@staff_bp.route("/<int:referral_id>/reponse", methods=["POST"])
+@login_required
+def answer(referral_id: int):
+    item = get_or_404(Referral, referral_id)
+    require(current_user, "referrals.answer", item)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            services.answer(item, general_answer=form.general_answer.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            return _done(item, "La réponse est publiée sur la page de la saisine.", "referrals_staff.referral")
+    return _staff_page(item, answer_form=form)
+
+
+@staff_bp.route("/<int:referral_id>/recommandations/<int:recommendation_id>", methods=["POST"])
+@login_required
+def recommendation(referral_id: int, recommendation_id: int):
+    item = get_or_404(Referral, referral_id)
+    rec = get_or_404(Recommendation, recommendation_id)
+    if item.opinion is None or rec.opinion_id != item.opinion.id:
+        abort(404)
+    require(current_user, "referrals.answer", item)
+    form = StatusForm(prefix=f"r{rec.id}")
+    form.department.choices = [(d.id, d.name) for d in _departments()]
+    if form.validate_on_submit():
+        try:
+            services.set_recommendation_status(rec, status=RecommendationStatus(form.status.data), explanation=form.explanation.data,
+                                               department=db.session.get(Department, form.department.data or 0), actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            return _done(item, f"Suite de la recommandation n° {rec.number} enregistrée.", "referrals_staff.referral")
+    return _staff_page(item, status_forms={rec.id: form})
+
+
+# Open data ---------------------------------------------------------------------------
+
+
+@opendata_bp.route("/deliberations.csv")
+def deliberations_csv():
+    return Response(opendata.to_csv(current_territory()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="deliberations.csv"'})
+
+
+@opendata_bp.route("/deliberations.json")
+def deliberations_json():
+    return Response(json.dumps(opendata.rows(current_territory()), ensure_ascii=False, indent=1), mimetype="application/json")

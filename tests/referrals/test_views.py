@@ -1,0 +1,157 @@
+"""Referral pages: who sees what, the forms, the PDF, the open data and the query counts."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from participation.core.pdf import pdf_available
+from participation.extensions import db
+from participation.referrals import services
+from participation.referrals.models import OpinionState, ReferralState
+from tests.factories import PASSWORD
+from tests.referrals.conftest import adopted, drafted, new_referral, sitting_with_quorum, transmitted
+
+
+def test_public_list_and_page_show_the_timeline_without_member_names(setup, client):
+    referral = transmitted(setup)
+    services.propose(setup.council, subject="Proposition interne", question="?", actor=setup.member.user)
+    db.session.flush()
+    page = client.get("/saisines/").get_data(as_text=True)
+    assert referral.subject in page and "Proposition interne" not in page
+    html = client.get(f"/saisines/{referral.id}").get_data(as_text=True)
+    assert "Chronologie" in html and "adopte son avis" in html and "transmis" in html
+    for name in ("Paule", "Rita", "Marc"):
+        assert name not in html
+
+
+def test_a_proposal_is_not_public(setup, client):
+    proposal = services.propose(setup.council, subject="Interne", question="?", actor=setup.member.user)
+    db.session.flush()
+    assert client.get(f"/saisines/{proposal.id}").status_code == 404
+    client.login("presidente@example.org", PASSWORD)
+    assert client.get(f"/saisines/{proposal.id}").status_code == 200
+
+
+def test_drafting_pages_are_for_members(setup, client):
+    referral = drafted(setup)
+    path = f"/saisines/{referral.id}/redaction"
+    assert client.get(path).status_code == 302
+    other = __import__("tests.factories", fromlist=["user"]).user("autre@example.org")
+    client.login(other.email, PASSWORD)
+    assert client.get(path).status_code == 403
+
+
+def test_a_member_saves_versions_and_compares_them(setup, client):
+    referral = new_referral(setup)
+    services.assign_group(referral, setup.group, actor=setup.president.user)
+    db.session.flush()
+    client.login("redactrice@example.org", PASSWORD)
+    path = f"/saisines/{referral.id}/redaction"
+    assert client.submit(path, {"body": "Un.\n\nDeux bus."}).status_code == 302
+    assert client.submit(path, {"body": "Un.\n\nDeux trains."}).status_code == 302
+    refused = client.submit(path, {"body": "   "})
+    assert refused.status_code == 422 and "vide" in refused.get_data(as_text=True)
+    html = client.get(f"{path}/comparer?de=1&a=2").get_data(as_text=True)
+    assert "<del>bus.</del>" in html and "<ins>trains.</ins>" in html and "Paragraphe modifié" in html
+
+
+def test_staff_record_the_vote_with_a_readable_refusal(setup, client):
+    referral = drafted(setup)
+    sitting = sitting_with_quorum(setup)
+    db.session.flush()
+    client.login("agent@example.org", PASSWORD)
+    path = f"/gestion/saisines/{referral.id}"
+    refused = client.submit(f"{path}/vote", {"sitting": sitting.id, "present": 1, "votes_for": 1, "votes_against": 0, "abstentions": 0},
+                            form_path=path)
+    assert refused.status_code == 422 and "quorum" in refused.get_data(as_text=True)
+    assert db.session.get(type(referral), referral.id).opinion.state == OpinionState.ready
+    ok = client.submit(f"{path}/vote", {"sitting": sitting.id, "present": 3, "votes_for": 3, "votes_against": 0, "abstentions": 0},
+                       form_path=path)
+    assert ok.status_code == 302
+    assert db.session.get(type(referral), referral.id).state == ReferralState.adopted
+
+
+def test_answering_before_transmission_is_refused(setup, client):
+    referral = adopted(setup)
+    db.session.flush()
+    client.login("agent@example.org", PASSWORD)
+    path = f"/gestion/saisines/{referral.id}"
+    response = client.submit(f"{path}/reponse", {"general_answer": "Trop tôt."}, form_path=path)
+    assert response.status_code == 422 and "transmission" in response.get_data(as_text=True)
+    assert db.session.get(type(referral), referral.id).general_answer is None
+
+
+def test_staff_back_office_is_for_staff(setup, client):
+    assert client.get("/gestion/saisines").status_code == 302
+    client.login("membre@example.org", PASSWORD)
+    assert client.get("/gestion/saisines").status_code == 403
+
+
+def test_public_answer_shows_latest_status_and_history(setup, client):
+    from participation.referrals.models import RecommendationStatus
+
+    referral = transmitted(setup)
+    rec = referral.opinion.recommendations[0]
+    services.set_recommendation_status(rec, status=RecommendationStatus.under_study, explanation="Étude lancée.",
+                                       department=setup.department, actor=setup.staff)
+    services.set_recommendation_status(rec, status=RecommendationStatus.retained, explanation="Pistes financées.",
+                                       department=setup.department, actor=setup.staff)
+    services.answer(referral, general_answer="Merci au conseil.", actor=setup.staff)
+    db.session.flush()
+    html = client.get(f"/saisines/{referral.id}").get_data(as_text=True)
+    assert "Merci au conseil." in html and "Retenue" in html and "Pistes financées." in html
+    assert "Historique de la réponse" in html and "Étude lancée." in html
+
+
+def test_deliberations_csv(setup, client):
+    adopted(setup)
+    db.session.flush()
+    response = client.get("/opendata/deliberations.csv")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).splitlines()[0].startswith("COLL_NOM,COLL_SIRET,DELIB_ID,DELIB_DATE")
+
+
+@pytest.mark.skipif(not pdf_available() and not os.environ.get("REQUIRE_PDF"), reason="WeasyPrint indisponible")
+def test_the_pdf_opens_and_carries_the_vote(setup, client):
+    referral = adopted(setup)
+    services.publish_opinion(referral.opinion, actor=setup.staff)
+    db.session.flush()
+    response = client.get(f"/saisines/{referral.id}/avis.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    from io import BytesIO
+
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
+    assert "3 pour" in text and setup.council.name in text
+
+
+def test_query_counts_are_bounded(setup, client, count_queries):
+    referral = new_referral(setup)
+    services.assign_group(referral, setup.group, actor=setup.president.user)
+    for i in range(3):
+        services.save_version(referral.opinion, body=f"Texte {i}", actor=setup.writer.user)
+    db.session.flush()
+    client.login("redactrice@example.org", PASSWORD)
+    with count_queries() as few_list:
+        client.get("/saisines/")
+    with count_queries() as few_draft:
+        client.get(f"/saisines/{referral.id}/redaction")
+    for i in range(25):
+        new_referral(setup, subject=f"Saisine {i}")
+    for i in range(37):
+        services.save_version(referral.opinion, body=f"Texte suivant {i}", actor=setup.writer.user)
+    db.session.flush()
+    with count_queries() as many_list:
+        client.get("/saisines/")
+    with count_queries() as many_draft:
+        assert client.get(f"/saisines/{referral.id}/redaction").status_code == 200
+    assert many_list.count == few_list.count
+    assert many_draft.count == few_draft.count
+    with count_queries() as page:
+        assert client.get(f"/saisines/{referral.id}").status_code == 200
+    assert page.count < 25
