@@ -38,6 +38,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask configuration from the environment, then ``overrides``."""
     env = os.environ.get("PARTICIPATION_ENV", "development")
@@ -121,6 +128,21 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Proxies in front of the app (load balancer, TLS terminator) whose
         # X-Forwarded-* headers are trusted: rate limits need the real address.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Grants to associations: the numbers of the law (DOMAIN.md), as defaults.
+        # Above this yearly total for one association (cash and in-kind), a convention is required (loi 2000-321 art. 10).
+        "GRANTS_CONVENTION_THRESHOLD_EUROS": _int("GRANTS_CONVENTION_THRESHOLD_EUROS", 23_000),
+        # Above this amount, or this share of the association's budget, a certified balance sheet is required (L2313-1).
+        "GRANTS_CERTIFIED_BALANCE_THRESHOLD_EUROS": _int("GRANTS_CERTIFIED_BALANCE_THRESHOLD_EUROS", 75_000),
+        "GRANTS_CERTIFIED_BALANCE_SHARE_PERCENT": _int("GRANTS_CERTIFIED_BALANCE_SHARE_PERCENT", 50),
+        # The financial report (CERFA 15059*02) is due this many months after the end of the financial year.
+        "GRANTS_REPORT_DELAY_MONTHS": _int("GRANTS_REPORT_DELAY_MONTHS", 6),
+        # Reminders before the report is due, in days; a last one when it is late.
+        "GRANTS_REPORT_REMINDER_DAYS": _ints("GRANTS_REPORT_REMINDER_DAYS", (30, 7)),
+        "GRANTS_DOCUMENT_MAX_AGE_DAYS": _int("GRANTS_DOCUMENT_MAX_AGE_DAYS", 365),
+        "GRANTS_UPLOAD_MAX_MB": _int("GRANTS_UPLOAD_MAX_MB", 5),
+        "GRANTS_INVITATION_DAYS": _int("GRANTS_INVITATION_DAYS", 14),
+        # Open data is published within this many months of the convention (décret 2017-779).
+        "GRANTS_OPENDATA_DELAY_MONTHS": _int("GRANTS_OPENDATA_DELAY_MONTHS", 3),
         # Pagination
         "PAGE_SIZE": _int("PAGE_SIZE", 20),
         # The worker's job intervals can be shortened in tests.
