@@ -163,6 +163,20 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_off(app):
+    """Flask-Limiter is one object for every app: a test that builds an app with
+    limits on must not leave them on (or counted) for the tests after it."""
+    from participation.extensions import limiter
+
+    yield
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    try:
+        limiter.reset()
+    except Exception:  # storage without reset: nothing counted to forget
+        pass
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
