@@ -95,6 +95,15 @@ def measure_pages(app) -> list[dict]:
         ("anonyme", "/"),
         ("anonyme", "/compte/connexion"),
         ("anonyme", "/donnees-personnelles"),
+        ("anonyme", "/conseils/"),
+        ("anonyme", "/saisines/"),
+        ("anonyme", "/concertations/"),
+        ("anonyme", "/concertations/1"),
+        ("anonyme", "/agenda/"),
+        ("anonyme", "/agenda.ics"),
+        ("anonyme", "/evenements/"),
+        ("anonyme", "/subventions/"),
+        ("anonyme", "/opendata/subventions.csv"),
         ("habitante@demo.example", "/notifications/"),
         ("habitante@demo.example", "/compte/profil"),
         ("admin@demo.example", "/gestion/"),
@@ -147,7 +156,8 @@ def measure_outbox(app, smtp) -> dict:
                 break
             sent += counts["sent"]
         elapsed = time.perf_counter() - start
-    assert len(smtp.messages) == MAILS, len(smtp.messages)
+    # The demo data queued some mail of its own: everything queued must arrive, once.
+    assert len(smtp.messages) == sent >= MAILS, (len(smtp.messages), sent)
     return {"mails": sent, "seconds": round(elapsed, 2), "mails_per_second": round(sent / elapsed, 1)}
 
 
