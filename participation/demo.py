@@ -124,6 +124,9 @@ def load() -> list[tuple[str, str, str]]:
     from participation.councils.demo import load_councils_demo
 
     load_councils_demo(DEMO_PASSWORD)
+    from participation.referrals.demo import load_referrals_demo
+
+    load_referrals_demo()
 
     from participation.forums.demo import load_forums_demo
 

@@ -173,15 +173,18 @@ BUREAU_ROLES = (MemberRole.president, MemberRole.co_president, MemberRole.bureau
 
 def public_referrals(*, council_id: int | None = None, state: ReferralState | None = None):
     statement = sa.select(Referral).where(Referral.state.in_(PUBLIC_STATES))
-    if council_id:
+    if council_id is not None:
         statement = statement.where(Referral.council_id == council_id)
     if state:
         statement = statement.where(Referral.state == state)
     return statement.options(sa.orm.lazyload(Referral.themes)).order_by(Referral.received_on.desc(), Referral.id.desc())
 
 
-def all_referrals():
-    return sa.select(Referral).options(sa.orm.lazyload(Referral.themes)).order_by(Referral.received_on.desc(), Referral.id.desc())
+def all_referrals(*, council_id: int | None = None):
+    statement = sa.select(Referral).options(sa.orm.lazyload(Referral.themes))
+    if council_id is not None:
+        statement = statement.where(Referral.council_id == council_id)
+    return statement.order_by(Referral.received_on.desc(), Referral.id.desc())
 
 
 def overdue_referrals(today: date | None = None):

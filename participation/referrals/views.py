@@ -80,8 +80,10 @@ def _departments():
 def index():
     state = request.args.get("etat")
     state = ReferralState(state) if state in {s.value for s in ReferralState} else None
-    page = paginate(services.public_referrals(state=state))
-    return render_template("referrals/index.html", page=page, state=state, states=services.PUBLIC_STATES)
+    slug = request.args.get("conseil") or None
+    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
+    page = paginate(services.public_referrals(state=state, council_id=council.id if council else (-1 if slug else None)))
+    return render_template("referrals/index.html", page=page, state=state, states=services.PUBLIC_STATES, council=council)
 
 
 @bp.route("/<int:referral_id>")
@@ -308,8 +310,10 @@ def compare(referral_id: int):
 @login_required
 def staff_index():
     require(current_user, "referrals.manage")
-    page = paginate(services.all_referrals())
-    return render_template("referrals/staff/index.html", page=page,
+    slug = request.args.get("conseil") or None
+    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
+    page = paginate(services.all_referrals(council_id=council.id if council else (-1 if slug else None)))
+    return render_template("referrals/staff/index.html", page=page, council=council,
                            overdue=db.session.scalar(sa.select(sa.func.count()).select_from(services.overdue_referrals().subquery())))
 
 

@@ -19,6 +19,7 @@ from participation.referrals.models import (
     ReferralKind,
     ReferralState,
 )
+from tests import factories
 from tests.referrals.conftest import adopted, drafted, new_referral, sitting_with_quorum, transmitted
 
 
@@ -206,16 +207,55 @@ def test_overdue_reminder_weekly_never_twice_a_week(setup):
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "referrals/answer_overdue")) == 2
 
 
-def test_deliberations_export_has_the_scdl_fields(setup, app):
-    referral = adopted(setup)
+def test_deliberations_export_validates_against_the_scdl_field_list(setup, app, client):
+    """SCDL « deliberations » 2.1.x: the columns in the schema's order, required ones filled, ISO dates, integer votes."""
+    import csv
+    import io
+    import json
+    import re
+
+    territory = factories.territory(name="Agglomération de Test", siret="20009999200014")
+    referral = drafted(setup)
+    services.record_vote(referral.opinion, sitting=sitting_with_quorum(setup), votes_for=2, votes_against=0, abstentions=1,
+                         present=3, actor=setup.staff)
+    db.session.flush()
+    expected = ["COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIERE_CODE", "DELIB_MATIERE_NOM", "DELIB_OBJET",
+                "BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE", "VOTE_EFFECTIF", "VOTE_REEL", "VOTE_POUR", "VOTE_CONTRE",
+                "VOTE_ABSTENTION", "DELIB_URL"]
     with app.test_request_context():
-        rows = opendata.rows(None)
-        text = opendata.to_csv(None)
-    assert text.splitlines()[0].split(",") == opendata.FIELDS
+        rows = opendata.rows(territory)
+        text = opendata.to_csv(territory)
+    assert opendata.FIELDS == expected
+    assert len(rows) == 1 and opendata.problems(rows[0]) == []
     row = rows[0]
-    assert (row["VOTE_EFFECTIF"], row["VOTE_POUR"], row["VOTE_CONTRE"], row["VOTE_ABSTENTION"]) == ("3", "3", "0", "0")
-    assert row["DELIB_DATE"] == referral.opinion.adopted_vote.voted_on.isoformat()
-    assert referral.subject in row["DELIB_OBJET"]
+    assert list(row) == expected
+    vote = referral.opinion.adopted_vote
+    assert row["COLL_NOM"] == "Agglomération de Test"
+    assert row["COLL_SIRET"] == "20009999200014" and re.fullmatch(r"\d{14}", row["COLL_SIRET"])
+    assert row["DELIB_ID"] == f"AVIS-{setup.council.id}-{vote.voted_on.year}-{referral.opinion.id:04d}"
+    assert row["DELIB_DATE"] == vote.voted_on.isoformat() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["DELIB_DATE"])
+    assert row["DELIB_MATIERE_CODE"] == "5.2" and row["DELIB_MATIERE_NOM"]
+    assert row["DELIB_OBJET"] == f"Avis du {setup.council.name} : {referral.subject}"
+    assert [row[k] for k in ("BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE")] == [None] * 4
+    assert [row[k] for k in opendata.INTEGERS] == [3, 3, 2, 0, 1]
+    assert all(isinstance(row[k], int) for k in opendata.INTEGERS)
+    assert row["DELIB_URL"].endswith(f"/saisines/{referral.id}/avis")
+
+    # The CSV: the header in the schema's order, the same values, empty optional cells.
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[0] == expected
+    cells = dict(zip(parsed[0], parsed[1]))
+    assert [cells[k] for k in opendata.INTEGERS] == ["3", "3", "2", "0", "1"]
+    assert cells["BUDGET_ANNEE"] == "" and cells["COLL_SIRET"] == "20009999200014"
+    # The JSON carries integers.
+    data = json.loads(client.get("/opendata/deliberations.json").get_data(as_text=True))
+    assert data[0]["VOTE_POUR"] == 2 and list(data[0]) == expected
+
+    # A rejected or still-drafted opinion is no deliberation; a row missing a required value does not validate.
+    assert opendata.problems({**row, "COLL_SIRET": "123"}) == ["COLL_SIRET : 14 chiffres"]
+    assert opendata.problems({**row, "DELIB_OBJET": ""}) == ["DELIB_OBJET vide"]
+    assert opendata.problems({**row, "VOTE_POUR": "2"}) == ["VOTE_POUR : entier"]
+    assert opendata.problems({**row, "DELIB_DATE": "12/03/2026"}) == ["DELIB_DATE : AAAA-MM-JJ"]
 
 
 def test_timeline_names_bodies_never_members(setup):

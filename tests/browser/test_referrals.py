@@ -1,0 +1,97 @@
+"""The full path of a saisine through the real pages: recorded by staff, entrusted by the bureau to a
+working group, drafted in two versions and compared, voted in a sitting, published, transmitted, answered."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from participation.demo import DEMO_PASSWORD
+from tests.browser.conftest import login
+from tests.browser.helpers import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+SLUG = "conseil-de-developpement-du-val-de-loirande"
+
+
+def _click(page, name: str, scope=None) -> None:
+    with page.expect_navigation():
+        (scope or page).get_by_role("button", name=name).click()
+
+
+def test_a_saisine_from_recording_to_the_published_answer(new_page):
+    subject = f"Schéma des zones d'activités {uuid.uuid4().hex[:6]}"
+
+    # Staff record the saisine from the council's back-office page.
+    staff = new_page("agent")
+    staff.goto("/gestion/conseils/1")
+    with staff.expect_navigation():
+        staff.get_by_role("link", name="Enregistrer une saisine").click()
+    staff.select_option("#kind", "optional")
+    staff.fill("#subject", subject)
+    staff.fill("#question", "Quelles zones d'activités densifier en priorité ?")
+    staff.fill("#act", "Schéma des zones d'activités 2027")
+    staff.select_option("#department", label="Direction des mobilités")
+    _click(staff, "Enregistrer la saisine")
+    referral_id = int(re.search(r"/gestion/saisines/(\d+)", staff.url).group(1))
+    assert "bureau du conseil est prévenu" in staff.inner_text(".flash-region")
+
+    # The bureau (the president) entrusts it to a working group.
+    bureau = new_page()
+    login(bureau, "helene.marchais@demo.example", DEMO_PASSWORD)
+    bureau.goto(f"/saisines/{referral_id}")
+    bureau.select_option("#group", label="Projet de territoire")
+    _click(bureau, "Confier au groupe de travail")
+    assert "En cours d'instruction" in bureau.inner_text("main")
+
+    # A member of the group saves two versions and compares them.
+    member = new_page("habitante")
+    member.goto(f"/saisines/{referral_id}/redaction")
+    member.fill("#body", "Le conseil approuve la densification.\n\nIl demande des pistes cyclables.")
+    _click(member, "Enregistrer la version")
+    member.fill("#body", "Le conseil approuve la densification des zones existantes.\n\nIl demande des pistes cyclables.")
+    member.fill("#note", "Précision sur les zones")
+    _click(member, "Enregistrer la version")
+    member.goto(f"/saisines/{referral_id}/redaction/comparer?de=1&a=2")
+    assert "des zones existantes" in " ".join(member.locator("main ins").all_inner_texts())
+    assert_accessible(member)
+    member.goto(f"/saisines/{referral_id}/redaction")
+    member.fill("#text", "Relier chaque zone d'activités au réseau cyclable.")
+    _click(member, "Ajouter la recommandation")
+    _click(member, "Proposer l'avis au vote")
+    assert "Prêt pour le vote" in member.inner_text("main")
+
+    # Staff record the vote in a sitting, publish and transmit.
+    staff.goto(f"/gestion/saisines/{referral_id}")
+    sitting = staff.locator("#sitting option", has_text="projet de territoire").first.get_attribute("value")
+    staff.select_option("#sitting", sitting)
+    for field, value in (("#present", "5"), ("#votes_for", "4"), ("#votes_against", "0"), ("#abstentions", "1")):
+        staff.fill(field, value)
+    _click(staff, "Enregistrer le vote")
+    assert "Adopté" in staff.inner_text("main")
+    _click(staff, "Publier l'avis")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name=re.compile("Transmettre l'avis")).click()
+    assert "Avis transmis" in staff.inner_text("main")
+
+    # The answering department (here the administrator) answers a recommendation, then publishes its answer.
+    department = new_page("admin")
+    department.goto(f"/gestion/saisines/{referral_id}")
+    form = department.locator("form", has_text="Recommandation n° 1")
+    form.locator("select[name$=status]").select_option("partly_retained")
+    form.locator("textarea[name$=explanation]").fill("Deux zones sur trois seront reliées d'ici 2028.")
+    _click(department, "Enregistrer la suite de la recommandation n° 1")
+    department.fill("#general_answer", "La collectivité retient l'essentiel de l'avis.")
+    _click(department, "Publier la réponse")
+
+    # The public page shows the answer and the recommendation's status.
+    public = new_page()
+    public.goto(f"/saisines/{referral_id}")
+    text = public.inner_text("main")
+    assert "Réponse reçue" in text
+    assert "La collectivité retient l'essentiel de l'avis." in text
+    assert "Partiellement retenue" in text and "Deux zones sur trois seront reliées d'ici 2028." in text
+    assert_accessible(public)
