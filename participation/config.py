@@ -143,6 +143,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "GRANTS_INVITATION_DAYS": _int("GRANTS_INVITATION_DAYS", 14),
         # Open data is published within this many months of the convention (décret 2017-779).
         "GRANTS_OPENDATA_DELAY_MONTHS": _int("GRANTS_OPENDATA_DELAY_MONTHS", 3),
+        # Referrals: the opinion is due this many months after the referral is received;
+        # the authority's answer is overdue this many months after the opinion is transmitted.
+        "REFERRALS_DUE_MONTHS": _int("REFERRALS_DUE_MONTHS", 3),
+        "REFERRALS_ANSWER_MONTHS": _int("REFERRALS_ANSWER_MONTHS", 3),
         # Pagination
         "PAGE_SIZE": _int("PAGE_SIZE", 20),
         # The worker's job intervals can be shortened in tests.

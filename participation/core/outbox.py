@@ -92,8 +92,13 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
         dedup_key=dedup_key,
         attachments=[_attachment(a) for a in attachments] if attachments else None,
     )
-    db.session.add(mail)
-    db.session.flush()
+    # Two transactions may queue the same key at once (two workers running a
+    # reminder job): the UNIQUE constraint decides, and the loser queues nothing.
+    try:
+        with db.session.begin_nested():
+            db.session.add(mail)
+    except sa.exc.IntegrityError:
+        return None
     return mail
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import difflib
 import html
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,19 +39,9 @@ from participation.referrals.models import (
 )
 from participation.territory.models import Department, Theme
 
-DEFAULTS = {
-    # The opinion is due this many months after the referral is received.
-    "REFERRALS_DUE_MONTHS": 3,
-    # The authority's answer is overdue this many months after the opinion is transmitted.
-    "REFERRALS_ANSWER_MONTHS": 3,
-}
-
-
 def setting(name: str) -> int:
-    if name in current_app.config:
-        return int(current_app.config[name])
-    raw = os.environ.get(name)
-    return int(raw) if raw else DEFAULTS[name]
+    """A delay of the configuration (``REFERRALS_*`` in participation/config.py)."""
+    return int(current_app.config[name])
 
 
 def add_months(day: date, months: int) -> date:
@@ -321,7 +310,7 @@ def diff(old: str, new: str) -> list[DiffLine]:
         else:
             # Paragraphs replaced one for one are compared word by word; the rest were removed or added.
             paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-            for old_p, new_p in zip(a[i1:i1 + paired], b[j1:j1 + paired]):
+            for old_p, new_p in zip(a[i1:i1 + paired], b[j1:j1 + paired], strict=True):
                 lines.append(DiffLine("changed", _word_diff(old_p, new_p)))
             lines += [DiffLine("removed", Markup(f"<del>{html.escape(p)}</del>")) for p in a[i1 + paired:i2]]
             lines += [DiffLine("added", Markup(f"<ins>{html.escape(p)}</ins>")) for p in b[j1 + paired:j2]]

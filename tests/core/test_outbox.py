@@ -154,3 +154,38 @@ def test_attachments_are_delivered_with_the_mail(app, mailbox):
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_content().replace("\r\n", "\n") == calendar.replace("\r\n", "\n")
     assert "Invitée" in received.text
+
+
+@pytest.mark.committing
+def test_two_transactions_queueing_the_same_key_queue_one_mail(app):
+    """The check before the insert cannot see a mail another transaction has
+    not committed yet: the unique key decides, and the second queues nothing."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the two transactions cannot overlap.")
+    first_flushed, first_may_commit = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def queue(name: str, after: threading.Event | None, before_commit: threading.Event | None):
+        with app.app_context():
+            if after is not None:
+                after.wait(10)
+            mail = queue_mail(to="course@example.org", subject="Rappel", template="accounts/password_changed",
+                              dedup_key="race:1", display_name="x", reset_url="http://x")
+            results[name] = mail is not None
+            if before_commit is not None:
+                first_flushed.set()
+                before_commit.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    first = threading.Thread(target=queue, args=("first", None, first_may_commit))
+    second = threading.Thread(target=queue, args=("second", first_flushed, None))
+    first.start()
+    second.start()
+    first_flushed.wait(10)
+    # The second transaction is now waiting on the first one's row lock.
+    threading.Timer(0.5, first_may_commit.set).start()
+    first.join(20)
+    second.join(20)
+    assert results == {"first": True, "second": False}
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.dedup_key == "race:1")) == 1

@@ -20,7 +20,7 @@ from participation.referrals.models import (
     ReferralState,
 )
 from tests import factories
-from tests.referrals.conftest import adopted, drafted, new_referral, sitting_with_quorum, transmitted
+from tests.referrals.conftest import drafted, new_referral, sitting_with_quorum, transmitted
 
 
 def test_add_months_keeps_the_day_or_the_last_of_the_month():
@@ -36,11 +36,11 @@ def test_a_saisine_starts_received_and_is_due_three_months_later(setup):
 
 
 def test_the_due_date_default_is_configurable(setup, app):
-    app.config["REFERRALS_DUE_MONTHS"] = 2
+    saved, app.config["REFERRALS_DUE_MONTHS"] = app.config["REFERRALS_DUE_MONTHS"], 2
     try:
         assert new_referral(setup, received_on=date(2025, 3, 10)).due_on == date(2025, 5, 10)
     finally:
-        del app.config["REFERRALS_DUE_MONTHS"]
+        app.config["REFERRALS_DUE_MONTHS"] = saved
 
 
 def test_only_staff_refer_a_question(setup):
@@ -244,7 +244,7 @@ def test_deliberations_export_validates_against_the_scdl_field_list(setup, app, 
     # The CSV: the header in the schema's order, the same values, empty optional cells.
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == expected
-    cells = dict(zip(parsed[0], parsed[1]))
+    cells = dict(zip(parsed[0], parsed[1], strict=True))
     assert [cells[k] for k in opendata.INTEGERS] == ["3", "3", "2", "0", "1"]
     assert cells["BUDGET_ANNEE"] == "" and cells["COLL_SIRET"] == "20009999200014"
     # The JSON carries integers.
