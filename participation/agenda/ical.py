@@ -9,17 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import icalendar
 from flask import current_app
 
 from participation.agenda.sources import AgendaItem
+from participation.core.dates import territory_zone
 from participation.core.models import utcnow
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
 
 
 @lru_cache(maxsize=4)
@@ -34,7 +30,7 @@ def _absolute(path: str) -> str:
 
 
 def build_calendar(items: Iterable[AgendaItem], *, name: str, method: str | None = None) -> bytes:
-    zone = _zone()
+    zone = territory_zone()
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//participation//agenda citoyen//FR")
     calendar.add("version", "2.0")

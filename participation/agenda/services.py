@@ -5,11 +5,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 
 from participation.agenda.sources import AgendaItem, AgendaQuery, collect, sources
+from participation.core.dates import territory_zone
 from participation.core.models import utcnow
 from participation.territory.services import current_territory
 
@@ -19,17 +18,13 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 FEED_SIZE = 50
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
-
-
 def local_midnight(day: date) -> datetime:
     """The first moment of ``day`` in the territory's zone, as aware UTC."""
-    return datetime(day.year, day.month, day.day, tzinfo=zone()).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=territory_zone()).astimezone(UTC)
 
 
 def local_date(moment: datetime) -> date:
-    return moment.astimezone(zone()).date()
+    return moment.astimezone(territory_zone()).date()
 
 
 @dataclass(frozen=True)

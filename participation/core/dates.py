@@ -6,7 +6,8 @@ configured zone) and speak the current locale: « mardi 3 mars 2026 à 18 h 30 �
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, UTC
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
@@ -55,3 +56,23 @@ def iso(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
         return to_user_timezone(value).isoformat(timespec="minutes")
     return value.isoformat()
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A date and time typed in a form (naive, the territory's zone), as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=territory_zone()).astimezone(UTC)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored moment as a form shows it: naive, in the territory's zone."""
+    if value is None:
+        return None
+    return value.astimezone(territory_zone()).replace(tzinfo=None)
+
+
+def territory_zone() -> ZoneInfo:
+    from flask import current_app
+
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -20,19 +17,6 @@ DATETIME_MESSAGE = "Indiquez une date et une heure, par exemple 2026-03-03T18:30
 GENDER_CHOICES = [(g.value, g.label) for g in Gender]
 
 
-def to_utc(value: datetime | None) -> datetime | None:
-    """A time typed in the territory's zone, as an aware UTC moment."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
-    return value.replace(tzinfo=zone).astimezone(UTC)
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
-    return value.astimezone(zone).replace(tzinfo=None)
 
 
 class ActionForm(FlaskForm):

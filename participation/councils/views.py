@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.core.permissions import can, require
@@ -37,8 +38,6 @@ from participation.councils.forms import (
     SpendingForm,
     TrainingForm,
     VolunteerForm,
-    to_local,
-    to_utc,
 )
 from participation.councils.models import (
     COUNCIL_WORKFLOW,
@@ -593,7 +592,7 @@ def sittings_admin(council_id: int):
         try:
             sitting = services.create_sitting(
                 council, kind=form.kind.data, working_group=db.session.get(WorkingGroup, int(form.working_group.data)) if form.working_group.data else None,
-                is_public=form.is_public.data, title=form.title.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
+                is_public=form.is_public.data, title=form.title.data, starts_at=local_to_utc(form.starts_at.data), ends_at=local_to_utc(form.ends_at.data),
                 place=form.place.data, video_url=form.video_url.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
@@ -616,7 +615,7 @@ def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, m
     attendances = {a.membership_id: a for a in db.session.scalars(sa.select(Attendance).where(Attendance.sitting_id == sitting.id))}
     later = db.session.scalars(sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.starts_at > sitting.starts_at,
                                                         Sitting.state != SittingState.cancelled).order_by(Sitting.starts_at).limit(20)).all()
-    move_form = move_form or MoveForm(data={"starts_at": to_local(sitting.starts_at), "ends_at": to_local(sitting.ends_at),
+    move_form = move_form or MoveForm(data={"starts_at": utc_to_local(sitting.starts_at), "ends_at": utc_to_local(sitting.ends_at),
                                             "place": sitting.place, "video_url": sitting.video_url})
     minutes_form = minutes_form or MinutesForm(data={"body": minutes.body if minutes else ""})
     approve_form = approve_form or ApproveMinutesForm()
@@ -682,7 +681,7 @@ def move_sitting(sitting_id: int):
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            services.move_sitting(sitting, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data), place=form.place.data,
+            services.move_sitting(sitting, starts_at=local_to_utc(form.starts_at.data), ends_at=local_to_utc(form.ends_at.data), place=form.place.data,
                                   video_url=form.video_url.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
@@ -853,8 +852,8 @@ def add_training(council_id: int):
     form = TrainingForm()
     if form.validate_on_submit():
         try:
-            services.create_training(council, title=form.title.data, description=form.description.data, starts_at=to_utc(form.starts_at.data),
-                                     ends_at=to_utc(form.ends_at.data), place=form.place.data, capacity=form.capacity.data, actor=current_user)
+            services.create_training(council, title=form.title.data, description=form.description.data, starts_at=local_to_utc(form.starts_at.data),
+                                     ends_at=local_to_utc(form.ends_at.data), place=form.place.data, capacity=form.capacity.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
+from participation.core.dates import local_to_utc
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,19 +25,6 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_MESSAGE = "Indiquez une date et une heure valides."
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """A date and time typed in the territory's zone, as aware UTC."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
-    return value.replace(tzinfo=zone).astimezone(UTC)
-
-
-def local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
-    return value.astimezone(zone).replace(tzinfo=None)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -91,11 +76,11 @@ class EventForm(FlaskForm):
             "address": (self.address.data or "").strip() or None,
             "venue_accessibility": (self.venue_accessibility.data or "").strip() or None,
             "online_url": (self.online_url.data or "").strip() or None,
-            "starts_at": aware(self.starts_at.data),
-            "ends_at": aware(self.ends_at.data),
+            "starts_at": local_to_utc(self.starts_at.data),
+            "ends_at": local_to_utc(self.ends_at.data),
             "capacity": self.capacity.data,
-            "registration_opens_at": aware(self.registration_opens_at.data),
-            "registration_closes_at": aware(self.registration_closes_at.data),
+            "registration_opens_at": local_to_utc(self.registration_opens_at.data),
+            "registration_closes_at": local_to_utc(self.registration_closes_at.data),
             "max_guests": self.max_guests.data or 0,
             "waiting_list_enabled": self.waiting_list_enabled.data,
             "waiting_list_cap": self.waiting_list_cap.data,

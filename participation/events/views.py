@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.dates import utc_to_local
 from participation.agenda.ical import build_calendar
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.locking import begin_writing
@@ -27,7 +28,6 @@ from participation.events.forms import (
     MessageForm,
     QuestionForm,
     answers_of,
-    local,
     registration_form,
 )
 from participation.events.models import EVENT_WORKFLOW, Attendance, Event, EventQuestion, EventState, QuestionKind, Registration, RegistrationState
@@ -234,7 +234,7 @@ def _event_form(event: Event | None = None) -> EventForm:
     form = EventForm(obj=None if request.method == "POST" or event is None else event)
     if request.method == "GET" and event is not None:
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-            getattr(form, name).data = local(getattr(event, name))
+            getattr(form, name).data = utc_to_local(getattr(event, name))
         form.themes.data = [t.id for t in event.themes]
         form.communes.data = [c.id for c in event.communes]
     themes = db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -124,19 +122,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def paris_to_utc(value):
-    """A date and time typed in the territory's zone, as aware UTC."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=zone).astimezone(UTC)
-
-
-def utc_to_paris(value):
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.astimezone(zone).replace(tzinfo=None)
 
 
 class ConsultationForm(FlaskForm):

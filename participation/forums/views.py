@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.core.pdf import PDFUnavailable, render_pdf
@@ -31,8 +32,6 @@ from participation.forums.forms import (
     ReportForm,
     SynthesisForm,
     TopicForm,
-    paris_to_utc,
-    utc_to_paris,
 )
 from participation.forums.models import (
     CONSULTATION_WORKFLOW,
@@ -428,8 +427,8 @@ def _save_from_form(item: Consultation | None, form: ConsultationForm) -> Consul
         question=form.question.data,
         presentation=form.presentation.data,
         charter=form.charter.data,
-        opens_at=paris_to_utc(form.opens_at.data),
-        closes_at=paris_to_utc(form.closes_at.data),
+        opens_at=local_to_utc(form.opens_at.data),
+        closes_at=local_to_utc(form.closes_at.data),
         premoderated=form.premoderated.data,
         themes=themes,
         communes=communes,
@@ -460,7 +459,7 @@ def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachmen
     if form is None:
         form = ConsultationForm(formdata=None, data={
             "title": item.title, "question": item.question, "presentation": item.presentation, "charter": item.charter,
-            "opens_at": utc_to_paris(item.opens_at), "closes_at": utc_to_paris(item.closes_at), "premoderated": item.premoderated,
+            "opens_at": utc_to_local(item.opens_at), "closes_at": utc_to_local(item.closes_at), "premoderated": item.premoderated,
             "themes": [t.id for t in item.themes], "communes": [c.id for c in item.communes],
         })
         _consultation_form_choices(form)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.eventlog import events_about
 from participation.core.permissions import can, require
@@ -36,8 +37,6 @@ from participation.grants.forms import (
     ReopenForm,
     ReportForm,
     StartApplicationForm,
-    to_local,
-    to_utc,
 )
 from participation.grants.models import (
     ACCOUNT_LABELS,
@@ -453,7 +452,7 @@ def _call_form(call: GrantCall | None) -> CallForm:
     form.themes.choices = [(str(t.id), t.name) for t in db.session.scalars(sa.select(Theme).where(Theme.archived.is_(False)).order_by(Theme.name))]
     if request.method == "GET" and call:
         form.envelope.set_cents(call.envelope_cents)
-        form.opens_at.data, form.closes_at.data = to_local(call.opens_at), to_local(call.closes_at)
+        form.opens_at.data, form.closes_at.data = utc_to_local(call.opens_at), utc_to_local(call.closes_at)
         form.department.data = str(call.department_id or "")
         form.themes.data = [str(t.id) for t in call.themes]
         form.required_documents.data = list(call.required_documents or [])
@@ -472,8 +471,8 @@ def edit_call(call_id: int | None):
         try:
             item = services.save_call(
                 item, actor=current_user, themes=themes, title=form.title.data.strip(), description=form.description.data,
-                eligibility=form.eligibility.data, envelope_cents=form.envelope.cents, opens_at=to_utc(form.opens_at.data),
-                closes_at=to_utc(form.closes_at.data), department_id=int(form.department.data) if form.department.data else None,
+                eligibility=form.eligibility.data, envelope_cents=form.envelope.cents, opens_at=local_to_utc(form.opens_at.data),
+                closes_at=local_to_utc(form.closes_at.data), department_id=int(form.department.data) if form.department.data else None,
                 required_documents=form.required_documents.data or [],
             )
         except DomainError as error:

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from participation.core.dates import utc_to_local
 from participation.accounts import personal_data
 from participation.core.models import utcnow
 from participation.core.outbox import OutboxMail
-from participation.councils.forms import to_local
 from participation.councils.models import Draw, Minutes, MinutesState, Sitting, SittingState
 from participation.extensions import db
 from tests import factories
@@ -27,7 +27,7 @@ def test_staff_prepare_publish_and_move_a_sitting(app):
     members = [factories.member(council) for _ in range(2)]
     client = _staff_client(app)
     base = f"/gestion/conseils/{council.id}/seances"
-    when = to_local(utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    when = utc_to_local(utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = client.submit(base, {"title": "Plénière de rentrée", "kind": "plenary", "starts_at": when, "place": "Salle du conseil",
                                     "is_public": "y"})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -40,7 +40,7 @@ def test_staff_prepare_publish_and_move_a_sitting(app):
     sitting = db.session.get(Sitting, sitting.id)
     assert sitting.state == SittingState.published and sitting.convened_at is not None
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "councils/convocation")) == 2
-    later = to_local(sitting.starts_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    later = utc_to_local(sitting.starts_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     assert client.submit(f"{page}/deplacer", {"starts_at": later, "place": "Salle des fêtes"}, form_path=page).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "councils/moved")) == 2
     # Minutes drafted, submitted, from the same page.
@@ -78,7 +78,7 @@ def test_budget_and_training_forms(app):
     assert staff.submit(f"/gestion/conseils/{council.id}/budget", {"year": str(year), "allocation": "5000"}, form_path=page).status_code == 302
     bad = staff.submit(f"/gestion/conseils/{council.id}/budget", {"year": "1850", "allocation": "5000"}, form_path=page)
     assert bad.status_code == 422 and "Une année entre 2000 et 2100." in bad.get_data(as_text=True)
-    when = to_local(utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
+    when = utc_to_local(utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
     assert staff.submit(f"/gestion/conseils/{council.id}/formations", {"title": "Animer une réunion", "starts_at": when, "capacity": "1"},
                         form_path=page).status_code == 302
     person = app.test_client()
