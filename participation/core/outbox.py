@@ -16,6 +16,7 @@ import base64
 import logging
 import smtplib
 from datetime import datetime, timedelta
+from email.header import Header
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -188,8 +189,21 @@ def retry(mail: OutboxMail) -> None:
     mail.next_attempt_at = utcnow()
 
 
+class _Message(Message):
+    """A long non-ASCII subject, refolded by the email package's SMTP policy, loses the
+    space at the fold (« mobilité» instead of « mobilité »). Encoded and folded here
+    into lines short enough, it is written as it is."""
+
+    def _message(self):
+        message = super()._message()
+        if self.subject and not self.subject.isascii():
+            del message["Subject"]
+            message.set_raw("Subject", Header(self.subject, "utf-8", header_name="Subject").encode())
+        return message
+
+
 def _message(item: OutboxMail) -> Message:
-    message = Message(
+    message = _Message(
         subject=item.subject,
         recipients=[item.recipient],
         body=item.body_text,

@@ -140,6 +140,16 @@ def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
     assert len({m.message["Message-ID"] for m in mailbox}) == 40
 
 
+def test_a_long_french_subject_arrives_as_written(app, mailbox):
+    """Long enough to be folded, with a space before the closing guillemet at the fold."""
+    subject = "Vote programmé : avis « Plan de mobilité »"
+    queue_mail(to="membre@example.org", subject=subject, template="accounts/password_changed", dedup_key="subject:1",
+               display_name="x", reset_url="http://x")
+    db.session.commit()
+    deliver_due()
+    assert [m.subject for m in mailbox] == [subject]
+
+
 def test_attachments_are_delivered_with_the_mail(app, mailbox):
     calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//FR\r\nEND:VCALENDAR\r\n"
     mail = queue_mail(to="invite@example.org", subject="Invitation", template="accounts/password_changed", dedup_key="attachment:1",
