@@ -10,12 +10,10 @@ import sqlalchemy as sa
 
 from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
 from participation.extensions import db
-from participation.referrals.models import Referral, ReferralState, referral_themes
+from participation.referrals.models import AWAITING_OPINION, Referral, referral_themes
 
 KIND, LABEL = "referral_due", "Échéance d'une saisine"
 PARIS = ZoneInfo("Europe/Paris")
-# Referrals whose opinion is still awaited: their due date is a deadline ahead.
-OPEN_STATES = (ReferralState.received, ReferralState.accepted, ReferralState.in_progress)
 
 
 def _moment(day) -> datetime:
@@ -31,7 +29,7 @@ def referral_deadlines(query: AgendaQuery) -> list[AgendaItem]:
     statement = (
         sa.select(Referral)
         .options(sa.orm.lazyload(Referral.themes))
-        .where(Referral.state.in_(OPEN_STATES), Referral.due_on >= first, Referral.due_on <= last)
+        .where(Referral.state.in_(AWAITING_OPINION), Referral.due_on >= first, Referral.due_on <= last)
         .order_by(Referral.due_on, Referral.id)
     )
     if query.theme_ids:

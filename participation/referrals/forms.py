@@ -57,6 +57,11 @@ class RecommendationForm(FlaskForm):
     text = TextAreaField("Texte de la recommandation", validators=[InputRequired("La recommandation est vide.")])
 
 
+class ScheduleVoteForm(FlaskForm):
+    sitting = SelectField("Séance où l'avis sera voté", coerce=int, validate_choice=False,
+                          description="Un point « Vote de l'avis » est ajouté à son ordre du jour ; chaque membre est prévenu.")
+
+
 class VoteForm(FlaskForm):
     sitting = SelectField("Séance", coerce=int, validate_choice=False)
     present = IntegerField("Membres présents ou représentés", validators=[InputRequired(REQUIRED), NumberRange(min=0)])

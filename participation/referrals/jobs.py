@@ -1,16 +1,20 @@
-"""Scheduled work on referrals: the weekly reminder of an overdue answer."""
+"""Scheduled work on referrals: opinions due soon or late, and the weekly reminder of an overdue answer."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-
+from participation.core.dates import format_day
 from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.extensions import db
+from participation.notifications.services import notify
 from participation.referrals import services
-from participation.referrals.models import ReferralState
+from participation.referrals.models import Referral, ReferralState
+
+# The bureau and staff hear of an opinion's due date this many days ahead.
+DUE_SOON_DAYS = 14
 
 
 def week_key(today: date) -> str:
@@ -34,4 +38,36 @@ def send_answer_reminders(today: date | None = None) -> int:
                       dedup_key=f"referrals.answer_overdue:{referral.id}:{week_key(today)}", referral=referral,
                       url=external_url("referrals_staff.referral", referral_id=referral.id)):
             queued += 1
+    return queued
+
+
+def _bureau_and_staff(referral: Referral) -> list:
+    """Who answers for the opinion being on time: the council's bureau and the staff member managing the council."""
+    users = [m.user for m in services.referral_members(referral, roles=services.BUREAU_ROLES)] + [referral.council.manager]
+    unique = {user.id: user for user in users if user is not None and user.is_active}
+    return list(unique.values())
+
+
+@register_job("referrals.opinion_due_notices", seconds=3600, description="Avis attendus dans 14 jours ou en retard : bureau et agent")
+def send_opinion_due_notices(today: date | None = None) -> int:
+    """Tell the bureau and staff once when an opinion is due within 14 days, and once when its due date has passed.
+
+    The keys carry the due date: a referral given a new date is announced again. Returns the mails queued.
+    """
+    today = today or date.today()
+    queued = 0
+    for referral in db.session.scalars(services.opinions_due(before=today + timedelta(days=DUE_SOON_DAYS + 1))).all():
+        late = referral.due_on < today
+        kind = "opinion_overdue" if late else "opinion_due_soon"
+        key = f"referrals.{kind}:{referral.id}:{referral.due_on.isoformat()}"
+        if late:
+            title = f"Avis en retard : « {referral.subject} » était attendu le {format_day(referral.due_on)}"
+        else:
+            title = f"Avis attendu dans {(referral.due_on - today).days} jour(s) : « {referral.subject} »"
+        url = external_url("referrals.referral", referral_id=referral.id)
+        for user in _bureau_and_staff(referral):
+            notify(user, title, url=f"/saisines/{referral.id}", dedup_key=key)
+            if queue_mail(to=user.email, user=user, subject=title, template=f"referrals/{kind}", dedup_key=f"{key}:{user.id}",
+                          referral=referral, days=(referral.due_on - today).days, url=url):
+                queued += 1
     return queued

@@ -33,6 +33,8 @@ class ReferralState(TitledEnum):
 # States a visitor may see: a proposal or a declined auto-saisine stays within the council.
 PUBLIC_STATES = (ReferralState.received, ReferralState.accepted, ReferralState.in_progress, ReferralState.adopted,
                  ReferralState.transmitted, ReferralState.answered, ReferralState.closed)
+# States where the council still owes its opinion: its due date is a deadline ahead (or missed).
+AWAITING_OPINION = (ReferralState.received, ReferralState.accepted, ReferralState.in_progress)
 
 referral_themes = sa.Table(
     "referral_themes",
@@ -182,8 +184,11 @@ class Opinion(IdMixin, TimestampMixin, Base):
     # The text of the latest version, in Markdown (copied for the public page).
     body: Mapped[str] = mapped_column(sa.Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The point of a sitting's agenda where the vote is scheduled (the vote may still take place elsewhere).
+    vote_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id", ondelete="SET NULL"))
 
     referral: Mapped[Referral] = relationship(back_populates="opinion", lazy="joined")
+    vote_item = relationship("AgendaItem")
     # The vote that adopted it (at most one: a unique index on opinion_votes).
     adopted_vote: Mapped[OpinionVote | None] = relationship(
         primaryjoin="and_(OpinionVote.opinion_id == Opinion.id, OpinionVote.adopted.is_(True))", viewonly=True, uselist=False,

@@ -12,14 +12,26 @@ import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
 
+from participation.core.dates import format_moment
 from participation.core.errors import DomainError, TransitionRefused
 from participation.core.eventlog import DomainEvent, events_about, record
 from participation.core.models import utcnow
 from participation.core.permissions import can, require
-from participation.councils.models import Council, MemberRole, Membership, MembershipState, Sitting, SittingState, WorkingGroup
+from participation.councils.models import (
+    AgendaItem,
+    Council,
+    MemberRole,
+    Membership,
+    MembershipState,
+    Sitting,
+    SittingKind,
+    SittingState,
+    WorkingGroup,
+)
 from participation.extensions import db
 from participation.referrals.models import (
     ANSWER_STATUSES,
+    AWAITING_OPINION,
     OPINION_WORKFLOW,
     PUBLIC_STATES,
     RECOMMENDATION_WORKFLOW,
@@ -183,6 +195,12 @@ def overdue_referrals(today: date | None = None):
             .options(sa.orm.lazyload(Referral.themes)).order_by(Referral.answer_due_on, Referral.id))
 
 
+def opinions_due(before: date):
+    """Referrals whose opinion is still awaited and due before ``before`` (a missed due date included)."""
+    return (sa.select(Referral).where(Referral.state.in_(AWAITING_OPINION), Referral.due_on < before)
+            .options(sa.orm.lazyload(Referral.themes)).order_by(Referral.due_on, Referral.id))
+
+
 # --- The public timeline ----------------------------------------------------
 
 
@@ -204,6 +222,7 @@ def _body(event: DomainEvent, referral: Referral) -> str:
         "referral.started": f"La saisine est confiée au groupe de travail « {event.data.get('group', '')} ».",
         "referral.group_changed": f"La saisine est confiée au groupe de travail « {event.data.get('group', '')} ».",
         "opinion.submitted": "Le projet d'avis est prêt pour le vote.",
+        "opinion.vote_scheduled": f"Le vote de l'avis est inscrit à l'ordre du jour de la séance « {event.data.get('sitting', '')} ».",
         "opinion.voted": "Le conseil vote sur le projet d'avis en séance.",
         "opinion.rejected": "Le projet d'avis n'est pas adopté ; il retourne en rédaction.",
         "referral.adopted": f"Le {council} adopte son avis en séance.",
@@ -231,6 +250,8 @@ def timeline(referral: Referral) -> list[Step]:
         elif event.name == "opinion.voted":
             detail = (f"Pour : {event.data.get('for')}, contre : {event.data.get('against')}, "
                       f"abstentions : {event.data.get('abstentions')}, présents : {event.data.get('present')}.")
+        elif event.name == "opinion.vote_scheduled" and event.data.get("starts_at"):
+            detail = f"Séance du {format_moment(datetime.fromisoformat(event.data['starts_at']))}."
         steps.append(Step(at=event.occurred_at, text=text, detail=detail))
     return steps
 
@@ -398,6 +419,40 @@ def reopen_opinion(opinion: Opinion, *, actor) -> None:
 # --- Vote, publication, transmission ----------------------------------------
 
 
+def vote_sittings(referral: Referral):
+    """The sittings of the council where a vote can be scheduled: plenary or bureau, not cancelled, ahead."""
+    return (sa.select(Sitting).where(Sitting.council_id == referral.council_id, Sitting.kind != SittingKind.working_group,
+                                     Sitting.state != SittingState.cancelled, Sitting.starts_at > utcnow())
+            .order_by(Sitting.starts_at))
+
+
+def schedule_vote(opinion: Opinion, *, sitting: Sitting | None, actor) -> AgendaItem:
+    """Put the opinion ready for the vote on a sitting's agenda; every member of the council is told."""
+    from participation.councils.services import add_agenda_item
+
+    referral = opinion.referral
+    require(actor, "referrals.manage", opinion)
+    if opinion.state != OpinionState.ready:
+        raise TransitionRefused("Le projet d'avis doit d'abord être proposé au vote." if opinion.state == OpinionState.drafting
+                                else "Cet avis est déjà adopté.")
+    if sitting is None or sitting.council_id != referral.council_id:
+        raise DomainError("Choisissez une séance de ce conseil.", field="sitting")
+    if sitting.kind == SittingKind.working_group:
+        raise DomainError("Un avis se vote en séance du conseil, pas en réunion de groupe de travail.", field="sitting")
+    if sitting.state == SittingState.cancelled or sitting.starts_at <= utcnow():
+        raise DomainError("Choisissez une séance à venir, qui n'est pas annulée.", field="sitting")
+    if opinion.vote_item is not None and opinion.vote_item.sitting_id == sitting.id:
+        raise DomainError("Le vote est déjà programmé lors de cette séance.", field="sitting")
+    moved_from = opinion.vote_item.sitting_id if opinion.vote_item is not None else None
+    item = add_agenda_item(sitting, title=f"Vote de l'avis « {referral.subject} »",
+                           description=f"Projet d'avis du groupe de travail sur la saisine « {referral.subject} ».", actor=actor)
+    opinion.vote_item_id = item.id
+    db.session.expire(opinion, ["vote_item"])
+    record("opinion.vote_scheduled", opinion, actor, {"sitting_id": sitting.id, "sitting": sitting.title,
+                                                      "starts_at": sitting.starts_at.isoformat(), "moved_from": moved_from})
+    return item
+
+
 def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | None, votes_against: int | None,
                 abstentions: int | None, present: int | None, agenda_item=None, voted_on: date | None = None, actor) -> OpinionVote:
     """Record the council's vote on the opinion: adopted with more votes for than against, checked against the quorum."""
@@ -426,6 +481,8 @@ def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | N
                           field="present")
     if agenda_item is not None and agenda_item.sitting_id != sitting.id:
         raise DomainError("Ce point n'est pas à l'ordre du jour de cette séance.", field="agenda_item")
+    if agenda_item is None and opinion.vote_item is not None and opinion.vote_item.sitting_id == sitting.id:
+        agenda_item = opinion.vote_item
     adopted = votes_for > votes_against
     vote = OpinionVote(opinion_id=opinion.id, sitting_id=sitting.id, agenda_item_id=getattr(agenda_item, "id", None),
                        members=quorum.members, present=present, votes_for=votes_for, votes_against=votes_against,

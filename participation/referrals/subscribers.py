@@ -5,7 +5,8 @@ from __future__ import annotations
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
-from participation.councils.models import WorkingGroupMember
+from participation.core.dates import format_day
+from participation.councils.models import Sitting, WorkingGroupMember
 from participation.extensions import db
 from participation.notifications.services import notify
 from participation.referrals import services
@@ -47,6 +48,24 @@ def tell_vote_ready(event: DomainEvent) -> None:
     referral = opinion.referral
     _tell([m.user for m in services.referral_members(referral)], f"Le projet d'avis « {referral.subject} » est prêt pour le vote",
           f"/saisines/{referral.id}/redaction", event, f"opinion.submitted:{event.id}")
+
+
+@subscribe("opinion.vote_scheduled")
+def tell_vote_scheduled(event: DomainEvent) -> None:
+    """Every member votes: each is told in the app and by mail, once per sitting the vote is put on."""
+    opinion: Opinion = event.subject
+    referral = opinion.referral
+    sitting = db.session.get(Sitting, event.data["sitting_id"])
+    key = f"opinion.vote_scheduled:{opinion.id}:{sitting.id}"
+    members = services.referral_members(referral)
+    _tell([m.user for m in members], f"Vote programmé : l'avis « {referral.subject} » sera voté le {format_day(sitting.starts_at)}",
+          f"/saisines/{referral.id}/redaction", event, key)
+    url = external_url("referrals.drafting", referral_id=referral.id)
+    for member in members:
+        if member.user is not None:
+            queue_mail(to=member.user.email, user=member.user, subject=f"Vote programmé : avis « {referral.subject} »",
+                       template="referrals/vote_scheduled", dedup_key=f"{key}:{member.user.id}", referral=referral,
+                       sitting=sitting, member=member, url=url)
 
 
 @subscribe("opinion.published")

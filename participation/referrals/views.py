@@ -5,6 +5,7 @@ data (/opendata/deliberations.csv, .json)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -26,6 +27,7 @@ from participation.referrals.forms import (
     ProposalForm,
     RecommendationForm,
     ReferralForm,
+    ScheduleVoteForm,
     StatusForm,
     VersionForm,
     VoteForm,
@@ -67,6 +69,10 @@ def _refused(error: DomainError, referral: Referral, endpoint: str = "referrals.
     db.session.rollback()
     flash(error.message, "error")
     return redirect(url_for(endpoint, referral_id=referral.id))
+
+
+def _count(statement) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
 
 
 def _departments():
@@ -313,15 +319,16 @@ def staff_index():
     slug = request.args.get("conseil") or None
     council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
     page = paginate(services.all_referrals(council_id=council.id if council else (-1 if slug else None)))
-    return render_template("referrals/staff/index.html", page=page, council=council,
-                           overdue=db.session.scalar(sa.select(sa.func.count()).select_from(services.overdue_referrals().subquery())))
+    return render_template("referrals/staff/index.html", page=page, council=council, overdue=_count(services.overdue_referrals()),
+                           late_opinions=_count(services.opinions_due(before=date.today())))
 
 
 @staff_bp.route("/en-retard")
 @login_required
 def overdue():
     require(current_user, "referrals.manage")
-    return render_template("referrals/staff/overdue.html", page=paginate(services.overdue_referrals()))
+    late_opinions = db.session.scalars(services.opinions_due(before=date.today()).limit(100)).all()
+    return render_template("referrals/staff/overdue.html", page=paginate(services.overdue_referrals()), late_opinions=late_opinions)
 
 
 @staff_bp.route("/nouvelle/<slug>", methods=["GET", "POST"])
@@ -347,7 +354,11 @@ def new(slug: str):
 
 def _staff_page(item: Referral, **forms):
     opinion = item.opinion
-    vote_form = forms.get("vote_form") or VoteForm(formdata=None)
+    scheduled = opinion.vote_item.sitting if opinion is not None and opinion.vote_item is not None else None
+    schedule_form = forms.get("schedule_form") or ScheduleVoteForm(formdata=None, prefix="programmation")
+    schedule_form.sitting.choices = [(s.id, f"{s.title} ({s.starts_at:%d/%m/%Y})")
+                                     for s in db.session.scalars(services.vote_sittings(item).limit(20))]
+    vote_form = forms.get("vote_form") or VoteForm(formdata=None, sitting=scheduled.id if scheduled else None)
     vote_form.sitting.choices = [(s.id, f"{s.title} ({s.starts_at:%d/%m/%Y})") for s in db.session.scalars(
         sa.select(Sitting).where(Sitting.council_id == item.council_id, Sitting.state == SittingState.published)
         .order_by(Sitting.starts_at.desc()).limit(20))]
@@ -362,10 +373,11 @@ def _staff_page(item: Referral, **forms):
     answer_form = forms.get("answer_form") or AnswerForm(formdata=None, general_answer=item.general_answer)
     return render_template(
         "referrals/staff/referral.html", referral=item, opinion=opinion, vote_form=vote_form, answer_form=answer_form,
+        schedule_form=schedule_form, scheduled=scheduled,
         status_forms=status_forms, action_form=ActionForm(), votes=services.votes_of(opinion) if opinion else [],
         history=services.history(opinion) if opinion else {}, steps=services.timeline(item),
         actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
-    ), form_status(vote_form, answer_form, *status_forms.values())
+    ), form_status(schedule_form, vote_form, answer_form, *status_forms.values())
 
 
 @staff_bp.route("/<int:referral_id>", endpoint="referral")
@@ -375,6 +387,25 @@ def staff_referral(referral_id: int):
     if not (can(current_user, "referrals.manage", item) or can(current_user, "referrals.answer", item)):
         raise PermissionDenied()
     return _staff_page(item)
+
+
+@staff_bp.route("/<int:referral_id>/programmer-le-vote", methods=["POST"])
+@login_required
+def schedule_vote(referral_id: int):
+    item = get_or_404(Referral, referral_id)
+    require(current_user, "referrals.manage", item)
+    if item.opinion is None:
+        abort(404)
+    form = ScheduleVoteForm(prefix="programmation")
+    if form.validate_on_submit():
+        try:
+            services.schedule_vote(item.opinion, sitting=db.session.get(Sitting, form.sitting.data or 0), actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            return _done(item, "Le vote est inscrit à l'ordre du jour de la séance ; les membres du conseil sont prévenus.",
+                         "referrals_staff.referral")
+    return _staff_page(item, schedule_form=form)
 
 
 @staff_bp.route("/<int:referral_id>/vote", methods=["POST"])

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from participation.accounts.models import User
+from participation.core.permissions import SYSTEM
+from participation.councils.models import Council, WorkingGroup
 from participation.demo import DEMO_PASSWORD
+from participation.extensions import db
+from participation.referrals import services
+from participation.referrals.models import Referral, ReferralKind, ReferralState
+from participation.territory.models import Department
 from tests.browser.conftest import login
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import ACCOUNTS, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -64,8 +73,13 @@ def test_a_saisine_from_recording_to_the_published_answer(new_page):
     _click(member, "Proposer l'avis au vote")
     assert "Prêt pour le vote" in member.inner_text("main")
 
-    # Staff record the vote in a sitting, publish and transmit.
+    # Staff put the vote on the agenda of the coming plenary sitting; then record it, publish and transmit.
     staff.goto(f"/gestion/saisines/{referral_id}")
+    planned = staff.locator("#programmation-sitting option", has_text="projet de territoire").first.get_attribute("value")
+    staff.select_option("#programmation-sitting", planned)
+    _click(staff, "Inscrire le vote à l'ordre du jour")
+    assert "Vote programmé : « Séance plénière : projet de territoire »" in staff.inner_text("main")
+    assert_accessible(staff)
     sitting = staff.locator("#sitting option", has_text="projet de territoire").first.get_attribute("value")
     staff.select_option("#sitting", sitting)
     for field, value in (("#present", "5"), ("#votes_for", "4"), ("#votes_against", "0"), ("#abstentions", "1")):
@@ -95,3 +109,47 @@ def test_a_saisine_from_recording_to_the_published_answer(new_page):
     assert "La collectivité retient l'essentiel de l'avis." in text
     assert "Partiellement retenue" in text and "Deux zones sur trois seront reliées d'ici 2028." in text
     assert_accessible(public)
+
+
+def test_600_referrals_and_a_referral_with_40_versions_pass_axe(live_server, new_page):
+    """The issue's sizes, in the live application: the paginated public list and the drafting pages."""
+    app = live_server.app
+    with app.app_context():
+        council = db.session.scalar(sa.select(Council).where(Council.slug == SLUG))
+        group = db.session.scalar(sa.select(WorkingGroup).where(WorkingGroup.council_id == council.id,
+                                                                 WorkingGroup.name == "Projet de territoire"))
+        department = db.session.scalar(sa.select(Department).order_by(Department.id))
+        writer = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["habitante"][0]))
+        referral = services.refer(council, kind=ReferralKind.optional, subject="Saisine aux quarante versions", question="Quoi ?",
+                                  act=None, referred_by=None, department=department, actor=SYSTEM)
+        services.assign_group(referral, group, actor=SYSTEM)
+        for i in range(40):
+            services.save_version(referral.opinion, body=f"Version {i + 1} du texte.\n\nUn paragraphe qui ne change pas.",
+                                  note=f"Étape {i + 1}", actor=writer)
+        existing = db.session.scalar(sa.select(sa.func.count(Referral.id)))
+        today = date.today()
+        db.session.execute(sa.insert(Referral), [
+            {"council_id": council.id, "kind": ReferralKind.optional, "state": ReferralState.closed, "subject": f"Saisine close n° {i}",
+             "question": "?", "referred_by": "La collectivité", "department_id": department.id, "working_group_id": group.id,
+             "received_on": today - timedelta(days=400 + i), "due_on": today - timedelta(days=300 + i)}
+            for i in range(max(600 - existing, 0))])
+        referral_id = referral.id
+        db.session.commit()
+        db.session.remove()
+
+    public = new_page()
+    public.goto("/saisines/")
+    assert_accessible(public)
+    pages = int(re.search(r"Page 1 sur (\d+)", public.inner_text("main")).group(1))
+    assert pages >= 30  # 600 referrals and more, 20 a page
+    public.goto(f"/saisines/?page={pages}")
+    assert "Saisine close" in public.inner_text("main")
+    assert_accessible(public)
+
+    member = new_page("habitante")
+    for path, shown in ((f"/saisines/{referral_id}/redaction", "Version 40 du texte."),
+                        (f"/saisines/{referral_id}/redaction/comparer?de=1&a=40", "Comparer les versions 1 et 40"),
+                        (f"/saisines/{referral_id}/redaction/versions/40", "Étape 40")):
+        member.goto(path)
+        assert shown in member.inner_text("main")
+        assert_accessible(member)

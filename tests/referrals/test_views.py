@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from participation.core.pdf import pdf_available
 from participation.extensions import db
 from participation.referrals import services
-from participation.referrals.models import OpinionState, ReferralState
+from participation.referrals.models import OpinionState, Referral, ReferralKind, ReferralState
 from tests.factories import PASSWORD
 from tests.referrals.conftest import adopted, drafted, new_referral, sitting_with_quorum, transmitted
 
@@ -139,28 +141,54 @@ def test_the_pdf_opens_and_carries_the_vote(setup, client):
     assert "3 membres présents ou représentés sur 3" in text
 
 
-def test_query_counts_are_bounded(setup, client, count_queries):
+def _public_referrals(s, count: int) -> None:
+    """Public referrals of the council, inserted in one statement: the list pages only read them."""
+    today = date.today()
+    states = (ReferralState.received, ReferralState.in_progress, ReferralState.transmitted, ReferralState.closed)
+    db.session.execute(sa.insert(Referral), [
+        {"council_id": s.council.id, "kind": ReferralKind.optional, "state": states[i % len(states)], "subject": f"Saisine n° {i}",
+         "question": "Quelles priorités ?", "referred_by": "La collectivité", "department_id": s.department.id,
+         "working_group_id": s.group.id, "received_on": today - timedelta(days=i % 365), "due_on": today + timedelta(days=90)}
+        for i in range(count)])
+
+
+def test_public_pages_run_the_same_queries_with_600_referrals_and_40_versions(setup, client, count_queries):
     referral = new_referral(setup)
     services.assign_group(referral, setup.group, actor=setup.president.user)
     for i in range(3):
-        services.save_version(referral.opinion, body=f"Texte {i}", actor=setup.writer.user)
+        services.save_version(referral.opinion, body=f"Texte {i}\n\nDeuxième paragraphe {i}", actor=setup.writer.user)
+    services.comment(referral.opinion, body="Préciser.", paragraph=1, actor=setup.member.user)
+    _public_referrals(setup, 2)
     db.session.flush()
+    reader = client.application.test_client()  # a resident: public pages only
     client.login("redactrice@example.org", PASSWORD)
-    with count_queries() as few_list:
-        client.get("/saisines/")
-    with count_queries() as few_draft:
-        client.get(f"/saisines/{referral.id}/redaction")
-    for i in range(25):
-        new_referral(setup, subject=f"Saisine {i}")
+    slug = setup.council.slug
+
+    def counts(last_version: int, last_page: int) -> dict[str, int]:
+        pages = {
+            "liste": (reader, "/saisines/"),
+            "dernière page": (reader, f"/saisines/?page={last_page}"),
+            "liste du conseil": (reader, f"/saisines/?conseil={slug}&etat=in_progress"),
+            "saisine": (reader, f"/saisines/{referral.id}"),
+            "rédaction": (client, f"/saisines/{referral.id}/redaction"),
+            "version": (client, f"/saisines/{referral.id}/redaction/versions/{last_version}"),
+            "comparaison": (client, f"/saisines/{referral.id}/redaction/comparer?de=1&a={last_version}"),
+        }
+        found = {}
+        for name, (who, path) in pages.items():
+            with count_queries() as queries:
+                assert who.get(path).status_code == 200, path
+            found[name] = queries.count
+        return found
+
+    few = counts(last_version=3, last_page=1)
+    _public_referrals(setup, 597)
     for i in range(37):
-        services.save_version(referral.opinion, body=f"Texte suivant {i}", actor=setup.writer.user)
+        services.save_version(referral.opinion, body=f"Texte suivant {i}\n\nDeuxième paragraphe", actor=setup.writer.user)
+        services.comment(referral.opinion, body=f"Remarque {i}", actor=setup.member.user)
     db.session.flush()
-    with count_queries() as many_list:
-        client.get("/saisines/")
-    with count_queries() as many_draft:
-        assert client.get(f"/saisines/{referral.id}/redaction").status_code == 200
-    assert many_list.count == few_list.count
-    assert many_draft.count == few_draft.count
-    with count_queries() as page:
-        assert client.get(f"/saisines/{referral.id}").status_code == 200
-    assert page.count < 25
+    assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 600
+    assert referral.opinion.version_count == 40
+    many = counts(last_version=40, last_page=30)
+    assert many == few
+    assert max(many.values()) < 25
