@@ -620,6 +620,8 @@ def _moderate_one(contribution, action, reason, actor, suspend_days, suspended) 
             return
         if author.id == actor.id:
             raise DomainError("vous ne pouvez pas suspendre votre propre compte.")
+        if not can(actor, "accounts.suspend", author):
+            raise DomainError("son auteur est un agent ou un membre de l'équipe : seul un administrateur peut suspendre son compte.")
         until = utcnow() + timedelta(days=suspend_days)
         if author.state == AccountState.active:
             accounts.suspend(author, reason=reason, until=until, actor=actor)

@@ -20,6 +20,17 @@ def test_roles_and_ownership_compose(app):
     assert not can(Anonymous(), "accounts.edit", resident)
 
 
+def test_a_moderator_suspends_residents_only_and_nobody_suspends_themselves(app):
+    resident, admin, moderator = factories.user(), factories.admin(), factories.user(roles=["moderator"])
+    staff, other_moderator = factories.staff(), factories.user(roles=["moderator"])
+    assert can(moderator, "accounts.suspend", resident)
+    for target in (admin, staff, other_moderator, moderator):
+        assert not can(moderator, "accounts.suspend", target), target.role_names
+    for target in (resident, staff, moderator):
+        assert can(admin, "accounts.suspend", target)
+    assert not can(admin, "accounts.suspend", admin)
+
+
 def test_rules_combine_with_and_or_not():
     yes, no = Rule(lambda u, o: True, "yes"), Rule(lambda u, o: False, "no")
     assert (yes | no)(None) and not (yes & no)(None) and (~no)(None)

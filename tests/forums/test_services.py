@@ -189,6 +189,17 @@ def test_suspending_the_author_for_a_period_blocks_contributions_until_the_worke
     assert author.state == AccountState.active and author.suspended_until is None
 
 
+def test_a_moderator_cannot_suspend_a_staff_author():
+    consultation = factories.consultation()
+    agent = factories.participant(consultation, roles=["staff"])
+    topic = factories.topic(consultation, agent)
+    contribution = db.session.scalars(services.thread(topic, agent)).one()
+    with pytest.raises(DomainError, match="seul un administrateur"):
+        services.moderate([contribution], action="suspend", reason="Hors sujet.", suspend_days=7,
+                          actor=factories.user(roles=["moderator"]))
+    assert agent.state == AccountState.active
+
+
 def test_edit_within_the_window_and_delete_keeping_replies():
     consultation = factories.consultation()
     author = factories.participant(consultation)

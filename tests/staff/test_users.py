@@ -130,6 +130,18 @@ def test_moderators_see_an_account_but_not_its_address_nor_the_role_forms(client
 # Suspension -------------------------------------------------------------------
 
 
+def test_a_moderator_cannot_suspend_an_admin(client, people):
+    login(client, people.moderator)
+    path = f"/gestion/utilisateurs/{people.admin.id}"
+    page = text(client.get(path))
+    assert "Suspendre le compte" not in page and "elle ne vous est pas permise" in page
+    token = client.csrf_token(f"/gestion/utilisateurs/{people.resident.id}")
+    refused = client.post(f"{path}/suspendre", data={"reason": "Essai", "csrf_token": token})
+    assert refused.status_code == 403
+    assert _fresh(people.admin).state == AccountState.active
+    assert not _events(people.admin, "user.suspended")
+
+
 def test_moderator_suspends_with_a_reason_then_reinstates(client, people):
     resident = people.resident
     session_of_resident = client.application.test_client()
