@@ -1,5 +1,6 @@
 """The Flask extensions, created once and bound in ``create_app()``."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,3 +19,8 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def auth_limit() -> str:
+    """The rate limit on forms a stranger can post to check passwords or send mail (RATELIMIT_AUTH)."""
+    return current_app.config["RATELIMIT_AUTH"]

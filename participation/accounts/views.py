@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from participation.accounts import personal_data, services
@@ -22,7 +22,7 @@ from participation.accounts.forms import (
 )
 from participation.core.errors import DomainError
 from participation.core.web import form_error, form_status, safe_next
-from participation.extensions import db, limiter
+from participation.extensions import auth_limit, db, limiter
 from participation.territory.models import Commune
 
 bp = Blueprint("accounts", __name__, url_prefix="/compte")
@@ -31,10 +31,6 @@ CHECK_YOUR_MAIL = (
     "Si l'adresse indiquée peut recevoir un courriel de notre part, un message vient de lui être envoyé. "
     "Pensez à regarder dans les indésirables."
 )
-
-
-def auth_limit() -> str:
-    return current_app.config["RATELIMIT_AUTH"]
 
 
 def _post_only() -> bool:

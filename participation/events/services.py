@@ -239,6 +239,9 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
              answers: dict | None = None, accessibility_needs: str | None = None, now: datetime | None = None) -> Registration:
     """Register ``actor`` (an account) or, without one, ``name`` and ``email``.
 
+    Without an account, an address already registered gets its registration back
+    (and a fresh link by mail), so that the answer reveals nothing.
+
     With a free place the registration is confirmed (an account) or held
     while the address is confirmed by the mailed link; otherwise it joins
     the waiting list, if the event has one and it is not full.
@@ -273,7 +276,13 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
                                          Registration.state.in_(ACTIVE_STATES))
     )
     if existing is not None:
-        raise ValidationError("Une inscription à cet événement existe déjà pour cette adresse.", field="email" if user is None else None)
+        if user is not None:
+            raise ValidationError("Une inscription à cet événement existe déjà pour cette adresse.")
+        # Without an account, saying so would tell anyone whether an address is registered: the
+        # registrant is sent a fresh link to their registration instead, and the page says the same as for a new one.
+        registration = db.session.get(Registration, existing)
+        record("registration.link_requested", registration, None, {"event_id": event.id}, context={"token": new_token(registration)})
+        return registration
 
     seats = 1 + guests
     taken = places_taken(event, now)

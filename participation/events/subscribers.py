@@ -71,6 +71,16 @@ def registration_created(event: DomainEvent) -> None:
               ["L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère."], token=token)
 
 
+@subscribe("registration.link_requested")
+def registration_link_requested(event: DomainEvent) -> None:
+    registration: Registration = event.subject
+    _mail(registration, f"{event.name}:{registration.id}:{event.id}", f"Votre inscription : {registration.event.title}",
+          ["Une inscription à cet événement a été demandée avec votre adresse, qui y est déjà inscrite : rien n'a changé.",
+           "Voici un nouveau lien vers votre inscription ; les liens reçus auparavant ne fonctionnent plus.",
+           "Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce courriel."],
+          link=(external_url("events.manage", token=event.context["token"]), "Voir ou annuler mon inscription"))
+
+
 @subscribe("registration.confirmed", "registration.accepted")
 def registration_confirmed(event: DomainEvent) -> None:
     registration: Registration = event.subject

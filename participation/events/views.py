@@ -32,7 +32,7 @@ from participation.events.forms import (
 )
 from participation.events.models import EVENT_WORKFLOW, Attendance, Event, EventQuestion, EventState, QuestionKind, Registration, RegistrationState
 from participation.events.qr import qr_svg
-from participation.extensions import db
+from participation.extensions import auth_limit, db, limiter
 
 bp = Blueprint("events", __name__, url_prefix="/evenements")
 staff_bp = Blueprint("events_staff", __name__, url_prefix="/gestion/evenements")
@@ -120,7 +120,13 @@ def ical(event_id: int):
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="evenement-{event.id}.ics"'})
 
 
+def _account_or_reading() -> bool:
+    """Only a stranger posting the form is rate-limited: each post may send a mail."""
+    return request.method != "POST" or current_user.is_authenticated
+
+
 @bp.route("/<int:event_id>/inscription", methods=["GET", "POST"])
+@limiter.limit(auth_limit, exempt_when=_account_or_reading)
 def register(event_id: int):
     if request.method == "POST":
         # Places are counted and taken in one transaction that writes from its start (SQLite).
@@ -148,7 +154,7 @@ def register(event_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            if registration.email_confirmed_at is None:
+            if not current_user.is_authenticated:  # the same answer whether the address was registered or not
                 flash("Presque fini : ouvrez le lien que nous venons de vous envoyer par courriel pour confirmer votre inscription.", "info")
             elif registration.state == RegistrationState.waiting:
                 flash("L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère.", "info")

@@ -10,6 +10,7 @@ import re
 import sqlalchemy as sa
 
 from participation.core.eventlog import events_about
+from participation.core.outbox import deliver_due
 from participation.core.permissions import SYSTEM
 from participation.events import services
 from participation.events.models import Attendance, Event, EventState, Registration, RegistrationState
@@ -65,6 +66,53 @@ def test_bad_registration_input_is_refused_next_to_the_field(client):
     page = response.get_data(as_text=True)
     assert "Indiquez une adresse électronique valide" in page and "Répondez à cette question." in page
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+
+
+def _manage_link(mail) -> str:
+    return re.search(r"http://[^/\s]+(/evenements/inscription/[\w-]+)", mail.text).group(1)
+
+
+def test_registering_an_address_twice_without_an_account_reveals_nothing_and_mails_a_fresh_link(client, mailbox):
+    event = factories.event(capacity=10, title="Balade urbaine")
+    path = f"/evenements/{event.id}/inscription"
+    identity = {"name": "Léa Passante", "email": "lea@example.org"}
+    assert client.submit(path, identity).status_code == 302
+    first_answer = client.get(f"/evenements/{event.id}").get_data(as_text=True)
+    db.session.commit()
+    deliver_due()
+    first_link = _manage_link(next(m for m in mailbox if m.subject == "Confirmez votre inscription : Balade urbaine"))
+    client.submit(f"{first_link}/confirmer", form_path=first_link)
+    registration = db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
+    assert registration.state == RegistrationState.confirmed
+
+    # Someone posts the same address again: the page answers exactly as the first time.
+    stranger = client.application.test_client()
+    assert stranger.submit(path, identity).status_code == 302
+    second_answer = stranger.get(f"/evenements/{event.id}").get_data(as_text=True)
+    assert "Presque fini" in first_answer and "Presque fini" in second_answer
+    assert "déjà" not in second_answer and "confirmée" not in second_answer
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id)).where(Registration.event_id == event.id)) == 1
+    # The registrant gets a fresh link; the old one stops working.
+    db.session.commit()
+    deliver_due()
+    [notice] = [m for m in mailbox if m.subject == "Votre inscription : Balade urbaine"]
+    assert notice.recipients == ["lea@example.org"] and "déjà inscrite" in notice.text
+    fresh_link = _manage_link(notice)
+    assert client.get(first_link).status_code == 404
+    assert "Léa Passante" in client.get(fresh_link).get_data(as_text=True)
+
+
+def test_strangers_posting_registrations_are_rate_limited(app, tmp_path):
+    from participation import create_app
+
+    keys = ["TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BASE_URL", "ARGON2_FAST", "MAIL_DELIVERY", "DEMO_MODE"]
+    limited = create_app({**{k: app.config[k] for k in keys}, "INSTANCE_PATH": str(tmp_path), "RATELIMIT_ENABLED": True,
+                          "RATELIMIT_AUTH": "3 per minute", "WTF_CSRF_ENABLED": False})
+    stranger = limited.test_client()
+    statuses = [stranger.post("/evenements/999999/inscription", data={"name": "X", "email": "x@example.org"}).status_code
+                for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    assert stranger.get("/evenements/999999/inscription").status_code == 404  # reading is not limited
 
 
 def test_the_back_office_is_for_staff(client):
