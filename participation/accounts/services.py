@@ -24,6 +24,7 @@ from participation.accounts.models import (
     TokenPurpose,
     User,
 )
+from participation.core.tokens import make_token, token_digest
 from participation.core.errors import DomainError, ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
@@ -101,19 +102,19 @@ def _issue_token(user: User, purpose: TokenPurpose) -> str:
         .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
         .values(expires_at=now)
     )
-    raw = secrets.token_urlsafe(32)
+    raw = make_token()
     if purpose == TokenPurpose.confirm:
         lifetime = timedelta(hours=current_app.config["CONFIRMATION_TOKEN_HOURS"])
     else:
         lifetime = timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"])
-    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=AccountToken.hash(raw), created_at=now, expires_at=now + lifetime))
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_digest(raw), created_at=now, expires_at=now + lifetime))
     db.session.flush()
     return raw
 
 
 def _consume_token(raw: str, purpose: TokenPurpose, *, used_message: str) -> AccountToken:
     token = db.session.scalar(
-        sa.select(AccountToken).where(AccountToken.token_hash == AccountToken.hash(raw or ""), AccountToken.purpose == purpose)
+        sa.select(AccountToken).where(AccountToken.token_hash == token_digest(raw), AccountToken.purpose == purpose)
     )
     if token is None:
         raise DomainError("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier.")
@@ -207,7 +208,7 @@ def request_password_reset(email: str) -> None:
 def check_reset_token(raw_token: str) -> None:
     """Refuse an invalid, used or expired link before showing the form."""
     token = db.session.scalar(
-        sa.select(AccountToken).where(AccountToken.token_hash == AccountToken.hash(raw_token or ""), AccountToken.purpose == TokenPurpose.reset)
+        sa.select(AccountToken).where(AccountToken.token_hash == token_digest(raw_token), AccountToken.purpose == TokenPurpose.reset)
     )
     if token is None:
         raise DomainError("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier.")

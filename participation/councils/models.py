@@ -3,7 +3,6 @@ agenda, attendance and minutes, working groups, trainings and budget."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -183,10 +182,6 @@ class Membership(IdMixin, TimestampMixin, Base):
     council: Mapped[Council] = relationship()
     college: Mapped[College] = relationship(lazy="joined")
     user = relationship("User")
-
-    @staticmethod
-    def hash_token(raw: str) -> str:
-        return hashlib.sha256((raw or "").encode()).hexdigest()
 
     @property
     def is_current(self) -> bool:

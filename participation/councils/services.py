@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from participation.core.tokens import make_token, token_digest
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
@@ -209,11 +210,11 @@ def invite_member(council: Council, *, college: College | None, name: str, email
     start, end = start_date or council.mandate_start, end_date or council.mandate_end
     if start and end and start > end:
         raise ValidationError("La fin du mandat doit être postérieure à son début.", field="end_date")
-    token = secrets.token_urlsafe(24)
+    token = make_token(24)
     membership = Membership(
         council_id=council.id, college_id=college.id, name=name, invited_email=email, organisation=_text(organisation, limit=160),
         role=MemberRole(role), state=MembershipState.invited, start_date=start, end_date=end,
-        elected_councillor=bool(elected_councillor), invitation_hash=Membership.hash_token(token),
+        elected_councillor=bool(elected_councillor), invitation_hash=token_digest(token),
         draw_pick_id=getattr(draw_pick, "id", None),
     )
     db.session.add(membership)
@@ -223,7 +224,7 @@ def invite_member(council: Council, *, college: College | None, name: str, email
 
 
 def invitation(token: str) -> Membership | None:
-    return db.session.scalar(sa.select(Membership).where(Membership.invitation_hash == Membership.hash_token(token)))
+    return db.session.scalar(sa.select(Membership).where(Membership.invitation_hash == token_digest(token)))
 
 
 def accept_invitation(membership: Membership, *, gender, birth_year: int | None, elected_councillor: bool = False, actor) -> Membership:

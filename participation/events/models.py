@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -201,10 +200,6 @@ class Registration(IdMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
 
     def __repr__(self) -> str:
         return f"<Registration {self.code} {self.state.value}>"

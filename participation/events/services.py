@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from participation.core.tokens import make_token, token_digest
 from participation.core.errors import DomainError, PermissionDenied, ValidationError
 from participation.core.eventlog import record
 from participation.core.locking import lock_row
@@ -293,7 +294,7 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
     else:
         raise DomainError("Cet événement est complet." if event.capacity >= seats or taken else
                           "Il ne reste pas assez de places pour vous et vos accompagnants.")
-    raw_token = secrets.token_urlsafe(32)
+    raw_token = make_token()
     registration = Registration(
         event_id=event.id,
         user_id=getattr(user, "id", None),
@@ -303,7 +304,7 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         answers=cleaned,
         accessibility_needs=(accessibility_needs or "").strip()[:2000] or None,
         code=_new_code(),
-        token_hash=Registration.hash(raw_token),
+        token_hash=token_digest(raw_token),
         email_confirmed_at=now if user else None,
         confirmed_at=now if state == RegistrationState.confirmed else None,
         hold_until=None if user else now + timedelta(hours=_hold_hours()),
@@ -335,7 +336,7 @@ def _capacity_alerts(event: Event, before: int, after: int) -> None:
 
 
 def registration_by_token(raw: str) -> Registration:
-    registration = db.session.scalar(sa.select(Registration).where(Registration.token_hash == Registration.hash(raw or "")))
+    registration = db.session.scalar(sa.select(Registration).where(Registration.token_hash == token_digest(raw)))
     if registration is None:
         raise DomainError("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier.")
     return registration
@@ -505,6 +506,6 @@ def can_manage(user, registration) -> bool:
 
 def new_token(registration: Registration) -> str:
     """A new link for a registration made without an account; the previous one stops working."""
-    raw = secrets.token_urlsafe(32)
-    registration.token_hash = Registration.hash(raw)
+    raw = make_token()
+    registration.token_hash = token_digest(raw)
     return raw

@@ -6,7 +6,6 @@ Amounts are integer cents: never a float.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -130,10 +129,6 @@ class RepresentativeInvitation(IdMixin, Base):
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     association: Mapped[Association] = relationship()
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class AssociationDocument(IdMixin, Base):

@@ -7,11 +7,11 @@ changes the models, records a domain event, and never commits.
 from __future__ import annotations
 
 import calendar
-import secrets
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from participation.core.tokens import make_token, token_digest
 from participation.core.dates import format_day
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
 from participation.core.eventlog import record
@@ -171,11 +171,11 @@ def invite_representative(association: Association, *, email: str, actor) -> Rep
     email = (email or "").strip().lower()
     if "@" not in email:
         raise ValidationError("Indiquez une adresse électronique valide.", field="email")
-    raw = secrets.token_urlsafe(32)
+    raw = make_token()
     invitation = RepresentativeInvitation(
         association_id=association.id,
         email=email,
-        token_hash=RepresentativeInvitation.hash(raw),
+        token_hash=token_digest(raw),
         invited_by_id=getattr(actor, "id", None),
         expires_at=utcnow() + timedelta(days=int(setting("GRANTS_INVITATION_DAYS"))),
     )
@@ -188,7 +188,7 @@ def invite_representative(association: Association, *, email: str, actor) -> Rep
 
 def find_invitation(token: str) -> RepresentativeInvitation:
     invitation = db.session.scalar(
-        sa.select(RepresentativeInvitation).where(RepresentativeInvitation.token_hash == RepresentativeInvitation.hash(token or ""))
+        sa.select(RepresentativeInvitation).where(RepresentativeInvitation.token_hash == token_digest(token))
     )
     if invitation is None:
         raise DomainError("Ce lien d'invitation n'est pas valide.")
