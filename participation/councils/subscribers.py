@@ -109,6 +109,20 @@ def tell_minutes_submitted(event: DomainEvent) -> None:
                   url=url_for("councils.space", slug=sitting.council.slug), sitting=sitting)
 
 
+@subscribe("draw.reserve_exhausted")
+def tell_reserve_exhausted(event: DomainEvent) -> None:
+    """A drawn person declined and nobody of the same kind is left: the staff member managing the council decides what next."""
+    draw = event.subject
+    manager = draw.council.manager
+    if manager is None:
+        return
+    url = url_for("councils_staff.draws", council_id=draw.council_id)
+    subject = f"Tirage au sort : plus de remplaçant pour le {draw.college.name}"
+    queue_mail(to=manager.email, user=manager, subject=subject, template="councils/reserve_exhausted",
+               dedup_key=f"{event.name}:{event.id}", draw=draw, url=external_url_for(url))
+    notify(manager, f"{subject} ({draw.council.name})", url=url, event=event, dedup_key=f"{event.name}:{event.id}")
+
+
 @subscribe("user.closed")
 def forget_member_data(event: DomainEvent) -> None:
     """Gender, birth year and motivation are erased; seats stay in the history under « Compte supprimé »."""

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from participation.core.errors import ValidationError
-from participation.core.outbox import OutboxMail
+from participation.core.outbox import OutboxMail, deliver_due
 from participation.core.permissions import SYSTEM
 from participation.councils import lottery, services
 from participation.councils.models import Membership, MembershipState
 from participation.extensions import db
+from participation.notifications.models import Notification
 from tests import factories
 
 AGES = {"16-29 ans": 22, "30-59 ans": 45, "60 ans et plus": 70}
@@ -119,3 +120,20 @@ def test_volunteers_import_is_checked_line_by_line_all_or_nothing():
     good = b"nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;H;1990;\n"
     assert services.import_volunteers(council, good, source_label="Bailleur", actor=SYSTEM) == 2
     assert [c["id"] for c in services.candidate_pool(council)] == ["V-0001", "V-0002"]
+
+
+def test_when_the_reserve_runs_out_the_council_manager_is_told(mailbox):
+    manager = factories.staff(email="animatrice@example.org")
+    council = factories.council(kind="citizen", colleges=(("Collège des habitants", 12),), manager=manager)
+    _pool(council, 12)  # exactly the seats: nobody in reserve
+    draw = services.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
+    assert draw.reserve == []
+    first = db.session.scalar(sa.select(Membership).where(Membership.council_id == council.id).order_by(Membership.id))
+    assert services.decline_invitation(first) is None
+    db.session.commit()
+    deliver_due()
+    [mail] = [m for m in mailbox if m.recipients == ["animatrice@example.org"]]
+    assert mail.subject == "Tirage au sort : plus de remplaçant pour le Collège des habitants"
+    assert "aucun remplaçant n'a été invité" in mail.text and f"/gestion/conseils/{council.id}/tirages" in mail.text
+    notices = db.session.scalars(sa.select(Notification).where(Notification.user_id == manager.id)).all()
+    assert [n.title for n in notices] == [f"Tirage au sort : plus de remplaçant pour le Collège des habitants ({council.name})"]
