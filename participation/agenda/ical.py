@@ -40,12 +40,14 @@ def build_calendar(items: Iterable[AgendaItem], *, name: str, method: str | None
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", zone.key)
     host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0]
-    stamp = utcnow()
+    now = utcnow()
     calendar_items = list(items)
     for item in calendar_items:
         event = icalendar.Event()
         event.add("uid", f"{item.uid}@{host}")
-        event.add("dtstamp", stamp)
+        # A published calendar dates each event by its last revision (RFC 5545, 3.8.7.2), which keeps
+        # the feed identical between changes, and so cacheable; an invitation (a METHOD) is dated when sent.
+        event.add("dtstamp", now if method else (item.updated_at or item.published_at or now))
         if item.all_day:
             first = item.start.astimezone(zone).date()
             last = max(item.end.astimezone(zone).date(), first)

@@ -73,7 +73,12 @@ def index():
 def ical():
     items = services.mandate_items(request.args)
     body = build_calendar(items, name=f"Agenda citoyen — {current_territory().name}")
-    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": 'inline; filename="agenda.ics"'})
+    response = Response(body, mimetype="text/calendar", headers={"Content-Disposition": 'inline; filename="agenda.ics"'})
+    # Calendar applications poll the feed: an unchanged one is answered 304, without its body.
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response.make_conditional(request)
 
 
 @bp.route("/agenda.atom")

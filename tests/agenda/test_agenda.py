@@ -70,6 +70,18 @@ def test_ics_with_filters_has_only_those_events_with_their_time_zone(client, mon
     assert sorted(str(e["SUMMARY"]) for e in every.walk("VEVENT")) == ["Atelier vélo", "Concert", "Réunion à Bellerive"]
 
 
+def test_calendar_applications_polling_an_unchanged_feed_get_304(client, month):
+    factories.event(title="Atelier vélo", starts_at=_at(month, 14))
+    first = client.get("/agenda.ics")
+    assert first.headers["ETag"] and first.headers["Cache-Control"] == "public, max-age=300"
+    assert client.get("/agenda.ics").headers["ETag"] == first.headers["ETag"]  # the same feed, byte for byte
+    unchanged = client.get("/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    factories.event(title="Concert", starts_at=_at(month, 20))
+    changed = client.get("/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and b"Concert" in changed.get_data()
+
+
 def test_a_cancelled_event_stays_in_the_feed_as_cancelled(client, month):
     event = factories.event(title="Forum annulé", starts_at=_at(month, 16))
     services.cancel_event(event, reason="Salle indisponible", actor=SYSTEM)
