@@ -1,5 +1,6 @@
 """Demo referrals on the development council: a saisine obligatoire being drafted, an auto-saisine
-proposed, and an opinion adopted, published, transmitted and partly answered. Dates are relative to today."""
+proposed, and an opinion adopted, published, transmitted and partly answered; the council's activity report
+for that year, published, and a draft for the citizen council. Dates are relative to today."""
 
 from __future__ import annotations
 
