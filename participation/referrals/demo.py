@@ -1,5 +1,6 @@
 """Demo referrals on the development council: a saisine obligatoire being drafted, an auto-saisine
-proposed, and an opinion adopted, published, transmitted and partly answered. Dates are relative to today."""
+proposed, and an opinion adopted, published, transmitted and partly answered; the council's activity report
+for that year, published, and a draft for the citizen council. Dates are relative to today."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from participation.core.dates import utc_to_local
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.councils import services as councils
 from participation.councils.demo import CDD_SLUG
 from participation.councils.models import Council, Membership, MembershipState, Sitting, WorkingGroup
 from participation.extensions import db
-from participation.referrals import services
+from participation.referrals import report, services
 from participation.referrals.models import RecommendationStatus, ReferralKind
 from participation.territory.models import Department, Theme
+
+TILLEULS_SLUG = "conseil-citoyen-des-tilleuls"
 
 
 def _department(code: str) -> Department:
@@ -114,4 +118,26 @@ def load_referrals_demo() -> None:
                                        actor=SYSTEM)
     services.answer(plan, general_answer="L'agglomération remercie le conseil de développement pour un avis précis, "
                                          "qui a nourri la version du plan soumise à l'enquête publique.", department=mobility, actor=SYSTEM)
+    db.session.flush()
+    load_reports_demo(council, past)
+
+
+def load_reports_demo(council: Council, past: Sitting) -> None:
+    """The development council's activity report for the year of its past plenary (the mobility opinion's vote), published;
+    the citizen council's report of this year, started by staff, its introduction still to write."""
+    year = utc_to_local(past.starts_at).year
+    published = report.create_report(council, year=year, actor=SYSTEM)
+    report.edit_report(
+        published, actor=SYSTEM,
+        introduction=f"{year} est l'année de l'installation du {council.name}. Ses membres, habitants et acteurs du territoire, "
+                     "ont adopté leur règlement intérieur et rendu leur premier avis, sur le **plan de mobilité**.\n\n"
+                     "Ce rapport rassemble les saisines reçues, les avis adoptés, la suite que l'agglomération leur donne et la vie "
+                     "du conseil : ses séances, ses groupes de travail et ses formations.",
+        outlook="Le conseil rendra son avis sur le **projet de territoire** et suivra la mise en œuvre des recommandations "
+                "encore à l'étude, dont le comité d'usagers des transports.\n\n"
+                "Le taux de présence aux séances plénières reste à améliorer : le bureau proposera des séances en soirée.")
+    report.publish_report(published, actor=SYSTEM)
+    tilleuls = db.session.scalar(sa.select(Council).where(Council.slug == TILLEULS_SLUG))
+    if tilleuls is not None:
+        report.create_report(tilleuls, year=report.current_year(), actor=SYSTEM)
     db.session.flush()

@@ -365,3 +365,60 @@ class RecommendationUpdate(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department = relationship("Department", lazy="joined")
+
+
+# --- Yearly activity reports ------------------------------------------------
+
+
+class ActivityReportState(TitledEnum):
+    draft = "draft", "Brouillon"
+    published = "published", "Publié"
+
+
+class ActivityReport(IdMixin, TimestampMixin, Base):
+    """A council's rapport d'activité for one calendar year: figures from the platform, texts from staff."""
+
+    __tablename__ = "activity_reports"
+    __table_args__ = (
+        sa.UniqueConstraint("council_id", "year"),
+        sa.CheckConstraint("year >= 2000 AND year <= 2100", name="year_range"),
+        # A published report never changes: its figures are the snapshot taken when it was published.
+        sa.CheckConstraint("state <> 'published' OR (published_at IS NOT NULL AND figures IS NOT NULL)", name="published_has_snapshot"),
+    )
+
+    council_id: Mapped[int] = mapped_column(sa.ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    # The calendar year reported on, in the territory's time zone.
+    year: Mapped[int]
+    state: Mapped[ActivityReportState] = mapped_column(enum_column(ActivityReportState), default=ActivityReportState.draft)
+    previous_state: Mapped[ActivityReportState | None] = mapped_column(enum_column(ActivityReportState, name="activityreportstate_previous"))
+    # Staff's opening words, in Markdown, shown before the figures.
+    introduction: Mapped[str] = mapped_column(sa.Text, default="")
+    # Staff's perspectives for the year ahead and remarks on the figures, in Markdown, shown after them.
+    outlook: Mapped[str] = mapped_column(sa.Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The figures as they were at publication (report.ActivityFigures.to_snapshot()); empty while a draft, which shows live figures.
+    figures: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+
+    council = relationship("Council", lazy="joined")
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ActivityReportState.published
+
+    def __str__(self) -> str:
+        return f"Rapport d'activité {self.year}"
+
+
+def _has_introduction(report, actor):
+    return "Rédigez l'introduction du rapport avant de le publier." if not (report.introduction or "").strip() else None
+
+
+ACTIVITY_REPORT_WORKFLOW = Workflow(
+    thing="activity_report",
+    transitions=[
+        Transition("publish", {ActivityReportState.draft}, ActivityReportState.published, permission="referrals.report",
+                   label="publier le rapport", guards=(_has_introduction,),
+                   refusals={ActivityReportState.published: "Ce rapport est déjà publié."}),
+    ],
+)
+ACTIVITY_REPORT_WORKFLOW.bind(ActivityReport)

@@ -98,3 +98,12 @@ define("referrals.answer", is_admin | (is_staff & of_answering_department))
 define("referrals.view", Rule(_public, "public_referral") | is_staff | (active_account & is_member))
 define("referrals.follow", active_account)
 define("referrals.list", anyone)
+
+
+def _published_report(user, obj) -> bool:
+    return getattr(obj, "is_published", False)
+
+
+# Yearly activity reports: staff prepare and publish them; a draft is seen by staff only.
+define("referrals.report", is_staff)
+define("referrals.view_report", Rule(_published_report, "published_report") | is_staff)

@@ -95,3 +95,17 @@ def tell_answered(event: DomainEvent) -> None:
     referral: Referral = event.subject
     users = [f.user for f in services.followers_of(referral)] + [m.user for m in services.referral_members(referral)]
     _tell(users, f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")
+
+
+@subscribe("activity_report.published")
+def tell_report_published(event: DomainEvent) -> None:
+    from sqlalchemy.orm import joinedload
+
+    from participation.councils.models import Membership
+    from participation.councils.services import members_query
+
+    report = event.subject
+    council = report.council
+    members = db.session.scalars(members_query(council).options(joinedload(Membership.user))).all()
+    _tell([m.user for m in members], f"Le rapport d'activité {report.year} du {council.name} est publié",
+          f"/saisines/rapports/{council.slug}/{report.year}", event, f"activity_report.published:{report.id}")

@@ -41,6 +41,18 @@ from participation.referrals.models import (
     ReferralKind,
     ReferralState,
 )
+from participation.referrals.models import ACTIVITY_REPORT_WORKFLOW, ActivityReport
+from participation.referrals.report import (
+    create_report,
+    current_year,
+    edit_report,
+    figures_of,
+    open_years,
+    publish_report,
+    published_years,
+    reports_query,
+)
+from participation.referrals.report_forms import ReportForm, ReportTextsForm
 from participation.territory.models import Department
 from participation.territory.services import current_territory
 
@@ -503,3 +515,112 @@ def deliberations_csv():
 @opendata_bp.route("/deliberations.json")
 def deliberations_json():
     return Response(json.dumps(opendata.rows(current_territory()), ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+# Yearly activity reports -------------------------------------------------------------
+
+
+def _council_by_slug(slug: str) -> Council:
+    return db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
+
+
+def _activity_report(slug: str, year: int) -> ActivityReport:
+    council = _council_by_slug(slug)
+    item = db.session.scalar(sa.select(ActivityReport).where(ActivityReport.council_id == council.id, ActivityReport.year == year))
+    if item is None or not can(current_user, "referrals.view_report", item):
+        abort(404)  # a draft is not shown outside the back office
+    return item
+
+
+@bp.route("/rapports/<slug>/<int:year>")
+def report(slug: str, year: int):
+    item = _activity_report(slug, year)
+    return render_template("referrals/report.html", report=item, figures=figures_of(item))
+
+
+@bp.route("/rapports/<slug>/<int:year>.pdf")
+def report_pdf(slug: str, year: int):
+    item = _activity_report(slug, year)
+    pdf = render_pdf("referrals/report_pdf.html", report=item, figures=figures_of(item), territory=current_territory())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="rapport-activite-{item.council.slug}-{item.year}.pdf"'})
+
+
+@bp.app_template_global()
+def council_activity_reports(council) -> list[int]:
+    """The years of a council's published activity reports, newest first, for its public page: one query."""
+    return published_years(council.id)
+
+
+def _reports_page(council: Council | None, *, unknown: bool = False, form: ReportForm | None = None):
+    form = form or ReportForm(formdata=None)
+    years = open_years(council) if council else []
+    form.year.choices = [(year, str(year)) for year in years]
+    page = paginate(reports_query(council_id=council.id if council else (-1 if unknown else None)))
+    return render_template("referrals/staff/reports.html", page=page, council=council, form=form, years=years), form_status(form)
+
+
+@staff_bp.route("/rapports", endpoint="reports")
+@login_required
+def staff_reports():
+    require(current_user, "referrals.report")
+    slug = request.args.get("conseil") or None
+    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
+    return _reports_page(council, unknown=bool(slug) and council is None)
+
+
+@staff_bp.route("/rapports/nouveau/<slug>", methods=["POST"])
+@login_required
+def new_report(slug: str):
+    council = _council_by_slug(slug)
+    require(current_user, "referrals.report", council)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            item = create_report(council, year=form.year.data, actor=current_user)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"Le rapport d'activité {item.year} est créé : complétez ses textes, puis publiez-le.", "success")
+            return redirect(url_for("referrals_staff.report", report_id=item.id))
+    return _reports_page(council, form=form)
+
+
+@staff_bp.route("/rapports/<int:report_id>", methods=["GET", "POST"], endpoint="report")
+@login_required
+def staff_report(report_id: int):
+    item = get_or_404(ActivityReport, report_id)
+    require(current_user, "referrals.report", item)
+    form = None
+    if request.method == "POST":
+        form = ReportTextsForm()
+        if form.validate_on_submit():
+            try:
+                edit_report(item, introduction=form.introduction.data, outlook=form.outlook.data, actor=current_user)
+            except DomainError as error:
+                form_error(form, error)
+            else:
+                flash("Les textes du rapport sont enregistrés.", "success")
+                return redirect(url_for("referrals_staff.report", report_id=item.id))
+    form = form or ReportTextsForm(formdata=None, introduction=item.introduction, outlook=item.outlook)
+    return render_template(
+        "referrals/staff/report.html", report=item, form=form, figures=figures_of(item),
+        publish_refusal=ACTIVITY_REPORT_WORKFLOW.refusal(item, "publish", current_user), year_open=item.year >= current_year(),
+    ), form_status(form)
+
+
+@staff_bp.route("/rapports/<int:report_id>/publication", methods=["POST"])
+@login_required
+def publish_activity_report(report_id: int):
+    item = get_or_404(ActivityReport, report_id)
+    require(current_user, "referrals.report", item)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        publish_report(item, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash("Le rapport est publié : ses chiffres restent ceux d'aujourd'hui, et les membres du conseil sont prévenus.", "success")
+    return redirect(url_for("referrals_staff.report", report_id=report_id))

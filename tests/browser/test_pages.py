@@ -131,6 +131,16 @@ PAGES = [
     Page("/gestion/saisines/1", who="agent"),
     Page("/gestion/saisines/2", who="agent"),
     Page("/gestion/saisines/3", who="admin"),
+    # Activity reports (demo: 1 the development council's, published; 2 the citizen council's of this year, a draft).
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande", then=lambda page: _follow(page, "Rapport d'activité"),
+         label="anonyme:/saisines/rapports/… (publié, depuis la page du conseil)"),
+    Page("/gestion/saisines/rapports", who="agent"),
+    Page("/gestion/saisines/rapports?conseil=conseil-de-developpement-du-val-de-loirande", who="agent",
+         label="agent:/gestion/saisines/rapports (d'un conseil)"),
+    Page("/gestion/saisines/rapports/1", who="agent"),
+    Page("/gestion/saisines/rapports/2", who="agent"),
+    Page("/gestion/saisines/rapports/2", who="agent", then=lambda page: _follow(page, "Aperçu de la page publique"),
+         label="agent:/saisines/rapports/… (brouillon)"),
     # Agenda and events (demo: 1 cycling workshop, 2 associations' day with questions, 3 full walk, 6 draft).
     Page("/agenda/"),
     Page("/agenda/?vue=grille", label="anonyme:/agenda/ (grille)"),
@@ -176,6 +186,13 @@ def _submit_with(page, selector: str, value: str):
     """Fill one field with a wrong value and send the form, to show its errors."""
     page.fill(selector, value)
     return submit_empty(page)
+
+
+def _follow(page, link: str):
+    """Open the page a link leads to, for a page whose address depends on the demo's dates."""
+    with page.expect_navigation() as navigation:
+        page.get_by_role("link", name=link).first.click()
+    return navigation.value
 
 
 def visit(page, spec: Page) -> bool:
