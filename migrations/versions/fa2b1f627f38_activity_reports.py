@@ -1,7 +1,7 @@
 """Activity reports: a council's yearly rapport d'activité, staff's texts and the figures kept at publication
 
 Revision ID: fa2b1f627f38
-Revises: 9a7df241acfe
+Revises: 451ea823979f
 Create Date: 2026-11-22 10:23:32.037864
 
 """
@@ -13,7 +13,7 @@ import participation.core.models
 
 # revision identifiers, used by Alembic.
 revision = 'fa2b1f627f38'
-down_revision = '9a7df241acfe'
+down_revision = '451ea823979f'
 branch_labels = None
 depends_on = None
 

@@ -78,3 +78,15 @@ class StatusForm(FlaskForm):
     status = SelectField("Suite donnée", choices=[(s.value, s.label) for s in ANSWER_STATUSES])
     explanation = TextAreaField("Explication", validators=[InputRequired("Expliquez la suite donnée.")])
     department = SelectField("Direction en charge", coerce=int, validate_choice=False)
+
+
+class ReportForm(FlaskForm):
+    # The years offered are those still open; the service checks the year whatever is sent.
+    year = SelectField("Année du rapport", coerce=int, validate_choice=False)
+
+
+class ReportTextsForm(FlaskForm):
+    introduction = TextAreaField("Introduction", description="Markdown accepté. Présentez l'année du conseil et ses temps forts : "
+                                                            "ce texte ouvre le rapport, avant les chiffres. Il est nécessaire pour publier.")
+    outlook = TextAreaField("Perspectives et remarques", description="Markdown accepté. Les chantiers de l'année qui vient et ce que "
+                                                                     "les chiffres appellent comme commentaires ; ce texte clôt le rapport.")

@@ -51,7 +51,7 @@ from participation.referrals.models import (
     ReferralKind,
     ReferralState,
 )
-from participation.referrals.services import _text
+from participation.referrals.services import clean_text
 
 # The snapshot's layout; a later change of the figures bumps it and reads the older ones.
 SNAPSHOT_VERSION = 1
@@ -404,8 +404,8 @@ def edit_report(report: ActivityReport, *, introduction: str | None, outlook: st
     require(actor, "referrals.report", report)
     if report.is_published:
         raise TransitionRefused("Ce rapport est publié : ses textes ne se modifient plus.")
-    report.introduction = _text(introduction, field="introduction", limit=TEXT_LIMIT) or ""
-    report.outlook = _text(outlook, field="outlook", limit=TEXT_LIMIT) or ""
+    report.introduction = clean_text(introduction, field="introduction", limit=TEXT_LIMIT) or ""
+    report.outlook = clean_text(outlook, field="outlook", limit=TEXT_LIMIT) or ""
     record("activity_report.edited", report, actor, {"year": report.year})
 
 

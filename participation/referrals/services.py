@@ -63,7 +63,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _text(value: str | None, *, field: str, required: str | None = None, limit: int | None = None) -> str | None:
+def clean_text(value: str | None, *, field: str, required: str | None = None, limit: int | None = None) -> str | None:
     value = (value or "").strip()
     if required and not value:
         raise DomainError(required, field=field)
@@ -86,10 +86,10 @@ def refer(council: Council, *, kind: ReferralKind, subject: str, question: str, 
     received_on = received_on or date.today()
     referral = Referral(
         council_id=council.id, kind=kind, state=ReferralState.received,
-        subject=_text(subject, field="subject", required="Indiquez l'objet de la saisine.", limit=200),
-        question=_text(question, field="question", required="Formulez la question posée au conseil."),
-        act=_text(act, field="act", limit=300),
-        referred_by=_text(referred_by, field="referred_by", limit=200) or "La collectivité",
+        subject=clean_text(subject, field="subject", required="Indiquez l'objet de la saisine.", limit=200),
+        question=clean_text(question, field="question", required="Formulez la question posée au conseil."),
+        act=clean_text(act, field="act", limit=300),
+        referred_by=clean_text(referred_by, field="referred_by", limit=200) or "La collectivité",
         department_id=department.id, received_on=received_on,
         due_on=_due_on(received_on, due_on),
     )
@@ -115,9 +115,9 @@ def propose(council: Council, *, subject: str, question: str, act: str | None = 
     today = date.today()
     referral = Referral(
         council_id=council.id, kind=ReferralKind.self_referral, state=ReferralState.proposed,
-        subject=_text(subject, field="subject", required="Indiquez l'objet de l'auto-saisine.", limit=200),
-        question=_text(question, field="question", required="Formulez la question que le conseil se pose."),
-        act=_text(act, field="act", limit=300), referred_by=f"Le {council.name} (auto-saisine)",
+        subject=clean_text(subject, field="subject", required="Indiquez l'objet de l'auto-saisine.", limit=200),
+        question=clean_text(question, field="question", required="Formulez la question que le conseil se pose."),
+        act=clean_text(act, field="act", limit=300), referred_by=f"Le {council.name} (auto-saisine)",
         received_on=today, due_on=add_months(today, setting("REFERRALS_DUE_MONTHS")),
         proposed_by_id=current_membership(actor, council).id,
     )
@@ -133,7 +133,7 @@ def accept(referral: Referral, *, actor) -> None:
 
 
 def decline(referral: Referral, *, reason: str, actor) -> None:
-    reason = _text(reason, field="reason", required="Le bureau motive son refus.")
+    reason = clean_text(reason, field="reason", required="Le bureau motive son refus.")
     REFERRAL_WORKFLOW._check(referral, "decline", actor)
     referral.decline_reason = reason
     REFERRAL_WORKFLOW.apply(referral, "decline", actor=actor, data={"reason": reason})
@@ -290,12 +290,12 @@ def save_version(opinion: Opinion, *, body: str, note: str | None = None, actor)
     """Each save is a new version with its author."""
     require(actor, "referrals.draft", opinion)
     _drafting(opinion)
-    body = _text(body, field="body", required="Le texte de l'avis est vide.")
+    body = clean_text(body, field="body", required="Le texte de l'avis est vide.")
     if body == opinion.body:
         raise DomainError("Le texte n'a pas changé depuis la dernière version.", field="body")
     opinion.version_count += 1
     version = OpinionVersion(opinion_id=opinion.id, number=opinion.version_count, body=body,
-                             note=_text(note, field="note", limit=300), author_id=getattr(actor, "id", None))
+                             note=clean_text(note, field="note", limit=300), author_id=getattr(actor, "id", None))
     opinion.body = body
     db.session.add(version)
     db.session.flush()
@@ -361,7 +361,7 @@ def comment(opinion: Opinion, *, body: str, paragraph: int | None = None, actor)
         raise DomainError(f"Ce paragraphe n'existe pas : la version {current.number} en compte {len(paragraphs(current.body))}.",
                           field="paragraph")
     item = OpinionComment(opinion_id=opinion.id, version_id=current.id, paragraph=paragraph,
-                          body=_text(body, field="body", required="Le commentaire est vide."), author_id=actor.id)
+                          body=clean_text(body, field="body", required="Le commentaire est vide."), author_id=actor.id)
     db.session.add(item)
     db.session.flush()
     record("opinion.commented", opinion, actor, {"comment_id": item.id, "paragraph": paragraph})
@@ -376,7 +376,7 @@ def add_recommendation(opinion: Opinion, *, text: str, actor) -> Recommendation:
     require(actor, "referrals.draft", opinion)
     _drafting(opinion)
     number = (db.session.scalar(sa.select(sa.func.max(Recommendation.number)).where(Recommendation.opinion_id == opinion.id)) or 0) + 1
-    item = Recommendation(opinion_id=opinion.id, number=number, text=_text(text, field="text", required="La recommandation est vide."))
+    item = Recommendation(opinion_id=opinion.id, number=number, text=clean_text(text, field="text", required="La recommandation est vide."))
     db.session.add(item)
     db.session.flush()
     db.session.expire(opinion, ["recommendations"])
@@ -387,7 +387,7 @@ def add_recommendation(opinion: Opinion, *, text: str, actor) -> Recommendation:
 def edit_recommendation(item: Recommendation, *, text: str, actor) -> None:
     require(actor, "referrals.draft", item.opinion)
     _drafting(item.opinion)
-    item.text = _text(text, field="text", required="La recommandation est vide.")
+    item.text = clean_text(text, field="text", required="La recommandation est vide.")
     record("opinion.recommendation_edited", item.opinion, actor, {"number": item.number})
 
 
@@ -528,7 +528,7 @@ def set_recommendation_status(item: Recommendation, *, status: RecommendationSta
     if status not in ANSWER_STATUSES:
         raise DomainError("Choisissez la suite donnée à la recommandation.", field="status")
     RECOMMENDATION_WORKFLOW._check(item, f"mark_{status.value}", actor)
-    explanation = _text(explanation, field="explanation", required="Expliquez la suite donnée.")
+    explanation = clean_text(explanation, field="explanation", required="Expliquez la suite donnée.")
     if department is None:
         raise DomainError("Indiquez la direction en charge.", field="department")
     item.explanation = explanation
@@ -555,7 +555,7 @@ def history(opinion: Opinion) -> dict[int, list[RecommendationUpdate]]:
 
 def answer(referral: Referral, *, general_answer: str, department: Department | None = None, actor) -> None:
     """Publish the authority's answer to the opinion."""
-    text = _text(general_answer, field="general_answer", required="Saisissez la réponse générale de la collectivité.")
+    text = clean_text(general_answer, field="general_answer", required="Saisissez la réponse générale de la collectivité.")
     saved = (referral.general_answer, referral.answer_department_id, referral.answered_at)
     referral.general_answer = text
     referral.answer_department_id = (department or referral.department).id

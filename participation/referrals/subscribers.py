@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.core.dates import format_day
-from participation.councils.models import Sitting, WorkingGroupMember
+from participation.councils.models import Membership, Sitting, WorkingGroupMember
+from participation.councils.services import members_query
 from participation.extensions import db
 from participation.notifications.services import notify
 from participation.referrals import services
@@ -99,13 +102,8 @@ def tell_answered(event: DomainEvent) -> None:
 
 @subscribe("activity_report.published")
 def tell_report_published(event: DomainEvent) -> None:
-    from sqlalchemy.orm import joinedload
-
-    from participation.councils.models import Membership
-    from participation.councils.services import members_query
-
     report = event.subject
     council = report.council
-    members = db.session.scalars(members_query(council).options(joinedload(Membership.user))).all()
+    members = db.session.scalars(members_query(council).options(sa.orm.joinedload(Membership.user))).all()
     _tell([m.user for m in members], f"Le rapport d'activité {report.year} du {council.name} est publié",
           f"/saisines/rapports/{council.slug}/{report.year}", event, f"activity_report.published:{report.id}")

@@ -27,13 +27,17 @@ from participation.referrals.forms import (
     ProposalForm,
     RecommendationForm,
     ReferralForm,
+    ReportForm,
+    ReportTextsForm,
     ScheduleVoteForm,
     StatusForm,
     VersionForm,
     VoteForm,
 )
 from participation.referrals.models import (
+    ACTIVITY_REPORT_WORKFLOW,
     REFERRAL_WORKFLOW,
+    ActivityReport,
     OpinionState,
     Recommendation,
     RecommendationStatus,
@@ -41,7 +45,6 @@ from participation.referrals.models import (
     ReferralKind,
     ReferralState,
 )
-from participation.referrals.models import ACTIVITY_REPORT_WORKFLOW, ActivityReport
 from participation.referrals.report import (
     create_report,
     current_year,
@@ -52,7 +55,6 @@ from participation.referrals.report import (
     published_years,
     reports_query,
 )
-from participation.referrals.report_forms import ReportForm, ReportTextsForm
 from participation.territory.models import Department
 from participation.territory.services import current_territory
 
