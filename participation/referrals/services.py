@@ -414,6 +414,13 @@ def submit_opinion(opinion: Opinion, *, actor) -> None:
 
 def reopen_opinion(opinion: Opinion, *, actor) -> None:
     OPINION_WORKFLOW.apply(opinion, "reopen", actor=actor)
+    _unschedule(opinion)
+
+
+def _unschedule(opinion: Opinion) -> None:
+    """Once voted, or back in drafting, the opinion waits for no sitting (a vote keeps its agenda point)."""
+    opinion.vote_item_id = None
+    db.session.expire(opinion, ["vote_item"])
 
 
 # --- Vote, publication, transmission ----------------------------------------
@@ -489,6 +496,7 @@ def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | N
                        abstentions=abstentions, adopted=adopted, voted_on=voted_on or sitting.starts_at.date())
     db.session.add(vote)
     db.session.flush()
+    _unschedule(opinion)
     record("opinion.voted", opinion, actor, {"for": votes_for, "against": votes_against, "abstentions": abstentions,
                                               "present": present, "adopted": adopted, "sitting_id": sitting.id})
     if adopted:

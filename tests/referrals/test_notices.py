@@ -70,6 +70,7 @@ def test_the_vote_recorded_at_the_scheduled_sitting_refers_to_its_agenda_point(s
                                 actor=setup.staff)
     assert vote.agenda_item_id == item.id
     assert referral.state == ReferralState.adopted
+    assert referral.opinion.vote_item_id is None  # the vote is held: nothing is scheduled any more
 
 
 def test_moving_the_vote_to_another_sitting_tells_members_again(setup):
@@ -84,6 +85,13 @@ def test_moving_the_vote_to_another_sitting_tells_members_again(setup):
     assert len(_notices(setup.member.user, "Vote programmé")) == 2
     [moved] = [e for e in events_about(referral.opinion) if e.name == "opinion.vote_scheduled" and e.data["sitting_id"] == second.id]
     assert moved.data["moved_from"] == first.id
+
+
+def test_an_opinion_taken_back_to_drafting_is_no_longer_scheduled(setup):
+    referral = drafted(setup)
+    services.schedule_vote(referral.opinion, sitting=factories.sitting(setup.council, days=12, publish=True), actor=setup.staff)
+    services.reopen_opinion(referral.opinion, actor=setup.writer.user)
+    assert referral.opinion.vote_item_id is None and referral.opinion.vote_item is None
 
 
 def test_a_vote_is_scheduled_only_when_ready_on_a_coming_sitting_of_the_council_by_staff(setup):
