@@ -91,12 +91,21 @@ def measure_pages(app) -> list[dict]:
     with app.app_context():
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with app.app_context():
+        from participation.referrals.models import ActivityReport, ActivityReportState
+
+        report = db.session.scalar(sa.select(ActivityReport).where(ActivityReport.state == ActivityReportState.published))
+        report_path = f"/saisines/rapports/{report.council.slug}/{report.year}" if report else "/saisines/rapports/aucun/2000"
     pages = [
         ("anonyme", "/"),
         ("anonyme", "/compte/connexion"),
         ("anonyme", "/donnees-personnelles"),
         ("anonyme", "/conseils/"),
         ("anonyme", "/saisines/"),
+        ("anonyme", "/saisines/3"),
+        ("anonyme", "/saisines/3/avis"),
+        ("anonyme", report_path),
+        ("anonyme", "/conseils/conseil-de-developpement-du-val-de-loirande"),
         ("anonyme", "/concertations/"),
         ("anonyme", "/concertations/1"),
         ("anonyme", "/agenda/"),
