@@ -566,7 +566,8 @@ def answer(referral: Referral, *, general_answer: str, department: Department | 
     text = clean_text(general_answer, field="general_answer", required="Saisissez la réponse générale de la collectivité.")
     saved = (referral.general_answer, referral.answer_department_id, referral.answered_at)
     referral.general_answer = text
-    referral.answer_department_id = (department or referral.department).id
+    # An auto-saisine names no department: the answer is then the answering agent's department's, if any.
+    referral.answer_department_id = getattr(department or referral.department, "id", None) or getattr(actor, "department_id", None)
     referral.answered_at = utcnow()
     try:
         REFERRAL_WORKFLOW.apply(referral, "answer", actor=actor)

@@ -111,6 +111,68 @@ def test_a_saisine_from_recording_to_the_published_answer(new_page):
     assert_accessible(public)
 
 
+def test_an_auto_saisine_from_the_proposal_to_the_published_answer(new_page):
+    subject = f"L'éclairage public la nuit {uuid.uuid4().hex[:6]}"
+
+    # A member proposes; the proposal stays within the council until the bureau accepts it.
+    member = new_page("habitante")
+    member.goto(f"/saisines/proposer/{SLUG}")
+    member.fill("#subject", subject)
+    member.fill("#question", "Faut-il éteindre l'éclairage public entre 1 h et 5 h ?")
+    _click(member, "Proposer au bureau")
+    referral_id = int(re.search(r"/saisines/(\d+)", member.url).group(1))
+    assert "transmise au bureau" in member.inner_text(".flash-region")
+    assert new_page().goto(f"/saisines/{referral_id}").status == 404
+
+    # The bureau accepts it and entrusts it to a working group.
+    bureau = new_page()
+    login(bureau, "helene.marchais@demo.example", DEMO_PASSWORD)
+    bureau.goto(f"/saisines/{referral_id}")
+    _click(bureau, "Accepter la saisine")
+    bureau.select_option("#group", label="Projet de territoire")
+    _click(bureau, "Confier au groupe de travail")
+    assert "En cours d'instruction" in bureau.inner_text("main")
+
+    # The group drafts and submits; staff schedule the vote, record it, publish and transmit.
+    member.goto(f"/saisines/{referral_id}/redaction")
+    member.fill("#body", "Le conseil propose d'éteindre l'éclairage entre 1 h et 5 h, sauf aux carrefours dangereux.")
+    _click(member, "Enregistrer la version")
+    member.fill("#text", "Expérimenter l'extinction dans trois communes volontaires.")
+    _click(member, "Ajouter la recommandation")
+    _click(member, "Proposer l'avis au vote")
+    staff = new_page("agent")
+    staff.goto(f"/gestion/saisines/{referral_id}")
+    planned = staff.locator("#programmation-sitting option", has_text="projet de territoire").first.get_attribute("value")
+    staff.select_option("#programmation-sitting", planned)
+    _click(staff, "Inscrire le vote à l'ordre du jour")
+    staff.select_option("#sitting", planned)
+    for field, value in (("#present", "5"), ("#votes_for", "5"), ("#votes_against", "0"), ("#abstentions", "0")):
+        staff.fill(field, value)
+    _click(staff, "Enregistrer le vote")
+    _click(staff, "Publier l'avis")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name=re.compile("Transmettre l'avis")).click()
+    assert "Avis transmis" in staff.inner_text("main")
+
+    # The authority answers (an auto-saisine names no department: an administrator does).
+    admin = new_page("admin")
+    admin.goto(f"/gestion/saisines/{referral_id}")
+    form = admin.locator("form", has_text="Recommandation n° 1")
+    form.locator("select[name$=status]").select_option("retained")
+    form.locator("textarea[name$=explanation]").fill("Trois communes testeront l'extinction dès janvier.")
+    _click(admin, "Enregistrer la suite de la recommandation n° 1")
+    admin.fill("#general_answer", "La collectivité retient la proposition du conseil.")
+    _click(admin, "Publier la réponse")
+
+    public = new_page()
+    public.goto(f"/saisines/{referral_id}")
+    text = public.inner_text("main")
+    assert "Auto-saisine" in text and "Réponse reçue" in text and "Retenue" in text
+    assert "proposent une auto-saisine" in text and "accepte la saisine" in text
+    assert "Camille" not in text and "Hélène" not in text  # bodies, never members' names
+    assert_accessible(public)
+
+
 def test_600_referrals_and_a_referral_with_40_versions_pass_axe(live_server, new_page):
     """The issue's sizes, in the live application: the paginated public list and the drafting pages."""
     app = live_server.app

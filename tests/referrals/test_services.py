@@ -82,6 +82,16 @@ def test_full_path_of_an_auto_saisine(setup):
                          actor=setup.staff)
     services.publish_opinion(referral.opinion, actor=setup.staff)
     assert referral.state == ReferralState.adopted
+    services.transmit(referral, actor=setup.staff)
+    # No department referred it: an administrator answers for the authority.
+    admin = factories.admin()
+    first = referral.opinion.recommendations[0]
+    services.set_recommendation_status(first, status=RecommendationStatus.retained, explanation="Dès la rentrée.",
+                                       department=setup.department, actor=admin)
+    services.answer(referral, general_answer="La collectivité retient l'avis.", actor=admin)
+    assert referral.state == ReferralState.answered and referral.answer_department_id is None
+    services.close(referral, actor=setup.staff)
+    assert referral.state == ReferralState.closed
 
 
 def test_the_bureau_declines_with_a_reason_but_never_a_mandatory_one(setup):
