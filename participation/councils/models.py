@@ -396,6 +396,19 @@ SITTING_WORKFLOW = Workflow(
 SITTING_WORKFLOW.bind(Sitting)
 
 
+class CouncilFollower(IdMixin, Base):
+    """A person who follows the council: told when it publishes an opinion and when the authority answers one."""
+
+    __tablename__ = "council_followers"
+    __table_args__ = (sa.UniqueConstraint("council_id", "user_id"),)
+
+    council_id: Mapped[int] = mapped_column(sa.ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", lazy="joined")
+
+
 class AgendaItem(IdMixin, Base):
     """A point of a sitting's agenda (ordre du jour); other domains (referrals, opinions) refer to it."""
 

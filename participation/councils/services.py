@@ -31,6 +31,7 @@ from participation.councils.models import (
     CollegeKind,
     Council,
     CouncilDocument,
+    CouncilFollower,
     CouncilKind,
     CouncilState,
     Draw,
@@ -1019,3 +1020,33 @@ def add_spending(budget: BudgetYear, *, spent_on: date | None, label: str, amoun
     db.session.flush()
     record("council.spending_added", council, actor, {"year": budget.year, "amount_cents": amount_cents, "label": label})
     return line
+
+
+# --- Following a council -----------------------------------------------------
+
+
+def follow(council: Council, *, actor) -> bool:
+    """Follow the council or stop following it; returns whether the person now follows."""
+    require(actor, "councils.follow", council)
+    existing = db.session.scalar(sa.select(CouncilFollower).where(CouncilFollower.council_id == council.id,
+                                                                   CouncilFollower.user_id == actor.id))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(CouncilFollower(council_id=council.id, user_id=actor.id))
+    db.session.flush()
+    return True
+
+
+def follows(council: Council, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(CouncilFollower.id).where(CouncilFollower.council_id == council.id,
+                                                                 CouncilFollower.user_id == user.id)) is not None
+
+
+def followers(council: Council) -> list:
+    """The people following the council, as users (one query)."""
+    return [f.user for f in db.session.scalars(sa.select(CouncilFollower).where(CouncilFollower.council_id == council.id)
+                                                .order_by(CouncilFollower.id))]

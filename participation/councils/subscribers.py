@@ -10,7 +10,7 @@ from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.core.permissions import SYSTEM
-from participation.councils.models import MEMBERSHIP_WORKFLOW, Attendance, Council, Membership, MembershipState, Sitting, Volunteer
+from participation.councils.models import MEMBERSHIP_WORKFLOW, Attendance, Council, CouncilFollower, Membership, MembershipState, Sitting, Volunteer
 from participation.extensions import db
 from participation.notifications.services import notify
 from participation.pages.privacy import Processing, register_processing
@@ -145,13 +145,16 @@ def forget_member_data(event: DomainEvent) -> None:
         sa.update(Volunteer).where(Volunteer.user_id == user_id)
         .values(name=CLOSED_ACCOUNT_NAME, email=None, gender=None, birth_year=None, withdrawn=True)
     )
+    db.session.execute(sa.delete(CouncilFollower).where(CouncilFollower.user_id == user_id))
 
 
 @personal_data.section("conseils")
 def councils_section(user) -> dict:
     memberships = db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)).all()
     volunteers = db.session.scalars(sa.select(Volunteer).where(Volunteer.user_id == user.id).order_by(Volunteer.id)).all()
+    follows = db.session.scalars(sa.select(CouncilFollower).where(CouncilFollower.user_id == user.id).order_by(CouncilFollower.id)).all()
     return {
+        "conseils_suivis": [{"conseil": db.session.get(Council, f.council_id).name, "depuis": f.created_at.isoformat()} for f in follows],
         "mandats": [
             {
                 "conseil": m.council.name, "college": m.college.name, "role": m.role.label, "etat": m.state.label,

@@ -119,7 +119,20 @@ def council(slug: str):
                                .order_by(Draw.performed_at.desc()).limit(5)).all()
     seat = current_membership(current_user, council)
     return render_template("councils/council.html", council=council, members=members, upcoming=upcoming, minutes=minutes,
-                           draws=draws, seat=seat, drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges))
+                           draws=draws, seat=seat, drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
+                           following=services.follows(council, current_user))
+
+
+@bp.route("/<slug>/suivre", methods=["POST"])
+@login_required
+def follow(slug: str):
+    council = _published_council(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now_following = services.follow(council, actor=current_user)
+    flash("Vous suivez ce conseil : vous serez prévenu·e de ses avis et des réponses de la collectivité." if now_following
+          else "Vous ne suivez plus ce conseil.", "success")
+    return redirect(url_for("councils.council", slug=council.slug))
 
 
 @bp.route("/<slug>/reglement-interieur")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.core.dates import format_day
 from participation.councils.models import Membership, Sitting, WorkingGroupMember
+from participation.councils import services as councils
 from participation.councils.services import members_query
 from participation.extensions import db
 from participation.notifications.services import notify
 from participation.referrals import services
-from participation.referrals.models import Opinion, Referral
+from participation.referrals.models import Opinion, Referral, ReferralFollower
 
 
 def _path(referral: Referral) -> str:
@@ -37,19 +39,24 @@ def tell_bureau(event: DomainEvent) -> None:
           f"{what} du {referral.council.name} : « {referral.subject} »", _path(referral), event, f"{event.name}:{referral.id}")
 
 
+def _group_users(referral: Referral) -> list:
+    members = db.session.scalars(sa.select(WorkingGroupMember).where(WorkingGroupMember.group_id == referral.working_group_id)).all()
+    return [m.membership.user for m in members]
+
+
 @subscribe("referral.started", "referral.group_changed")
 def tell_group(event: DomainEvent) -> None:
     referral: Referral = event.subject
-    members = db.session.scalars(db.select(WorkingGroupMember).where(WorkingGroupMember.group_id == referral.working_group_id)).all()
-    _tell([m.membership.user for m in members], f"Votre groupe de travail est chargé de la saisine « {referral.subject} »",
+    _tell(_group_users(referral), f"Votre groupe de travail est chargé de la saisine « {referral.subject} »",
           f"/saisines/{referral.id}/redaction", event, f"referral.group:{referral.id}:{referral.working_group_id}")
 
 
 @subscribe("opinion.submitted")
 def tell_vote_ready(event: DomainEvent) -> None:
+    """The group reviews the draft it proposes; every member hears of it when the vote is scheduled."""
     opinion: Opinion = event.subject
     referral = opinion.referral
-    _tell([m.user for m in services.referral_members(referral)], f"Le projet d'avis « {referral.subject} » est prêt pour le vote",
+    _tell(_group_users(referral), f"Le projet d'avis « {referral.subject} » est prêt pour le vote",
           f"/saisines/{referral.id}/redaction", event, f"opinion.submitted:{event.id}")
 
 
@@ -71,12 +78,17 @@ def tell_vote_scheduled(event: DomainEvent) -> None:
                        sitting=sitting, member=member, url=url)
 
 
+def _audience(referral: Referral) -> list:
+    """Who hears of a published opinion or answer: the referral's followers, the council's followers and its members."""
+    return ([f.user for f in services.followers_of(referral)] + councils.followers(referral.council)
+            + [m.user for m in services.referral_members(referral)])
+
+
 @subscribe("opinion.published")
 def tell_published(event: DomainEvent) -> None:
     opinion: Opinion = event.subject
     referral = opinion.referral
-    users = [f.user for f in services.followers_of(referral)] + [m.user for m in services.referral_members(referral)]
-    _tell(users, f"L'avis du {referral.council.name} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
+    _tell(_audience(referral), f"L'avis du {referral.council.name} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
           event, f"opinion.published:{opinion.id}")
 
 
@@ -96,8 +108,7 @@ def mail_department(event: DomainEvent) -> None:
 @subscribe("referral.answered")
 def tell_answered(event: DomainEvent) -> None:
     referral: Referral = event.subject
-    users = [f.user for f in services.followers_of(referral)] + [m.user for m in services.referral_members(referral)]
-    _tell(users, f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")
+    _tell(_audience(referral), f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")
 
 
 @subscribe("activity_report.published")
@@ -107,3 +118,15 @@ def tell_report_published(event: DomainEvent) -> None:
     members = db.session.scalars(members_query(council).options(sa.orm.joinedload(Membership.user))).all()
     _tell([m.user for m in members], f"Le rapport d'activité {report.year} du {council.name} est publié",
           f"/saisines/rapports/{council.slug}/{report.year}", event, f"activity_report.published:{report.id}")
+
+
+@subscribe("user.closed")
+def forget_follows(event: DomainEvent) -> None:
+    db.session.execute(sa.delete(ReferralFollower).where(ReferralFollower.user_id == event.subject_id))
+
+
+@personal_data.section("saisines")
+def referrals_section(user) -> dict:
+    follows = db.session.scalars(sa.select(ReferralFollower).where(ReferralFollower.user_id == user.id).order_by(ReferralFollower.id)).all()
+    return {"saisines_suivies": [{"saisine": db.session.get(Referral, f.referral_id).subject, "depuis": f.created_at.isoformat()}
+                                 for f in follows]}

@@ -92,6 +92,7 @@ PAGES = [
     Page("/gestion/moderation?file=pending", who="moderation", label="moderation:/gestion/moderation (à approuver)"),
     # Councils (demo: the development council and the Tilleuls citizen council).
     Page("/conseils/conseil-de-developpement-du-val-de-loirande"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande", who="habitante"),
     Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances"),
     Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances/1"),
     Page("/conseils/conseil-de-developpement-du-val-de-loirande/reglement-interieur"),

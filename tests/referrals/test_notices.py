@@ -244,3 +244,52 @@ def test_two_workers_running_the_answer_reminder_at_once_send_one_mail(app, setu
     sent = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.template == "referrals/answer_overdue")).all()
     assert [m.recipient for m in sent] == ["mobilites@collectivite.example"]
     assert db.session.get(Referral, referral_id).state == ReferralState.transmitted
+
+
+# --- Following a council ------------------------------------------------------------------
+
+
+def test_a_resident_following_the_council_hears_of_its_published_opinion_and_the_answer(setup, client):
+    resident = factories.user("riveraine@example.org")
+    path = f"/conseils/{setup.council.slug}"
+    assert client.post(f"{path}/suivre").status_code in (302, 400)  # anonymous: nothing recorded
+    client.login(resident.email, PASSWORD)
+    assert "Suivre ce conseil" in client.get(path).get_data(as_text=True)
+    assert client.submit(f"{path}/suivre", form_path=path).status_code == 302
+    assert "Ne plus suivre ce conseil" in client.get(path).get_data(as_text=True)
+    assert councils.followers(setup.council) == [resident]
+
+    referral = transmitted(setup)
+    services.answer(referral, general_answer="Merci.", actor=setup.staff)
+    titles = [n.title for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == resident.id)
+                                                  .order_by(Notification.id))]
+    assert titles == [f"L'avis du {setup.council.name} sur « Plan de mobilité » est publié",
+                      "La collectivité a répondu à l'avis « Plan de mobilité »"]
+
+    # Following again stops it.
+    assert client.submit(f"{path}/suivre", form_path=path).status_code == 302
+    assert councils.followers(setup.council) == []
+
+
+def test_the_draft_ready_for_the_vote_is_told_to_the_working_group(setup):
+    drafted(setup)
+    assert _notices(setup.writer.user, "est prêt pour le vote")  # in the group
+    assert not _notices(setup.member.user, "est prêt pour le vote")  # not in it: told when the vote is scheduled
+
+
+def test_closing_an_account_forgets_what_it_followed_and_my_data_lists_it(setup):
+    from participation.accounts import personal_data
+    from participation.accounts.services import close_account
+    from participation.referrals.models import ReferralFollower
+    from participation.councils.models import CouncilFollower
+
+    resident = factories.user("suiveuse@example.org")
+    referral = new_referral(setup)
+    services.follow(referral, actor=resident)
+    councils.follow(setup.council, actor=resident)
+    data = personal_data.export(resident)
+    assert [f["saisine"] for f in data["saisines"]["saisines_suivies"]] == ["Plan de mobilité"]
+    assert [f["conseil"] for f in data["conseils"]["conseils_suivis"]] == [setup.council.name]
+    close_account(resident, password=PASSWORD, actor=resident)
+    assert db.session.scalar(sa.select(sa.func.count(ReferralFollower.id)).where(ReferralFollower.user_id == resident.id)) == 0
+    assert db.session.scalar(sa.select(sa.func.count(CouncilFollower.id)).where(CouncilFollower.user_id == resident.id)) == 0
