@@ -24,11 +24,11 @@ from participation.accounts.models import (
     TokenPurpose,
     User,
 )
-from participation.core.tokens import make_token, token_digest
 from participation.core.errors import DomainError, ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, require
+from participation.core.tokens import make_token, token_digest
 from participation.extensions import db
 
 # A hash of a random password, checked when an address is unknown so that

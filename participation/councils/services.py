@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from participation.core.tokens import make_token, token_digest
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
 from participation.core.eventlog import record
+from participation.core.follows import is_following, toggle_follow
 from participation.core.models import utcnow
 from participation.core.permissions import require
+from participation.core.tokens import make_token, token_digest
 from participation.councils import lottery
 from participation.councils.models import (
     COUNCIL_WORKFLOW,
@@ -1028,22 +1029,11 @@ def add_spending(budget: BudgetYear, *, spent_on: date | None, label: str, amoun
 def follow(council: Council, *, actor) -> bool:
     """Follow the council or stop following it; returns whether the person now follows."""
     require(actor, "councils.follow", council)
-    existing = db.session.scalar(sa.select(CouncilFollower).where(CouncilFollower.council_id == council.id,
-                                                                   CouncilFollower.user_id == actor.id))
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
-        return False
-    db.session.add(CouncilFollower(council_id=council.id, user_id=actor.id))
-    db.session.flush()
-    return True
+    return toggle_follow(CouncilFollower, actor, council_id=council.id)
 
 
 def follows(council: Council, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(CouncilFollower.id).where(CouncilFollower.council_id == council.id,
-                                                                 CouncilFollower.user_id == user.id)) is not None
+    return is_following(CouncilFollower, user, council_id=council.id)
 
 
 def followers(council: Council) -> list:

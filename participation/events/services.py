@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from participation.core.tokens import make_token, token_digest
 from participation.core.errors import DomainError, PermissionDenied, ValidationError
 from participation.core.eventlog import record
 from participation.core.locking import lock_row
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, can, require
+from participation.core.tokens import make_token, token_digest
 from participation.events.models import (
     ACTIVE_STATES,
     EVENT_WORKFLOW,

@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from participation.core.tokens import make_token, token_digest
 from participation.core.dates import format_day
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
 from participation.core.eventlog import record
 from participation.core.identifiers import compact, rna_error, siret_error
 from participation.core.models import utcnow
 from participation.core.permissions import require
+from participation.core.tokens import make_token, token_digest
 from participation.core.uploads import DOCUMENTS, MB, store_upload
 from participation.extensions import db
 from participation.grants.models import (

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from participation.core.dates import format_moment
 from participation.core.errors import DomainError, TransitionRefused
 from participation.core.eventlog import DomainEvent, events_about, record
+from participation.core.follows import is_following, toggle_follow
 from participation.core.models import utcnow
 from participation.core.permissions import can, require
 from participation.councils.models import (
@@ -259,22 +260,11 @@ def timeline(referral: Referral) -> list[Step]:
 def follow(referral: Referral, *, actor) -> bool:
     """Follow or stop following; returns whether the person now follows."""
     require(actor, "referrals.follow", referral)
-    existing = db.session.scalar(sa.select(ReferralFollower).where(ReferralFollower.referral_id == referral.id,
-                                                                    ReferralFollower.user_id == actor.id))
-    if existing:
-        db.session.delete(existing)
-        db.session.flush()
-        return False
-    db.session.add(ReferralFollower(referral_id=referral.id, user_id=actor.id))
-    db.session.flush()
-    return True
+    return toggle_follow(ReferralFollower, actor, referral_id=referral.id)
 
 
 def follows(referral: Referral, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(ReferralFollower.id).where(ReferralFollower.referral_id == referral.id,
-                                                                  ReferralFollower.user_id == user.id)) is not None
+    return is_following(ReferralFollower, user, referral_id=referral.id)
 
 
 # --- Drafting ---------------------------------------------------------------
@@ -426,6 +416,15 @@ def _unschedule(opinion: Opinion) -> None:
 # --- Vote, publication, transmission ----------------------------------------
 
 
+def _check_vote_sitting(opinion: Opinion, sitting: Sitting | None) -> None:
+    """An opinion is put to the vote once ready, in a sitting of its own council."""
+    if opinion.state != OpinionState.ready:
+        raise TransitionRefused("L'avis doit d'abord être proposé au vote." if opinion.state == OpinionState.drafting
+                                else "Cet avis est déjà adopté.")
+    if sitting is None or sitting.council_id != opinion.referral.council_id:
+        raise DomainError("Choisissez une séance de ce conseil.", field="sitting")
+
+
 def vote_sittings(referral: Referral):
     """The sittings of the council where a vote can be scheduled: plenary or bureau, not cancelled, ahead."""
     return (sa.select(Sitting).where(Sitting.council_id == referral.council_id, Sitting.kind != SittingKind.working_group,
@@ -439,11 +438,7 @@ def schedule_vote(opinion: Opinion, *, sitting: Sitting | None, actor) -> Agenda
 
     referral = opinion.referral
     require(actor, "referrals.manage", opinion)
-    if opinion.state != OpinionState.ready:
-        raise TransitionRefused("Le projet d'avis doit d'abord être proposé au vote." if opinion.state == OpinionState.drafting
-                                else "Cet avis est déjà adopté.")
-    if sitting is None or sitting.council_id != referral.council_id:
-        raise DomainError("Choisissez une séance de ce conseil.", field="sitting")
+    _check_vote_sitting(opinion, sitting)
     if sitting.kind == SittingKind.working_group:
         raise DomainError("Un avis se vote en séance du conseil, pas en réunion de groupe de travail.", field="sitting")
     if sitting.state == SittingState.cancelled or sitting.starts_at <= utcnow():
@@ -467,11 +462,7 @@ def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | N
 
     referral = opinion.referral
     require(actor, "referrals.vote", opinion)
-    if opinion.state != OpinionState.ready:
-        raise TransitionRefused("L'avis doit d'abord être proposé au vote." if opinion.state == OpinionState.drafting
-                                else "Cet avis est déjà adopté.")
-    if sitting is None or sitting.council_id != referral.council_id:
-        raise DomainError("Choisissez une séance de ce conseil.", field="sitting")
+    _check_vote_sitting(opinion, sitting)
     if sitting.state != SittingState.published:
         raise DomainError("Le vote a lieu lors d'une séance publiée (ni en préparation, ni annulée).", field="sitting")
     numbers = {"votes_for": votes_for, "votes_against": votes_against, "abstentions": abstentions, "present": present}

@@ -31,6 +31,36 @@ def _click(page, name: str, scope=None) -> None:
         (scope or page).get_by_role("button", name=name).click()
 
 
+def _vote_publish_and_transmit(staff, referral_id: int, *, votes: tuple[str, str, str, str]) -> None:
+    """Staff schedule the vote at the coming plenary, record it (present, for, against, abstentions), publish, transmit."""
+    staff.goto(f"/gestion/saisines/{referral_id}")
+    planned = staff.locator("#programmation-sitting option", has_text="projet de territoire").first.get_attribute("value")
+    staff.select_option("#programmation-sitting", planned)
+    _click(staff, "Inscrire le vote à l'ordre du jour")
+    assert "Vote programmé : « Séance plénière : projet de territoire »" in staff.inner_text("main")
+    assert_accessible(staff)
+    assert staff.locator("#sitting").input_value() == planned  # the vote form starts at the scheduled sitting
+    for field, value in zip(("#present", "#votes_for", "#votes_against", "#abstentions"), votes, strict=True):
+        staff.fill(field, value)
+    _click(staff, "Enregistrer le vote")
+    assert "Adopté" in staff.inner_text("main")
+    _click(staff, "Publier l'avis")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name=re.compile("Transmettre l'avis")).click()
+    assert "Avis transmis" in staff.inner_text("main")
+
+
+def _answer(page, referral_id: int, status: str, explanation: str, general_answer: str) -> None:
+    """The authority answers the first recommendation, then publishes its general answer."""
+    page.goto(f"/gestion/saisines/{referral_id}")
+    form = page.locator("form", has_text="Recommandation n° 1")
+    form.locator("select[name$=status]").select_option(status)
+    form.locator("textarea[name$=explanation]").fill(explanation)
+    _click(page, "Enregistrer la suite de la recommandation n° 1")
+    page.fill("#general_answer", general_answer)
+    _click(page, "Publier la réponse")
+
+
 def test_a_saisine_from_recording_to_the_published_answer(new_page):
     subject = f"Schéma des zones d'activités {uuid.uuid4().hex[:6]}"
 
@@ -74,32 +104,11 @@ def test_a_saisine_from_recording_to_the_published_answer(new_page):
     assert "Prêt pour le vote" in member.inner_text("main")
 
     # Staff put the vote on the agenda of the coming plenary sitting; then record it, publish and transmit.
-    staff.goto(f"/gestion/saisines/{referral_id}")
-    planned = staff.locator("#programmation-sitting option", has_text="projet de territoire").first.get_attribute("value")
-    staff.select_option("#programmation-sitting", planned)
-    _click(staff, "Inscrire le vote à l'ordre du jour")
-    assert "Vote programmé : « Séance plénière : projet de territoire »" in staff.inner_text("main")
-    assert_accessible(staff)
-    sitting = staff.locator("#sitting option", has_text="projet de territoire").first.get_attribute("value")
-    staff.select_option("#sitting", sitting)
-    for field, value in (("#present", "5"), ("#votes_for", "4"), ("#votes_against", "0"), ("#abstentions", "1")):
-        staff.fill(field, value)
-    _click(staff, "Enregistrer le vote")
-    assert "Adopté" in staff.inner_text("main")
-    _click(staff, "Publier l'avis")
-    with staff.expect_navigation():
-        staff.get_by_role("button", name=re.compile("Transmettre l'avis")).click()
-    assert "Avis transmis" in staff.inner_text("main")
+    _vote_publish_and_transmit(staff, referral_id, votes=("5", "4", "0", "1"))
 
     # The answering department (here the administrator) answers a recommendation, then publishes its answer.
-    department = new_page("admin")
-    department.goto(f"/gestion/saisines/{referral_id}")
-    form = department.locator("form", has_text="Recommandation n° 1")
-    form.locator("select[name$=status]").select_option("partly_retained")
-    form.locator("textarea[name$=explanation]").fill("Deux zones sur trois seront reliées d'ici 2028.")
-    _click(department, "Enregistrer la suite de la recommandation n° 1")
-    department.fill("#general_answer", "La collectivité retient l'essentiel de l'avis.")
-    _click(department, "Publier la réponse")
+    _answer(new_page("admin"), referral_id, "partly_retained", "Deux zones sur trois seront reliées d'ici 2028.",
+            "La collectivité retient l'essentiel de l'avis.")
 
     # The public page shows the answer and the recommendation's status.
     public = new_page()
@@ -140,29 +149,11 @@ def test_an_auto_saisine_from_the_proposal_to_the_published_answer(new_page):
     member.fill("#text", "Expérimenter l'extinction dans trois communes volontaires.")
     _click(member, "Ajouter la recommandation")
     _click(member, "Proposer l'avis au vote")
-    staff = new_page("agent")
-    staff.goto(f"/gestion/saisines/{referral_id}")
-    planned = staff.locator("#programmation-sitting option", has_text="projet de territoire").first.get_attribute("value")
-    staff.select_option("#programmation-sitting", planned)
-    _click(staff, "Inscrire le vote à l'ordre du jour")
-    staff.select_option("#sitting", planned)
-    for field, value in (("#present", "5"), ("#votes_for", "5"), ("#votes_against", "0"), ("#abstentions", "0")):
-        staff.fill(field, value)
-    _click(staff, "Enregistrer le vote")
-    _click(staff, "Publier l'avis")
-    with staff.expect_navigation():
-        staff.get_by_role("button", name=re.compile("Transmettre l'avis")).click()
-    assert "Avis transmis" in staff.inner_text("main")
+    _vote_publish_and_transmit(new_page("agent"), referral_id, votes=("5", "5", "0", "0"))
 
     # The authority answers (an auto-saisine names no department: an administrator does).
-    admin = new_page("admin")
-    admin.goto(f"/gestion/saisines/{referral_id}")
-    form = admin.locator("form", has_text="Recommandation n° 1")
-    form.locator("select[name$=status]").select_option("retained")
-    form.locator("textarea[name$=explanation]").fill("Trois communes testeront l'extinction dès janvier.")
-    _click(admin, "Enregistrer la suite de la recommandation n° 1")
-    admin.fill("#general_answer", "La collectivité retient la proposition du conseil.")
-    _click(admin, "Publier la réponse")
+    _answer(new_page("admin"), referral_id, "retained", "Trois communes testeront l'extinction dès janvier.",
+            "La collectivité retient la proposition du conseil.")
 
     public = new_page()
     public.goto(f"/saisines/{referral_id}")

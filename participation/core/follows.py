@@ -1,0 +1,27 @@
+"""Following something (a referral, a council): one row per person, added or removed by a button."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def toggle_follow(model, user, **target) -> bool:
+    """Add ``user``'s row of ``model`` for ``target`` (``referral_id=3``), or remove it; returns whether they now follow."""
+    from participation.extensions import db
+
+    existing = db.session.scalar(sa.select(model).filter_by(user_id=user.id, **target))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(model(user_id=user.id, **target))
+    db.session.flush()
+    return True
+
+
+def is_following(model, user, **target) -> bool:
+    from participation.extensions import db
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(model.id).filter_by(user_id=user.id, **target)) is not None
