@@ -85,6 +85,19 @@ def _refused(error: DomainError, referral: Referral, endpoint: str = "referrals.
     return redirect(url_for(endpoint, referral_id=referral.id))
 
 
+def _council_by_slug(slug: str) -> Council:
+    return db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
+
+
+def _council_filter() -> tuple[Council | None, int | None]:
+    """The ``?conseil=`` filter of a list: the council, and the id to filter on (-1, matching nothing, for an unknown slug)."""
+    slug = request.args.get("conseil") or None
+    if slug is None:
+        return None, None
+    council = db.session.scalar(sa.select(Council).where(Council.slug == slug))
+    return council, council.id if council else -1
+
+
 def _count(statement) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
 
@@ -100,9 +113,8 @@ def _departments():
 def index():
     state = request.args.get("etat")
     state = ReferralState(state) if state in {s.value for s in ReferralState} else None
-    slug = request.args.get("conseil") or None
-    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
-    page = paginate(services.public_referrals(state=state, council_id=council.id if council else (-1 if slug else None)))
+    council, council_id = _council_filter()
+    page = paginate(services.public_referrals(state=state, council_id=council_id))
     return render_template("referrals/index.html", page=page, state=state, states=services.PUBLIC_STATES, council=council)
 
 
@@ -163,7 +175,7 @@ def decide(referral_id: int):
 @bp.route("/proposer/<slug>", methods=["GET", "POST"])
 @login_required
 def propose(slug: str):
-    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
+    council = _council_by_slug(slug)
     require(current_user, "referrals.propose", council)
     form = ProposalForm()
     if form.validate_on_submit():
@@ -330,9 +342,8 @@ def compare(referral_id: int):
 @login_required
 def staff_index():
     require(current_user, "referrals.manage")
-    slug = request.args.get("conseil") or None
-    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
-    page = paginate(services.all_referrals(council_id=council.id if council else (-1 if slug else None)))
+    council, council_id = _council_filter()
+    page = paginate(services.all_referrals(council_id=council_id))
     return render_template("referrals/staff/index.html", page=page, council=council, overdue=_count(services.overdue_referrals()),
                            late_opinions=_count(services.opinions_due(before=date.today())))
 
@@ -348,7 +359,7 @@ def overdue():
 @staff_bp.route("/nouvelle/<slug>", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
+    council = _council_by_slug(slug)
     require(current_user, "referrals.manage", council)
     form = ReferralForm()
     form.department.choices = [(d.id, d.name) for d in _departments()]
@@ -522,10 +533,6 @@ def deliberations_json():
 # Yearly activity reports -------------------------------------------------------------
 
 
-def _council_by_slug(slug: str) -> Council:
-    return db.session.scalar(sa.select(Council).where(Council.slug == slug)) or abort(404)
-
-
 def _activity_report(slug: str, year: int) -> ActivityReport:
     council = _council_by_slug(slug)
     item = db.session.scalar(sa.select(ActivityReport).where(ActivityReport.council_id == council.id, ActivityReport.year == year))
@@ -554,11 +561,11 @@ def council_activity_reports(council) -> list[int]:
     return published_years(council.id)
 
 
-def _reports_page(council: Council | None, *, unknown: bool = False, form: ReportForm | None = None):
+def _reports_page(council: Council | None, council_id: int | None, *, form: ReportForm | None = None):
     form = form or ReportForm(formdata=None)
     years = open_years(council) if council else []
     form.year.choices = [(year, str(year)) for year in years]
-    page = paginate(reports_query(council_id=council.id if council else (-1 if unknown else None)))
+    page = paginate(reports_query(council_id=council_id))
     return render_template("referrals/staff/reports.html", page=page, council=council, form=form, years=years), form_status(form)
 
 
@@ -566,9 +573,7 @@ def _reports_page(council: Council | None, *, unknown: bool = False, form: Repor
 @login_required
 def staff_reports():
     require(current_user, "referrals.report")
-    slug = request.args.get("conseil") or None
-    council = db.session.scalar(sa.select(Council).where(Council.slug == slug)) if slug else None
-    return _reports_page(council, unknown=bool(slug) and council is None)
+    return _reports_page(*_council_filter())
 
 
 @staff_bp.route("/rapports/nouveau/<slug>", methods=["POST"])
@@ -585,7 +590,7 @@ def new_report(slug: str):
         else:
             flash(f"Le rapport d'activité {item.year} est créé : complétez ses textes, puis publiez-le.", "success")
             return redirect(url_for("referrals_staff.report", report_id=item.id))
-    return _reports_page(council, form=form)
+    return _reports_page(council, council.id, form=form)
 
 
 @staff_bp.route("/rapports/<int:report_id>", methods=["GET", "POST"], endpoint="report")
