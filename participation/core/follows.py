@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from participation.core.models import UTCDateTime, utcnow
+
+
+class FollowerMixin:
+    """The follower's side of a follow row; the model adds what is followed and a unique constraint on the pair."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def user(cls):
+        return relationship("User", lazy="joined")
 
 
 def toggle_follow(model, user, **target) -> bool:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.follows import FollowerMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
 
@@ -396,17 +397,13 @@ SITTING_WORKFLOW = Workflow(
 SITTING_WORKFLOW.bind(Sitting)
 
 
-class CouncilFollower(IdMixin, Base):
+class CouncilFollower(FollowerMixin, IdMixin, Base):
     """A person who follows the council: told when it publishes an opinion and when the authority answers one."""
 
     __tablename__ = "council_followers"
     __table_args__ = (sa.UniqueConstraint("council_id", "user_id"),)
 
     council_id: Mapped[int] = mapped_column(sa.ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user = relationship("User", lazy="joined")
 
 
 class AgendaItem(IdMixin, Base):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.follows import FollowerMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
 
@@ -149,17 +150,13 @@ REFERRAL_WORKFLOW = Workflow(
 REFERRAL_WORKFLOW.bind(Referral)
 
 
-class ReferralFollower(IdMixin, Base):
+class ReferralFollower(FollowerMixin, IdMixin, Base):
     """A person told when the opinion and the answer are published."""
 
     __tablename__ = "referral_followers"
     __table_args__ = (sa.UniqueConstraint("referral_id", "user_id"),)
 
     referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user = relationship("User", lazy="joined")
 
 
 # --- Opinions ---------------------------------------------------------------
