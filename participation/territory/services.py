@@ -446,12 +446,7 @@ def set_theme_archived(theme: Theme, archived: bool, *, actor) -> bool:
 
     Returns whether anything changed: archiving an archived theme does nothing.
     """
-    require(actor, "territory.manage")
-    if theme.archived == archived:
-        return False
-    theme.archived = archived
-    record("theme.archived" if archived else "theme.unarchived", theme, actor, {"name": theme.name})
-    return True
+    return _set_archived(theme, archived, "theme", {"name": theme.name}, actor=actor)
 
 
 def _unique_theme_slug(name: str) -> str:
@@ -505,11 +500,15 @@ def save_department(department: Department | None, *, name: str, code: str, emai
 
 def set_department_archived(department: Department, archived: bool, *, actor) -> bool:
     """Archive a department (no longer offered for new cases), or bring it back; returns whether anything changed."""
+    return _set_archived(department, archived, "department", {"code": department.code}, actor=actor)
+
+
+def _set_archived(item, archived: bool, thing: str, data: dict, *, actor) -> bool:
     require(actor, "territory.manage")
-    if department.archived == archived:
+    if item.archived == archived:
         return False
-    department.archived = archived
-    record("department.archived" if archived else "department.unarchived", department, actor, {"code": department.code})
+    item.archived = archived
+    record(f"{thing}.archived" if archived else f"{thing}.unarchived", item, actor, data)
     return True
 
 
