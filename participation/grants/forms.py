@@ -208,3 +208,7 @@ class CallForm(FlaskForm):
     department = SelectField("Service instructeur", choices=[])
     themes = MultiCheckboxField("Thèmes", choices=[])
     required_documents = MultiCheckboxField("Documents exigés", choices=_choices(DocumentKind))
+    rae_id = StringField("Numéro au Répertoire des aides aux entreprises (idRAE)", validators=[Optional(), Length(max=5, message="Au plus 5 caractères.")],
+                         description="Facultatif : publié dans les données essentielles des subventions.")
+    aid_scheme = StringField("Identifiant du dispositif d'aide", validators=[Optional(), Length(max=100)],
+                             description="Facultatif : l'identifiant du dispositif dans les données « dispositifs d'aide ».")

@@ -176,6 +176,10 @@ class GrantCall(IdMixin, TimestampMixin, Base):
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id", ondelete="SET NULL"), index=True)
     # The association documents an application must come with (DocumentKind values).
     required_documents: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # SCDL idRAE: the aid's number in the Répertoire des Aides aux Entreprises, when it has one.
+    rae_id: Mapped[str | None] = mapped_column(sa.String(5))
+    # SCDL dispositifAide: the aid scheme's identifier in the schema-dispositif-aide data.
+    aid_scheme: Mapped[str | None] = mapped_column(sa.String(100))
 
     department = relationship("Department", lazy="joined")
     themes = relationship("Theme", secondary=call_themes, lazy="selectin", order_by="Theme.name")

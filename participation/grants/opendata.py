@@ -1,7 +1,7 @@
 """The grants' essential data in the SCDL ``subventions`` schema (décret 2017-779).
 
-One row per granted grant with a signed convention. The columns are those of
-DOMAIN.md, in its order; dates are ISO 8601, amounts use a dot, ``nature``
+One row per granted grant with a signed convention. The 16 columns are those
+of the schema's version 2.1.1, in its order; dates are ISO 8601, amounts use a dot, ``nature``
 and ``conditionsVersement`` take the schema's values.
 """
 
@@ -28,8 +28,10 @@ FIELDS = [
     "nature",
     "conditionsVersement",
     "datesPeriodeVersement",
+    "idRAE",
     "notificationUE",
     "pourcentageSubvention",
+    "dispositifAide",
 ]
 
 NATURES = {AidKind.cash: "aide en numéraire", AidKind.in_kind: "aide en nature"}
@@ -72,8 +74,10 @@ def rows(territory) -> list[dict[str, str]]:
             "nature": NATURES[application.aid_kind],
             "conditionsVersement": application.payment_terms.value if application.payment_terms else "unique",
             "datesPeriodeVersement": period,
+            "idRAE": application.call.rae_id or "",
             "notificationUE": "oui" if application.eu_notified else "non",
             "pourcentageSubvention": "1.00",
+            "dispositifAide": application.call.aid_scheme or "",
         })
     return result
 

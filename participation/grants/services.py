@@ -6,6 +6,8 @@ changes the models, records a domain event, and never commits.
 
 from __future__ import annotations
 
+import re
+
 import calendar
 from datetime import date, datetime, timedelta
 
@@ -217,7 +219,9 @@ def accept_invitation(token: str, *, actor) -> Association:
 
 # Calls ---------------------------------------------------------------------
 
-CALL_FIELDS = ("title", "description", "eligibility", "envelope_cents", "opens_at", "closes_at", "department_id", "required_documents")
+# SCDL subventions: idRAE is at most five characters.
+RAE_ID = re.compile(r"[0-9A-Za-z]{1,5}")
+CALL_FIELDS = ("title", "description", "eligibility", "envelope_cents", "opens_at", "closes_at", "department_id", "required_documents", "rae_id", "aid_scheme")
 
 
 def save_call(call: GrantCall | None, *, actor, themes=(), **values) -> GrantCall:
@@ -231,6 +235,11 @@ def save_call(call: GrantCall | None, *, actor, themes=(), **values) -> GrantCal
     if data["opens_at"] >= data["closes_at"]:
         raise ValidationError("La clôture doit suivre l'ouverture.", field="closes_at")
     data["required_documents"] = [DocumentKind(kind).value for kind in data.get("required_documents") or []]
+    for key in ("rae_id", "aid_scheme"):
+        if key in data:
+            data[key] = (data[key] or "").strip() or None
+    if data.get("rae_id") and not RAE_ID.fullmatch(data["rae_id"]):
+        raise ValidationError("Le numéro au Répertoire des aides aux entreprises compte au plus 5 chiffres ou lettres.", field="rae_id")
     created = call is None
     call = call or GrantCall()
     for key, value in data.items():

@@ -473,7 +473,7 @@ def edit_call(call_id: int | None):
                 item, actor=current_user, themes=themes, title=form.title.data.strip(), description=form.description.data,
                 eligibility=form.eligibility.data, envelope_cents=form.envelope.cents, opens_at=local_to_utc(form.opens_at.data),
                 closes_at=local_to_utc(form.closes_at.data), department_id=int(form.department.data) if form.department.data else None,
-                required_documents=form.required_documents.data or [],
+                required_documents=form.required_documents.data or [], rae_id=form.rae_id.data, aid_scheme=form.aid_scheme.data,
             )
         except DomainError as error:
             form_error(form, error)

@@ -16,7 +16,7 @@ from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.grants import opendata
 from participation.grants import services as grants
-from participation.grants.models import ApplicationState, DocumentKind, GrantApplication
+from participation.grants.models import ApplicationState, DocumentKind, GrantApplication, GrantCall
 from tests import factories
 from tests.staff.conftest import login, text
 
@@ -180,9 +180,10 @@ def test_opendata_csv_has_the_scdl_columns_and_formats(client):
     response = client.get("/opendata/subventions.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    # SCDL subventions 2.1.1: 16 columns, in this order.
     assert rows[0] == ["nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire", "idBeneficiaire",
                        "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement",
-                       "notificationUE", "pourcentageSubvention"]
+                       "idRAE", "notificationUE", "pourcentageSubvention", "dispositifAide"]
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["nomAttribuant"] == "Agglomération de Test" and re.fullmatch(r"\d{14}", row["idAttribuant"])
@@ -196,8 +197,29 @@ def test_opendata_csv_has_the_scdl_columns_and_formats(client):
     assert re.fullmatch(r"\d{14}", row["idBeneficiaire"]) and re.fullmatch(r"W\d{9}", row["rnaBeneficiaire"])
     assert row["objet"] == "Fête des jardins ; édition « 2027 »" and len(row["objet"]) <= 256
     assert row["referenceDecision"] == f"DEL-{conventioned.id}"
+    assert row["idRAE"] == "" and row["dispositifAide"] == ""  # optional, and the call carries neither
     document = json.loads(client.get("/opendata/subventions.json").get_data(as_text=True))
     assert document["fields"] == opendata.FIELDS and document["data"][0]["montant"] == "24000.00"
+
+
+def test_a_call_s_rae_number_and_aid_scheme_reach_the_scdl_export_and_a_bad_rae_number_is_refused(client):
+    admin = factories.admin()
+    login(client, admin)
+    call = factories.grant_call()
+    form = {
+        "title": call.title, "description": call.description, "eligibility": call.eligibility, "envelope": "100000",
+        "opens_at": "2026-01-05T09:00", "closes_at": "2026-12-20T23:59", "department": "",
+        "rae_id": "12345678", "aid_scheme": "dispositif-vie-associative-2026",
+    }
+    response = client.submit(f"/gestion/subventions/appels/{call.id}/modifier", form)
+    assert response.status_code == 422 and "Au plus 5 caractères" in text(response)
+    assert db.session.get(GrantCall, call.id).rae_id is None
+    response = client.submit(f"/gestion/subventions/appels/{call.id}/modifier", {**form, "rae_id": "A12"})
+    assert response.status_code == 302
+    conventioned = factories.granted_application(call)
+    grants.record_convention(conventioned, signed_on=date.today(), actor=SYSTEM)
+    rows = list(csv.DictReader(io.StringIO(client.get("/opendata/subventions.csv").get_data(as_text=True))))
+    assert [(r["idRAE"], r["dispositifAide"]) for r in rows] == [("A12", "dispositif-vie-associative-2026")]
 
 
 # Bounded queries --------------------------------------------------------------
