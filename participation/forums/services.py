@@ -667,17 +667,19 @@ def public_consultations(*, theme_id=None, commune_id=None, status: str | None =
     if commune_id:
         select = select.where(Consultation.communes.any(Commune.id == commune_id))
     if query:
-        found = search.words(query)
-        conditions = [sa.and_(*[sa.or_(Consultation.title.ilike(f"%{w}%"), Consultation.question.ilike(f"%{w}%")) for w in found])] if found else []
-        matching = search.matching_contributions(query, db.session.get_bind().dialect.name)
+        # French search (forums/search.py): the consultation's title and question, its topics' titles, its contributions.
+        dialect = db.session.get_bind().dialect.name
+        matching = search.matching_contributions(query, dialect)
         if matching is not None:
-            conditions.append(
+            published = sa.select(Contribution.id).where(Contribution.topic_id == Topic.id, Contribution.state == ContributionState.published)
+            select = select.where(sa.or_(
+                Consultation.id.in_(search.matching("consultations", query, dialect)),
+                Consultation.id.in_(sa.select(Topic.consultation_id).where(Topic.id.in_(search.matching("topics", query, dialect)),
+                                                                           published.exists())),
                 Consultation.id.in_(
                     sa.select(Contribution.consultation_id).where(Contribution.id.in_(matching), Contribution.state == ContributionState.published)
-                )
-            )
-        if conditions:
-            select = select.where(sa.or_(*conditions))
+                ),
+            ))
     return select.order_by(Consultation.closes_at.desc(), Consultation.id.desc())
 
 
