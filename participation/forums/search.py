@@ -200,6 +200,17 @@ def matching(table: str, query: str | None, dialect: str):
     return sa.select(model.id).where(*[column.ilike(f"%{word}%") for word in found])
 
 
+def condition(table: str, query: str | None, dialect: str):
+    """A condition on ``table``'s own rows (no self-join: the planner reads the index, then the rows once), or ``None``."""
+    found = words(query)
+    if not found:
+        return None
+    if dialect == "postgresql":
+        return _document(table).op("@@")(_postgresql_query(found))
+    model = {"contributions": Contribution, "topics": Topic, "consultations": Consultation}[table]
+    return model.id.in_(matching(table, query, dialect))
+
+
 def matching_contributions(query: str | None, dialect: str):
     """A ``select`` of the ids of contributions whose text matches every word of ``query``, or ``None``."""
     return matching("contributions", query, dialect)

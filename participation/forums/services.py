@@ -669,15 +669,14 @@ def public_consultations(*, theme_id=None, commune_id=None, status: str | None =
     if query:
         # French search (forums/search.py): the consultation's title and question, its topics' titles, its contributions.
         dialect = db.session.get_bind().dialect.name
-        matching = search.matching_contributions(query, dialect)
-        if matching is not None:
+        in_contributions = search.condition("contributions", query, dialect)
+        if in_contributions is not None:
             published = sa.select(Contribution.id).where(Contribution.topic_id == Topic.id, Contribution.state == ContributionState.published)
             select = select.where(sa.or_(
-                Consultation.id.in_(search.matching("consultations", query, dialect)),
-                Consultation.id.in_(sa.select(Topic.consultation_id).where(Topic.id.in_(search.matching("topics", query, dialect)),
-                                                                           published.exists())),
+                search.condition("consultations", query, dialect),
+                Consultation.id.in_(sa.select(Topic.consultation_id).where(search.condition("topics", query, dialect), published.exists())),
                 Consultation.id.in_(
-                    sa.select(Contribution.consultation_id).where(Contribution.id.in_(matching), Contribution.state == ContributionState.published)
+                    sa.select(Contribution.consultation_id).where(in_contributions, Contribution.state == ContributionState.published)
                 ),
             ))
     return select.order_by(Consultation.closes_at.desc(), Consultation.id.desc())
@@ -733,13 +732,13 @@ def reactions_of(user, contribution_ids: list[int]) -> dict[int, ReactionKind]:
 
 def search_contributions(consultation: Consultation, query: str):
     """A ``select`` of the published contributions of a consultation matching ``query`` (``None`` without words)."""
-    matching = search.matching_contributions(query, db.session.get_bind().dialect.name)
+    matching = search.condition("contributions", query, db.session.get_bind().dialect.name)
     if matching is None:
         return None
     return (
         sa.select(Contribution)
         .options(joinedload(Contribution.author), joinedload(Contribution.topic))
-        .where(Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published, Contribution.id.in_(matching))
+        .where(Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published, matching)
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())
     )
 
