@@ -53,10 +53,14 @@ def is_one_time_link(url: str) -> bool:
     base = urlsplit(current_app.config["BASE_URL"])
     if parts.netloc != base.netloc:
         return False
+    path = parts.path
+    prefix = base.path.rstrip("/")
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix):]  # the site served under a path: /participation/compte/…
     adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "http")
     for method in ("GET", "POST"):
         try:
-            _endpoint, arguments = adapter.match(parts.path, method=method)
+            _endpoint, arguments = adapter.match(path, method=method)
         except HTTPException:
             continue
         return "token" in arguments
