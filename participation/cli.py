@@ -48,9 +48,19 @@ def demo_server(host: str, port: int) -> None:
     """Démarre le serveur web et le worker ensemble (démonstration, développement)."""
     from werkzeug.serving import run_simple
 
+    from participation.config import PRODUCTION_REFUSES_DEMO
     from participation.core.scheduler import run_worker
 
     app = current_app._get_current_object()
+    if app.config["ENV_NAME"] == "production":
+        raise click.ClickException(PRODUCTION_REFUSES_DEMO)
+    if not is_loopback(host):
+        raise click.ClickException(
+            f"Le mode démonstration ne s'ouvre que sur une adresse locale (127.0.0.1, ::1 ou localhost), pas sur « {host} » : "
+            "le personnel y lit les courriels de chacun. Pour un serveur joignable d'ailleurs, lancez gunicorn et le worker, sans DEMO_MODE."
+        )
+    # Only here: staff read the mail the platform "sent", which reaches nobody.
+    app.config["DEMO_MODE"] = True
     scheduler = run_worker(app, blocking=False)
     click.echo(f"\nLa plateforme est ouverte sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
     try:
@@ -58,6 +68,18 @@ def demo_server(host: str, port: int) -> None:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is an address of this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def register(app: Flask) -> None:

@@ -61,7 +61,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     config = {
         "ENV_NAME": env,
-        "DEMO_MODE": _bool("DEMO_MODE", development),
+        # A demonstration lets staff read the mail the platform "sent": the ``demo``
+        # command turns it on (on a loopback address only); production refuses it.
+        "DEMO_MODE": _bool("DEMO_MODE", False),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -156,7 +158,15 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config.update(overrides)
         if "SQLALCHEMY_DATABASE_URI" in overrides:
             config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
+    if config["ENV_NAME"] == "production" and config["DEMO_MODE"]:
+        raise RuntimeError(PRODUCTION_REFUSES_DEMO)
     return config
+
+
+PRODUCTION_REFUSES_DEMO = (
+    "Le mode démonstration (DEMO_MODE) est refusé en production (PARTICIPATION_ENV=production) : "
+    "il laisse le personnel lire les courriels, liens de connexion compris. Retirez DEMO_MODE de l'environnement."
+)
 
 
 def _development_secret(instance: Path) -> str:

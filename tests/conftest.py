@@ -185,7 +185,8 @@ def client(app):
 @pytest.fixture
 def mailbox(smtp_server):
     smtp_server.messages.clear()
-    return smtp_server.messages
+    yield smtp_server.messages
+    smtp_server.forget_refusals()
 
 
 def pytest_configure(config):

@@ -1,4 +1,7 @@
-"""A real SMTP server for tests, on a local port (aiosmtpd)."""
+"""A real SMTP server for tests, on a local port (aiosmtpd).
+
+It takes every address, except those a test asks it to refuse (``refuse()``):
+a permanent refusal (550 « user unknown ») or a temporary one (451)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,15 @@ class _Handler:
     def __init__(self, server: SMTPServer):
         self.server = server
 
+    async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):
+        """Refuse the addresses the test asked to refuse, with the reply it chose; take the others."""
+        with self.server.lock:
+            reply = self.server.replies.get(address.lower())
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp_server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.server.lock:
@@ -46,6 +58,8 @@ class SMTPServer:
     def __init__(self, port: int):
         self.port = port
         self.messages: list[ReceivedMail] = []
+        # Address -> the reply to its RCPT TO, for the addresses to refuse.
+        self.replies: dict[str, str] = {}
         self.lock = threading.Lock()
         self.controller: Controller | None = None
 
@@ -61,6 +75,15 @@ class SMTPServer:
     @property
     def running(self) -> bool:
         return self.controller is not None
+
+    def refuse(self, address: str, reply: str) -> None:
+        """Answer ``reply`` (« 550 5.1.1 … », « 451 4.3.0 … ») to RCPT TO ``address`` until ``forget_refusals()``."""
+        with self.lock:
+            self.replies[address.lower()] = reply
+
+    def forget_refusals(self) -> None:
+        with self.lock:
+            self.replies.clear()
 
     def to(self, address: str) -> list[ReceivedMail]:
         with self.lock:

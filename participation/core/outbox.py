@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.header import Header
 
@@ -60,7 +62,8 @@ class OutboxMail(IdMixin, Base):
     # Files sent with the mail: [{"filename", "content_type", "content"}], content as text (a calendar file).
     attachments: Mapped[list | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: the dashboard asks when the last mail left, to tell an outage.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     @property
     def message_id(self) -> str:
@@ -169,7 +172,12 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
             try:
                 connection.send(_message(item))
             except (TimeoutError, OSError, smtplib.SMTPException) as error:
-                counts[_mark_attempt_failed(item, now, str(error))] += 1
+                reason, permanent = explain_smtp_error(error)
+                if permanent:
+                    _mark_refused(item, now, reason)
+                    counts["failed"] += 1
+                else:
+                    counts[_mark_attempt_failed(item, now, reason)] += 1
             else:
                 _mark_sent(item, now)
                 counts["sent"] += 1
@@ -180,6 +188,40 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
             pass
     db.session.commit()
     return counts
+
+
+OUTAGE_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Outage:
+    """Mail is due and none has left for a while: the server refuses, or the worker is stopped."""
+
+    waiting: int  # mails due for longer than OUTAGE_AFTER
+    oldest_due_at: datetime
+    last_sent_at: datetime | None
+    last_error: str | None
+
+
+def delivery_outage(*, now: datetime | None = None) -> Outage | None:
+    """An ongoing outage: mails due for more than ten minutes, and none delivered in those ten
+    minutes. ``None`` when mail flows. Three small queries on indexed columns."""
+    from participation.extensions import db
+
+    now = now or utcnow()
+    limit = now - OUTAGE_AFTER
+    due = sa.and_(OutboxMail.status == MailStatus.pending, OutboxMail.next_attempt_at <= now, OutboxMail.created_at <= limit)
+    waiting, oldest = db.session.execute(sa.select(sa.func.count(OutboxMail.id), sa.func.min(OutboxMail.created_at)).where(due)).one()
+    if not waiting:
+        return None
+    last_sent = db.session.scalar(sa.select(sa.func.max(OutboxMail.sent_at)))
+    if last_sent is not None and last_sent > limit:
+        return None
+    last_error = db.session.scalar(
+        sa.select(OutboxMail.last_error).where(OutboxMail.status == MailStatus.pending, OutboxMail.last_error.is_not(None))
+        .order_by(OutboxMail.next_attempt_at.desc()).limit(1)
+    )
+    return Outage(waiting=waiting, oldest_due_at=oldest, last_sent_at=last_sent, last_error=last_error)
 
 
 def retry(mail: OutboxMail) -> None:
@@ -223,6 +265,68 @@ def _mark_sent(item: OutboxMail, now: datetime) -> None:
     item.sent_at = now
     item.attempts += 1
     item.last_error = None
+
+
+# Why a server refuses, by the enhanced status code (RFC 3463) and, without one, by the reply code.
+ENHANCED_REASONS = {
+    "5.1.1": "adresse refusée par le serveur : utilisateur inconnu",
+    "5.1.0": "adresse refusée par le serveur",
+    "5.1.2": "adresse refusée par le serveur : domaine inconnu",
+    "5.1.3": "adresse refusée par le serveur : adresse mal formée",
+    "5.1.6": "adresse refusée par le serveur : la personne a changé d'adresse",
+    "5.1.10": "adresse refusée par le serveur : le domaine n'accepte aucun courriel",
+    "5.2.1": "adresse refusée par le serveur : boîte aux lettres désactivée",
+    "5.2.2": "courriel refusé par le serveur : boîte aux lettres pleine",
+    "5.3.4": "courriel refusé par le serveur : message trop volumineux",
+    "5.7.1": "courriel refusé par le serveur : expéditeur non autorisé ou message jugé indésirable",
+}
+PERMANENT_REASONS = {
+    "recipient": "adresse refusée par le serveur : utilisateur inconnu",
+    "sender": "adresse d'expédition refusée par le serveur (vérifiez MAIL_DEFAULT_SENDER)",
+    "data": "message refusé par le serveur",
+}
+ENHANCED_RE = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+
+
+def explain_smtp_error(error: BaseException) -> tuple[str, bool]:
+    """A sentence in French saying why a mail was not delivered, and whether the refusal is
+    permanent (a 5xx reply: trying again changes nothing) or temporary (a 4xx reply, a lost connection)."""
+    code, text, kind = None, "", "data"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # {address: (code, message)}: one recipient per mail here.
+        code, raw = next(iter(error.recipients.values()), (None, b""))
+        text, kind = _decode(raw), "recipient"
+    elif isinstance(error, smtplib.SMTPSenderRefused):
+        code, text, kind = error.smtp_code, _decode(error.smtp_error), "sender"
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, _decode(error.smtp_error)
+        kind = "recipient" if isinstance(error, smtplib.SMTPDataError) and code in (550, 551, 553) else "data"
+    if not isinstance(code, int):
+        if isinstance(error, smtplib.SMTPServerDisconnected):
+            return "connexion interrompue par le serveur de courriel : nouvel essai plus tard", False
+        if isinstance(error, (TimeoutError, OSError)):
+            return f"serveur de courriel injoignable ({error.__class__.__name__}) : nouvel essai plus tard", False
+        return f"erreur d'envoi ({error.__class__.__name__}) : nouvel essai plus tard", False
+    answer = f"réponse du serveur : {code} {text}".strip()
+    if 500 <= code < 600:
+        enhanced = ENHANCED_RE.match(text)
+        reason = ENHANCED_REASONS.get(enhanced.group(1)) if enhanced else None
+        return f"{reason or PERMANENT_REASONS[kind]} ({answer})", True
+    return f"refus temporaire du serveur de courriel, nouvel essai plus tard ({answer})", False
+
+
+def _decode(value) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return " ".join(str(value or "").split())[:500]
+
+
+def _mark_refused(item: OutboxMail, now: datetime, reason: str) -> None:
+    """A permanent refusal: the mail is failed at once, for an admin to look at."""
+    item.attempts += 1
+    item.last_error = reason[:2000]
+    item.status = MailStatus.failed
+    log.error("Courriel %s refusé définitivement : %s", item.id, reason)
 
 
 def _mark_attempt_failed(item: OutboxMail, now: datetime, error: str) -> str:

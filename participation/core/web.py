@@ -67,6 +67,13 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static" and not response.cache_control.public and _is_logged_in():
+            # A page for a logged-in person is theirs: no shared cache, no browser
+            # history (the back button after log-out), keeps a copy of it. Only what a
+            # view declares public (the same for everyone: the agenda feed, the theme's CSS) is cached.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+            response.vary.add("Cookie")
         return response
 
     @app.errorhandler(DomainError)

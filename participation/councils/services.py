@@ -757,10 +757,21 @@ def answer_convocation(sitting: Sitting, *, answer, proxy: Membership | None = N
     if attendance is None:
         attendance = Attendance(sitting_id=sitting.id, membership_id=seat.id)
         db.session.add(attendance)
+    previous_proxy = attendance.proxy_id
     attendance.answer, attendance.proxy_id, attendance.answered_at = answer, getattr(proxy, "id", None), utcnow()
     db.session.flush()
-    record("sitting.answered", sitting, actor, {"membership": seat.id, "answer": answer, "proxy": getattr(proxy, "id", None)})
+    record("sitting.answered", sitting, actor, {"membership": seat.id, "answer": answer, "proxy": getattr(proxy, "id", None),
+                                               "previous_proxy": previous_proxy})
     return attendance
+
+
+def proxies_held(sitting: Sitting, seat: Membership | None) -> list[Membership]:
+    """The members whose proxy ``seat`` holds for this sitting. One query."""
+    if seat is None:
+        return []
+    return db.session.scalars(sa.select(Membership).join(Attendance, Attendance.membership_id == Membership.id)
+                              .where(Attendance.sitting_id == sitting.id, Attendance.proxy_id == seat.id)
+                              .order_by(Membership.id)).all()
 
 
 def mark_attendance(sitting: Sitting, present_ids: set[int], *, actor) -> None:

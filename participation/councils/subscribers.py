@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from urllib.parse import urlsplit
 
 from participation.accounts import personal_data
+from participation.core.dates import format_moment
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
@@ -95,6 +96,32 @@ def tell_change(event: DomainEvent) -> None:
     _tell_members(event, convened_members(sitting), template="cancelled" if cancelled else "moved", subject=subject,
                   key=f"{event.name}:{event.id}", title=subject, url=_sitting_path(sitting), sitting=sitting,
                   before=event.data.get("before"))
+
+
+@subscribe("sitting.answered")
+def tell_proxy_holder(event: DomainEvent) -> None:
+    """The member given a proxy is told they hold it (and a member whose proxy is taken back, that they no longer do)."""
+    given, previous = event.data.get("proxy"), event.data.get("previous_proxy")
+    if given == previous:
+        return
+    sitting = event.subject
+    giver = db.session.get(Membership, event.data["membership"])
+    url = _sitting_path(sitting)
+    when = format_moment(sitting.starts_at)
+    for holder_id, withdrawn in ((given, False), (previous, True)):
+        holder = db.session.get(Membership, holder_id) if holder_id else None
+        if holder is None or holder.user is None:
+            continue
+        if withdrawn:
+            subject = f"Procuration retirée : {sitting.title}"
+            title = f"{giver.name} ne vous confie plus sa procuration pour la séance « {sitting.title} »."
+        else:
+            subject = f"Vous détenez une procuration : {sitting.title}"
+            title = f"{giver.name} vous confie sa procuration pour la séance « {sitting.title} » ({when})."
+        key = f"{event.name}:{event.id}:proxy:{holder.id}"
+        queue_mail(to=holder.user.email, user=holder.user, subject=subject, template="councils/proxy", dedup_key=key,
+                   member=holder, giver=giver, sitting=sitting, withdrawn=withdrawn, url=external_url_for(url))
+        notify(holder.user, title, url=url, event=event, dedup_key=key)
 
 
 @subscribe("minutes.submitted")

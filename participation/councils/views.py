@@ -190,7 +190,8 @@ def sitting(slug: str, sitting_id: int):
         abort(409)
     quorum = services.quorum_status(sitting) if private and sitting.state == SittingState.published else None
     return render_template("councils/sitting.html", council=council, sitting=sitting, minutes=minutes, documents=documents,
-                           seat=seat, form=form, attendance=attendance, quorum=quorum, private=private), form_status(form)
+                           seat=seat, form=form, attendance=attendance, quorum=quorum, private=private,
+                           proxies_held=services.proxies_held(sitting, seat) if form is not None else []), form_status(form)
 
 
 @bp.route("/<slug>/tirages/<int:draw_id>")

@@ -667,17 +667,18 @@ def public_consultations(*, theme_id=None, commune_id=None, status: str | None =
     if commune_id:
         select = select.where(Consultation.communes.any(Commune.id == commune_id))
     if query:
-        found = search.words(query)
-        conditions = [sa.and_(*[sa.or_(Consultation.title.ilike(f"%{w}%"), Consultation.question.ilike(f"%{w}%")) for w in found])] if found else []
-        matching = search.matching_contributions(query, db.session.get_bind().dialect.name)
-        if matching is not None:
-            conditions.append(
+        # French search (forums/search.py): the consultation's title and question, its topics' titles, its contributions.
+        dialect = db.session.get_bind().dialect.name
+        in_contributions = search.condition("contributions", query, dialect)
+        if in_contributions is not None:
+            published = sa.select(Contribution.id).where(Contribution.topic_id == Topic.id, Contribution.state == ContributionState.published)
+            select = select.where(sa.or_(
+                search.condition("consultations", query, dialect),
+                Consultation.id.in_(sa.select(Topic.consultation_id).where(search.condition("topics", query, dialect), published.exists())),
                 Consultation.id.in_(
-                    sa.select(Contribution.consultation_id).where(Contribution.id.in_(matching), Contribution.state == ContributionState.published)
-                )
-            )
-        if conditions:
-            select = select.where(sa.or_(*conditions))
+                    sa.select(Contribution.consultation_id).where(in_contributions, Contribution.state == ContributionState.published)
+                ),
+            ))
     return select.order_by(Consultation.closes_at.desc(), Consultation.id.desc())
 
 
@@ -731,13 +732,13 @@ def reactions_of(user, contribution_ids: list[int]) -> dict[int, ReactionKind]:
 
 def search_contributions(consultation: Consultation, query: str):
     """A ``select`` of the published contributions of a consultation matching ``query`` (``None`` without words)."""
-    matching = search.matching_contributions(query, db.session.get_bind().dialect.name)
+    matching = search.condition("contributions", query, db.session.get_bind().dialect.name)
     if matching is None:
         return None
     return (
         sa.select(Contribution)
         .options(joinedload(Contribution.author), joinedload(Contribution.topic))
-        .where(Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published, Contribution.id.in_(matching))
+        .where(Contribution.consultation_id == consultation.id, Contribution.state == ContributionState.published, matching)
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())
     )
 

@@ -2,7 +2,7 @@
 
 from flask import current_app, has_app_context
 
-from participation.core.permissions import define, is_admin, is_moderator, is_staff, rule
+from participation.core.permissions import Rule, define, is_admin, is_moderator, is_staff, rule
 
 
 @rule
@@ -15,9 +15,15 @@ define("staff.access", is_staff | is_moderator)
 # The outbox: in demo mode staff read the mail the platform "sent"; otherwise
 # only admins see it, and only its metadata.
 define("staff.read_mail", is_admin | (is_staff & demo_mode))
-# A mail's text and HTML can hold one-time links: shown in demo mode only.
+# A mail's text and HTML can hold one-time links: shown in demo mode only, and
+# then with those links masked for anyone but an admin (see ``mask_one_time_links``).
 define("staff.read_mail_body", is_staff & demo_mode)
+define("staff.read_one_time_links", is_admin & demo_mode)
 define("staff.retry_mail", is_admin)
 define("staff.read_journal", is_admin)
-# An account's page: admins manage roles, moderators suspend and reinstate.
-define("staff.view_account", is_admin | is_moderator)
+# An account's page: admins manage roles; moderators open residents' accounts
+# only (to suspend and reinstate them), never a staff member's, a moderator's or an admin's.
+resident_account = Rule(lambda user, target: target is not None and not getattr(target, "role_names", None), "resident_account")
+define("staff.view_account", is_admin | (is_moderator & resident_account))
+# What an account did names draft work and private documents: admins only (a moderator sees what was done to the account).
+define("staff.view_account_events", is_admin)

@@ -7,7 +7,12 @@ name, an account's roles) joined or loaded in one more query at most.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
+from flask import current_app
+from werkzeug.exceptions import HTTPException
 
 from participation.accounts.models import AccountState, Role, RoleGrant, User
 from participation.core.errors import DomainError
@@ -31,6 +36,43 @@ def retry_mail(mail: OutboxMail, *, actor) -> None:
     attempts = mail.attempts
     retry(mail)
     record("mail.retry_requested", mail, actor, {"attempts": attempts})
+
+
+# One-time links ----------------------------------------------------------------
+
+URL_RE = re.compile(r"https?://[^\s\"'<>]+")
+MASKED_LINK = "[lien à usage unique masqué]"
+
+
+def is_one_time_link(url: str) -> bool:
+    """Whether ``url`` opens a page of this site through a token (password reset, address
+    confirmation, invitation, registration): whoever holds it acts as the person it was sent to.
+
+    Any rule of the URL map with a ``token`` argument counts, so a new one is masked too."""
+    parts = urlsplit(url)
+    base = urlsplit(current_app.config["BASE_URL"])
+    if parts.netloc != base.netloc:
+        return False
+    path = parts.path
+    prefix = base.path.rstrip("/")
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix):]  # the site served under a path: /participation/compte/…
+    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "http")
+    for method in ("GET", "POST"):
+        try:
+            _endpoint, arguments = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        return "token" in arguments
+    return False
+
+
+def mask_one_time_links(text: str | None) -> str | None:
+    """The mail's text with its one-time links replaced by a notice: what staff
+    other than admins read of a mail in demo mode."""
+    if not text:
+        return text
+    return URL_RE.sub(lambda match: MASKED_LINK if is_one_time_link(match.group(0)) else match.group(0), text)
 
 
 # Counts for the dashboard ---------------------------------------------------
@@ -94,15 +136,15 @@ def accounts(*, search: str | None = None, role: str | None = None, state: Accou
     return query
 
 
-def account_events(user: User, *, limit: int = 20) -> list:
-    """The last events about the account or done by it, newest first, with each actor's name."""
+def account_events(user: User, *, limit: int = 20, done_by_it: bool = True) -> list:
+    """The last events about the account or (``done_by_it``) done by it, newest first, with each actor's name."""
     query = (
         sa.select(DomainEvent, User.display_name.label("actor_name"))
         .outerjoin(User, User.id == DomainEvent.actor_id)
         .where(
             sa.or_(
                 sa.and_(DomainEvent.subject_type == User.__tablename__, DomainEvent.subject_id == user.id),
-                DomainEvent.actor_id == user.id,
+                DomainEvent.actor_id == user.id if done_by_it else sa.false(),
             )
         )
         .order_by(DomainEvent.id.desc())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from participation.accounts import services as accounts
 from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, User
 from participation.core.errors import DomainError, PermissionDenied
-from participation.core.outbox import MailStatus, OutboxMail
+from participation.core.outbox import MailStatus, OutboxMail, delivery_outage
 from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, rollback_only
 from participation.extensions import db
@@ -45,6 +45,7 @@ def dashboard():
         account_counts=services.accounts_by_state(),
         mail_counts=mail_counts,
         failed_mails=mail_counts[MailStatus.failed] if mail_counts else 0,
+        outage=delivery_outage() if can(current_user, "staff.retry_mail") else None,
     )
 
 
@@ -59,7 +60,8 @@ def mails():
     form.check()
     status = MailStatus(form.status.data) if form.status.data else None
     page = paginate(services.mails(status=status, recipient=form.recipient.data))
-    return render_template("staff/mails.html", page=page, form=form, filters=form.active()), form_status(form)
+    return render_template("staff/mails.html", page=page, form=form, filters=form.active(),
+                           not_sent=current_app.config["MAIL_DELIVERY"] == "demo"), form_status(form)
 
 
 @bp.route("/courriels/<int:mail_id>")
@@ -67,7 +69,17 @@ def mails():
 def mail(mail_id: int):
     item = get_or_404(OutboxMail, mail_id)
     require(current_user, "staff.read_mail", item)
-    return render_template("staff/mail.html", mail=item)
+    return render_template("staff/mail.html", mail=item, **_mail_body(item))
+
+
+def _mail_body(item: OutboxMail) -> dict:
+    """The mail's text and HTML as the person may read them: one-time links masked but for admins."""
+    if not can(current_user, "staff.read_mail_body", item):
+        return {"body_text": None, "body_html": None, "masked": False}
+    if can(current_user, "staff.read_one_time_links", item):
+        return {"body_text": item.body_text, "body_html": item.body_html, "masked": False}
+    text, html = services.mask_one_time_links(item.body_text), services.mask_one_time_links(item.body_html)
+    return {"body_text": text, "body_html": html, "masked": text != item.body_text or html != item.body_html}
 
 
 @bp.route("/courriels/<int:mail_id>/message.html")
@@ -78,7 +90,7 @@ def mail_html(mail_id: int):
     require(current_user, "staff.read_mail_body", item)
     if not item.body_html:
         abort(404)
-    response = Response(item.body_html, mimetype="text/html")
+    response = Response(_mail_body(item)["body_html"], mimetype="text/html")
     response.headers["Content-Disposition"] = f'attachment; filename="courriel-{item.id}.html"'
     # Should a browser show it anyway: no script, no request, an origin of its own.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -155,7 +167,9 @@ def _account_page(user: User, *, status: int | None = None, refusal: str | None 
         suspend_form=suspend_form,
         transitions={t.name: t for t in transitions},
         refusal=refusal,
-        events=services.account_events(user),
+        # What the account did names draft work and private documents: admins only; a moderator sees what was done to it.
+        events=services.account_events(user, done_by_it=can(current_user, "staff.view_account_events", user)),
+        events_done_by_it=can(current_user, "staff.view_account_events", user),
     ), status
 
 

@@ -180,6 +180,8 @@ PAGES = [
     Page("/gestion/subventions/appels/nouveau", who="admin"),
     Page("/gestion/subventions/demandes/2", who="agent"),
     Page("/gestion/subventions/demandes/3", who="admin"),
+    # Robust access: an agent reads a demo mail with its one-time link masked.
+    Page("/gestion/courriels/1", who="agent", label="agent:/gestion/courriels/1 (lien à usage unique masqué)"),
 ]
 
 

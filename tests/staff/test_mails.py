@@ -68,8 +68,10 @@ def test_in_demo_mode_staff_read_the_text_and_get_the_html_safely(client, people
     detail = client.get(f"/gestion/courriels/{mail.id}")
     assert detail.status_code == 200
     body = detail.get_data(as_text=True)
-    assert _reset_link(mail) in body  # demo mode: the text, links included
+    # Demo mode: the text, but never the one-time link that would let this agent log in as the resident.
+    assert _reset_link(mail) not in body and "[lien à usage unique masqué]" in body
     assert "Pour choisir un nouveau mot de passe" in text(detail)
+    assert "http://participation.test/x" in body  # other links stay
     # The HTML is shown as source, escaped: nothing of it runs in our page.
     assert "&lt;script&gt;alert(" in body and '<script>alert("piège")' not in body
     assert "<iframe" not in body
@@ -80,7 +82,36 @@ def test_in_demo_mode_staff_read_the_text_and_get_the_html_safely(client, people
     assert download.headers["Content-Disposition"] == f'attachment; filename="courriel-{mail.id}.html"'
     assert download.headers["Content-Security-Policy"].startswith("sandbox;")
     assert "script-src" not in download.headers["Content-Security-Policy"]
-    assert download.get_data(as_text=True) == mail.body_html
+    assert download.get_data(as_text=True) == mail.body_html  # no one-time link in it
+
+
+@pytest.mark.parametrize("role", ["staff", "admin"])
+def test_in_demo_mode_only_admins_read_one_time_links(client, people, demo_mode, role):
+    """Reset, confirmation, invitation and registration links: whoever holds one acts as its owner."""
+    reset = _reset_mail(people.admin)
+    link = _reset_link(reset)
+    login(client, people[role])
+    body = client.get(f"/gestion/courriels/{reset.id}").get_data(as_text=True)
+    download = client.get(f"/gestion/courriels/{reset.id}/message.html").get_data(as_text=True)
+    if role == "admin":
+        assert link in body and link in download
+    else:
+        assert link not in body and link not in download
+        assert "/compte/mot-de-passe/" not in body + download
+        assert "seuls les administrateurs les voient" in text(client.get(f"/gestion/courriels/{reset.id}"))
+
+
+def test_every_rule_with_a_token_is_masked(app):
+    from participation.staff.services import MASKED_LINK, mask_one_time_links
+
+    rules = [rule for rule in app.url_map.iter_rules() if "token" in rule.arguments]
+    assert len(rules) >= 5
+    with app.test_request_context():
+        for rule in rules:
+            path = rule.rule.replace("<token>", "jeton-secret").replace("<action>", "annuler")
+            assert mask_one_time_links(f"Lien : http://participation.test{path} fin") == f"Lien : {MASKED_LINK} fin", rule.rule
+        assert mask_one_time_links("http://participation.test/evenements/3 et http://ailleurs.example/x") == \
+            "http://participation.test/evenements/3 et http://ailleurs.example/x"
 
 
 def test_list_is_newest_first_and_filtered_by_status_and_recipient(client, people):

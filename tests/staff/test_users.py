@@ -133,8 +133,7 @@ def test_moderators_see_an_account_but_not_its_address_nor_the_role_forms(client
 def test_a_moderator_cannot_suspend_an_admin(client, people):
     login(client, people.moderator)
     path = f"/gestion/utilisateurs/{people.admin.id}"
-    page = text(client.get(path))
-    assert "Suspendre le compte" not in page and "elle ne vous est pas permise" in page
+    assert client.get(path).status_code == 403  # a staff account's page is for admins
     token = client.csrf_token(f"/gestion/utilisateurs/{people.resident.id}")
     refused = client.post(f"{path}/suspendre", data={"reason": "Essai", "csrf_token": token})
     assert refused.status_code == 403
@@ -237,3 +236,24 @@ def test_account_page_shows_its_last_twenty_events_newest_first(client, people):
     assert "Les 20 derniers événements du compte" in body
     assert body.index("n : 24") < body.index("n : 23")
     assert "n : 5 " in body and "n : 4 " not in body
+
+
+def test_a_moderator_gets_403_on_every_staff_account_page_and_no_history_on_a_residents(client, people):
+    login(client, people.moderator)
+    for target in (people.staff, people.admin, people.moderator):
+        for path in (f"/gestion/utilisateurs/{target.id}", "/gestion/utilisateurs"):
+            response = client.get(path)
+            assert response.status_code == 403, (path, response.status_code)
+            assert "Accès refusé" in text(response)
+    # A resident's page, to suspend or reinstate: what was done to the account, not what it did.
+    from participation.forums import services as forums
+
+    consultation = factories.consultation(title="Concertation secrète")
+    forums.accept_charter(consultation, actor=people.resident)
+    factories.topic(consultation, people.resident)
+    page = text(client.get(f"/gestion/utilisateurs/{people.resident.id}"))
+    assert "Suspendre le compte" in page and "topic.opened" not in page and "faits sur lui, du plus" in page
+    admin = client.application.test_client()
+    login(admin, people.admin)
+    assert "topic.opened" in text(admin.get(f"/gestion/utilisateurs/{people.resident.id}"))
+    assert "Derniers événements" in text(admin.get(f"/gestion/utilisateurs/{people.staff.id}"))
