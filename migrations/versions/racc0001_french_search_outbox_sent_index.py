@@ -1,7 +1,7 @@
 """French search (unaccent and French stemming on both databases); the outbox's sent_at indexed
 
 Revision ID: racc0001
-Revises: c3892919db92
+Revises: scdl0001
 Create Date: 2026-12-01 02:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'racc0001'
-down_revision = 'c3892919db92'
+down_revision = 'scdl0001'
 branch_labels = None
 depends_on = None
 
