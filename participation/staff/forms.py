@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
@@ -51,24 +51,47 @@ class MailFilterForm(FilterForm):
 
 
 class JournalFilterForm(FilterForm):
-    name = StringField(
-        "Nom de l'événement commence par",
-        validators=[Optional(), Length(max=80, message="80 caractères au plus.")],
-        description="Par exemple « user. » pour les événements des comptes.",
-    )
-    subject_type = StringField(
-        "Type de l'objet",
-        validators=[Optional(), Length(max=60, message="60 caractères au plus.")],
-        description="Le nom de sa table, par exemple « users » ou « outbox_mails ».",
-    )
+    domain = SelectField("Domaine", choices=[], validators=[Optional()])
+    person = StringField("Personne (nom affiché ou adresse)", validators=[Optional(), Length(max=254, message="254 caractères au plus.")],
+                         description="La personne qui a fait l'opération.")
+    subject_type = SelectField("Type d'objet", choices=[], validators=[Optional()])
     subject_id = StringField(
         "Numéro de l'objet",
         validators=[Optional(), Regexp(r"^\d{1,12}$", message="Indiquez un numéro, en chiffres uniquement.")],
     )
+    start = DateField("Du", validators=[Optional()], description="Jour inclus, heure de Paris.")
+    end = DateField("Au", validators=[Optional()], description="Jour inclus, heure de Paris.")
+
+    def __init__(self, **kwargs):
+        from participation.core import eventlabels
+
+        super().__init__(**kwargs)
+        self.domain.choices = [("", "Tous"), *eventlabels.domains().items()]
+        nouns = sorted(((table, s.noun) for table, s in eventlabels.subjects().items() if table != "platform"), key=lambda t: t[1])
+        self.subject_type.choices = [("", "Tous"), *[(table, noun[:1].upper() + noun[1:]) for table, noun in nouns]]
 
     def validate_subject_id(self, field):
         if field.data and not (self.subject_type.data or "").strip():
             raise FieldError("Indiquez aussi le type de l'objet : un numéro seul ne désigne rien.")
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise FieldError("La fin de la période précède son début.")
+
+    def filters(self):
+        from participation.staff.journal_view import JournalFilters
+
+        return JournalFilters(
+            domain=self.domain.data or None,
+            person=(self.person.data or "").strip() or None,
+            subject_type=self.subject_type.data or None,
+            subject_id=int(self.subject_id.data) if self.subject_id.data and self.subject_type.data else None,
+            start=self.start.data,
+            end=self.end.data,
+        )
+
+    def active(self) -> dict[str, str]:
+        return {field.name: (field.data.isoformat() if hasattr(field.data, "isoformat") else field.data) for field in self if field.data}
 
 
 class AccountFilterForm(FilterForm):

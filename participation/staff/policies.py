@@ -2,7 +2,7 @@
 
 from flask import current_app, has_app_context
 
-from participation.core.permissions import define, is_admin, is_moderator, is_staff, rule
+from participation.core.permissions import define, is_admin, is_moderator, is_staff, owns, rule
 
 
 @rule
@@ -18,6 +18,10 @@ define("staff.read_mail", is_admin | (is_staff & demo_mode))
 # A mail's text and HTML can hold one-time links: shown in demo mode only.
 define("staff.read_mail_body", is_staff & demo_mode)
 define("staff.retry_mail", is_admin)
-define("staff.read_journal", is_admin)
+# The journal: admins read everything, a staff member their department's cases
+# and their own actions (participation/staff/journal_view.py); moderators do not.
+define("staff.read_journal", is_staff)
+# An account's history (the events about it or done by it): admins, and the person themself.
+define("staff.read_account_history", is_admin | owns("id"))
 # An account's page: admins manage roles, moderators suspend and reinstate.
 define("staff.view_account", is_admin | is_moderator)
