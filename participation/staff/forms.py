@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
 from participation.accounts.models import AccountState, Role
@@ -133,3 +133,22 @@ def department_choices() -> list[tuple[str, str]]:
         sa.select(Department.id, Department.name).where(Department.archived.is_(False)).order_by(Department.name)
     ).all()
     return [("", "— Aucune —"), *[(str(did), name) for did, name in rows]]
+
+
+class IndicatorFilterForm(FilterForm):
+    annee = IntegerField("Année", validators=[Optional(), NumberRange(min=2000, max=2100, message="Une année entre 2000 et 2100.")])
+    commune = SelectField("Commune", choices=[], validators=[Optional()])
+
+    def __init__(self, **kwargs):
+        from participation.territory.models import Commune
+
+        super().__init__(**kwargs)
+        rows = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
+        self.commune.choices = [("", "Tout le territoire"), *[(str(cid), name) for cid, name in rows]]
+
+    def query(self):
+        from participation.core.models import utcnow
+        from participation.staff.indicators import IndicatorQuery
+
+        year = self.annee.data or utcnow().year
+        return IndicatorQuery(year=year, commune_id=int(self.commune.data) if self.commune.data else None)

@@ -25,3 +25,5 @@ define("staff.read_journal", is_staff)
 define("staff.read_account_history", is_admin | owns("id"))
 # An account's page: admins manage roles, moderators suspend and reinstate.
 define("staff.view_account", is_admin | is_moderator)
+# Indicators of participation: staff.
+define("staff.indicators", is_staff)

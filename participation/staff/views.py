@@ -166,6 +166,51 @@ def _bounded_id(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 12 else None
 
 
+# Indicators -------------------------------------------------------------------
+
+
+@bp.route("/indicateurs")
+@login_required
+def indicators():
+    """The figures of participation for a year and a commune, as declared by each domain: charts, tables, CSV."""
+    require(current_user, "staff.indicators")
+    from participation.staff.forms import IndicatorFilterForm
+    from participation.staff.indicators import collect
+
+    form = IndicatorFilterForm()
+    form.check()
+    query = form.query()
+    commune = dict(form.commune.choices).get(str(query.commune_id)) if query.commune_id else None
+    params = {"annee": query.year, **({"commune": query.commune_id} if query.commune_id else {})}
+    return render_template("staff/indicators.html", form=form, query=query, sections=collect(query), commune=commune,
+                           params=params), form_status(form)
+
+
+@bp.route("/indicateurs/<key>.csv")
+@login_required
+def indicator_csv(key: str):
+    require(current_user, "staff.indicators")
+    import csv
+    import io
+
+    from participation.staff.forms import IndicatorFilterForm
+    from participation.staff.indicators import find_figure
+
+    form = IndicatorFilterForm()
+    if not form.check():
+        abort(400, "L'année ou la commune demandée est incorrecte.")
+    figure = find_figure(form.query(), key)
+    if figure is None:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(figure.columns)
+    writer.writerows(figure.rows)
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{key}-{form.query().year}.csv"'
+    return response
+
+
 # Accounts -------------------------------------------------------------------
 
 
