@@ -15,7 +15,7 @@ from participation.core.i18n import compile_catalogues
 # and jobs are loaded. A domain that is not written yet is not listed.
 DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals", "processes"]
 # Modules a domain may provide; each is imported if present.
-DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators"]
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:

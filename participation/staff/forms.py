@@ -152,3 +152,23 @@ class IndicatorFilterForm(FilterForm):
 
         year = self.annee.data or utcnow().year
         return IndicatorQuery(year=year, commune_id=int(self.commune.data) if self.commune.data else None)
+
+
+class ExportForm(FilterForm):
+    """One export's choice and period, read from the address."""
+
+    choice = SelectField("Choix", choices=[], validators=[DataRequired("Choisissez dans la liste.")])
+    start = DateField("Du", validators=[Optional()])
+    end = DateField("Au", validators=[Optional()])
+
+    def __init__(self, export, **kwargs):
+        super().__init__(**kwargs)
+        self.choice.label.text = export.choice_label
+        self.choice.choices = [("", "— Choisir —"), *[(str(i), label) for i, label in export.choices()]]
+        if not export.uses_period:
+            del self.start
+            del self.end
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise FieldError("La fin de la période précède son début.")

@@ -211,6 +211,53 @@ def indicator_csv(key: str):
     return response
 
 
+# Exports ----------------------------------------------------------------------
+
+
+@bp.route("/exports")
+@login_required
+def exports():
+    """The exports each domain declares, for those who may use them."""
+    require(current_user, "staff.access")
+    from participation.staff.exports import exports as declared
+    from participation.staff.forms import ExportForm
+
+    forms = [(export, ExportForm(export, prefix=export.key)) for export in declared() if can(current_user, export.permission)]
+    return render_template("staff/exports.html", forms=forms)
+
+
+@bp.route("/exports/<key>.csv")
+@login_required
+def export_csv(key: str):
+    import csv
+    import io
+
+    from participation.staff.exports import get_export
+    from participation.staff.forms import ExportForm
+
+    export = get_export(key)
+    if export is None:
+        abort(404)
+    require(current_user, export.permission)
+    form = ExportForm(export, prefix=export.key)
+    if not form.validate() or not form.choice.data.isdigit() or len(form.choice.data) > 12:
+        abort(400, "Choisissez dans la liste et une période correcte, puis relancez l'export.")
+    start = form.start.data if export.uses_period else None
+    end = form.end.data if export.uses_period else None
+    result = export.rows(int(form.choice.data), start, end)
+    if result is None:
+        abort(404)
+    header, rows = result
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{key}-{form.choice.data}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # Accounts -------------------------------------------------------------------
 
 
