@@ -166,3 +166,26 @@ def test_bad_input_is_refused_without_a_500(client, people):
     response = client.submit("/gestion/demarches/nouvelle", {"title": "Atelier", "leader_kind": "authority", "method": "workshop",
                                                              "uptake": "pending", "starts_on": "2026-05-02", "ends_on": "2026-05-01"})
     assert response.status_code == 422 and "La fin de la démarche précède son début." in text(response)
+
+
+def test_register_pages_run_a_bounded_number_of_queries(client, people, count_queries, commune):
+    def add(n):
+        for i in range(n):
+            process = services.save_process(None, actor=SYSTEM, title=f"Atelier {i}", leader_kind=LeaderKind.commune,
+                                            leader_commune_id=commune.id, method=Method.workshop, uptake=Uptake.pending,
+                                            communes=[commune.id], starts_on=date(2026, 1, 1))
+            services.publish(process, actor=SYSTEM)
+        factories.consultation()
+
+    def queries(path):
+        client.get(path)
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    login(client, people.staff)
+    for path in ("/demarches/", "/gestion/demarches/", f"/demarches/?commune={commune.id}&year=2026"):
+        add(2)
+        few = queries(path)
+        add(30)
+        assert queries(path) == few <= 16, (path, few)
