@@ -189,3 +189,29 @@ def test_register_pages_run_a_bounded_number_of_queries(client, people, count_qu
         few = queries(path)
         add(30)
         assert queries(path) == few <= 16, (path, few)
+
+
+def test_staff_record_the_uptake_of_a_platform_process_without_touching_its_figures(client, people):
+    consultation = factories.consultation(title="Plan vélo 2030")
+    process = db.session.scalar(sa.select(Process).where(Process.source_kind == "consultation", Process.source_id == consultation.id))
+    login(client, people.staff)
+    response = client.submit(f"/gestion/demarches/{process.id}", {
+        "title": "Titre changé", "summary": "Une concertation sur le vélo.", "audience": "Cyclistes et futurs cyclistes",
+        "results": "Trente kilomètres de pistes demandés.", "uptake": "retained",
+        "uptake_explanation": "Le schéma cyclable les reprend.", "uptake_url": "https://www.example.org/schema-cyclable"})
+    assert response.status_code == 302, text(response)
+    db.session.refresh(process)
+    assert process.title == "Plan vélo 2030"  # the platform's
+    assert process.uptake == Uptake.retained and process.audience == "Cyclistes et futurs cyclistes"
+    services.sync()
+    db.session.refresh(process)
+    assert process.uptake == Uptake.retained and process.results == "Trente kilomètres de pistes demandés."
+
+
+def test_only_staff_and_referents_open_the_register_back_office(client, people):
+    for role, expected in (("resident", 403), ("moderator", 403), ("staff", 200), ("admin", 200)):
+        fresh = client.application.test_client()
+        login(fresh, people[role])
+        for path in ("/gestion/demarches/", "/gestion/demarches/nouvelle", "/gestion/demarches/charte", "/gestion/bilans"):
+            assert fresh.get(path).status_code == expected, (role, path)
+        assert fresh.get("/gestion/demarches/referents").status_code == (200 if role == "admin" else 403), role
