@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from participation.core.errors import PermissionDenied, TransitionRefused
 
 # Every workflow by its thing ("user", "sitting"), so that the journal can name states.
-WORKFLOWS: dict[str, "Workflow"] = {}
+WORKFLOWS: dict[str, Workflow] = {}
 
 _applying: contextvars.ContextVar[object | None] = contextvars.ContextVar("workflow_applying", default=None)
 

@@ -23,11 +23,11 @@ from participation.processes.forms import (
     RegisterEventForm,
 )
 from participation.processes.models import CharterVersion, CommuneReferent, LeaderKind, Method, Process, Uptake
+from participation.processes.bilan_views import bilans_bp, bilans_staff_bp  # noqa: F401  (registered through EXTRA_BLUEPRINTS)
 from participation.processes.sources import process_sources
 
 bp = Blueprint("processes", __name__, url_prefix="/demarches")
 staff_bp = Blueprint("processes_staff", __name__, url_prefix="/gestion/demarches")
-from participation.processes.bilan_views import bilans_bp, bilans_staff_bp  # noqa: E402
 
 EXTRA_BLUEPRINTS = ("staff_bp", "bilans_bp", "bilans_staff_bp")
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)

@@ -10,7 +10,7 @@ from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.outbox import MailStatus, OutboxMail
 from participation.core.permissions import can, require
-from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, rollback_only
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, rollback_only
 from participation.extensions import db
 from participation.staff import services
 from participation.staff.forms import (

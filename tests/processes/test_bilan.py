@@ -6,13 +6,11 @@ import re
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from participation.core.errors import ValidationError
 from participation.core.pdf import pdf_available
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
-from participation.extensions import db
 from participation.processes import bilan as service
 from participation.processes import services
 from participation.processes.models import LeaderKind, Method, Uptake

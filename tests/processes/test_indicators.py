@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import services as forums
 from participation.processes import services
 from participation.processes.models import LeaderKind, Method, Uptake
 from participation.staff.indicators import IndicatorQuery, collect, indicators

@@ -60,7 +60,7 @@ def test_publication_registers_a_consultation_at_once(people):
 
 def test_a_communes_referent_enters_its_process_and_the_public_reads_it(client, people, commune, referent):
     _charter()
-    consultation = factories.consultation(title="Mobilités douces")
+    factories.consultation(title="Mobilités douces")
     login(client, referent)
     form = client.get("/gestion/demarches/nouvelle")
     assert form.status_code == 200 and "Informer en amont" in text(form)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from participation.core.permissions import SYSTEM
 from participation.councils import services as councils
 from participation.councils.models import Answer
 from participation.extensions import db
