@@ -120,6 +120,10 @@ def measure_pages(app) -> list[dict]:
         ("admin@demo.example", "/gestion/utilisateurs"),
         ("admin@demo.example", "/gestion/courriels"),
         ("admin@demo.example", "/gestion/communes"),
+        ("admin@demo.example", "/gestion/indicateurs"),
+        ("admin@demo.example", "/gestion/demarches/"),
+        ("anonyme", "/demarches/"),
+        ("anonyme", "/bilans/"),
     ]
     clients = {}
     for who, path in pages:

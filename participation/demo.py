@@ -137,5 +137,8 @@ def load() -> list[tuple[str, str, str]]:
     from participation.events.demo import load_events_demo
 
     load_events_demo()
+    from participation.processes.demo import load_processes_demo
+
+    shown.extend(load_processes_demo(DEMO_PASSWORD))
     return shown
 

@@ -311,8 +311,11 @@ def grant_role(user: User, role: Role, *, department=None, actor) -> None:
         raise DomainError("Ce compte est fermé : il ne peut pas recevoir de rôle.")
     if role == Role.staff and department is None and user.department_id is None:
         raise ValidationError("Un agent est rattaché à une direction ou un service : choisissez-en un.", field="department")
-    if department is not None:
+    if department is not None and department.id != user.department_id:
+        previous = user.department_id
         user.department_id = department.id
+        if user.role_names:
+            record("user.department_changed", user, actor, {"department_id": department.id, "previous_department_id": previous})
     if role.value in user.role_names:
         return
     user.roles.append(RoleGrant(role=role))

@@ -31,6 +31,9 @@ import sqlalchemy as sa
 
 from participation.core.errors import PermissionDenied, TransitionRefused
 
+# Every workflow by its thing ("user", "sitting"), so that the journal can name states.
+WORKFLOWS: dict[str, Workflow] = {}
+
 _applying: contextvars.ContextVar[object | None] = contextvars.ContextVar("workflow_applying", default=None)
 
 Guard = Callable[[Any, Any], str | None]
@@ -70,6 +73,15 @@ class Workflow:
         self.transitions = {t.name: t for t in transitions}
         if len(self.transitions) != len(transitions):
             raise ValueError(f"Transition en double dans le workflow {thing}.")
+        WORKFLOWS[thing] = self
+
+    def state_label(self, value) -> str | None:
+        """The French label of a stored state value (« Publiée » for "published"), or ``None``."""
+        for transition in self.transitions.values():
+            for state in (transition.target, *transition.sources):
+                if getattr(state, "value", state) == value:
+                    return getattr(state, "label", None)
+        return None
 
     def bind(self, model) -> None:
         """Forbid writing ``model.<field>`` outside ``apply`` once the row is stored.

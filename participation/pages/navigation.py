@@ -35,6 +35,8 @@ SECTIONS = [
             _l("Ateliers, forums citoyens et réunions publiques : inscrivez-vous en ligne.")),
     Section("subventions", _l("Subventions"), "/subventions/", "grants.index",
             _l("Les appels à projets et les demandes de subvention des associations.")),
+    Section("demarches", _l("Démarches"), "/demarches/", "processes.index",
+            _l("Toutes les démarches participatives du territoire, ce qu'elles ont produit et ce qui en a été fait ; la charte de la participation et les bilans annuels.")),
 ]
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
 from participation.accounts.models import AccountState, Role
@@ -51,24 +51,47 @@ class MailFilterForm(FilterForm):
 
 
 class JournalFilterForm(FilterForm):
-    name = StringField(
-        "Nom de l'événement commence par",
-        validators=[Optional(), Length(max=80, message="80 caractères au plus.")],
-        description="Par exemple « user. » pour les événements des comptes.",
-    )
-    subject_type = StringField(
-        "Type de l'objet",
-        validators=[Optional(), Length(max=60, message="60 caractères au plus.")],
-        description="Le nom de sa table, par exemple « users » ou « outbox_mails ».",
-    )
+    domain = SelectField("Domaine", choices=[], validators=[Optional()])
+    person = StringField("Personne (nom affiché ou adresse)", validators=[Optional(), Length(max=254, message="254 caractères au plus.")],
+                         description="La personne qui a fait l'opération.")
+    subject_type = SelectField("Type d'objet", choices=[], validators=[Optional()])
     subject_id = StringField(
         "Numéro de l'objet",
         validators=[Optional(), Regexp(r"^\d{1,12}$", message="Indiquez un numéro, en chiffres uniquement.")],
     )
+    start = DateField("Du", validators=[Optional()], description="Jour inclus, heure de Paris.")
+    end = DateField("Au", validators=[Optional()], description="Jour inclus, heure de Paris.")
+
+    def __init__(self, **kwargs):
+        from participation.core import eventlabels
+
+        super().__init__(**kwargs)
+        self.domain.choices = [("", "Tous"), *eventlabels.domains().items()]
+        nouns = sorted(((table, s.noun) for table, s in eventlabels.subjects().items() if table != "platform"), key=lambda t: t[1])
+        self.subject_type.choices = [("", "Tous"), *[(table, noun[:1].upper() + noun[1:]) for table, noun in nouns]]
 
     def validate_subject_id(self, field):
         if field.data and not (self.subject_type.data or "").strip():
             raise FieldError("Indiquez aussi le type de l'objet : un numéro seul ne désigne rien.")
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise FieldError("La fin de la période précède son début.")
+
+    def filters(self):
+        from participation.staff.journal_view import JournalFilters
+
+        return JournalFilters(
+            domain=self.domain.data or None,
+            person=(self.person.data or "").strip() or None,
+            subject_type=self.subject_type.data or None,
+            subject_id=int(self.subject_id.data) if self.subject_id.data and self.subject_type.data else None,
+            start=self.start.data,
+            end=self.end.data,
+        )
+
+    def active(self) -> dict[str, str]:
+        return {field.name: (field.data.isoformat() if hasattr(field.data, "isoformat") else field.data) for field in self if field.data}
 
 
 class AccountFilterForm(FilterForm):
@@ -110,3 +133,42 @@ def department_choices() -> list[tuple[str, str]]:
         sa.select(Department.id, Department.name).where(Department.archived.is_(False)).order_by(Department.name)
     ).all()
     return [("", "— Aucune —"), *[(str(did), name) for did, name in rows]]
+
+
+class IndicatorFilterForm(FilterForm):
+    annee = IntegerField("Année", validators=[Optional(), NumberRange(min=2000, max=2100, message="Une année entre 2000 et 2100.")])
+    commune = SelectField("Commune", choices=[], validators=[Optional()])
+
+    def __init__(self, **kwargs):
+        from participation.territory.models import Commune
+
+        super().__init__(**kwargs)
+        rows = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
+        self.commune.choices = [("", "Tout le territoire"), *[(str(cid), name) for cid, name in rows]]
+
+    def query(self):
+        from participation.core.models import utcnow
+        from participation.staff.indicators import IndicatorQuery
+
+        year = self.annee.data or utcnow().year
+        return IndicatorQuery(year=year, commune_id=int(self.commune.data) if self.commune.data else None)
+
+
+class ExportForm(FilterForm):
+    """One export's choice and period, read from the address."""
+
+    choice = SelectField("Choix", choices=[], validators=[DataRequired("Choisissez dans la liste.")])
+    start = DateField("Du", validators=[Optional()])
+    end = DateField("Au", validators=[Optional()])
+
+    def __init__(self, export, **kwargs):
+        super().__init__(**kwargs)
+        self.choice.label.text = export.choice_label
+        self.choice.choices = [("", "— Choisir —"), *[(str(i), label) for i, label in export.choices()]]
+        if not export.uses_period:
+            del self.start
+            del self.end
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise FieldError("La fin de la période précède son début.")

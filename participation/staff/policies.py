@@ -2,7 +2,7 @@
 
 from flask import current_app, has_app_context
 
-from participation.core.permissions import Rule, define, is_admin, is_moderator, is_staff, rule
+from participation.core.permissions import Rule, define, is_admin, is_moderator, is_staff, owns, rule
 
 
 @rule
@@ -20,10 +20,14 @@ define("staff.read_mail", is_admin | (is_staff & demo_mode))
 define("staff.read_mail_body", is_staff & demo_mode)
 define("staff.read_one_time_links", is_admin & demo_mode)
 define("staff.retry_mail", is_admin)
-define("staff.read_journal", is_admin)
+# The journal: admins read everything, a staff member their department's cases
+# and their own actions (participation/staff/journal_view.py); moderators do not.
+define("staff.read_journal", is_staff)
+# An account's history (the events about it or done by it): admins, and the person themself.
+define("staff.read_account_history", is_admin | owns("id"))
 # An account's page: admins manage roles; moderators open residents' accounts
 # only (to suspend and reinstate them), never a staff member's, a moderator's or an admin's.
 resident_account = Rule(lambda user, target: target is not None and not getattr(target, "role_names", None), "resident_account")
 define("staff.view_account", is_admin | (is_moderator & resident_account))
-# What an account did names draft work and private documents: admins only (a moderator sees what was done to the account).
-define("staff.view_account_events", is_admin)
+# Indicators of participation: staff.
+define("staff.indicators", is_staff)

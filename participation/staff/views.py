@@ -10,7 +10,7 @@ from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.outbox import MailStatus, OutboxMail, delivery_outage
 from participation.core.permissions import can, require
-from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, rollback_only
+from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, rollback_only
 from participation.extensions import db
 from participation.staff import services
 from participation.staff.forms import (
@@ -38,15 +38,36 @@ bp.register_error_handler(PermissionDenied, forbidden_page)
 @bp.route("/")
 @login_required
 def dashboard():
+    """What waits for me: every queue the person may handle, then the platform's counts."""
     require(current_user, "staff.access")
+    from participation.staff.queues import collect
+
+    results = collect(current_user)
     mail_counts = services.mail_by_status() if can(current_user, "staff.read_mail") else None
     return render_template(
         "staff/dashboard.html",
-        account_counts=services.accounts_by_state(),
+        waiting=[r for r in results if r.count],
+        empty=[r for r in results if not r.count],
+        total_waiting=sum(r.count for r in results),
+        account_counts=services.accounts_by_state() if can(current_user, "accounts.list") else None,
         mail_counts=mail_counts,
-        failed_mails=mail_counts[MailStatus.failed] if mail_counts else 0,
         outage=delivery_outage() if can(current_user, "staff.retry_mail") else None,
     )
+
+
+@bp.app_template_filter("waited")
+def waited(item) -> str:
+    """« depuis 12 jours », « depuis aujourd'hui », « dans 3 jours » (a date ahead)."""
+    from flask_babel import ngettext
+
+    days = item.age_days
+    if days is None:
+        return ""
+    if days == 0:
+        return "aujourd'hui"
+    if days < 0:
+        return ngettext("dans %(num)d jour", "dans %(num)d jours", -days)
+    return ngettext("depuis %(num)d jour", "depuis %(num)d jours", days)
 
 
 # Mail outbox ----------------------------------------------------------------
@@ -121,16 +142,132 @@ def retry_mail(mail_id: int):
 @login_required
 def journal():
     require(current_user, "staff.read_journal")
+    from participation.staff import journal_view
+
     form = JournalFilterForm()
     form.check()
-    page = paginate_rows(
-        services.journal(
-            name_prefix=form.name.data,
-            subject_type=form.subject_type.data,
-            subject_id=int(form.subject_id.data) if form.subject_id.data else None,
-        )
-    )
-    return render_template("staff/journal.html", page=page, form=form, filters=form.active()), form_status(form)
+    query = journal_view.journal_query(form.filters(), viewer=current_user)
+    page = journal_view.keyset_page(query, before=_bounded_id("avant"), after=_bounded_id("apres"))
+    rows = [journal_view.describe(event, actor_name) for event, actor_name in page.items]
+    scoped = not current_user.has_role("admin")
+    return render_template("staff/journal.html", page=page, rows=rows, form=form, filters=form.active(), scoped=scoped), form_status(form)
+
+
+@bp.route("/journal.csv")
+@login_required
+def journal_csv():
+    """The filtered journal, the same rows as the page shows (every page of them), as a spreadsheet."""
+    require(current_user, "staff.read_journal")
+    from participation.staff import journal_view
+
+    form = JournalFilterForm()
+    if not form.check():
+        abort(400, "Les filtres du journal sont incorrects : corrigez-les sur la page du journal avant d'exporter.")
+    query = journal_view.journal_query(form.filters(), viewer=current_user)
+    response = Response(journal_view.csv_text(query), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="journal.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bounded_id(name: str) -> int | None:
+    """A keyset page's starting id from the address: digits only, bounded; anything else is ignored."""
+    from flask import request
+
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 12 else None
+
+
+# Indicators -------------------------------------------------------------------
+
+
+@bp.route("/indicateurs")
+@login_required
+def indicators():
+    """The figures of participation for a year and a commune, as declared by each domain: charts, tables, CSV."""
+    require(current_user, "staff.indicators")
+    from participation.staff.forms import IndicatorFilterForm
+    from participation.staff.indicators import collect
+
+    form = IndicatorFilterForm()
+    form.check()
+    query = form.query()
+    commune = dict(form.commune.choices).get(str(query.commune_id)) if query.commune_id else None
+    params = {"annee": query.year, **({"commune": query.commune_id} if query.commune_id else {})}
+    return render_template("staff/indicators.html", form=form, query=query, sections=collect(query), commune=commune,
+                           params=params), form_status(form)
+
+
+@bp.route("/indicateurs/<key>.csv")
+@login_required
+def indicator_csv(key: str):
+    require(current_user, "staff.indicators")
+    import csv
+    import io
+
+    from participation.staff.forms import IndicatorFilterForm
+    from participation.staff.indicators import find_figure
+
+    form = IndicatorFilterForm()
+    if not form.check():
+        abort(400, "L'année ou la commune demandée est incorrecte.")
+    figure = find_figure(form.query(), key)
+    if figure is None:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(figure.columns)
+    writer.writerows(figure.rows)
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{key}-{form.query().year}.csv"'
+    return response
+
+
+# Exports ----------------------------------------------------------------------
+
+
+@bp.route("/exports")
+@login_required
+def exports():
+    """The exports each domain declares, for those who may use them."""
+    require(current_user, "staff.access")
+    from participation.staff.exports import exports as declared
+    from participation.staff.forms import ExportForm
+
+    forms = [(export, ExportForm(export, prefix=export.key)) for export in declared() if can(current_user, export.permission)]
+    return render_template("staff/exports.html", forms=forms)
+
+
+@bp.route("/exports/<key>.csv")
+@login_required
+def export_csv(key: str):
+    import csv
+    import io
+
+    from participation.staff.exports import get_export
+    from participation.staff.forms import ExportForm
+
+    export = get_export(key)
+    if export is None:
+        abort(404)
+    require(current_user, export.permission)
+    form = ExportForm(export, prefix=export.key)
+    if not form.validate() or not form.choice.data.isdigit() or len(form.choice.data) > 12:
+        abort(400, "Choisissez dans la liste et une période correcte, puis relancez l'export.")
+    start = form.start.data if export.uses_period else None
+    end = form.end.data if export.uses_period else None
+    result = export.rows(int(form.choice.data), start, end)
+    if result is None:
+        abort(404)
+    header, rows = result
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{key}-{form.choice.data}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # Accounts -------------------------------------------------------------------
@@ -167,10 +304,28 @@ def _account_page(user: User, *, status: int | None = None, refusal: str | None 
         suspend_form=suspend_form,
         transitions={t.name: t for t in transitions},
         refusal=refusal,
-        # What the account did names draft work and private documents: admins only; a moderator sees what was done to it.
-        events=services.account_events(user, done_by_it=can(current_user, "staff.view_account_events", user)),
-        events_done_by_it=can(current_user, "staff.view_account_events", user),
+        events=_history(user) if can(current_user, "staff.read_account_history", user) else None,
     ), status
+
+
+def _history(user: User) -> list[dict]:
+    from participation.staff import journal_view
+
+    return [journal_view.describe(event, actor_name) for event, actor_name in services.account_events(user)]
+
+
+# A person's own history, outside the back office ---------------------------------
+
+history_bp = Blueprint("history", __name__, url_prefix="/compte")
+EXTRA_BLUEPRINTS = ("history_bp",)
+
+
+@history_bp.route("/historique")
+@login_required
+def own_history():
+    """What was done on my account and what I did, as the journal says it."""
+    require(current_user, "staff.read_account_history", current_user)
+    return render_template("staff/own_history.html", events=_history(current_user._get_current_object()))
 
 
 def _refused(form, error: DomainError) -> dict:

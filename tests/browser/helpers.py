@@ -11,7 +11,8 @@ RESIDENT = ("habitante@demo.example", DEMO_PASSWORD)
 ADMIN = ("admin@demo.example", DEMO_PASSWORD)
 STAFF = ("agent@demo.example", DEMO_PASSWORD)
 MODERATOR = ("moderation@demo.example", DEMO_PASSWORD)
-ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR}
+REFERENT = ("referente@demo.example", DEMO_PASSWORD)
+ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR, "referente": REFERENT}
 
 
 @lru_cache(maxsize=1)

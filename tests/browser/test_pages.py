@@ -182,6 +182,35 @@ PAGES = [
     Page("/gestion/subventions/demandes/3", who="admin"),
     # Robust access: an agent reads a demo mail with its one-time link masked.
     Page("/gestion/courriels/1", who="agent", label="agent:/gestion/courriels/1 (lien à usage unique masqué)"),
+    # The officer's desk: what waits for me, the journal, indicators, exports, the register, the charter, the bilans
+    # (demo: processes 1-6 from the platform (referrals, consultations), 7-10 entered by hand, 7 by Saint-Aubin-des-Prés'
+    # referent, 11 an event; last year's bilan published).
+    Page("/gestion/", who="moderation"),
+    Page("/gestion/journal", who="agent"),
+    Page("/gestion/journal?domain=accounts&start=2020-01-01", who="admin", label="admin:/gestion/journal (filtré)"),
+    Page("/gestion/journal?start=2026-03-10&end=2026-03-01", who="admin", status=422, label="admin:/gestion/journal (période à l'envers)"),
+    Page("/compte/historique", who="habitante"),
+    Page("/gestion/indicateurs", who="agent"),
+    Page("/gestion/exports", who="agent"),
+    Page("/demarches/"),
+    Page("/demarches/?method=workshop", label="anonyme:/demarches/ (filtré)"),
+    Page("/demarches/7"),
+    Page("/demarches/3", who="habitante", label="habitante:/demarches/3 (de la plateforme)"),
+    Page("/demarches/charte"),
+    Page("/bilans/"),
+    Page("/bilans/", then=lambda page: _follow(page, "Bilan "), label="anonyme:/bilans/… (publié)"),
+    Page("/gestion/demarches/", who="agent"),
+    Page("/gestion/demarches/nouvelle", who="agent"),
+    Page("/gestion/demarches/nouvelle", who="agent", status=422, then=submit_empty, label="agent:/gestion/demarches/nouvelle (envoyé vide)"),
+    Page("/gestion/demarches/9", who="agent"),
+    Page("/gestion/demarches/3", who="agent", label="agent:/gestion/demarches/3 (de la plateforme)"),
+    Page("/gestion/demarches/", who="referente"),
+    Page("/gestion/demarches/7", who="referente"),
+    Page("/gestion/demarches/charte", who="agent"),
+    Page("/gestion/demarches/plateforme/event", who="agent"),
+    Page("/gestion/demarches/referents", who="admin"),
+    Page("/gestion/bilans", who="agent"),
+    Page("/gestion/bilans/1", who="agent"),
 ]
 
 

@@ -175,7 +175,7 @@ def test_a_failed_mail_is_retried_and_then_delivered(client, people, mailbox, sm
     assert 'class="row-failed"' in page.get_data(as_text=True)
     listing = text(page)
     assert "En échec" in listing and "Connexion SMTP impossible" in listing and "Réessayer" in listing
-    assert "1 courriel en échec" in text(client.get("/gestion/"))
+    assert "Courriels en échec (1)" in text(client.get("/gestion/"))
 
     # The admin asks for a retry: the mail is pending again, and the request is in the log.
     response = client.submit(f"/gestion/courriels/{mail_id}/reessayer", {}, form_path=f"/gestion/courriels/{mail_id}")

@@ -28,7 +28,7 @@ def _add_mails(n):
 
 def _add_events(n, people):
     for i in range(n):
-        record("user.noted", people.resident, people.moderator if i % 2 else people.staff, {"n": i})
+        record("user.profile_updated", people.resident, people.moderator if i % 2 else people.staff, {"n": i})
 
 
 def _add_accounts(n):
@@ -39,11 +39,11 @@ def _add_accounts(n):
 @pytest.mark.parametrize(
     "path, add",
     [
-        ("/gestion/", lambda people, n: (_add_mails(n), _add_accounts(n))),
         ("/gestion/courriels", lambda people, n: _add_mails(n)),
         ("/gestion/courriels?status=failed&recipient=example", lambda people, n: _add_mails(n)),
         ("/gestion/journal", lambda people, n: _add_events(n, people)),
-        ("/gestion/journal?name=user.&subject_type=users", lambda people, n: _add_events(n, people)),
+        ("/gestion/journal?domain=accounts&subject_type=users", lambda people, n: _add_events(n, people)),
+        ("/gestion/journal.csv?domain=accounts", lambda people, n: _add_events(n, people)),
         ("/gestion/utilisateurs", lambda people, n: _add_accounts(n)),
         ("/gestion/utilisateurs?role=resident", lambda people, n: _add_accounts(n)),
     ],
@@ -55,6 +55,18 @@ def test_list_pages_run_a_bounded_number_of_queries(client, people, count_querie
     add(people, 37)
     many = _queries(client, count_queries, path)
     assert many == few <= LIMIT, (path, few, many)
+
+
+def test_dashboard_runs_two_queries_per_queue_at_most(client, people, count_queries):
+    """« What waits for me »: a count and the oldest items for each queue the person may see, whatever the data."""
+    from participation.staff.queues import visible_queues
+
+    login(client, people.admin)
+    _add_mails(3), _add_accounts(3)
+    few = _queries(client, count_queries, "/gestion/")
+    _add_mails(37), _add_accounts(37)
+    many = _queries(client, count_queries, "/gestion/")
+    assert many == few <= LIMIT + 2 * len(visible_queues(people.admin)), (few, many)
 
 
 def test_account_page_runs_a_bounded_number_of_queries(client, people, count_queries):

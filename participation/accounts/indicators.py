@@ -1,0 +1,70 @@
+"""Accounts' figures for the indicators and the bilan (see ``participation/staff/indicators.py``)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from participation.accounts.models import AccountState, User
+from participation.core.eventlog import DomainEvent
+from participation.extensions import db
+from participation.staff.indicators import Figure, IndicatorQuery, month_rows, percent, register_indicator
+
+OUTSIDE = "Commune non indiquée"
+
+
+@register_indicator("accounts", "Habitants inscrits et actifs", order=10)
+def accounts_figures(query: IndicatorQuery) -> list[Figure]:
+    """Four queries: accounts by commune, new and active by month, active by commune, the communes' population."""
+    from participation.territory.models import Commune
+
+    resident = ~User.roles.any()
+    in_commune = [User.commune_id == query.commune_id] if query.commune_id else []
+    communes = {cid: (name, population) for cid, name, population in db.session.execute(
+        sa.select(Commune.id, Commune.name, Commune.population).order_by(Commune.name))}
+
+    accounts = dict(db.session.execute(
+        sa.select(User.commune_id, sa.func.count(User.id))
+        .where(resident, User.created_at < query.end, User.state.in_([AccountState.active, AccountState.suspended]), *in_commune)
+        .group_by(User.commune_id)
+    ).all())
+    month = sa.extract("month", DomainEvent.occurred_at)
+    in_year = [DomainEvent.occurred_at >= query.start, DomainEvent.occurred_at < query.end]
+    residents = sa.select(User.id).where(resident, *in_commune)
+    active_by_month = dict(db.session.execute(
+        sa.select(month, sa.func.count(sa.distinct(DomainEvent.actor_id)))
+        .where(*in_year, DomainEvent.actor_id.in_(residents)).group_by(month)
+    ).all())
+    new_month = sa.extract("month", User.created_at)
+    new_by_month = dict(db.session.execute(
+        sa.select(new_month, sa.func.count(User.id))
+        .where(resident, User.created_at >= query.start, User.created_at < query.end, *in_commune).group_by(new_month)
+    ).all())
+    active_by_commune = dict(db.session.execute(
+        sa.select(User.commune_id, sa.func.count(sa.distinct(DomainEvent.actor_id)))
+        .join(User, User.id == DomainEvent.actor_id).where(*in_year, resident, *in_commune).group_by(User.commune_id)
+    ).all())
+
+    def commune_rows(counts):
+        rows = []
+        for cid, (name, population) in communes.items():
+            if query.commune_id and cid != query.commune_id:
+                continue
+            n = counts.get(cid, 0)
+            rows.append((name, n, population or 0, percent(n, population)))
+        if not query.commune_id and counts.get(None):
+            rows.append((OUTSIDE, counts[None], 0, "—"))
+        return rows
+
+    months = {m: (int(new_by_month.get(m, 0)), int(active_by_month.get(m, 0))) for m in range(1, 13)}
+    total_accounts = sum(accounts.values())
+    return [
+        Figure("accounts_by_commune", "Habitants ayant un compte, par commune", ("Commune", "Comptes", "Population", "Part de la population"),
+               commune_rows(accounts), summary=[("Comptes d'habitants", str(total_accounts))],
+               note="Comptes ouverts à la fin de l'année, hors agents, modérateurs et administrateurs."),
+        Figure("accounts_by_month", "Nouveaux comptes et habitants actifs, par mois", ("Mois", "Nouveaux comptes", "Habitants actifs"),
+               month_rows(months, 2), chart_column=2,
+               note="Un habitant actif a fait au moins une opération dans le mois : contribution, inscription, vote, connexion…"),
+        Figure("participants_by_commune", "Habitants actifs dans l'année, par commune, rapportés à la population",
+               ("Commune", "Habitants actifs", "Population", "Part de la population"), commune_rows(active_by_commune),
+               summary=[("Habitants actifs dans l'année", str(sum(active_by_commune.values())))]),
+    ]

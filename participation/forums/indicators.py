@@ -1,0 +1,36 @@
+"""Consultations' figures for the indicators and the bilan (see ``participation/staff/indicators.py``)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.forums.models import Consultation, ConsultationState, Contribution, ContributionState, Reaction, consultation_communes
+from participation.staff.indicators import Figure, IndicatorQuery, register_indicator
+
+
+@register_indicator("forums", "Concertations en ligne", order=20)
+def consultations_figures(query: IndicatorQuery) -> list[Figure]:
+    """Three queries: the year's consultations, their contributions and contributors, their reactions."""
+    statement = (sa.select(Consultation.id, Consultation.title)
+                 .where(Consultation.state != ConsultationState.draft, Consultation.opens_at < query.end, Consultation.closes_at >= query.start)
+                 .order_by(Consultation.opens_at, Consultation.id))
+    if query.commune_id:
+        statement = statement.where(sa.or_(
+            Consultation.id.in_(sa.select(consultation_communes.c.consultation_id).where(consultation_communes.c.commune_id == query.commune_id)),
+            ~Consultation.id.in_(sa.select(consultation_communes.c.consultation_id))))
+    items = db.session.execute(statement).all()
+    ids = [i for i, _ in items]
+    published = Contribution.state == ContributionState.published
+    in_year = [Contribution.created_at >= query.start, Contribution.created_at < query.end]
+    counts = {cid: (n, people) for cid, n, people in db.session.execute(
+        sa.select(Contribution.consultation_id, sa.func.count(Contribution.id), sa.func.count(sa.distinct(Contribution.author_id)))
+        .where(Contribution.consultation_id.in_(ids), published, *in_year).group_by(Contribution.consultation_id))} if ids else {}
+    reactions = dict(db.session.execute(
+        sa.select(Contribution.consultation_id, sa.func.count(Reaction.id)).join(Reaction, Reaction.contribution_id == Contribution.id)
+        .where(Contribution.consultation_id.in_(ids)).group_by(Contribution.consultation_id)).all()) if ids else {}
+    rows = [(title, *counts.get(cid, (0, 0)), reactions.get(cid, 0)) for cid, title in items]
+    return [Figure("consultations", "Contributions, contributeurs et réactions par concertation",
+                   ("Concertation", "Contributions", "Contributeurs", "Réactions"), rows,
+                   summary=[("Concertations", str(len(rows))), ("Contributions publiées", str(sum(r[1] for r in rows)))],
+                   note="Concertations ouvertes pendant l'année ; une concertation sans commune concerne tout le territoire.")]

@@ -1,0 +1,42 @@
+"""Grants' figures for the indicators and the bilan (see ``participation/staff/indicators.py``)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.grants.models import ApplicationState, GrantApplication, GrantCall, call_themes
+from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
+
+
+def _euros(cents: int) -> int:
+    return round((cents or 0) / 100)
+
+
+@register_indicator("grants", "Subventions aux associations", order=60)
+def grants_figures(query: IndicatorQuery) -> list[Figure]:
+    """Two queries: the year's grants by call (and its envelope), by theme."""
+    granted = [GrantApplication.state == ApplicationState.granted, GrantApplication.decided_on >= query.first_day,
+               GrantApplication.decided_on <= query.last_day]
+    by_call = db.session.execute(
+        sa.select(GrantCall.title, GrantCall.envelope_cents, sa.func.count(GrantApplication.id), sa.func.sum(GrantApplication.amount_granted_cents))
+        .join(GrantApplication, GrantApplication.call_id == GrantCall.id).where(*granted)
+        .group_by(GrantCall.id, GrantCall.title, GrantCall.envelope_cents).order_by(GrantCall.title)
+    ).all()
+    from participation.territory.models import Theme
+
+    by_theme = db.session.execute(
+        sa.select(Theme.name, sa.func.count(GrantApplication.id), sa.func.sum(GrantApplication.amount_granted_cents))
+        .select_from(GrantApplication).join(call_themes, call_themes.c.call_id == GrantApplication.call_id)
+        .join(Theme, Theme.id == call_themes.c.theme_id)
+        .where(*granted).group_by(Theme.id, Theme.name).order_by(Theme.name)
+    ).all()
+    return [
+        Figure("grants_by_call", "Subventions accordées par appel, et part de l'enveloppe", ("Appel", "Montant accordé (€)", "Subventions", "Part de l'enveloppe"),
+               [(title, _euros(total), n, percent(total or 0, envelope)) for title, envelope, n, total in by_call],
+               summary=[("Montant accordé", f"{sum(_euros(r[3]) for r in by_call):,} €".replace(",", "\u202f"))],
+               note="Subventions décidées dans l'année. Toute la collectivité : une association ne se rattache pas à une seule commune."),
+        Figure("grants_by_theme", "Subventions accordées par thème de l'appel", ("Thème", "Montant accordé (€)", "Subventions"),
+               [(name, _euros(total), n) for name, n, total in by_theme],
+               note="Une subvention d'un appel à plusieurs thèmes compte dans chacun."),
+    ]

@@ -1,0 +1,80 @@
+"""The referrals' work for the back office's « what waits for me » (see ``participation/staff/queues.py``).
+
+The authority's answer to an opinion is its departments' work (the droit de
+suite): a staff member sees the opinions that their department must answer
+(the referring or the answering department); admins see every one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import url_for
+
+from participation.referrals.models import AWAITING_OPINION, Referral, ReferralState
+from participation.staff.queues import QueueItem, department_of, register_queue, sees_all_departments
+
+
+def _answered_by(statement, user):
+    if sees_all_departments(user):
+        return statement
+    department_id = department_of(user)
+    if department_id is None:
+        return statement.where(sa.false())
+    return statement.where(sa.or_(Referral.department_id == department_id, Referral.answer_department_id == department_id))
+
+
+def _base():
+    return sa.select(Referral).options(sa.orm.lazyload(Referral.themes))
+
+
+@register_queue("opinions_to_answer", "Avis qui attendent la réponse de votre direction", permission="referrals.manage",
+                url_endpoint="referrals_staff.index", order=30,
+                help="Avis transmis à la collectivité : la réponse, recommandation par recommandation, est à donner.")
+def opinions_to_answer(user):
+    statement = _answered_by(_base().where(Referral.state == ReferralState.transmitted), user)
+
+    def item(referral: Referral) -> QueueItem:
+        due = f"réponse due le {referral.answer_due_on.day} {_month(referral.answer_due_on)} {referral.answer_due_on.year}" \
+            if referral.answer_due_on else None
+        return QueueItem(title=f"{referral.council.name} : {referral.subject}",
+                         url=url_for("referrals_staff.referral", referral_id=referral.id), since=referral.transmitted_at, detail=due)
+
+    return statement, Referral.transmitted_at, item
+
+
+@register_queue("answers_overdue", "Réponses aux avis en retard", permission="referrals.manage",
+                url_endpoint="referrals_staff.overdue", order=31,
+                help="Avis transmis dont la réponse de la collectivité a dépassé sa date limite.")
+def answers_overdue(user):
+    statement = _answered_by(
+        _base().where(Referral.state == ReferralState.transmitted, Referral.answer_due_on < date.today()), user)
+
+    def item(referral: Referral) -> QueueItem:
+        return QueueItem(title=f"{referral.council.name} : {referral.subject}",
+                         url=url_for("referrals_staff.referral", referral_id=referral.id), since=referral.answer_due_on,
+                         detail="date limite dépassée")
+
+    return statement, Referral.answer_due_on, item
+
+
+@register_queue("opinions_overdue", "Avis attendus des conseils en retard", permission="referrals.manage",
+                url_endpoint="referrals_staff.index", order=32,
+                help="Saisines dont l'avis du conseil a dépassé sa date de remise.")
+def opinions_overdue(user):
+    statement = _answered_by(_base().where(Referral.state.in_(AWAITING_OPINION), Referral.due_on < date.today()), user)
+
+    def item(referral: Referral) -> QueueItem:
+        return QueueItem(title=f"{referral.council.name} : {referral.subject}",
+                         url=url_for("referrals_staff.referral", referral_id=referral.id), since=referral.due_on,
+                         detail="avis attendu")
+
+    return statement, Referral.due_on, item
+
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+
+
+def _month(day: date) -> str:
+    return _MONTHS[day.month - 1]

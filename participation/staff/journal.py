@@ -1,0 +1,9 @@
+"""The back office's own events as the journal shows them (see ``participation/core/eventlabels.py``)."""
+
+from flask import url_for
+
+from participation.core.eventlabels import declare_domain, declare_events, declare_subject
+
+declare_domain("mail", "Courriels")
+declare_subject("outbox_mails", "courriel", domain="mail", url=lambda i: url_for("staff.mail", mail_id=i))
+declare_events("mail", {"mail.retry_requested": "Nouvel envoi d'un courriel demandé"})
