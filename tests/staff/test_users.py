@@ -253,8 +253,8 @@ def test_a_moderator_gets_403_on_every_staff_account_page_and_no_history_on_a_re
     forums.accept_charter(consultation, actor=people.resident)
     factories.topic(consultation, people.resident)
     page = text(client.get(f"/gestion/utilisateurs/{people.resident.id}"))
-    assert "Suspendre le compte" in page and "Derniers événements" not in page and "Concertation secrète" not in page
+    assert "Suspendre le compte" in page and "Derniers événements" not in page and "Sujet de discussion ouvert" not in page
     admin = client.application.test_client()
     login(admin, people.admin)
-    assert "Concertation secrète" in text(admin.get(f"/gestion/utilisateurs/{people.resident.id}"))
+    assert "Sujet de discussion ouvert" in text(admin.get(f"/gestion/utilisateurs/{people.resident.id}"))
     assert "Derniers événements" in text(admin.get(f"/gestion/utilisateurs/{people.staff.id}"))
