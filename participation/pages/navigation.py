@@ -35,6 +35,8 @@ SECTIONS = [
             _l("Ateliers, forums citoyens et réunions publiques : inscrivez-vous en ligne.")),
     Section("subventions", _l("Subventions"), "/subventions/", "grants.index",
             _l("Les appels à projets et les demandes de subvention des associations.")),
+    Section("plans", _l("Plans"), "/plans/", "plans.index",
+            _l("Le projet de territoire, les conventions et les contrats : leurs actions, leurs indicateurs et leur avancement.")),
 ]
 
 
