@@ -115,7 +115,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.CheckConstraint("(kind = 'axis') = (parent_id IS NULL)", name=op.f('ck_plan_nodes_axes_are_roots')),
     sa.CheckConstraint('number > 0', name=op.f('ck_plan_nodes_number_positive')),
-    sa.ForeignKeyConstraint(['parent_id'], ['plan_nodes.id'], name=op.f('fk_plan_nodes_parent_id_plan_nodes'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['plan_nodes.id'], name=op.f('fk_plan_nodes_parent_id_plan_nodes')),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_plan_nodes_plan_id_plans'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_nodes')),
     sa.UniqueConstraint('plan_id', 'parent_id', 'number', name=op.f('uq_plan_nodes_plan_id_parent_id_number'))

@@ -146,7 +146,8 @@ class PlanNode(IdMixin, Base):
     )
 
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_nodes.id", ondelete="RESTRICT"))
+    # NO ACTION (checked at the end of the statement): deleting a whole plan removes its tree at once; services refuse cutting it.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_nodes.id"))
     kind: Mapped[NodeKind] = mapped_column(enum_column(NodeKind))
     number: Mapped[int]
     # The full number: "2" for an axe, "2.3" for an objectif.
