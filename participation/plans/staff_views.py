@@ -519,6 +519,10 @@ def _meeting_post(meeting_id: int, key: str, form, apply):
             flash("C'est enregistré.", "success")
             return redirect(url_for("plans_staff.meeting", meeting_id=item.id))
         except DomainError as error:
+            if key == "button":  # a button has no field to show the message next to
+                db.session.rollback()
+                flash(error.message, "error")
+                return redirect(url_for("plans_staff.meeting", meeting_id=item.id))
             form_error(form, error)
     return meeting(meeting_id, forms={key: form})
 
