@@ -137,5 +137,8 @@ def load() -> list[tuple[str, str, str]]:
     from participation.events.demo import load_events_demo
 
     load_events_demo()
+    from participation.plans.demo import load_plans_demo
+
+    load_plans_demo()
     return shown
 

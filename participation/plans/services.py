@@ -56,7 +56,7 @@ def clean(value, *, field_name: str, required: str | None = None, limit: int = 3
 
 
 def _unique_slug(title: str, plan_id: int | None) -> str:
-    base = slugify(title)[:100] or "plan"
+    base = slugify(title.replace("–", "-").replace("—", "-"))[:100] or "plan"
     slug, n = base, 1
     while db.session.scalar(sa.select(Plan.id).where(Plan.slug == slug, Plan.id != (plan_id or 0))) is not None:
         n += 1
