@@ -180,6 +180,33 @@ PAGES = [
     Page("/gestion/subventions/appels/nouveau", who="admin"),
     Page("/gestion/subventions/demandes/2", who="agent"),
     Page("/gestion/subventions/demandes/3", who="admin"),
+    # Plans (demo: plan 1 the projet de territoire with actions 1–20, indicator 1 and its published report 1;
+    # plan 2 the CTG with committees 1 (COPIL) and 2 (COTECH) and meetings 1–3; plan 3 the pacte de gouvernance)
+    Page("/plans/"),
+    Page("/plans/projet-de-territoire-2025-2035"),
+    Page("/plans/projet-de-territoire-2025-2035?indicateurs=2", label="anonyme:/plans/projet-de-territoire-2025-2035 (indicateurs, page 2)"),
+    Page("/plans/projet-de-territoire-2025-2035/actions/1"),
+    Page("/plans/projet-de-territoire-2025-2035/actions/1", who="habitante"),
+    Page("/plans/projet-de-territoire-2025-2035/bilans/1"),
+    Page("/plans/convention-territoriale-globale-2025-2029"),
+    Page("/plans/pacte-de-gouvernance-2026"),
+    Page("/gestion/plans", who="agent"),
+    Page("/gestion/plans/nouveau", who="agent"),
+    Page("/gestion/plans/nouveau", who="agent", status=422, then=submit_empty, label="agent:/gestion/plans/nouveau (envoyé vide)"),
+    Page("/gestion/plans/1", who="agent"),
+    Page("/gestion/plans/2", who="agent"),
+    Page("/gestion/plans/3", who="agent"),
+    Page("/gestion/plans/1/modifier", who="agent"),
+    Page("/gestion/plans/actions/1", who="agent"),
+    Page("/gestion/plans/actions/1/modifier", who="agent"),
+    Page("/gestion/plans/noeuds/2/actions/nouvelle", who="agent"),
+    Page("/gestion/plans/1/indicateurs/nouveau", who="agent"),
+    Page("/gestion/plans/indicateurs/1", who="agent"),
+    Page("/gestion/plans/indicateurs/1", who="agent", status=422, then=submit_empty, label="agent:/gestion/plans/indicateurs/1 (envoyé vide)"),
+    Page("/gestion/plans/comites/1", who="agent"),
+    Page("/gestion/plans/reunions/2", who="agent"),
+    Page("/gestion/plans/reunions/3", who="agent"),
+    Page("/gestion/plans/bilans/1", who="agent"),
 ]
 
 
