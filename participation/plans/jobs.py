@@ -41,10 +41,11 @@ def remind_measurements_due(today: date | None = None) -> int:
         key = f"plans.measurement_due:{indicator.id}:{period.isoformat()}"
         label = indicators.period_label(period, indicator.periodicity)
         url = path_for("plans_staff.indicator", indicator_id=indicator.id)
-        _notice(owner, f"Mesure attendue : {indicator.code} « {indicator.name} », {label}", url=url, key=key)
+        # The mail first: its dedup key, unique in the outbox, lets one of two workers through; that one adds the notice.
         if _mail(to=owner.email, user=owner, subject=f"Mesure attendue : {indicator.name} ({label})", template="measurement_due",
                  key=key, indicator=indicator, period=label, url=external_url("plans_staff.indicator", indicator_id=indicator.id)):
             sent += 1
+            _notice(owner, f"Mesure attendue : {indicator.code} « {indicator.name} », {label}", url=url, key=key)
     return sent
 
 
@@ -60,9 +61,10 @@ def warn_pact_deadlines(today: date | None = None) -> int:
         days_left = (deadline.due_on - today).days
         days = ngettext("dans %(num)d jour", "dans %(num)d jours", days_left) if days_left else "aujourd'hui"
         key = f"plans.pact_deadline:{plan.id}:{deadline.key}:{deadline.due_on.isoformat()}"
-        _notice(manager, f"Pacte de gouvernance : {deadline.label}, échéance {days}", url=path_for("plans_staff.plan", plan_id=plan.id), key=key)
         if _mail(to=manager.email, user=manager, subject=f"Échéance du pacte de gouvernance {days} : {deadline.label}",
                  template="pact_deadline", key=key, plan=plan, deadline=deadline, days=days,
                  url=external_url("plans_staff.plan", plan_id=plan.id)):
             sent += 1
+            _notice(manager, f"Pacte de gouvernance : {deadline.label}, échéance {days}", url=path_for("plans_staff.plan", plan_id=plan.id),
+                    key=key)
     return sent
