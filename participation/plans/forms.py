@@ -63,6 +63,16 @@ class PlanForm(FlaskForm):
                           description="Reçoit les alertes d'échéance du plan.")
 
 
+class DocumentForm(FlaskForm):
+    title = StringField("Titre du document", validators=[DataRequired(REQUIRED), Length(max=200)])
+    document = FileField("Fichier (PDF, JPEG ou PNG, 10 Mo au plus)")
+    is_public = BooleanField("Publier sur la page du plan", default=True)
+
+
+class ReferralForm(FlaskForm):
+    referral = SelectField("Saisine du conseil de développement sur ce plan", coerce=int, validators=[Optional()])
+
+
 class TransitionForm(FlaskForm):
     transition = StringField(validators=[DataRequired()])
 

@@ -40,10 +40,10 @@ def remind_measurements_due(today: date | None = None) -> int:
             continue
         key = f"plans.measurement_due:{indicator.id}:{period.isoformat()}"
         label = indicators.period_label(period, indicator.periodicity)
-        url = path_for("plans_staff.indicator", indicator_id=indicator.id)
+        url = path_for("plans.measure", indicator_id=indicator.id)
         # The mail first: its dedup key, unique in the outbox, lets one of two workers through; that one adds the notice.
         if _mail(to=owner.email, user=owner, subject=f"Mesure attendue : {indicator.name} ({label})", template="measurement_due",
-                 key=key, indicator=indicator, period=label, url=external_url("plans_staff.indicator", indicator_id=indicator.id)):
+                 key=key, indicator=indicator, period=label, url=external_url("plans.measure", indicator_id=indicator.id)):
             sent += 1
             _notice(owner, f"Mesure attendue : {indicator.code} « {indicator.name} », {label}", url=url, key=key)
     return sent

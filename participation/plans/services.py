@@ -508,3 +508,37 @@ def action_followers(action: Action) -> list:
         User.id.in_(sa.select(ActionFollower.user_id).where(ActionFollower.action_id == action.id)),
         User.id.in_(sa.select(PlanFollower.user_id).where(PlanFollower.plan_id == action.plan_id)),
     )).order_by(User.id)))
+
+
+# --- Documents ------------------------------------------------------------------
+
+
+def add_document(plan: Plan, *, upload, title: str, is_public: bool = True, actor):
+    """A document of the plan (diagnostic, délibération), checked and stored through core/uploads."""
+    from participation.core.uploads import store_upload
+    from participation.plans.models import PlanDocument
+
+    require(actor, "plans.manage", plan)
+    title = clean(title, field_name="title", required="Donnez un titre au document.", limit=200)
+    stored = store_upload(upload, actor=actor, field="document")
+    document = PlanDocument(plan_id=plan.id, title=title, file_id=stored.id, is_public=is_public)
+    db.session.add(document)
+    db.session.flush()
+    record("plan.document_added", plan, actor, {"title": title})
+    return document
+
+
+def documents_of(plan: Plan, *, public_only: bool = True) -> list:
+    from participation.plans.models import PlanDocument
+
+    query = sa.select(PlanDocument).where(PlanDocument.plan_id == plan.id)
+    if public_only:
+        query = query.where(PlanDocument.is_public.is_(True))
+    return list(db.session.scalars(query.order_by(PlanDocument.id)))
+
+
+def set_referral(plan: Plan, referral, *, actor) -> None:
+    """The saisine of the council of development on this plan: its published opinion shows on the plan's page."""
+    require(actor, "plans.manage", plan)
+    plan.referral_id = getattr(referral, "id", None)
+    record("plan.referral_set", plan, actor, {"referral_id": plan.referral_id})

@@ -24,6 +24,8 @@ from participation.plans.forms import (
     ButtonForm,
     CommitteeForm,
     CommuneOpinionForm,
+    DocumentForm,
+    ReferralForm,
     DecisionForm,
     FundingForm,
     ImportForm,
@@ -130,7 +132,44 @@ def plan(plan_id: int):
         node_form=NodeForm(), action_form=_action_form(), committee_form=CommitteeForm(), report_form=ReportForm(),
         import_form=ImportForm(), button=ButtonForm(), pact_form=PactStepForm(), transmission_form=TransmissionForm(),
         opinion_form=CommuneOpinionForm(), is_pact=item.kind == PlanKind.governance_pact, import_problems=None,
+        document_form=DocumentForm(), documents=services.documents_of(item, public_only=False), referral_form=_referral_form(item),
     )
+
+
+def _referral_form(item: Plan) -> ReferralForm:
+    from participation.referrals.models import Referral
+
+    form = ReferralForm(referral=item.referral_id or 0)
+    form.referral.choices = [(0, "— Aucune —")] + [(r.id, r.subject) for r in db.session.scalars(
+        sa.select(Referral).order_by(Referral.id.desc()).limit(200)).unique()]
+    return form
+
+
+@staff_bp.route("/<int:plan_id>/documents", methods=["POST"])
+def add_document(plan_id: int):
+    item = get_or_404(Plan, plan_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_document(item, upload=form.document.data, title=form.title.data, is_public=form.is_public.data, actor=current_user)
+            flash("Le document est ajouté.", "success")
+        except DomainError as error:
+            return _refused(error, item, "documents")
+    else:
+        flash("Donnez un titre au document.", "error")
+    return _back(item, "documents")
+
+
+@staff_bp.route("/<int:plan_id>/saisine", methods=["POST"])
+def set_referral(plan_id: int):
+    from participation.referrals.models import Referral
+
+    item = get_or_404(Plan, plan_id)
+    form = _referral_form(item)
+    if form.validate_on_submit():
+        services.set_referral(item, db.session.get(Referral, form.referral.data or 0), actor=current_user)
+        flash("La saisine du plan est enregistrée.", "success")
+    return _back(item)
 
 
 @staff_bp.route("/<int:plan_id>/etat", methods=["POST"])

@@ -68,6 +68,7 @@ def plan(slug: str):
                                                                    ProgressReport.state == ReportState.published)
                                    .order_by(ProgressReport.period_end.desc())).unique().all()
     return render_template("plans/plan.html", **data, events=events, event_labels=PUBLIC_EVENTS, actions_by_id=actions_by_id,
+                           documents=services.documents_of(item),
                            reports=published, following=services.follows_plan(item, current_user), form=ButtonForm())
 
 
@@ -109,6 +110,42 @@ def follow_action(slug: str, action_id: int):
         now = services.follow_action(act, actor=current_user)
         flash("Vous suivez cette action." if now else "Vous ne suivez plus cette action.", "success")
     return redirect(url_for("plans.action", slug=item.slug, action_id=act.id))
+
+
+@bp.route("/<slug>/documents/<int:document_id>")
+def document(slug: str, document_id: int):
+    from participation.core.uploads import send_stored_file
+    from participation.plans.models import PlanDocument
+
+    item = plan_by_slug(slug)
+    doc = get_or_404(PlanDocument, document_id)
+    if doc.plan_id != item.id or (not doc.is_public and not can(current_user, "plans.manage", item)):
+        abort(404)
+    return send_stored_file(doc.file)
+
+
+@bp.route("/indicateurs/<int:indicator_id>/mesure", methods=["GET", "POST"])
+@login_required
+def measure(indicator_id: int):
+    """The person responsible for an indicator (a partner's account as well as staff) enters its measurement."""
+    from participation.core.errors import DomainError
+    from participation.core.web import form_error, form_status
+    from participation.plans.forms import MeasurementForm
+
+    indicator = get_or_404(Indicator, indicator_id)
+    require(current_user, "plans.measure", indicator)
+    form = MeasurementForm()
+    if form.validate_on_submit():
+        try:
+            indicator_service.add_measurement(indicator, measured_on=form.measured_on.data, value=form.value.data, comment=form.comment.data,
+                                              actor=current_user)
+            flash("La mesure est enregistrée. Merci !", "success")
+            return redirect(url_for("plans.measure", indicator_id=indicator.id))
+        except DomainError as error:
+            form_error(form, error)
+    measurements = indicator_service.measurements_by_indicator([indicator.id])[indicator.id]
+    return render_template("plans/measure.html", indicator=indicator, plan=db.session.get(Plan, indicator.plan_id), form=form,
+                           chart=indicator_service.chart(indicator, measurements)), form_status(form)
 
 
 def _report(slug: str, report_id: int) -> ProgressReport:

@@ -207,6 +207,7 @@ PAGES = [
     Page("/gestion/plans/reunions/2", who="agent"),
     Page("/gestion/plans/reunions/3", who="agent"),
     Page("/gestion/plans/bilans/1", who="agent"),
+    Page("/plans/indicateurs/1/mesure", who="agent"),
 ]
 
 
