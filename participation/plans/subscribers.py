@@ -11,11 +11,13 @@ import logging
 
 import sqlalchemy as sa
 
+from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.notifications.services import notify
+from participation.pages.privacy import Processing, register_processing
 from participation.plans.models import Action, ActionFollower, Plan, PlanFollower
 
 log = logging.getLogger(__name__)
@@ -102,3 +104,35 @@ def tell_decision_owner(event: DomainEvent) -> None:
 def forget_follows(event: DomainEvent) -> None:
     db.session.execute(sa.delete(PlanFollower).where(PlanFollower.user_id == event.subject_id))
     db.session.execute(sa.delete(ActionFollower).where(ActionFollower.user_id == event.subject_id))
+
+
+@personal_data.section("plans")
+def plans_section(user) -> dict:
+    """The plans and actions the person follows, the committees they sit in, the measurements they entered."""
+    from participation.plans.models import CommitteeMember, Measurement
+
+    plans = db.session.execute(sa.select(Plan.title, PlanFollower.created_at).join(PlanFollower, PlanFollower.plan_id == Plan.id)
+                               .where(PlanFollower.user_id == user.id).order_by(PlanFollower.id)).all()
+    actions = db.session.execute(sa.select(Action.code, Action.title, ActionFollower.created_at)
+                                 .join(ActionFollower, ActionFollower.action_id == Action.id)
+                                 .where(ActionFollower.user_id == user.id).order_by(ActionFollower.id)).all()
+    seats = db.session.scalars(sa.select(CommitteeMember).where(CommitteeMember.user_id == user.id).order_by(CommitteeMember.id)).all()
+    measured = db.session.scalar(sa.select(sa.func.count(Measurement.id)).where(Measurement.author_id == user.id))
+    return {
+        "plans_suivis": [{"plan": title, "depuis": since.isoformat()} for title, since in plans],
+        "actions_suivies": [{"action": f"{code} {title}", "depuis": since.isoformat()} for code, title, since in actions],
+        "comites": [{"comite": m.committee_id, "organisme": m.organisation} for m in seats],
+        "mesures_saisies": measured,
+    }
+
+
+register_processing(Processing(
+    name="Suivi des plans territoriaux",
+    purpose="Tenir les comités de pilotage des plans (convocations, présences, décisions), recueillir les mesures des indicateurs "
+            "auprès des personnes qui en sont chargées, prévenir les habitants qui suivent un plan ou une action.",
+    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
+    data="Nom, adresse électronique et organisme des membres des comités ; présences ; décisions suivies ; auteur des mesures ; "
+         "plans et actions suivis par les habitants.",
+    recipients="Les agents chargés des plans et les membres des comités. Sont publics : les décisions et le nom des organismes partenaires.",
+    retention=lambda c: "Pendant la durée du plan, puis avec ses archives ; les suivis des habitants sont effacés quand la personne ferme son compte.",
+))
