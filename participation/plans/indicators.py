@@ -145,7 +145,10 @@ class ImportProblem:
 
 class ImportRefused(ValidationError):
     def __init__(self, problems: list[ImportProblem]):
-        super().__init__(f"Le fichier n'a pas été importé : {len(problems)} ligne(s) à corriger.", field="file")
+        from flask_babel import ngettext
+
+        super().__init__(ngettext("Le fichier n'a pas été importé : %(num)d ligne à corriger.",
+                                  "Le fichier n'a pas été importé : %(num)d lignes à corriger.", len(problems)), field="file")
         self.problems = problems
 
 

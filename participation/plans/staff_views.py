@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from participation.accounts.models import Role, RoleGrant, User
@@ -129,7 +130,7 @@ def plan(plan_id: int):
         committees=committees.committees_of(item), meetings=committees.meetings_of(item),
         reports=db.session.scalars(sa.select(ProgressReport).where(ProgressReport.plan_id == item.id).order_by(ProgressReport.id.desc())).unique().all(),
         timeline=services.timeline(item, limit=30), deadlines=pact.deadlines(item), opinions=pact.commune_opinions(item),
-        node_form=NodeForm(), action_form=_action_form(), committee_form=CommitteeForm(), report_form=ReportForm(),
+        node_form=NodeForm(), committee_form=CommitteeForm(), report_form=ReportForm(),
         import_form=ImportForm(), button=ButtonForm(), pact_form=PactStepForm(), transmission_form=TransmissionForm(),
         opinion_form=CommuneOpinionForm(), is_pact=item.kind == PlanKind.governance_pact, import_problems=None,
         document_form=DocumentForm(), documents=services.documents_of(item, public_only=False), referral_form=_referral_form(item),
@@ -461,7 +462,7 @@ def import_measurements(plan_id: int):
             if not content or len(content) > 2 * 1024 * 1024:
                 raise DomainError("Choisissez un fichier CSV de 2 Mo au plus.", field="file")
             count = indicator_service.import_measurements(item, content, actor=current_user)
-            flash(f"{count} mesure{'s' if count > 1 else ''} importée{'s' if count > 1 else ''}.", "success")
+            flash(ngettext("%(num)d mesure importée.", "%(num)d mesures importées.", count), "success")
         except indicator_service.ImportRefused as refused:
             db.session.rollback()
             return render_template("plans/staff/import_refused.html", plan=item, problems=refused.problems, message=refused.message), 422

@@ -66,6 +66,7 @@ def test_the_csv_import_is_checked_line_by_line_and_is_all_or_nothing():
            "I-1;2023-12-31;140;\n").encode()
     with pytest.raises(indicators.ImportRefused) as refused:
         indicators.import_measurements(plan, bad, actor=SYSTEM, today=date(2026, 6, 1))
+    assert refused.value.message == "Le fichier n'a pas été importé : 4 lignes à corriger."
     assert [(p.line, p.message) for p in refused.value.problems] == [
         (3, "aucun indicateur du plan n'a le code « I-9 »"),
         (4, "une mesure existe déjà pour la période « 2024 »"),
