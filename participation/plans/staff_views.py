@@ -129,12 +129,18 @@ def plan(plan_id: int):
         "plans/staff/plan.html", **data, transitions=PLAN_WORKFLOW.allowed(item, current_user), nodes=nodes,
         committees=committees.committees_of(item), meetings=committees.meetings_of(item),
         reports=db.session.scalars(sa.select(ProgressReport).where(ProgressReport.plan_id == item.id).order_by(ProgressReport.id.desc())).unique().all(),
-        timeline=services.timeline(item, limit=30), deadlines=pact.deadlines(item), opinions=pact.commune_opinions(item),
+        timeline=services.timeline(item, limit=30), event_labels=_event_labels(), deadlines=pact.deadlines(item), opinions=pact.commune_opinions(item),
         node_form=NodeForm(), committee_form=CommitteeForm(), report_form=ReportForm(),
         import_form=ImportForm(), button=ButtonForm(), pact_form=PactStepForm(), transmission_form=TransmissionForm(),
         opinion_form=CommuneOpinionForm(), is_pact=item.kind == PlanKind.governance_pact, import_problems=None,
         document_form=DocumentForm(), documents=services.documents_of(item, public_only=False), referral_form=_referral_form(item),
     )
+
+
+def _event_labels() -> dict:
+    from participation.plans.views import EVENT_LABELS
+
+    return EVENT_LABELS
 
 
 def _referral_form(item: Plan) -> ReferralForm:

@@ -40,6 +40,37 @@ PUBLIC_EVENTS = {
 }
 
 
+# Every event of a plan's timeline as staff read it.
+EVENT_LABELS = {
+    **PUBLIC_EVENTS,
+    "plan.created": "Plan créé",
+    "plan.updated": "Plan modifié",
+    "plan.axis_added": "Axe ajouté",
+    "plan.objective_added": "Objectif ajouté",
+    "plan.node_deleted": "Élément supprimé",
+    "plan.node_archived": "Élément archivé",
+    "plan.action_added": "Action ajoutée",
+    "plan.action_updated": "Action modifiée",
+    "plan.action_archived": "Action archivée",
+    "plan.indicator_saved": "Indicateur enregistré",
+    "plan.measurements_imported": "Mesures importées",
+    "plan.committee_created": "Comité créé",
+    "plan.committee_member_added": "Membre de comité ajouté",
+    "plan.report_created": "Bilan préparé",
+    "plan.document_added": "Document ajouté",
+    "plan.referral_set": "Saisine du conseil rattachée",
+    "plan.pact_step_done": "Étape du pacte franchie",
+    "plan.pact_transmitted": "Projet de pacte transmis aux communes",
+    "plan.commune_opinion_recorded": "Avis d'une commune enregistré",
+    "plan_action.progress_reported": "Avancement déclaré",
+    "plan_action.budget_changed": "Budget modifié",
+    "plan_action.milestone_added": "Jalon ajouté",
+    "plan_action.milestone_done": "Jalon franchi",
+    "plan_action.linked": "Lien ajouté",
+    "plan_action.recommendation_attached": "Recommandation d'un conseil rattachée",
+}
+
+
 def plan_by_slug(slug: str) -> Plan:
     plan = db.session.scalar(sa.select(Plan).where(Plan.slug == slug))
     if plan is None or not can(current_user, "plans.view", plan):
