@@ -127,6 +127,11 @@ class RecommendationForm(FlaskForm):
     recommendation = SelectField("Recommandation retenue", coerce=int, validators=[InputRequired(REQUIRED)])
 
 
+class FromRecommendationForm(FlaskForm):
+    node = SelectField("Objectif de la nouvelle action", coerce=int, validators=[InputRequired(REQUIRED)])
+    recommendation = SelectField("Recommandation retenue", coerce=int, validators=[InputRequired(REQUIRED)])
+
+
 class IndicatorForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(REQUIRED), Length(max=40)], description="Utilisé dans les imports CSV, par exemple I-1.2-1.")
     name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=300)])

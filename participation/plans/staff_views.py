@@ -26,6 +26,7 @@ from participation.plans.forms import (
     CommitteeForm,
     CommuneOpinionForm,
     DocumentForm,
+    FromRecommendationForm,
     ReferralForm,
     DecisionForm,
     FundingForm,
@@ -133,8 +134,37 @@ def plan(plan_id: int):
         node_form=NodeForm(), committee_form=CommitteeForm(), report_form=ReportForm(),
         import_form=ImportForm(), button=ButtonForm(), pact_form=PactStepForm(), transmission_form=TransmissionForm(),
         opinion_form=CommuneOpinionForm(), is_pact=item.kind == PlanKind.governance_pact, import_problems=None,
-        document_form=DocumentForm(), documents=services.documents_of(item, public_only=False), referral_form=_referral_form(item),
+        document_form=DocumentForm(), recommendation_form=_from_recommendation_form(item), documents=services.documents_of(item, public_only=False), referral_form=_referral_form(item),
     )
+
+
+def _from_recommendation_form(item: Plan) -> FromRecommendationForm:
+    form = FromRecommendationForm()
+    form.node.choices = [(n.id, f"{n.label} — {n.title[:80]}") for n in services.nodes_of(item)]
+    form.recommendation.choices = _recommendation_choices(None)
+    return form
+
+
+@staff_bp.route("/<int:plan_id>/depuis-recommandation", methods=["POST"])
+def action_from_recommendation(plan_id: int):
+    from participation.referrals.models import Recommendation
+
+    item = get_or_404(Plan, plan_id)
+    form = _from_recommendation_form(item)
+    if form.validate_on_submit():
+        node = db.session.get(PlanNode, form.node.data)
+        recommendation = db.session.get(Recommendation, form.recommendation.data)
+        if node is None or node.plan_id != item.id or recommendation is None:
+            flash("Choisissez un objectif du plan et une recommandation retenue.", "error")
+            return _back(item, "arborescence")
+        try:
+            action_ = services.action_from_recommendation(node, recommendation, actor=current_user)
+        except DomainError as error:
+            return _refused(error, item, "arborescence")
+        flash(f"L'action {action_.code} reprend la recommandation ; complétez-la.", "success")
+        return redirect(url_for("plans_staff.action", action_id=action_.id))
+    flash("Choisissez un objectif du plan et une recommandation retenue.", "error")
+    return _back(item, "arborescence")
 
 
 def _event_labels() -> dict:
@@ -300,12 +330,16 @@ def edit_action(action_id: int):
     return render_template("plans/staff/action_form.html", form=form, plan=item, node=action.node, action=action), form_status(form)
 
 
-def _recommendation_choices(action: Action):
-    from participation.referrals.models import Recommendation, RecommendationStatus
+def _recommendation_choices(action: Action | None):
+    """Retained or partly retained recommendations, with their referral's subject: one query."""
+    from participation.referrals.models import Opinion, Recommendation, RecommendationStatus, Referral
 
-    rows = db.session.scalars(sa.select(Recommendation).where(Recommendation.status.in_(
-        [RecommendationStatus.retained, RecommendationStatus.partly_retained])).order_by(Recommendation.id.desc()).limit(200)).unique()
-    return [(r.id, f"n° {r.number} — {r.opinion.referral.subject[:60]} : {r.text[:80]}") for r in rows]
+    rows = db.session.execute(
+        sa.select(Recommendation.id, Recommendation.number, Recommendation.text, Referral.subject)
+        .join(Opinion, Opinion.id == Recommendation.opinion_id).join(Referral, Referral.id == Opinion.referral_id)
+        .where(Recommendation.status.in_([RecommendationStatus.retained, RecommendationStatus.partly_retained]))
+        .order_by(Recommendation.id.desc()).limit(200)).all()
+    return [(rid, f"n° {number} — {subject[:60]} : {text[:80]}") for rid, number, text, subject in rows]
 
 
 @staff_bp.route("/actions/<int:action_id>", methods=["GET"])

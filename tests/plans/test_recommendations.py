@@ -51,3 +51,21 @@ def test_staff_attach_a_partly_retained_recommendation_to_an_existing_action(set
     assert [r.id for r, _ in services.recommendations_of([action])[action.id]] == [first.id]
     refused = client.submit(f"{path}/recommandations", {"recommendation": "999999"}, form_path=path)
     assert refused.status_code == 422
+
+
+def test_staff_turn_a_retained_recommendation_into_an_action_from_the_plan(setup, client):  # noqa: F811
+    from tests.factories import PASSWORD
+
+    referral = transmitted(setup)
+    first = referral.opinion.recommendations[0]
+    referrals.set_recommendation_status(first, status=RecommendationStatus.retained, explanation="Oui.", department=setup.department,
+                                        actor=setup.staff)
+    plan = factories.plan(axes=1, objectives=1, actions=1, state="running")
+    objective = services.nodes_of(plan)[1]
+    client.login(setup.staff.email, PASSWORD)
+    path = f"/gestion/plans/{plan.id}"
+    assert "Une recommandation retenue devient une action" in client.get(path).get_data(as_text=True)
+    response = client.submit(f"{path}/depuis-recommandation", {"node": str(objective.id), "recommendation": str(first.id)})
+    assert response.status_code == 302
+    action = services.actions_for_recommendation(first)[0]
+    assert response.headers["Location"].endswith(f"/gestion/plans/actions/{action.id}") and action.code == "1.1.2"
