@@ -43,7 +43,7 @@ def dashboard(plan: Plan, *, indicator_page_number: int = 1, today: date | None 
         "budget_planned": budget_planned,
         "budget_spent": budget_spent,
         "late_milestones": late_milestones,
-        "progress": progress,
+        "average_progress": progress,
         "indicators": indicator_page(plan, indicator_page_number),
         "decisions": services.decisions_for(plan=plan, limit=10),
         "opinion": council_opinion(plan),

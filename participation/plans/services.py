@@ -251,11 +251,11 @@ def change_action_status(action: Action, transition: str, *, actor, reason: str 
     reason = clean(reason, field_name="reason", limit=2000) or None
     if transition in ("postpone", "abandon") and not reason:
         raise ValidationError("Indiquez la raison du report ou de l'abandon.", field="reason")
+    ACTION_WORKFLOW._check(action, transition, actor)
     action.status_reason = reason
-    event = ACTION_WORKFLOW.apply(action, transition, actor=actor, data={"reason": reason, "plan_id": action.plan_id})
     if transition == "complete":
         action.progress = 100
-    return event
+    return ACTION_WORKFLOW.apply(action, transition, actor=actor, data={"reason": reason, "plan_id": action.plan_id})
 
 
 def report_progress(action: Action, *, progress: int | None, actor) -> None:

@@ -64,6 +64,7 @@ def test_publishing_freezes_the_figures_and_the_pdf_says_the_same(plan, client):
     # The plan's page shows the same budget as the report.
     page = client.get(f"/plans/{plan.slug}").get_data(as_text=True).replace("\u202f", " ")
     assert "20 000,00" in page and "12 500,00" in page
+    assert "<strong>50&nbsp;%</strong> d'avancement moyen" in page
 
 
 def test_a_draft_report_is_not_public(plan, client):
