@@ -93,3 +93,19 @@ def test_two_workers_send_one_warning(app):
     assert sorted(results) == [0, 1]
     db.session.remove()
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "plans/pact_deadline")) == 1
+
+
+def test_admins_set_the_renewal_date_in_the_territory_settings(client):
+    from participation.territory import services as territory
+
+    item = factories.territory()
+    admin = factories.admin()
+    values = {column: getattr(item, column) for column in territory.TERRITORY_FIELDS}
+    values["council_renewal_date"] = date(2026, 3, 22)
+    client.login(admin.email, PASSWORD)
+    form = {k: ("" if v is None else v.isoformat() if isinstance(v, date) else str(v)) for k, v in values.items()}
+    form["brand_colour"] = item.brand_colour or "#1f5f8b"
+    response = client.submit("/gestion/territoire", form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert factories.territory().council_renewal_date == date(2026, 3, 22)
