@@ -113,6 +113,8 @@ def measure_pages(app) -> list[dict]:
         ("anonyme", "/evenements/"),
         ("anonyme", "/subventions/"),
         ("anonyme", "/opendata/subventions.csv"),
+        ("anonyme", "/plans/projet-de-territoire-2025-2035"),
+        ("anonyme", "/plans/projet-de-territoire-2025-2035/plan-d-actions.csv"),
         ("habitante@demo.example", "/notifications/"),
         ("habitante@demo.example", "/compte/profil"),
         ("admin@demo.example", "/gestion/"),
@@ -124,6 +126,7 @@ def measure_pages(app) -> list[dict]:
         ("admin@demo.example", "/gestion/demarches/"),
         ("anonyme", "/demarches/"),
         ("anonyme", "/bilans/"),
+        ("admin@demo.example", "/gestion/plans/1"),
     ]
     clients = {}
     for who, path in pages:

@@ -137,6 +137,9 @@ def load() -> list[tuple[str, str, str]]:
     from participation.events.demo import load_events_demo
 
     load_events_demo()
+    from participation.plans.demo import load_plans_demo
+
+    load_plans_demo()
     from participation.processes.demo import load_processes_demo
 
     shown.extend(load_processes_demo(DEMO_PASSWORD))

@@ -370,3 +370,27 @@ def sitting(council_, *, days: float = 10, items: int = 1, publish: bool = False
     if publish:
         councils.publish_sitting(item, actor=SYSTEM)
     return item
+
+
+# Territorial plans ---------------------------------------------------------------------
+
+
+def plan(*, title: str | None = None, kind: str = "territory_project", start_year: int = 2025, end_year: int = 2035, state: str = "drafting",
+         axes: int = 0, objectives: int = 0, actions: int = 0, manager=None):
+    """A plan with ``axes`` axes of ``objectives`` objectives of ``actions`` actions, taken to ``state`` through its workflow."""
+    from participation.core.permissions import SYSTEM
+    from participation.plans import services as plans
+
+    item = plans.save_plan(None, actor=SYSTEM, title=title or f"Plan {next(_counter)}", kind=kind, start_year=start_year,
+                           end_year=end_year, summary="Un plan pour le territoire.", manager=manager)
+    for a in range(axes):
+        axis = plans.add_axis(item, title=f"Axe de travail {a + 1}", actor=SYSTEM)
+        for o in range(objectives):
+            objective = plans.add_objective(axis, title=f"Objectif {a + 1}.{o + 1}", actor=SYSTEM)
+            for n in range(actions):
+                plans.save_action(None, node=objective, actor=SYSTEM, title=f"Action {a + 1}.{o + 1}.{n + 1}")
+    path = {"drafting": [], "consultation": ["consult"], "adopted": ["adopt"], "running": ["adopt", "start"],
+            "evaluation": ["adopt", "start", "evaluate"], "closed": ["adopt", "start", "evaluate", "close"]}[state]
+    for transition in path:
+        plans.change_plan_state(item, transition, actor=SYSTEM)
+    return item

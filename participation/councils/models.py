@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.follows import FollowerMixin
+from participation.core.meetings import MeetingMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
 
@@ -352,7 +353,7 @@ class SittingState(TitledEnum):
     cancelled = "cancelled", "Annulée"
 
 
-class Sitting(IdMixin, TimestampMixin, Base):
+class Sitting(MeetingMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "sittings"
     __table_args__ = (
         sa.Index("ix_sittings_council_starts", "council_id", "starts_at"),
@@ -363,17 +364,10 @@ class Sitting(IdMixin, TimestampMixin, Base):
     council_id: Mapped[int] = mapped_column(sa.ForeignKey("councils.id", ondelete="CASCADE"))
     kind: Mapped[SittingKind] = mapped_column(enum_column(SittingKind), default=SittingKind.plenary)
     working_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    place: Mapped[str | None] = mapped_column(sa.String(300))
+    # title, starts_at, ends_at, place, is_public, convened_at: from MeetingMixin.
     video_url: Mapped[str | None] = mapped_column(sa.String(500))
-    # Open to the public: shown on the council's page and in the agenda citoyen.
-    is_public: Mapped[bool] = mapped_column(default=True)
     state: Mapped[SittingState] = mapped_column(enum_column(SittingState), default=SittingState.draft)
     previous_state: Mapped[SittingState | None] = mapped_column(enum_column(SittingState, name="sittingstate_previous"))
-    # When the convocation went out (by the worker, convocation_days before the start).
-    convened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="SET NULL"))
 
     council: Mapped[Council] = relationship(lazy="joined")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
 from participation.core.eventlog import record
+from participation.core import meetings
 from participation.core.follows import is_following, toggle_follow
 from participation.core.models import utcnow
 from participation.core.permissions import require
@@ -672,19 +673,13 @@ def publish_sitting(sitting: Sitting, *, actor, now: datetime | None = None) -> 
 
 
 def convocation_due_at(sitting: Sitting) -> datetime:
-    return sitting.starts_at - timedelta(days=sitting.council.convocation_days)
+    return meetings.convocation_due_at(sitting.starts_at, sitting.council.convocation_days)
 
 
 def convene_if_due(sitting: Sitting, *, now: datetime | None = None) -> bool:
     """Record the convocation once, when it is due; the subscribers queue one mail per member."""
-    now = now or utcnow()
-    if sitting.state != SittingState.published or sitting.convened_at is not None or sitting.starts_at <= now:
-        return False
-    if convocation_due_at(sitting) > now:
-        return False
-    sitting.convened_at = now
-    record("sitting.convened", sitting, None, {"starts_at": sitting.starts_at})
-    return True
+    return meetings.convene_once(sitting, days=sitting.council.convocation_days,
+                                 may_convene=sitting.state == SittingState.published, now=now)
 
 
 def convened_members(sitting: Sitting) -> list[Membership]:

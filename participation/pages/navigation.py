@@ -37,6 +37,8 @@ SECTIONS = [
             _l("Les appels à projets et les demandes de subvention des associations.")),
     Section("demarches", _l("Démarches"), "/demarches/", "processes.index",
             _l("Toutes les démarches participatives du territoire, ce qu'elles ont produit et ce qui en a été fait ; la charte de la participation et les bilans annuels.")),
+    Section("plans", _l("Plans"), "/plans/", "plans.index",
+            _l("Le projet de territoire, les conventions et les contrats : leurs actions, leurs indicateurs et leur avancement.")),
 ]
 
 

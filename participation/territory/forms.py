@@ -50,6 +50,8 @@ class TerritoryForm(FlaskForm):
     mandate_start = DateField("Début de la mandature", validators=[Optional()],
                               description="La mandature est la période que couvre l'agenda citoyen.")
     mandate_end = DateField("Fin de la mandature", validators=[Optional()])
+    council_renewal_date = DateField("Dernier renouvellement général des conseils municipaux", validators=[Optional()],
+                                     description="Les échéances du pacte de gouvernance en découlent (par exemple le 22/03/2026).")
     publication_director = StringField("Directeur ou directrice de la publication", validators=[_max(160)],
                                        description="En général, la présidente ou le président de la collectivité.")
     host_name = StringField("Hébergeur", validators=[_max(160)])
@@ -67,7 +69,7 @@ class TerritoryForm(FlaskForm):
     # The groups of fields, each shown in its own fieldset.
     GROUPS = [
         ("Identité", ["name", "kind", "siren", "siret", "population", "address", "contact_email"]),
-        ("Apparence et mandature", ["brand_colour", "mandate_start", "mandate_end"]),
+        ("Apparence et mandature", ["brand_colour", "mandate_start", "mandate_end", "council_renewal_date"]),
         ("Mentions légales", ["publication_director", "host_name", "host_address"]),
         ("Protection des données personnelles", ["dpo_name", "dpo_email", "dpo_address"]),
         ("Accessibilité", ["accessibility_status", "accessibility_audit_date", "accessibility_contact"]),

@@ -37,6 +37,8 @@ class Territory(IdMixin, TimestampMixin, Base):
     # The mandature: the period the agenda citoyen covers.
     mandate_start: Mapped[date | None]
     mandate_end: Mapped[date | None]
+    # The last general renewal of municipal councils (March 2026): the pacte de gouvernance's deadlines run from it.
+    council_renewal_date: Mapped[date | None]
     # Legal notice (mentions légales): publisher and host.
     publication_director: Mapped[str | None] = mapped_column(sa.String(160))
     host_name: Mapped[str | None] = mapped_column(sa.String(160))

@@ -72,6 +72,7 @@ TERRITORY_FIELDS: dict[str, tuple[str, int | None, bool]] = {
     "brand_colour": ("colour", None, True),
     "mandate_start": ("date", None, False),
     "mandate_end": ("date", None, False),
+    "council_renewal_date": ("date", None, False),
     "publication_director": ("text", 160, False),
     "host_name": ("text", 160, False),
     "host_address": ("text", 2000, False),
