@@ -153,7 +153,7 @@ class Workflow:
 
 
 def _past_tense(verb: str) -> str:
-    irregular = {"submit": "submitted", "send": "sent", "withdraw": "withdrawn", "reopen": "reopened", "publish": "published"}
+    irregular = {"submit": "submitted", "send": "sent", "withdraw": "withdrawn", "reopen": "reopened", "publish": "published", "hold": "held"}
     if verb in irregular:
         return irregular[verb]
     if verb.endswith("e"):
