@@ -35,6 +35,8 @@ SECTIONS = [
             _l("Ateliers, forums citoyens et réunions publiques : inscrivez-vous en ligne.")),
     Section("subventions", _l("Subventions"), "/subventions/", "grants.index",
             _l("Les appels à projets et les demandes de subvention des associations.")),
+    Section("questionnaires", _l("Questionnaires"), "/questionnaires/", "surveys.index",
+            _l("Les questionnaires sur les besoins du territoire : répondez en quelques minutes et lisez les résultats publiés.")),
 ]
 
 
