@@ -137,5 +137,8 @@ def load() -> list[tuple[str, str, str]]:
     from participation.events.demo import load_events_demo
 
     load_events_demo()
+    from participation.surveys.demo import load_surveys_demo
+
+    load_surveys_demo()
     return shown
 

@@ -64,7 +64,7 @@ def _questionnaire_form(questionnaire: Questionnaire | None = None) -> Questionn
         form.access.data = questionnaire.access.value
         for name in ("consultation_id", "referral_id", "event_id"):
             getattr(form, name).data = str(getattr(questionnaire, name) or "")
-    form.themes.choices = list(db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name)))
+    form.themes.choices = [(tid, name) for tid, name in db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))]
     form.consultation_id.choices = [("", "Aucune"), *[(str(i), t) for i, t in db.session.execute(
         sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(100))]]
     form.referral_id.choices = [("", "Aucune"), *[(str(i), t) for i, t in db.session.execute(
