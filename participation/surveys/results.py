@@ -280,13 +280,14 @@ def _columns(questions: list[Question]) -> list[tuple[str, Question, str, str | 
     return columns
 
 
-def _cell(answers: list[Answer], question: Question, what: str, key: str | None) -> str:
-    mine = [a for a in answers if a.question_id == question.id]
+def _cell(by_question: dict, question_id: int, text_kind: bool, what: str, key: str | None) -> str:
+    """One cell, from the response's answer rows (question_id, item, choice, number, text, date_value) by question."""
+    mine = by_question.get(question_id, ())
     if what == "has":
         return "1" if any(a.choice == key for a in mine) else ("0" if mine else "")
     if what == "item":
         found = next((a for a in mine if a.item == key), None)
-        return "" if found is None else str(int(found.number)) if found.number is not None else ""
+        return "" if found is None or found.number is None else str(int(found.number))
     if what == "other":
         return next((a.text for a in mine if a.choice == OTHER and a.text), "")
     if not mine:
@@ -294,7 +295,7 @@ def _cell(answers: list[Answer], question: Question, what: str, key: str | None)
     answer = mine[0]
     if answer.date_value is not None:
         return answer.date_value.isoformat()
-    if question.kind in TEXT_KINDS:
+    if text_kind:
         return answer.text or ""
     if answer.choice is not None:
         return answer.choice
@@ -318,18 +319,20 @@ def export_responses(questionnaire: Questionnaire) -> Iterator[str]:
     responses = db.session.execute(
         sa.select(Response.id, Response.code, Response.submitted_at)
         .where(Response.questionnaire_id == questionnaire.id, Response.submitted_at.is_not(None)).order_by(Response.id)).all()
-    answers = db.session.scalars(
-        sa.select(Answer).join(Response, Response.id == Answer.response_id)
+    answers = db.session.execute(
+        sa.select(Answer.response_id, Answer.question_id, Answer.item, Answer.choice, Answer.number, Answer.text, Answer.date_value)
+        .join(Response, Response.id == Answer.response_id)
         .where(Response.questionnaire_id == questionnaire.id, Response.submitted_at.is_not(None))
-        .order_by(Answer.response_id, Answer.id).execution_options(yield_per=2000))
+        .order_by(Answer.response_id, Answer.id).execution_options(yield_per=5000))
+    plan = [(q.id, q.kind in TEXT_KINDS, what, key) for _, q, what, key in columns]
     pending = next(answers, None)
     for response_id, code, submitted_at in responses:
-        mine = []
+        by_question: dict[int, list] = {}
         while pending is not None and pending.response_id <= response_id:
             if pending.response_id == response_id:
-                mine.append(pending)
+                by_question.setdefault(pending.question_id, []).append(pending)
             pending = next(answers, None)
-        yield _csv_line([code, submitted_at.strftime("%Y-%m-%d %H:%M"), *[_cell(mine, q, what, key) for _, q, what, key in columns]])
+        yield _csv_line([code, submitted_at.strftime("%Y-%m-%d %H:%M"), *[_cell(by_question, *step) for step in plan]])
 
 
 def export_aggregates(questionnaire: Questionnaire) -> Iterator[str]:
