@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, Response as HTTPResponse, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -277,6 +279,8 @@ def edit_question(questionnaire_id: int, question_id: int):
             "low_label": settings.get("low_label", ""), "high_label": settings.get("high_label", ""),
             "condition_question": str(question.condition_question_id or ""), "condition_value": question.condition_value or "",
             "public": question.public,
+            "min_date": date.fromisoformat(settings["min_date"]) if settings.get("min_date") else None,
+            "max_date": date.fromisoformat(settings["max_date"]) if settings.get("max_date") else None,
         })
     elif form.validate_on_submit():
         try:

@@ -48,3 +48,25 @@ def forget_responses(event: DomainEvent) -> None:
     """A closed account's unsent drafts are deleted; its sent answers stay, detached from the account (anonymous)."""
     db.session.execute(sa.delete(Response).where(Response.user_id == event.subject_id, Response.submitted_at.is_(None)))
     db.session.execute(sa.update(Response).where(Response.user_id == event.subject_id).values(user_id=None))
+
+
+@subscribe("questionnaire.opened")
+def tell_followers(event: DomainEvent) -> None:
+    """Those who follow the referral a questionnaire prepares (or its council) are told it is open,
+    unless it is by invitation only. (Following a theme does not exist yet: when it does, its followers go here too.)"""
+    from participation.councils.models import CouncilFollower
+    from participation.referrals.models import Referral, ReferralFollower
+    from participation.surveys.models import Access
+    from participation.surveys.notices import tell
+
+    questionnaire: Questionnaire = event.subject
+    if questionnaire.access == Access.invitation or questionnaire.referral_id is None:
+        return
+    council_id = db.session.scalar(sa.select(Referral.council_id).where(Referral.id == questionnaire.referral_id))
+    followers = db.session.scalars(sa.select(ReferralFollower.user_id).where(ReferralFollower.referral_id == questionnaire.referral_id)
+                                   .union(sa.select(CouncilFollower.user_id).where(CouncilFollower.council_id == council_id))).all()
+    from participation.accounts.models import User
+
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(followers))):
+        tell(user, f"Nouveau questionnaire : {questionnaire.title}", body="Votre avis est demandé sur un sujet que vous suivez.",
+             url=f"/questionnaires/{questionnaire.id}", event=event, dedup_key=f"questionnaire.opened:{questionnaire.id}")

@@ -71,3 +71,20 @@ def test_an_open_questionnaire_is_in_the_agenda_while_open():
     items = [i for i in collect(query) if i.kind == "questionnaire"]
     assert [i.uid for i in items] == [f"questionnaire-{questionnaire.id}"] and items[0].theme_ids == {theme.id}
     assert invited.id not in {int(i.uid.split("-")[1]) for i in items}
+
+
+def test_followers_of_the_referral_are_told_when_its_questionnaire_opens():
+    from participation.notifications.models import Notification
+    from participation.referrals import services as referrals
+    from participation.referrals.models import ReferralKind
+
+    council = factories.council(colleges=(("Collège des habitants", 10),))
+    staff = factories.staff()
+    referral = referrals.refer(council, subject="Plan de mobilité", question="Quelles priorités ?", act="Plan 2026",
+                               referred_by="Le président", department=factories.department(), actor=staff, kind=ReferralKind.optional)
+    resident = factories.user()
+    referrals.follow(referral, actor=resident)
+    questionnaire, _ = factories.survey_with_every_kind(open_=False, referral_id=referral.id)
+    factories.open_survey(questionnaire)
+    notices = db.session.scalars(sa.select(Notification).where(Notification.user_id == resident.id)).all()
+    assert [n.title for n in notices if n.title.startswith("Nouveau questionnaire")] == ["Nouveau questionnaire : Vos besoins"]
