@@ -7,6 +7,7 @@ French message per question, shown next to its field.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, datetime
 
@@ -374,7 +375,8 @@ def display(question: Question, value) -> str:
     if kind == QuestionKind.date:
         from participation.core.dates import format_day
 
-        return format_day(date.fromisoformat(value))
+        # « 1er juin », as French writes the first day of a month.
+        return re.sub(r"(^|\s)1 (?=[a-zéû])", r"\g<1>1er ", format_day(date.fromisoformat(value)))
     if kind == QuestionKind.number:
         return _fmt(value)
     return str(value)
