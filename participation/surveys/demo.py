@@ -59,12 +59,14 @@ def seed_responses(questionnaire: Questionnaire, count: int, *, seed: int = 1, t
     section_conditions = {s.id: (s.condition_question_id, s.condition_value) for s in questionnaire.sections if s.condition_question_id}
     now = utcnow()
     made = 0
+    # Codes go on from the responses already there (a second seeding of the same questionnaire).
+    offset = db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.questionnaire_id == questionnaire.id)) or 0
     while made < count:
         size = min(batch, count - made)
         responses, answers = [], []
         for n in range(size):
             response_id = n  # the index in this batch, replaced by the id once inserted
-            row = {"questionnaire_id": questionnaire.id, "code": f"D{questionnaire.id % 10000:04d}{made + n:07d}", "draft": {},
+            row = {"questionnaire_id": questionnaire.id, "code": f"D{questionnaire.id % 10000:04d}{offset + made + n:07d}", "draft": {},
                    "started_at": now - timedelta(minutes=rng.randint(5, 60 * 24 * 20)), "submitted_at": now - timedelta(minutes=rng.randint(1, 60 * 24 * 20)),
                    "commune_id": None, "qpv": None, "age_band": None, "gender": None}
             chosen: dict[int, set] = {}
