@@ -227,3 +227,25 @@ def test_a_new_wave_compares_question_by_question_in_points(client):
     assert re.search(r"Oui</th>\s*<td>25\u00a0%</td><td>75\u00a0%</td>\s*<td class=\"diff-up\">\+50\u00a0points</td>", page)
     assert "Non compar" in page and "Réseaux sociaux" in page and "Site internet" in page
     assert bus.key == q["bus"].key
+
+
+def test_too_many_answers_from_one_address_get_a_429_and_nothing_is_saved(app, tmp_path):
+    from participation import create_app
+    from participation.extensions import limiter
+
+    enabled = limiter.enabled
+    keys = ["TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BASE_URL", "ARGON2_FAST", "MAIL_DELIVERY", "DEMO_MODE"]
+    limited = create_app({**{key: app.config[key] for key in keys}, "INSTANCE_PATH": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"),
+                          "RATELIMIT_ENABLED": True, "RATELIMIT_SURVEY_ANSWERS": "2 per minute", "FORUMS_MIN_FILL_SECONDS": 0})
+    limited.test_client_class = type(app.test_client())
+    try:
+        questionnaire, q = factories.survey_with_every_kind()
+        statuses = []
+        for n in range(3):
+            client = limited.test_client()
+            statuses.append(_post_page(client, questionnaire, 1, full_answers(q)[0]).status_code)
+        assert statuses == [302, 302, 429]
+        assert db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.questionnaire_id == questionnaire.id)) == 2
+    finally:
+        limiter.reset()
+        limiter.enabled = enabled
