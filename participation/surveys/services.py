@@ -22,7 +22,6 @@ from participation.core.permissions import require
 from participation.core.tokens import make_token, token_digest
 from participation.extensions import db
 from participation.surveys.models import (
-    CHOICE_KINDS,
     PROFILE_KINDS,
     SURVEY_WORKFLOW,
     Answer,
