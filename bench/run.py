@@ -34,6 +34,8 @@ USERS = int(os.environ.get("BENCH_USERS", 2000))
 NOTIFICATIONS = int(os.environ.get("BENCH_NOTIFICATIONS", 5000))
 MAILS = int(os.environ.get("BENCH_MAILS", 2000))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 200))
+# Responses added to the demo's open questionnaire (its results page is measured).
+SURVEY_RESPONSES = int(os.environ.get("BENCH_SURVEY_RESPONSES", 10_000))
 
 
 def free_port() -> int:
@@ -80,6 +82,10 @@ def populate(app) -> None:
         ])
         for i in range(500):
             record("user.bench", resident, resident, {"i": i})
+        from participation.surveys.demo import seed_responses
+        from participation.surveys.models import Questionnaire
+
+        seed_responses(db.session.get(Questionnaire, 2), SURVEY_RESPONSES, seed=10)
         db.session.commit()
 
 
@@ -127,6 +133,8 @@ def measure_pages(app) -> list[dict]:
         ("anonyme", "/demarches/"),
         ("anonyme", "/bilans/"),
         ("admin@demo.example", "/gestion/plans/1"),
+        ("admin@demo.example", "/gestion/questionnaires/2/resultats"),
+        ("admin@demo.example", "/gestion/questionnaires/2/croisement?question=17&par=age"),
     ]
     clients = {}
     for who, path in pages:

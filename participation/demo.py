@@ -140,6 +140,9 @@ def load() -> list[tuple[str, str, str]]:
     from participation.plans.demo import load_plans_demo
 
     load_plans_demo()
+    from participation.surveys.demo import load_surveys_demo
+
+    load_surveys_demo()
     from participation.processes.demo import load_processes_demo
 
     shown.extend(load_processes_demo(DEMO_PASSWORD))

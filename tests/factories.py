@@ -394,3 +394,79 @@ def plan(*, title: str | None = None, kind: str = "territory_project", start_yea
     for transition in path:
         plans.change_plan_state(item, transition, actor=SYSTEM)
     return item
+# --- Questionnaires ------------------------------------------------------------
+
+
+def questionnaire(*, access: str = "open", title: str | None = None, actor=None, **values):
+    """An empty draft questionnaire (one section « Questions »); add questions with ``survey_question``, then ``open_survey``."""
+    from participation.core.permissions import SYSTEM
+    from participation.surveys import services as surveys
+    from participation.surveys.models import Access
+
+    item = surveys.save_questionnaire(None, {
+        "title": title or f"Questionnaire {next(_counter)}", "purpose": "Connaître les besoins des habitants.",
+        "legal_basis": "L'Agglomération, mission d'intérêt public.", "recipients": "Le service participation.",
+        "access": Access(access), **values}, actor=actor or SYSTEM)
+    return item
+
+
+def survey_question(questionnaire_, kind: str, label: str, *, section=None, condition=None, **values):
+    from participation.core.permissions import SYSTEM
+    from participation.surveys import services as surveys
+    from participation.surveys.models import QuestionKind
+
+    values.setdefault("public", True)
+    return surveys.add_question(section or questionnaire_.sections[0], QuestionKind(kind), {"label": label, **values},
+                                condition=condition, actor=SYSTEM)
+
+
+def open_survey(questionnaire_):
+    from participation.core.permissions import SYSTEM
+    from participation.surveys import services as surveys
+
+    surveys.open_questionnaire(questionnaire_, actor=SYSTEM)
+    db.session.flush()
+    return questionnaire_
+
+
+def survey_with_every_kind(*, open_: bool = True, **values):
+    """Three sections: the profile, every other kind of question, and a section shown only to those who
+    answer « Oui » to the first question of the second. Returns (questionnaire, {name: question})."""
+    from participation.core.permissions import SYSTEM
+    from participation.surveys import services as surveys
+
+    if not db.session.scalar(sa.select(Commune.id).limit(1)):
+        commune("Loirande")
+        commune("Saint-Aubin")
+    item = questionnaire(title=values.pop("title", "Vos besoins"), **values)
+    profile = item.sections[0]
+    surveys.update_section(profile, title="Vous", actor=SYSTEM)
+    needs = surveys.add_section(item, title="Vos besoins", actor=SYSTEM)
+    q = {}
+    q["commune"] = survey_question(item, "commune", "Dans quelle commune habitez-vous ?", section=profile)
+    q["qpv"] = survey_question(item, "qpv", "Habitez-vous un quartier prioritaire ?", section=profile)
+    q["age"] = survey_question(item, "age_band", "Quel âge avez-vous ?", section=profile)
+    q["gender"] = survey_question(item, "gender", "Vous êtes :", section=profile)
+    q["bus"] = survey_question(item, "single", "Prenez-vous le bus ?", section=needs, options="Oui\nNon", required=True)
+    q["needs"] = survey_question(item, "multiple", "Vos besoins prioritaires", section=needs,
+                                 options="Logement\nTransports\nSanté\nCulture", allow_other=True, max_choices=2, required=True)
+    q["satisfaction"] = survey_question(item, "scale", "Votre satisfaction générale", section=needs, minimum=1, maximum=5,
+                                        low_label="Pas du tout satisfait", high_label="Très satisfait")
+    q["services"] = survey_question(item, "matrix", "Notez ces services", section=needs, items="Piscine\nMédiathèque",
+                                    minimum=1, maximum=5)
+    q["ranking"] = survey_question(item, "ranking", "Classez ces projets", section=needs, options="Parc\nPiste cyclable\nMarché")
+    q["household"] = survey_question(item, "number", "Combien de personnes vivent dans votre foyer ?", section=needs, minimum=1, maximum=20)
+    from datetime import date
+
+    q["arrival"] = survey_question(item, "date", "Depuis quand habitez-vous ici ?", section=needs,
+                                   min_date=date(1920, 1, 1), max_date=date(2030, 12, 31))
+    q["channel"] = survey_question(item, "single", "Comment vous informez-vous ?", section=needs, options="Journal\nSite internet\nAffichage",
+                                   display="list")
+    q["idea"] = survey_question(item, "short_text", "Une idée en quelques mots", section=needs)
+    q["comment"] = survey_question(item, "long_text", "Un commentaire ?", section=needs)
+    transport = surveys.add_section(item, title="Le bus", condition=(q["bus"], "Oui"), actor=SYSTEM)
+    q["frequency"] = survey_question(item, "single", "À quelle fréquence ?", section=transport,
+                                     options="Chaque jour\nChaque semaine\nPlus rarement", required=True)
+    if open_:
+        open_survey(item)
+    return item, q

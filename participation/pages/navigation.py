@@ -39,6 +39,8 @@ SECTIONS = [
             _l("Toutes les démarches participatives du territoire, ce qu'elles ont produit et ce qui en a été fait ; la charte de la participation et les bilans annuels.")),
     Section("plans", _l("Plans"), "/plans/", "plans.index",
             _l("Le projet de territoire, les conventions et les contrats : leurs actions, leurs indicateurs et leur avancement.")),
+    Section("questionnaires", _l("Questionnaires"), "/questionnaires/", "surveys.index",
+            _l("Les questionnaires sur les besoins du territoire : répondez en quelques minutes et lisez les résultats publiés.")),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Questionnaires: build, answer, read the results, wave after wave."""

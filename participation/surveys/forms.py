@@ -1,0 +1,107 @@
+"""Forms of the questionnaires' back office, and the spam guard of the answering pages.
+
+The answering pages' questions are not WTForms fields: they are built from
+the questions and checked by ``answering.clean_value``.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from participation.forums.forms import MultiCheckboxField, SpamGuardForm
+from participation.surveys.models import Access, QuestionKind
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class AnswerForm(SpamGuardForm):
+    """CSRF, a honeypot and the moment the page was shown (see the forums' guard)."""
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+class QuestionnaireForm(FlaskForm):
+    title = StringField("Titre", validators=[InputRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")])
+    wave_label = StringField("Vague", validators=[Optional(), Length(max=40, message="40 caractères au plus.")],
+                             description="Le nom de cette vague dans les comparaisons, par exemple l'année : « 2025 ».")
+    introduction = TextAreaField("Introduction", validators=[Optional()], description="Markdown. Affichée avant la première question.")
+    purpose = TextAreaField("Finalité : à quoi serviront les réponses", validators=[InputRequired(REQUIRED)])
+    legal_basis = TextAreaField("Responsable du traitement et base légale", validators=[Optional()],
+                                description="Par exemple : « L'Agglomération, au titre de sa mission d'intérêt public (article 6-1-e du RGPD). »")
+    recipients = TextAreaField("Qui lit les réponses", validators=[Optional()])
+    retention_months = IntegerField("Conservation des réponses libres et des invitations (mois après la clôture)", default=12,
+                                    validators=[InputRequired(REQUIRED), NumberRange(1, 120, "Entre 1 et 120 mois.")])
+    access = RadioField("Qui peut répondre", choices=[(a.value, a.label) for a in Access], default=Access.open.value,
+                        validators=[InputRequired("Choisissez qui peut répondre.")])
+    opens_at = DateTimeLocalField("Ouverture annoncée (heure de Paris)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField("Clôture (heure de Paris)", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+                                   description="Le questionnaire se clôt seul à cette date.")
+    themes = MultiCheckboxField("Thèmes", choices=[], coerce=int, validators=[Optional()])
+    consultation_id = SelectField("Concertation liée", choices=[], validators=[Optional()])
+    referral_id = SelectField("Saisine liée", choices=[], validators=[Optional()])
+    event_id = SelectField("Événement lié", choices=[], validators=[Optional()],
+                           description="Ses participants sont invités à répondre une fois l'événement terminé.")
+
+
+class SectionForm(FlaskForm):
+    title = StringField("Titre de la section", validators=[InputRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")])
+    description = TextAreaField("Présentation", validators=[Optional()])
+    condition_question = SelectField("Afficher seulement si la question…", choices=[], validators=[Optional()])
+    condition_value = StringField("…a pour réponse", validators=[Optional(), Length(max=200)],
+                                  description="La réponse exacte, telle qu'elle est proposée.")
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField("Type de question", choices=[(k.value, k.label) for k in QuestionKind],
+                       validators=[InputRequired("Choisissez le type de question.")])
+    section_id = SelectField("Section", choices=[], validators=[Optional()])
+    label = StringField("Question", validators=[InputRequired(REQUIRED), Length(max=300, message="300 caractères au plus.")])
+    help_text = TextAreaField("Aide (pourquoi la question est posée, comment répondre)", validators=[Optional()])
+    required = BooleanField("Réponse obligatoire")
+    options = TextAreaField("Réponses possibles, une par ligne", validators=[Optional()],
+                            description="Pour un choix unique, un choix multiple ou un classement.")
+    allow_other = BooleanField("Proposer « Autre, précisez »")
+    display = SelectField("Présentation d'un choix unique", choices=[("radio", "Boutons radio"), ("list", "Liste déroulante")],
+                          validators=[Optional()])
+    max_choices = IntegerField("Nombre maximum de choix", validators=[Optional(), NumberRange(1, 30, "Entre 1 et 30.")],
+                               description="Pour un choix multiple ; vide : sans limite.")
+    items = TextAreaField("Éléments à noter, un par ligne", validators=[Optional()], description="Pour une grille.")
+    minimum = IntegerField("Minimum", validators=[Optional(), NumberRange(-1_000_000_000, 1_000_000_000, "Nombre trop grand.")],
+                           description="Échelle : 0 ou 1. Nombre : la plus petite valeur acceptée.")
+    maximum = IntegerField("Maximum", validators=[Optional(), NumberRange(-1_000_000_000, 1_000_000_000, "Nombre trop grand.")],
+                           description="Échelle : 4, 5, 7 ou 10. Nombre : la plus grande valeur acceptée.")
+    low_label = StringField("Libellé du bas de l'échelle", validators=[Optional(), Length(max=80)], description="Par exemple « Pas du tout satisfait ».")
+    high_label = StringField("Libellé du haut de l'échelle", validators=[Optional(), Length(max=80)], description="Par exemple « Très satisfait ».")
+    min_date = DateField("Date la plus ancienne acceptée", validators=[Optional()])
+    max_date = DateField("Date la plus tardive acceptée", validators=[Optional()])
+    condition_question = SelectField("Afficher seulement si la question…", choices=[], validators=[Optional()],
+                                     description="Une question à choix d'une section précédente.")
+    condition_value = StringField("…a pour réponse", validators=[Optional(), Length(max=200)])
+    public = BooleanField("Publier ses résultats", default=True)
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "label", "help_text", "required", "options", "allow_other", "display", "max_choices", "items", "minimum", "maximum",
+            "low_label", "high_label", "min_date", "max_date", "public")}
+
+
+class InvitationForm(FlaskForm):
+    addresses = TextAreaField("Adresses, une par ligne", validators=[Optional()])
+    file = FileField("Ou un fichier CSV (export d'un tableur)", validators=[Optional()],
+                     description="Toutes les cellules qui contiennent une adresse électronique sont prises, 1 Mo au plus.")
+
+
+class WaveForm(FlaskForm):
+    wave_label = StringField("Nom de la nouvelle vague", validators=[InputRequired(REQUIRED), Length(max=40, message="40 caractères au plus.")],
+                             description="Par exemple l'année : « 2027 ».")
+
+
+class PublicationForm(FlaskForm):
+    analysis = TextAreaField("Analyse publiée avec les résultats", validators=[Optional()], description="Markdown. Ce que la collectivité retient des réponses.")
+    questions = MultiCheckboxField("Questions dont les résultats sont publiés", choices=[], coerce=int, validators=[Optional()],
+                                   description="Les réponses libres ne sont jamais publiées.")

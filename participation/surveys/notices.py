@@ -1,0 +1,37 @@
+"""Every notice and mail of the questionnaires goes through these two helpers,
+so that a change of delivery (preferences, digests) is made in one place."""
+
+from __future__ import annotations
+
+from participation.core.outbox import queue_mail
+from participation.core.urls import external_url
+from participation.notifications.services import notify
+
+
+def tell(user, title: str, *, body: str | None = None, url: str | None = None, event=None, dedup_key: str | None = None):
+    """An in-app notice about a questionnaire."""
+    return notify(user, title, body=body, url=url, event=event, dedup_key=dedup_key)
+
+
+def mail(*, to: str, subject: str, lines: list[str], questionnaire, dedup_key: str, link_url: str | None = None,
+         link_label: str | None = None, user=None):
+    """A mail about a questionnaire, through the outbox."""
+    return queue_mail(to=to, user=user, subject=subject, template="surveys/notice", dedup_key=dedup_key, lines=lines,
+                      questionnaire=questionnaire, link_url=link_url, link_label=link_label)
+
+
+def invitation_mail(questionnaire, invitation, token: str, *, reminder: bool) -> None:
+    link = external_url("surveys.invitation", token=token)
+    if reminder:
+        subject = f"Rappel : votre avis compte ({questionnaire.title})"
+        lines = ["Vous avez été invité à répondre à ce questionnaire et nous n'avons pas encore reçu votre réponse.",
+                 "Voici votre lien personnel ; il remplace celui du premier courriel. Il ne sert qu'une fois : "
+                 "vos réponses sont gardées au fil des pages et vous pouvez reprendre plus tard avec ce même lien.",
+                 "Ce rappel est le seul que vous recevrez."]
+    else:
+        subject = f"Votre avis : {questionnaire.title}"
+        lines = ["Vous êtes invité à répondre à ce questionnaire. Le lien ci-dessous est personnel et ne sert qu'une fois : "
+                 "ne le transférez pas. Vous pouvez vous arrêter et reprendre plus tard avec ce même lien."]
+    mail(to=invitation.email, subject=subject, lines=lines, questionnaire=questionnaire,
+         dedup_key=f"questionnaire.{'reminder' if reminder else 'invitation'}:{invitation.id}",
+         link_url=link, link_label="Répondre au questionnaire")
