@@ -370,3 +370,28 @@ def sitting(council_, *, days: float = 10, items: int = 1, publish: bool = False
     if publish:
         councils.publish_sitting(item, actor=SYSTEM)
     return item
+
+
+def article(*, title: str | None = None, publish: bool = True, themes=(), communes=(), actor=None, **values):
+    """A news article (published unless told), written by staff."""
+    from participation.core.permissions import SYSTEM
+    from participation.news import services as news
+
+    item = news.save_article(None, title=title or f"Actualité {next(_counter)}", summary=values.pop("summary", "Ce qui change."),
+                             body=values.pop("body", "Le **texte** de l'article."), themes=themes, communes=communes,
+                             actor=actor or SYSTEM, **values)
+    if publish:
+        news.publish(item, actor=actor or SYSTEM)
+    return item
+
+
+def subscriber(email: str | None = None, *, communes=(), themes=(), confirmed: bool = True):
+    """A newsletter subscriber without an account, confirmed unless told."""
+    from participation.core.models import utcnow
+    from participation.news.models import Subscriber
+
+    item = Subscriber(email=email or f"abonne{next(_counter)}@example.org", consent_source="formulaire",
+                      confirmed_at=utcnow() if confirmed else None, communes=list(communes), themes=list(themes))
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -1,4 +1,4 @@
-"""Communication: notification preferences, digests, unsubscriptions, outbox headers
+"""Communication: notification preferences, digests, unsubscriptions, outbox headers; news articles; the newsletter
 
 Revision ID: comm0001
 Revises: c3892919db92
@@ -67,11 +67,197 @@ def upgrade():
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.add_column(sa.Column('headers', sa.JSON(), nullable=True))
 
+    op.create_table('newsletter_issues',
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('intro', sa.Text(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('audience_all', sa.Boolean(), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'scheduled', 'sending', 'sent', name='issuestate', native_enum=False, create_constraint=True, length=17), nullable=False),
+    sa.Column('previous_state', sa.Enum('draft', 'scheduled', 'sending', 'sent', name='issuestate_previous', native_enum=False, create_constraint=True, length=17), nullable=True),
+    sa.Column('send_at', participation.core.models.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', participation.core.models.UTCDateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("state = 'draft' OR send_at IS NOT NULL", name=op.f('ck_newsletter_issues_scheduled_has_date')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_newsletter_issues_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_newsletter_issues'))
+    )
+    op.create_table('newsletter_subscribers',
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('token_digest', sa.String(length=64), nullable=True),
+    sa.Column('created_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.Column('confirmed_at', participation.core.models.UTCDateTime(), nullable=True),
+    sa.Column('consent_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.Column('consent_source', sa.String(length=40), nullable=False),
+    sa.Column('unsubscribed_at', participation.core.models.UTCDateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_newsletter_subscribers_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_newsletter_subscribers')),
+    sa.UniqueConstraint('email', name=op.f('uq_newsletter_subscribers_email')),
+    sa.UniqueConstraint('token_digest', name=op.f('uq_newsletter_subscribers_token_digest')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_newsletter_subscribers_user_id'))
+    )
+    with op.batch_alter_table('newsletter_subscribers', schema=None) as batch_op:
+        batch_op.create_index('ix_newsletter_subscribers_active', ['confirmed_at', 'unsubscribed_at'], unique=False)
+
+    op.create_table('theme_followers',
+    sa.Column('theme_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['theme_id'], ['themes.id'], name=op.f('fk_theme_followers_theme_id_themes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_theme_followers_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_theme_followers')),
+    sa.UniqueConstraint('user_id', 'theme_id', name=op.f('uq_theme_followers_user_id_theme_id'))
+    )
+    with op.batch_alter_table('theme_followers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_theme_followers_theme_id'), ['theme_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_theme_followers_user_id'), ['user_id'], unique=False)
+
+    op.create_table('newsletter_deliveries',
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=True),
+    sa.Column('mail_id', sa.Integer(), nullable=True),
+    sa.Column('queued_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['issue_id'], ['newsletter_issues.id'], name=op.f('fk_newsletter_deliveries_issue_id_newsletter_issues'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['mail_id'], ['outbox_mails.id'], name=op.f('fk_newsletter_deliveries_mail_id_outbox_mails'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['newsletter_subscribers.id'], name=op.f('fk_newsletter_deliveries_subscriber_id_newsletter_subscribers'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_newsletter_deliveries')),
+    sa.UniqueConstraint('issue_id', 'subscriber_id', name=op.f('uq_newsletter_deliveries_issue_id_subscriber_id'))
+    )
+    with op.batch_alter_table('newsletter_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newsletter_deliveries_mail_id'), ['mail_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_newsletter_deliveries_subscriber_id'), ['subscriber_id'], unique=False)
+
+    op.create_table('newsletter_issue_communes',
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_newsletter_issue_communes_commune_id_communes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['issue_id'], ['newsletter_issues.id'], name=op.f('fk_newsletter_issue_communes_issue_id_newsletter_issues'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('issue_id', 'commune_id', name=op.f('pk_newsletter_issue_communes'))
+    )
+    op.create_table('newsletter_issue_themes',
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('theme_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['issue_id'], ['newsletter_issues.id'], name=op.f('fk_newsletter_issue_themes_issue_id_newsletter_issues'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['theme_id'], ['themes.id'], name=op.f('fk_newsletter_issue_themes_theme_id_themes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('issue_id', 'theme_id', name=op.f('pk_newsletter_issue_themes'))
+    )
+    op.create_table('newsletter_subscriber_communes',
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_newsletter_subscriber_communes_commune_id_communes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['newsletter_subscribers.id'], name=op.f('fk_newsletter_subscriber_communes_subscriber_id_newsletter_subscribers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('subscriber_id', 'commune_id', name=op.f('pk_newsletter_subscriber_communes'))
+    )
+    with op.batch_alter_table('newsletter_subscriber_communes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newsletter_subscriber_communes_commune_id'), ['commune_id'], unique=False)
+
+    op.create_table('newsletter_subscriber_themes',
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('theme_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['newsletter_subscribers.id'], name=op.f('fk_newsletter_subscriber_themes_subscriber_id_newsletter_subscribers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['theme_id'], ['themes.id'], name=op.f('fk_newsletter_subscriber_themes_theme_id_themes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('subscriber_id', 'theme_id', name=op.f('pk_newsletter_subscriber_themes'))
+    )
+    with op.batch_alter_table('newsletter_subscriber_themes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newsletter_subscriber_themes_theme_id'), ['theme_id'], unique=False)
+
+    op.create_table('articles',
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.String(length=500), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('image_id', sa.Integer(), nullable=True),
+    sa.Column('image_alt', sa.String(length=300), nullable=True),
+    sa.Column('state', sa.Enum('draft', 'scheduled', 'published', 'archived', name='articlestate', native_enum=False, create_constraint=True, length=17), nullable=False),
+    sa.Column('previous_state', sa.Enum('draft', 'scheduled', 'published', 'archived', name='articlestate_previous', native_enum=False, create_constraint=True, length=17), nullable=True),
+    sa.Column('publish_at', participation.core.models.UTCDateTime(), nullable=True),
+    sa.Column('published_at', participation.core.models.UTCDateTime(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('consultation_id', sa.Integer(), nullable=True),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('referral_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', participation.core.models.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("state <> 'scheduled' OR publish_at IS NOT NULL", name=op.f('ck_articles_scheduled_has_date')),
+    sa.CheckConstraint("state NOT IN ('published', 'archived') OR published_at IS NOT NULL", name=op.f('ck_articles_published_has_date')),
+    sa.CheckConstraint('image_id IS NULL OR length(image_alt) > 0', name=op.f('ck_articles_image_has_alt')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_articles_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_articles_consultation_id_consultations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_articles_event_id_events'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['image_id'], ['stored_files.id'], name=op.f('fk_articles_image_id_stored_files'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_articles_referral_id_referrals'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_articles'))
+    )
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.create_index('ix_articles_state_published', ['state', 'published_at'], unique=False)
+
+    op.create_table('article_communes',
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_communes_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_article_communes_commune_id_communes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'commune_id', name=op.f('pk_article_communes'))
+    )
+    with op.batch_alter_table('article_communes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_communes_commune_id'), ['commune_id'], unique=False)
+
+    op.create_table('article_themes',
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('theme_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_themes_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['theme_id'], ['themes.id'], name=op.f('fk_article_themes_theme_id_themes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'theme_id', name=op.f('pk_article_themes'))
+    )
+    with op.batch_alter_table('article_themes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_themes_theme_id'), ['theme_id'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('article_themes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_themes_theme_id'))
+
+    op.drop_table('article_themes')
+    with op.batch_alter_table('article_communes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_communes_commune_id'))
+
+    op.drop_table('article_communes')
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_index('ix_articles_state_published')
+
+    op.drop_table('articles')
+    with op.batch_alter_table('newsletter_subscriber_themes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_newsletter_subscriber_themes_theme_id'))
+
+    op.drop_table('newsletter_subscriber_themes')
+    with op.batch_alter_table('newsletter_subscriber_communes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_newsletter_subscriber_communes_commune_id'))
+
+    op.drop_table('newsletter_subscriber_communes')
+    op.drop_table('newsletter_issue_themes')
+    op.drop_table('newsletter_issue_communes')
+    with op.batch_alter_table('newsletter_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_newsletter_deliveries_subscriber_id'))
+        batch_op.drop_index(batch_op.f('ix_newsletter_deliveries_mail_id'))
+
+    op.drop_table('newsletter_deliveries')
+    with op.batch_alter_table('theme_followers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_theme_followers_user_id'))
+        batch_op.drop_index(batch_op.f('ix_theme_followers_theme_id'))
+
+    op.drop_table('theme_followers')
+    with op.batch_alter_table('newsletter_subscribers', schema=None) as batch_op:
+        batch_op.drop_index('ix_newsletter_subscribers_active')
+
+    op.drop_table('newsletter_subscribers')
+    op.drop_table('newsletter_issues')
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.drop_column('headers')
 
