@@ -291,28 +291,52 @@ def send_due(now: datetime | None = None, *, batch_size: int | None = None, budg
     begin_writing()
     queued = 0
     for issue in db.session.scalars(sa.select(Issue).where(Issue.state == IssueState.sending).order_by(Issue.id)).all():
-        items = resolve_items(issue.items)
+        # Rendered once per issue; each mail only gets its own unsubscribe link.
+        text, html = render_issue(issue, unsubscribe=LINK_PLACEHOLDER)
         while True:
             done = sa.select(IssueDelivery.subscriber_id).where(IssueDelivery.issue_id == issue.id, IssueDelivery.subscriber_id.is_not(None))
-            batch = db.session.scalars(audience_query(issue).where(Subscriber.id.not_in(done)).order_by(Subscriber.id).limit(batch_size)).all()
+            batch = db.session.execute(
+                audience_query(issue).with_only_columns(Subscriber.id, Subscriber.email)
+                .where(Subscriber.id.not_in(done)).order_by(Subscriber.id).limit(batch_size)
+            ).all()
             if not batch:
                 issue.sent_at = now
                 ISSUE_WORKFLOW.apply(issue, "finish", actor=SYSTEM, data={"deliveries": delivery_count(issue)})
                 db.session.commit()
                 begin_writing()
                 break
-            for subscriber in batch:
-                link = unsubscribe_url(subscriber)
-                text, html = render_issue(issue, unsubscribe=link, items=items)
-                mail = _queue(subscriber.email, issue.subject, text, html, f"newsletter:{issue.id}:{subscriber.id}",
-                              user=None, unsubscribe=link)
-                db.session.add(IssueDelivery(issue_id=issue.id, subscriber_id=subscriber.id, mail_id=mail.id if mail else None))
-                queued += mail is not None
-            db.session.commit()
+            try:
+                queued += _queue_batch(issue, batch, text, html)
+                db.session.commit()
+            except sa.exc.IntegrityError:
+                # Another worker queued some of these at the same moment: its rows stand, this batch is dropped.
+                db.session.rollback()
+                return queued
             begin_writing()
             if clock.monotonic() - started > budget:
                 return queued
     return queued
+
+
+LINK_PLACEHOLDER = "https://lien-de-desinscription.invalid/"
+
+
+def _queue_batch(issue: Issue, batch, text: str, html: str) -> int:
+    """One outbox mail and one delivery row per subscriber of the batch, inserted in two statements."""
+    mails = []
+    for subscriber_id, email in batch:
+        link = external_url("newsletter.unsubscribe", token=_serializer().dumps({"s": subscriber_id, "e": email}))
+        mails.append(OutboxMail(
+            recipient=email, subject=issue.subject[:250], template="news/issue", dedup_key=f"newsletter:{issue.id}:{subscriber_id}",
+            body_text=text.replace(LINK_PLACEHOLDER, link), body_html=html.replace(LINK_PLACEHOLDER, link),
+            headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        ))
+    db.session.add_all(mails)
+    db.session.flush()
+    db.session.add_all([IssueDelivery(issue_id=issue.id, subscriber_id=subscriber_id, mail_id=mail.id)
+                        for (subscriber_id, _), mail in zip(batch, mails)])
+    db.session.flush()
+    return len(mails)
 
 
 def delivery_count(issue: Issue) -> int:
