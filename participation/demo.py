@@ -137,5 +137,8 @@ def load() -> list[tuple[str, str, str]]:
     from participation.events.demo import load_events_demo
 
     load_events_demo()
+    from participation.news.demo import load_news_demo
+
+    load_news_demo()
     return shown
 

@@ -90,7 +90,7 @@ def publish_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Article).where(Article.state == ArticleState.scheduled, Article.publish_at <= now)
-        .order_by(Article.publish_at, Article.id).with_for_update(skip_locked=True)
+        .order_by(Article.publish_at, Article.id).with_for_update(skip_locked=True, of=Article)
     ).all()
     for article in due:
         publish(article, actor=SYSTEM, now=article.publish_at)

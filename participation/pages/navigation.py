@@ -35,6 +35,10 @@ SECTIONS = [
             _l("Ateliers, forums citoyens et réunions publiques : inscrivez-vous en ligne.")),
     Section("subventions", _l("Subventions"), "/subventions/", "grants.index",
             _l("Les appels à projets et les demandes de subvention des associations.")),
+    Section("actualites", _l("Actualités"), "/actualites/", "news.index",
+            _l("Ce que la collectivité publie sur la participation et l'avancée des projets, par thème et par commune.")),
+    Section("lettre", _l("Lettre d'information"), "/lettre/", "newsletter.archive",
+            _l("Abonnez-vous à la lettre d'information et relisez les lettres parues.")),
 ]
 
 
