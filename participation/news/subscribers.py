@@ -10,6 +10,7 @@ from participation.extensions import db
 from participation.news.models import Subscriber, ThemeFollower
 from participation.notifications.models import Category
 from participation.notifications.services import UNSUBSCRIBE_HOOKS, tell_all
+from participation.pages.privacy import Processing, register_processing
 
 
 @subscribe("article.published")
@@ -56,3 +57,13 @@ def newsletter_section(user) -> dict | None:
             "themes": [t.name for t in subscriber.themes],
         }
     return data
+
+
+register_processing(Processing(
+    name="Lettre d'information",
+    purpose="Envoyer la lettre d'information de la collectivité aux personnes qui l'ont demandée ; jamais à d'autres fins.",
+    legal_basis="Consentement (article 6-1-a du RGPD), recueilli avec sa date et sa source ; double confirmation pour une adresse sans compte.",
+    data="Adresse électronique, communes et thèmes choisis, date et source du consentement, date de désinscription.",
+    recipients="Les agents chargés de la communication.",
+    retention=lambda c: "Jusqu'à la désinscription ; une adresse non confirmée est effacée au bout de 7 jours.",
+))
