@@ -173,3 +173,16 @@ def test_an_altered_newsletter_link_changes_nothing(client):
     assert "Vous n'avez pas besoin de vous connecter" in _text(client.get(path))
     assert client.post(path).status_code == 200
     assert db.session.get(Subscriber, subscriber.id).unsubscribed_at is not None
+
+
+def test_the_issue_list_runs_a_bounded_number_of_queries(client, count_queries):
+    agent = factories.staff()
+    for i in range(30):
+        newsletter.save_issue(None, subject=f"Lettre {i}", intro="Bonjour", items=[], audience_all=True, actor=agent)
+    db.session.commit()
+    client.login(agent.email, factories.PASSWORD)
+    with count_queries() as counted:
+        page = client.get("/gestion/lettre/?page=2")
+    assert page.status_code == 200 and "Lettre 9" in _text(page) and counted.count <= 14
+    assert client.get("/gestion/lettre/?page=999999999999").status_code == 200
+    assert client.get("/gestion/lettre/999999999999").status_code == 404
