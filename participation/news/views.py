@@ -13,7 +13,8 @@ from participation.core.models import utcnow
 from participation.core.permissions import can, require
 from participation.core.uploads import send_stored_file
 from participation.core.urls import external_url
-from participation.core.web import form_error, form_status, get_or_404, paginate
+from participation.core.web import form_error, form_status, paginate
+from participation.core.web import get_or_404 as _get_or_404
 from participation.extensions import csrf, db
 from participation.news import newsletter, services
 from participation.news.forms import ArticleForm, IssueForm, ScheduleForm, SubscribeForm
@@ -33,6 +34,13 @@ def _territory_lists():
     themes = [(i, n) for i, n in db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))]
     communes = [(i, n) for i, n in db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name))]
     return themes, communes
+
+
+def get_or_404(model, ident: int):
+    """The row, or 404; an id past PostgreSQL's integer range is not found rather than an error."""
+    if not 0 < ident < 2**31:
+        abort(404)
+    return _get_or_404(model, ident)
 
 
 def _chosen(model, ids):

@@ -27,7 +27,7 @@ def index():
 @bp.route("/<int:notification_id>")
 @login_required
 def open(notification_id: int):
-    notification = db.session.get(Notification, notification_id)
+    notification = db.session.get(Notification, notification_id) if 0 < notification_id < 2**31 else None
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     services.mark_read(notification, actor=current_user)

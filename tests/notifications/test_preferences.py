@@ -208,3 +208,9 @@ def test_an_altered_or_expired_link_changes_nothing_and_says_so(app, monkeypatch
     assert expired.status_code == 400 and "a expiré" in expired.get_data(as_text=True)
     assert preference_of(person, Category.consultations) == Delivery.each
     assert db.session.scalar(sa.select(sa.func.count(Unsubscription.id))) == 0
+
+
+def test_an_id_out_of_range_is_not_found(client):
+    person = factories.user("bornes@example.org")
+    client.login(person.email, factories.PASSWORD)
+    assert client.get("/notifications/99999999999999").status_code == 404
