@@ -121,7 +121,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "FORUMS_NEW_ACCOUNT_DAYS": _int("FORUMS_NEW_ACCOUNT_DAYS", 7),
         "FORUMS_NEW_ACCOUNT_MAX_LINKS": _int("FORUMS_NEW_ACCOUNT_MAX_LINKS", 1),
         "FORUMS_ATTACHMENT_MAX_MB": _int("FORUMS_ATTACHMENT_MAX_MB", 10),
-        "FORUMS_DIGEST_HOUR": _int("FORUMS_DIGEST_HOUR", 7),
+        "DIGEST_BATCH_SIZE": _int("DIGEST_BATCH_SIZE", 200),
+        "NEWSLETTER_BATCH_SIZE": _int("NEWSLETTER_BATCH_SIZE", 500),
+        "DIGEST_BUDGET_SECONDS": _int("DIGEST_BUDGET_SECONDS", 20),
+        "UNSUBSCRIBE_LINK_DAYS": _int("UNSUBSCRIBE_LINK_DAYS", 365),
         "RATELIMIT_CONTRIBUTIONS": os.environ.get("RATELIMIT_CONTRIBUTIONS", "5 per minute;40 per day"),
         # Internationalisation
         "BABEL_DEFAULT_LOCALE": "fr",

@@ -143,6 +143,9 @@ def load() -> list[tuple[str, str, str]]:
     from participation.surveys.demo import load_surveys_demo
 
     load_surveys_demo()
+    from participation.news.demo import load_news_demo
+
+    load_news_demo()
     from participation.processes.demo import load_processes_demo
 
     shown.extend(load_processes_demo(DEMO_PASSWORD))

@@ -470,3 +470,26 @@ def survey_with_every_kind(*, open_: bool = True, **values):
     if open_:
         open_survey(item)
     return item, q
+def article(*, title: str | None = None, publish: bool = True, themes=(), communes=(), actor=None, **values):
+    """A news article (published unless told), written by staff."""
+    from participation.core.permissions import SYSTEM
+    from participation.news import services as news
+
+    item = news.save_article(None, title=title or f"Actualité {next(_counter)}", summary=values.pop("summary", "Ce qui change."),
+                             body=values.pop("body", "Le **texte** de l'article."), themes=themes, communes=communes,
+                             actor=actor or SYSTEM, **values)
+    if publish:
+        news.publish(item, actor=actor or SYSTEM)
+    return item
+
+
+def subscriber(email: str | None = None, *, communes=(), themes=(), confirmed: bool = True):
+    """A newsletter subscriber without an account, confirmed unless told."""
+    from participation.core.models import utcnow
+    from participation.news.models import Subscriber
+
+    item = Subscriber(email=email or f"abonne{next(_counter)}@example.org", consent_source="formulaire",
+                      confirmed_at=utcnow() if confirmed else None, communes=list(communes), themes=list(themes))
+    db.session.add(item)
+    db.session.flush()
+    return item

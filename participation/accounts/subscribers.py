@@ -9,18 +9,17 @@ from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import OutboxMail, queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.services import OWN_CASE, notify, tell
 
 
 @subscribe("user.registered", "user.confirmation_requested")
 def send_confirmation(event: DomainEvent) -> None:
     user = event.subject
-    queue_mail(
-        to=user.email,
-        user=user,
-        subject="Confirmez votre adresse électronique",
-        template="accounts/confirm",
-        dedup_key=f"{event.name}:{event.id}",
+    # The person's own account: always mailed, nothing shown in the app.
+    tell(
+        user, OWN_CASE, "Confirmez votre adresse électronique", in_app=False,
+        mail_template="accounts/confirm",
+        mail_key=f"{event.name}:{event.id}",
         confirm_url=external_url("accounts.confirm", token=event.context["token"]),
         display_name=user.display_name,
     )
@@ -29,12 +28,11 @@ def send_confirmation(event: DomainEvent) -> None:
 @subscribe("user.registration_attempted")
 def warn_existing_account(event: DomainEvent) -> None:
     user = event.subject
-    queue_mail(
-        to=user.email,
-        user=user,
-        subject="Une inscription a été tentée avec votre adresse",
-        template="accounts/already_registered",
-        dedup_key=f"{event.name}:{event.id}",
+    # The person's own account: always mailed, nothing shown in the app.
+    tell(
+        user, OWN_CASE, "Une inscription a été tentée avec votre adresse", in_app=False,
+        mail_template="accounts/already_registered",
+        mail_key=f"{event.name}:{event.id}",
         login_url=external_url("accounts.login"),
         reset_url=external_url("accounts.forgot_password"),
         display_name=user.display_name,
@@ -44,12 +42,11 @@ def warn_existing_account(event: DomainEvent) -> None:
 @subscribe("user.password_reset_requested")
 def send_reset_link(event: DomainEvent) -> None:
     user = event.subject
-    queue_mail(
-        to=user.email,
-        user=user,
-        subject="Réinitialisation de votre mot de passe",
-        template="accounts/reset",
-        dedup_key=f"{event.name}:{event.id}",
+    # The person's own account: always mailed, nothing shown in the app.
+    tell(
+        user, OWN_CASE, "Réinitialisation de votre mot de passe", in_app=False,
+        mail_template="accounts/reset",
+        mail_key=f"{event.name}:{event.id}",
         reset_url=external_url("accounts.reset_password", token=event.context["token"]),
         display_name=user.display_name,
     )
@@ -58,12 +55,11 @@ def send_reset_link(event: DomainEvent) -> None:
 @subscribe("user.password_reset", "user.password_changed")
 def tell_password_changed(event: DomainEvent) -> None:
     user = event.subject
-    queue_mail(
-        to=user.email,
-        user=user,
-        subject="Votre mot de passe a été modifié",
-        template="accounts/password_changed",
-        dedup_key=f"{event.name}:{event.id}",
+    # The person's own account: always mailed, nothing shown in the app.
+    tell(
+        user, OWN_CASE, "Votre mot de passe a été modifié", in_app=False,
+        mail_template="accounts/password_changed",
+        mail_key=f"{event.name}:{event.id}",
         reset_url=external_url("accounts.forgot_password"),
         display_name=user.display_name,
     )

@@ -61,6 +61,8 @@ class OutboxMail(IdMixin, Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     # Files sent with the mail: [{"filename", "content_type", "content"}], content as text (a calendar file).
     attachments: Mapped[list | None] = mapped_column(sa.JSON)
+    # Extra mail headers sent as they are: {"List-Unsubscribe": "<https://…>", …}.
+    headers: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Indexed: the dashboard asks when the last mail left, to tell an outage.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -71,12 +73,14 @@ class OutboxMail(IdMixin, Base):
         return f"<outbox-{self.id}@{host}>"
 
 
-def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, attachments: list[dict] | None = None, **context) -> OutboxMail | None:
+def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, attachments: list[dict] | None = None,
+               headers: dict[str, str] | None = None, **context) -> OutboxMail | None:
     """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued.
 
     ``attachments`` are small files sent with it, each a dict with
     ``filename``, ``content_type`` and ``content``: text (an invitation's
-    ``.ics``) or bytes (a receipt's PDF, kept in base64).
+    ``.ics``) or bytes (a receipt's PDF, kept in base64). ``headers`` are
+    extra mail headers (``List-Unsubscribe``), stored with the row and sent as they are.
     """
     from participation.extensions import db
 
@@ -95,6 +99,7 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
         template=template,
         dedup_key=dedup_key,
         attachments=[_attachment(a) for a in attachments] if attachments else None,
+        headers=dict(headers) if headers else None,
     )
     # Two transactions may queue the same key at once (two workers running a
     # reminder job): the UNIQUE constraint decides, and the loser queues nothing.
@@ -251,7 +256,7 @@ def _message(item: OutboxMail) -> Message:
         body=item.body_text,
         html=item.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers={"Auto-Submitted": "auto-generated"},
+        extra_headers={"Auto-Submitted": "auto-generated", **(item.headers or {})},
     )
     for item_file in item.attachments or ():
         message.attach(item_file["filename"], item_file["content_type"], _attachment_bytes(item_file))
@@ -336,6 +341,10 @@ def _mark_attempt_failed(item: OutboxMail, now: datetime, error: str) -> str:
     if item.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
         item.status = MailStatus.failed
         log.error("Courriel %s en échec définitif après %s tentatives : %s", item.id, item.attempts, error)
+        from participation.core.eventlog import record
+
+        # Admins hear of it (notifications' subscriber), in the same transaction.
+        record("mail.failed", item, None, {"template": item.template})
         return "failed"
     item.next_attempt_at = now + backoff(item.attempts, config["OUTBOX_RETRY_BASE_SECONDS"])
     log.warning("Courriel %s non remis (tentative %s) : %s", item.id, item.attempts, error)

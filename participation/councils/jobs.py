@@ -18,7 +18,8 @@ from participation.core.urls import external_url
 from participation.councils.models import Answer, Attendance, Council, Membership, MembershipState, Sitting, SittingState
 from participation.councils.services import convene_if_due, convened_members
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import OWN_CASE, tell
 
 MANDATE_NOTICE_DAYS = 30
 
@@ -54,11 +55,10 @@ def send_sitting_reminders(now: datetime | None = None) -> int:
                 continue
             # The start time is in the key: a sitting moved to another day gets its own reminder.
             key = f"sitting-reminder:{sitting.id}:{sitting.starts_at.isoformat()}:{member.id}"
-            if queue_mail(to=member.user.email, user=member.user, subject=f"Rappel : {sitting.title}, demain",
-                          template="councils/reminder", dedup_key=key, member=member, sitting=sitting,
-                          url=external_url("councils.sitting", slug=sitting.council.slug, sitting_id=sitting.id)):
+            if tell(member.user, OWN_CASE, f"Rappel : {sitting.title}, demain", url=path, dedup_key=key, mail_key=key,
+                    mail_template="councils/reminder", member=member, sitting=sitting,
+                    mail_url=external_url("councils.sitting", slug=sitting.council.slug, sitting_id=sitting.id)):
                 sent += 1
-                notify(member.user, f"Rappel : {sitting.title}, demain", url=path, dedup_key=key)
     return sent
 
 
@@ -77,10 +77,10 @@ def warn_mandates_ending(today: date | None = None) -> int:
         if manager is None or not manager.email:
             continue
         key = f"mandate-ending:{membership.id}:{membership.end_date.isoformat()}"
-        if queue_mail(to=manager.email, user=manager, subject=f"Fin de mandat prochaine au {council.name}", template="councils/mandate_ending",
-                      dedup_key=key, council=council, membership=membership,
-                      url=external_url("councils_staff.council", council_id=council.id)):
+        if tell(manager, Category.staff_work,
+                f"Le mandat de {membership.name} au {council.name} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
+                url=urlsplit(external_url("councils_staff.council", council_id=council.id)).path, dedup_key=key, mail_key=key,
+                mail_subject=f"Fin de mandat prochaine au {council.name}", mail_template="councils/mandate_ending", about=council.name,
+                council=council, membership=membership, mail_url=external_url("councils_staff.council", council_id=council.id)):
             sent += 1
-            notify(manager, f"Le mandat de {membership.name} au {council.name} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
-                   url=urlsplit(external_url("councils_staff.council", council_id=council.id)).path, dedup_key=key)
     return sent

@@ -13,7 +13,8 @@ from participation.core.urls import external_url
 from participation.core.permissions import SYSTEM
 from participation.councils.models import MEMBERSHIP_WORKFLOW, Attendance, Council, CouncilFollower, Membership, MembershipState, Sitting, Volunteer
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import OWN_CASE, tell
 from participation.pages.privacy import Processing, register_processing
 
 
@@ -26,14 +27,16 @@ def _sitting_path(sitting: Sitting) -> str:
     return url_for("councils.sitting", slug=sitting.council.slug, sitting_id=sitting.id)
 
 
-def _tell_members(event: DomainEvent, members, *, template: str, subject: str, key: str, title: str, url: str, **context) -> None:
+def _tell_members(event: DomainEvent, members, *, template: str, subject: str, key: str, title: str, url: str,
+                  category: Category | None = OWN_CASE, **context) -> None:
+    """Each member hears of it in the app and by mail: a convocation and its changes are their own case."""
     for member in members:
         user = member.user
         if user is None:
             continue
-        queue_mail(to=user.email, user=user, subject=subject, template=f"councils/{template}", dedup_key=f"{key}:{member.id}",
-                   member=member, url=external_url_for(url), **context)
-        notify(user, title, url=url, event=event, dedup_key=f"{key}:{member.id}")
+        tell(user, category, title, url=url, event=event, dedup_key=f"{key}:{member.id}", mail_key=f"{key}:{member.id}",
+             mail_subject=subject, mail_template=f"councils/{template}", about=context.get("sitting").title if context.get("sitting") else None,
+             member=member, **context)
 
 
 def external_url_for(path: str) -> str:
@@ -60,18 +63,18 @@ def tell_application_accepted(event: DomainEvent) -> None:
     council = membership.council
     url = url_for("councils.space", slug=council.slug)
     if membership.user is not None:
-        queue_mail(to=membership.user.email, user=membership.user, subject=f"Votre candidature au {council.name} est acceptée",
-                   template="councils/accepted", dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
-                   url=external_url_for(url))
-        notify(membership.user, f"Bienvenue au {council.name} : votre candidature est acceptée.", url=url, event=event,
-               dedup_key=f"membership-accepted:{membership.id}")
+        tell(membership.user, OWN_CASE, f"Bienvenue au {council.name} : votre candidature est acceptée.", url=url, event=event,
+             dedup_key=f"membership-accepted:{membership.id}", mail_key=f"{event.name}:{event.id}",
+             mail_subject=f"Votre candidature au {council.name} est acceptée", mail_template="councils/accepted",
+             council=council, membership=membership)
 
 
 @subscribe("membership.refused")
 def tell_application_refused(event: DomainEvent) -> None:
     membership = event.subject
-    notify(membership.user, f"Votre candidature au {membership.council.name} n'a pas été retenue.",
-           url=url_for("councils.council", slug=membership.council.slug), event=event, dedup_key=f"membership-refused:{membership.id}")
+    tell(membership.user, OWN_CASE, f"Votre candidature au {membership.council.name} n'a pas été retenue.",
+         url=url_for("councils.council", slug=membership.council.slug), event=event, dedup_key=f"membership-refused:{membership.id}",
+         mail_key=f"membership-refused:{membership.id}")
 
 
 @subscribe("sitting.convened")
@@ -133,7 +136,7 @@ def tell_minutes_submitted(event: DomainEvent) -> None:
     members = db.session.scalars(members_query(sitting.council).options(sa.orm.joinedload(Membership.user))).unique().all()
     _tell_members(event, members, template="minutes_submitted", subject=f"Compte rendu à approuver : {sitting.title}",
                   key=f"minutes-submitted:{event.id}", title=f"Compte rendu soumis à approbation : {sitting.title}",
-                  url=url_for("councils.space", slug=sitting.council.slug), sitting=sitting)
+                  url=url_for("councils.space", slug=sitting.council.slug), category=Category.councils_work, sitting=sitting)
 
 
 @subscribe("draw.reserve_exhausted")
@@ -145,9 +148,9 @@ def tell_reserve_exhausted(event: DomainEvent) -> None:
         return
     url = url_for("councils_staff.draws", council_id=draw.council_id)
     subject = f"Tirage au sort : plus de remplaçant pour le {draw.college.name}"
-    queue_mail(to=manager.email, user=manager, subject=subject, template="councils/reserve_exhausted",
-               dedup_key=f"{event.name}:{event.id}", draw=draw, url=external_url_for(url))
-    notify(manager, f"{subject} ({draw.council.name})", url=url, event=event, dedup_key=f"{event.name}:{event.id}")
+    tell(manager, Category.staff_work, f"{subject} ({draw.council.name})", url=url, event=event, dedup_key=f"{event.name}:{event.id}",
+         mail_key=f"{event.name}:{event.id}", mail_subject=subject, mail_template="councils/reserve_exhausted", about=draw.council.name,
+         draw=draw)
 
 
 @subscribe("user.closed")

@@ -12,7 +12,8 @@ from participation.events import personal_data, services  # noqa: F401  (persona
 from participation.events.agenda import event_item
 from participation.events.models import ACTIVE_STATES, Registration, RegistrationState
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.services import OWN_CASE, staff_audience, tell
+from participation.notifications.models import Category
 
 
 def ics_attachment(event) -> dict:
@@ -33,6 +34,22 @@ def _link(registration: Registration, token: str | None) -> tuple[str, str]:
 def _mail(registration: Registration, key: str, subject: str, lines: list[str], *, token=None, link=None, attach=False) -> None:
     event = registration.event
     link_url, link_label = link or _link(registration, token)
+    context = dict(
+        attachments=[ics_attachment(event)] if attach else None,
+        name=registration.name,
+        lines=lines,
+        event=event,
+        code=registration.code if registration.state == RegistrationState.confirmed else None,
+        link_url=link_url,
+        link_label=link_label,
+        attached=attach,
+    )
+    if registration.user is not None:
+        # A registration is the person's own case: always mailed, and noted in the app.
+        attachments = context.pop("attachments")
+        tell(registration.user, OWN_CASE, subject, body=" ".join(lines), url=f"/evenements/{event.id}", dedup_key=key, mail_key=key,
+             to=registration.email, mail_template="events/notice", attachments=attachments, mail_context=context)
+        return
     queue_mail(
         to=registration.email,
         user=registration.user,
@@ -162,7 +179,8 @@ def capacity_reached(event: DomainEvent) -> None:
     subject = event.subject
     threshold = event.data["threshold"]
     title = f"« {subject.title} » est complet" if threshold >= 100 else f"« {subject.title} » est rempli à {threshold} %"
-    staff = [subject.created_by] if subject.created_by is not None else []
-    for person in staff:
-        notify(person, title, body=f"{event.data['taken']} places prises sur {event.data['capacity']}.",
-               url=f"/gestion/evenements/{subject.id}", event=event, dedup_key=f"event-capacity:{subject.id}:{threshold}:{event.data['capacity']}")
+    staff = {p.id: p for p in [subject.created_by, *staff_audience("admin")] if p is not None}
+    for person in staff.values():
+        tell(person, Category.staff_work, title, body=f"{event.data['taken']} places prises sur {event.data['capacity']}.",
+             url=f"/gestion/evenements/{subject.id}", event=event, about=subject.title,
+             dedup_key=f"event-capacity:{subject.id}:{threshold}:{event.data['capacity']}")

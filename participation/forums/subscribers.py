@@ -23,7 +23,8 @@ from participation.forums.models import (
     Report,
     Topic,
 )
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import OWN_CASE, preferences_of, tell, tell_all, tell_staff
 
 MODERATION_SUBJECTS = {
     "contribution.hidden": "Votre contribution a été masquée",
@@ -47,33 +48,60 @@ def unfollow_url(user: User, topic: Topic | None = None) -> str:
 
 @subscribe("contribution.posted", "contribution.approved")
 def tell_followers(event: DomainEvent) -> None:
-    """A mail to each follower of the topic who chose « à chaque réponse » when a visible answer appears
-    (not to its author); the others read it in their daily digest (jobs.send_digests)."""
+    """Each follower of the topic (not its author) hears of a visible answer: at once, in their digest
+    or only in the app, as they chose for « concertations » on /compte/notifications."""
     contribution: Contribution = event.subject
     if contribution.state != ContributionState.published:
         return
     followers = db.session.scalars(
         sa.select(User)
         .join(Follow, Follow.user_id == User.id)
-        .where(Follow.topic_id == contribution.topic_id, Follow.frequency == FollowFrequency.each,
-               User.id != contribution.author_id, User.state == AccountState.active)
+        .where(Follow.topic_id == contribution.topic_id, User.id != contribution.author_id, User.state == AccountState.active)
+        .order_by(User.id)
     ).all()
     topic = contribution.topic
+    author_name = contribution.author.public_name if contribution.author else CLOSED_ACCOUNT_NAME
+    path = f"/concertations/{contribution.consultation_id}/sujets/{topic.id}#contribution-{contribution.id}"
+    deliveries = preferences_of([u.id for u in followers], Category.consultations)
     for user in followers:
-        queue_mail(
-            to=user.email,
-            user=user,
-            subject=f"Nouvelle contribution sur « {topic.title[:120]} »",
-            template="forums/new_answer",
-            dedup_key=f"forums.answer:{contribution.id}:{user.id}",
-            display_name=user.display_name,
+        tell(
+            user, Category.consultations, f"{author_name} a contribué au sujet « {topic.title[:120]} »",
+            url=path, event=event, about=topic.title, dedup_key=f"forums.answer:{contribution.id}",
+            mail_key=f"forums.answer:{contribution.id}:{user.id}",
+            mail_subject=f"Nouvelle contribution sur « {topic.title[:120]} »",
+            mail_template="forums/new_answer",
             topic=topic,
-            author_name=contribution.author.public_name if contribution.author else CLOSED_ACCOUNT_NAME,
+            author_name=author_name,
             excerpt=contribution.body[:500],
-            url=_topic_url(contribution),
+            mail_url=_topic_url(contribution),
             unfollow_url=unfollow_url(user, topic),
-            settings_url=external_url("forums.topic", consultation_id=contribution.consultation_id, topic_id=topic.id) + "#suivre",
+            delivery=deliveries[user.id],
         )
+
+
+# The event the "flag" transition records (hidden after enough reports).
+FLAGGED = f"contribution.{CONTRIBUTION_WORKFLOW.transitions['flag'].event}"
+
+
+@subscribe(FLAGGED)
+def tell_moderators_hidden(event: DomainEvent) -> None:
+    """Hidden after reports: the moderators hear of it at once."""
+    contribution: Contribution = event.subject
+    tell_staff(("moderator", "admin"), f"Contribution masquée après {contribution.report_count} signalements",
+               url="/gestion/moderation?file=reported",
+               event=event, dedup_key=f"contribution.hidden_by_reports:{event.id}", about=contribution.topic.title,
+               body=contribution.body[:300])
+
+
+@subscribe("contribution.posted")
+def tell_moderators_pending(event: DomainEvent) -> None:
+    """A contribution awaits pre-moderation: the moderators hear of it."""
+    contribution: Contribution = event.subject
+    if contribution.state != ContributionState.pending:
+        return
+    tell_staff(("moderator", "admin"), "Une contribution attend votre validation",
+               url="/gestion/moderation?file=pending", event=event,
+               dedup_key=f"contribution.pending:{contribution.id}", about=contribution.topic.title, body=contribution.body[:300])
 
 
 @subscribe(*MODERATION_SUBJECTS)
@@ -83,22 +111,16 @@ def tell_author(event: DomainEvent) -> None:
     author = contribution.author
     if author is None or author.state == AccountState.closed or not author.email:
         return
-    queue_mail(
-        to=author.email,
-        user=author,
-        subject=MODERATION_SUBJECTS[event.name],
-        template="forums/moderated",
-        dedup_key=f"{event.name}:{event.id}",
-        display_name=author.display_name,
-        action=event.name.split(".", 1)[1],
-        reason=event.data.get("reason", ""),
-        until=author.suspended_until,
-        contribution=contribution,
-        consultation=contribution.consultation,
-        url=_topic_url(contribution),
-    )
-    notify(author, MODERATION_SUBJECTS[event.name], body=event.data.get("reason"),
-           url=f"/concertations/{contribution.consultation_id}/sujets/{contribution.topic_id}", event=event)
+    # The person's own contribution: always mailed.
+    tell(author, OWN_CASE, MODERATION_SUBJECTS[event.name], body=event.data.get("reason"),
+         url=f"/concertations/{contribution.consultation_id}/sujets/{contribution.topic_id}", event=event,
+         mail_key=f"{event.name}:{event.id}", mail_template="forums/moderated",
+         action=event.name.split(".", 1)[1],
+         reason=event.data.get("reason", ""),
+         until=author.suspended_until,
+         contribution=contribution,
+         consultation=contribution.consultation,
+         mail_url=_topic_url(contribution))
 
 
 @subscribe("consultation.synthesis_published")
@@ -114,19 +136,11 @@ def announce_synthesis(event: DomainEvent) -> None:
         sa.select(User).where(sa.or_(User.id.in_(contributor_ids), User.id.in_(follower_ids)), User.state == AccountState.active).order_by(User.id)
     ).all()
     url = external_url("forums.synthesis", consultation_id=consultation.id)
-    for user in people:
-        queue_mail(
-            to=user.email,
-            user=user,
-            subject=f"La synthèse de la concertation « {consultation.title[:120]} » est publiée",
-            template="forums/synthesis_published",
-            dedup_key=f"forums.synthesis:{consultation.id}:{user.id}",
-            display_name=user.display_name,
-            consultation=consultation,
-            url=url,
-        )
-        notify(user, "La synthèse d'une concertation à laquelle vous avez participé est publiée", body=consultation.title,
-               url=f"/concertations/{consultation.id}/synthese", event=event, dedup_key=f"forums.synthesis:{consultation.id}")
+    tell_all(people, Category.consultations, "La synthèse d'une concertation à laquelle vous avez participé est publiée",
+             body=consultation.title, url=f"/concertations/{consultation.id}/synthese", event=event, about=consultation.title,
+             dedup_key=f"forums.synthesis:{consultation.id}",
+             mail_subject=f"La synthèse de la concertation « {consultation.title[:120]} » est publiée",
+             mail_template="forums/synthesis_published", consultation=consultation, mail_url=url)
 
 
 @subscribe("user.closed")

@@ -267,12 +267,8 @@ def follow(consultation_id: int, topic_id: int):
         services.unfollow(topic_, actor=current_user)
         flash("Vous ne suivez plus ce sujet : vous ne recevrez plus de courriel à son propos.", "success")
     else:
-        frequency = FollowFrequency(form.frequency.data or FollowFrequency.each.value)
-        services.follow(topic_, frequency=frequency, actor=current_user)
-        if frequency == FollowFrequency.daily:
-            flash("Vous suivez ce sujet : un résumé quotidien vous présentera ses nouvelles contributions.", "success")
-        else:
-            flash("Vous suivez ce sujet : vous recevrez un courriel à chaque nouvelle contribution.", "success")
+        services.follow(topic_, actor=current_user)
+        flash("Vous suivez ce sujet : ses nouvelles contributions vous seront signalées comme vous l'avez choisi pour les concertations.", "success")
     return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + "#suivre")
 
 

@@ -13,7 +13,8 @@ from participation.extensions import db
 from participation.grants import services
 from participation.grants.models import ApplicationState, FinancialReport, GrantApplication
 from participation.grants.settings import setting
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import tell
 
 
 def reminder_stage(due_on: date, today: date) -> str | None:
@@ -49,11 +50,9 @@ def send_report_reminders(today: date | None = None) -> int:
         subject = (f"Compte rendu financier en retard (demande n° {application.id})" if late
                    else f"Compte rendu financier attendu avant le {application.report_due_on.strftime('%d/%m/%Y')}")
         for user in services.representatives_of(application.association_id):
-            if user.email and queue_mail(
-                to=user.email, user=user, subject=subject, template="grants/report_due", dedup_key=f"{key}:{user.id}",
-                application=application, association=application.association, late=late, display_name=user.display_name,
-                report_url=external_url("grants.report", application_id=application.id), euros=services.euros,
-            ):
+            if tell(user, Category.grants, subject, url=f"/subventions/demandes/{application.id}/compte-rendu", dedup_key=key,
+                    mail_key=f"{key}:{user.id}", mail_template="grants/report_due", about=application.project_title,
+                    application=application, association=application.association, late=late,
+                    report_url=external_url("grants.report", application_id=application.id), euros=services.euros):
                 queued += 1
-            notify(user, subject, url=f"/subventions/demandes/{application.id}/compte-rendu", dedup_key=key)
     return queued

@@ -10,20 +10,20 @@ from participation.core.urls import external_url
 from participation.extensions import db
 from participation.grants import services
 from participation.grants.models import Representative
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import OWN_CASE, tell, tell_staff
 
 
 def tell_representatives(event: DomainEvent, application, *, subject: str, template: str, title: str, body: str | None = None,
-                         key: str | None = None, **context) -> None:
-    """A mail and a notice to each representative of the application's association."""
+                         key: str | None = None, category: Category | None = OWN_CASE, **context) -> None:
+    """A notice and a mail to each representative of the application's association: the application is
+    their own case (always mailed); what follows the grant goes by their choice for « subventions »."""
     key = key or f"{event.name}:{event.id}"
     url = external_url("grants.application", application_id=application.id)
     for user in services.representatives_of(application.association_id):
-        if user.email:
-            queue_mail(to=user.email, user=user, subject=subject, template=f"grants/{template}", dedup_key=f"{key}:{user.id}",
-                       application=application, association=application.association, application_url=url,
-                       display_name=user.display_name, euros=services.euros, **context)
-        notify(user, title, body=body, url=f"/subventions/demandes/{application.id}", event=event, dedup_key=key)
+        tell(user, category, title, body=body, url=f"/subventions/demandes/{application.id}", event=event, dedup_key=key,
+             mail_key=f"{key}:{user.id}", mail_subject=subject, mail_template=f"grants/{template}", about=application.project_title,
+             application=application, association=application.association, application_url=url, euros=services.euros, **context)
 
 
 @subscribe("grant_application.submitted")
@@ -46,6 +46,7 @@ def receipt(event: DomainEvent) -> None:
         pdf_attached=attachments is not None,
     )
     department = application.call.department
+    _tell_instructors(event, application, f"Nouvelle demande de subvention : {application.association.name}")
     if department is not None and department.email:
         queue_mail(to=department.email, subject=f"Nouvelle demande de subvention : {application.association.name}",
                    template="grants/new_application", dedup_key=f"{event.name}:{event.id}:department",
@@ -58,6 +59,15 @@ def completed(event: DomainEvent) -> None:
     application = event.subject
     tell_representatives(event, application, subject=f"Demande n° {application.id} complétée : elle reprend son instruction",
                          template="resubmitted", title=f"Demande n° {application.id} complétée et reprise en instruction")
+    _tell_instructors(event, application, f"Demande n° {application.id} complétée par {application.association.name}")
+
+
+def _tell_instructors(event: DomainEvent, application, title: str) -> None:
+    """The agents of the call's department (all agents when the call has none) hear of the file to instruct."""
+    department_id = application.call.department_id
+    tell_staff(("staff", "admin"), title, department_id=department_id, url=f"/gestion/subventions/demandes/{application.id}",
+               event=event, dedup_key=f"{event.name}:{event.id}:instructors", about=application.call.title,
+               body=f"« {application.project_title} »")
 
 
 @subscribe("grant_application.completion_requested")
@@ -99,7 +109,7 @@ def paid(event: DomainEvent) -> None:
 def report_received(event: DomainEvent) -> None:
     report = event.subject
     tell_representatives(event, report.application, subject=f"Compte rendu financier reçu (demande n° {report.application_id})",
-                         template="report_received", title="Compte rendu financier reçu")
+                         template="report_received", title="Compte rendu financier reçu", category=Category.grants)
 
 
 @subscribe("association.representative_invited")

@@ -1,17 +1,20 @@
-"""A person's notices: /notifications/."""
+"""A person's notices (/notifications/), their choices (/compte/notifications) and one-click unsubscription."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from participation.core.web import is_safe_url, paginate
-from participation.extensions import db
+from participation.core.web import form_status, is_safe_url, paginate
+from participation.extensions import csrf, db
 from participation.notifications import services
-from participation.notifications.models import Notification
+from participation.notifications.forms import preferences_form
+from participation.notifications.models import Delivery, Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+preferences_bp = Blueprint("notification_preferences", __name__)
+EXTRA_BLUEPRINTS = ("preferences_bp",)
 
 
 @bp.route("/")
@@ -24,7 +27,7 @@ def index():
 @bp.route("/<int:notification_id>")
 @login_required
 def open(notification_id: int):
-    notification = db.session.get(Notification, notification_id)
+    notification = db.session.get(Notification, notification_id) if 0 < notification_id < 2**31 else None
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     services.mark_read(notification, actor=current_user)
@@ -39,5 +42,46 @@ def read_all():
     form = FlaskForm()
     if form.validate_on_submit():
         count = services.mark_all_read(actor=current_user)
-        flash(f"{count} notification(s) marquée(s) comme lue(s)." if count else "Aucune notification non lue.", "success")
+        if count:
+            flash(f"{count} notification marquée comme lue." if count == 1 else f"{count} notifications marquées comme lues.", "success")
+        else:
+            flash("Aucune notification non lue.", "success")
     return redirect(url_for("notifications.index"))
+
+
+@preferences_bp.route("/compte/notifications", methods=["GET", "POST"])
+@login_required
+def preferences():
+    categories = services.categories_for(current_user)
+    chosen = services.all_preferences(current_user)
+    schedule = services.schedule_of(current_user)
+    data = None
+    if request.method == "GET":
+        data = {f"category_{c.value}": chosen[c].value for c in categories} | {"hour": schedule.hour, "weekday": schedule.weekday}
+    form = preferences_form(categories, data=data)
+    if form.validate_on_submit():
+        choices = {c: Delivery(form[f"category_{c.value}"].data) for c in categories}
+        services.save_preferences(current_user, choices, hour=form.hour.data, weekday=form.weekday.data, actor=current_user)
+        flash("Vos choix sont enregistrés.", "success")
+        return redirect(url_for("notification_preferences.preferences"))
+    fields = [(c, form[f"category_{c.value}"]) for c in categories]
+    return render_template("notifications/preferences.html", form=form, fields=fields), form_status(form)
+
+
+@preferences_bp.route("/desabonnement/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """GET shows what the link turns off and a button; POST (the button, or a mail client's
+    RFC 8058 one-click request) turns it off. The signed token is the proof: no login, no CSRF token."""
+    try:
+        user, categories = services.read_unsubscribe_token(token[:1000])
+    except services.BadUnsubscribeLink as error:
+        return render_template("notifications/unsubscribe.html", error=str(error), categories=[], done=False), 400
+    if request.method == "POST":
+        one_click = request.form.get("List-Unsubscribe") == "One-Click"
+        for category in categories:
+            services.unsubscribe(user, category, source="one-click" if one_click else "link")
+        if one_click:
+            return "", 204
+        return render_template("notifications/unsubscribe.html", error=None, categories=categories, done=True)
+    return render_template("notifications/unsubscribe.html", error=None, categories=categories, done=False, token=token)

@@ -41,6 +41,10 @@ SECTIONS = [
             _l("Le projet de territoire, les conventions et les contrats : leurs actions, leurs indicateurs et leur avancement.")),
     Section("questionnaires", _l("Questionnaires"), "/questionnaires/", "surveys.index",
             _l("Les questionnaires sur les besoins du territoire : répondez en quelques minutes et lisez les résultats publiés.")),
+    Section("actualites", _l("Actualités"), "/actualites/", "news.index",
+            _l("Ce que la collectivité publie sur la participation et l'avancée des projets, par thème et par commune.")),
+    Section("lettre", _l("Lettre d'information"), "/lettre/", "newsletter.archive",
+            _l("Abonnez-vous à la lettre d'information et relisez les lettres parues.")),
 ]
 
 

@@ -9,7 +9,8 @@ from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import tell
 from participation.referrals import services
 from participation.referrals.models import Referral, ReferralState
 
@@ -63,11 +64,11 @@ def send_opinion_due_notices(today: date | None = None) -> int:
         if late:
             title = f"Avis en retard : « {referral.subject} » était attendu le {format_day(referral.due_on)}"
         else:
-            title = f"Avis attendu dans {(referral.due_on - today).days} jour(s) : « {referral.subject} »"
+            days = (referral.due_on - today).days
+            title = f"Avis attendu dans {days} jour{'s' if days > 1 else ''} : « {referral.subject} »"
         url = external_url("referrals.referral", referral_id=referral.id)
         for user in _bureau_and_staff(referral):
-            notify(user, title, url=f"/saisines/{referral.id}", dedup_key=key)
-            if queue_mail(to=user.email, user=user, subject=title, template=f"referrals/{kind}", dedup_key=f"{key}:{user.id}",
-                          referral=referral, days=(referral.due_on - today).days, url=url):
+            if tell(user, Category.councils_work, title, url=f"/saisines/{referral.id}", dedup_key=key, mail_key=f"{key}:{user.id}",
+                    about=referral.subject, mail_template=f"referrals/{kind}", referral=referral, days=(referral.due_on - today).days, mail_url=url):
                 queued += 1
     return queued

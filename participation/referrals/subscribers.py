@@ -13,7 +13,8 @@ from participation.councils.models import Membership, Sitting, WorkingGroupMembe
 from participation.councils import services as councils
 from participation.councils.services import members_query
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import OWN_CASE, tell, tell_staff
 from participation.referrals import services
 from participation.referrals.models import Opinion, Referral, ReferralFollower
 
@@ -22,13 +23,18 @@ def _path(referral: Referral) -> str:
     return f"/saisines/{referral.id}"
 
 
-def _tell(users, title: str, url: str, event: DomainEvent, key: str) -> None:
-    seen = set()
+def _tell(users, title: str, url: str, event: DomainEvent, key: str, category: Category = Category.councils_work,
+          about: str | None = None, seen: set | None = None) -> None:
+    """Tell each person once (``seen`` carries who was told already under another category)."""
+    seen = set() if seen is None else seen
+    people = []
     for user in users:
         if user is None or user.id in seen:
             continue
         seen.add(user.id)
-        notify(user, title, url=url, event=event, dedup_key=f"{key}:{user.id}")
+        people.append(user)
+    for user in people:
+        tell(user, category, title, url=url, event=event, dedup_key=f"{key}:{user.id}", about=about)
 
 
 @subscribe("referral.received", "referral.proposed")
@@ -68,35 +74,44 @@ def tell_vote_scheduled(event: DomainEvent) -> None:
     sitting = db.session.get(Sitting, event.data["sitting_id"])
     key = f"opinion.vote_scheduled:{opinion.id}:{sitting.id}"
     members = services.referral_members(referral)
-    _tell([m.user for m in members], f"Vote programmé : l'avis « {referral.subject} » sera voté le {format_day(sitting.starts_at)}",
-          f"/saisines/{referral.id}/redaction", event, key)
     url = external_url("referrals.drafting", referral_id=referral.id)
     for member in members:
         if member.user is not None:
-            queue_mail(to=member.user.email, user=member.user, subject=f"Vote programmé : avis « {referral.subject} »",
-                       template="referrals/vote_scheduled", dedup_key=f"{key}:{member.user.id}", referral=referral,
-                       sitting=sitting, member=member, url=url)
+            # A member's vote is their own case, like a convocation: always mailed.
+            tell(member.user, OWN_CASE, f"Vote programmé : l'avis « {referral.subject} » sera voté le {format_day(sitting.starts_at)}",
+                 url=f"/saisines/{referral.id}/redaction", event=event, dedup_key=f"{key}:{member.user.id}", mail_key=f"{key}:{member.user.id}",
+                 mail_subject=f"Vote programmé : avis « {referral.subject} »", mail_template="referrals/vote_scheduled",
+                 referral=referral, sitting=sitting, member=member, mail_url=url)
 
 
-def _audience(referral: Referral) -> list:
-    """Who hears of a published opinion or answer: the referral's followers, the council's followers and its members."""
-    return ([f.user for f in services.followers_of(referral)] + councils.followers(referral.council)
-            + [m.user for m in services.referral_members(referral)])
+def _tell_audience(referral: Referral, title: str, url: str, event: DomainEvent, key: str) -> None:
+    """Who hears of a published opinion or answer: its members (their council's work), then
+    the referral's and the council's followers (what they follow)."""
+    seen: set = set()
+    _tell([m.user for m in services.referral_members(referral)], title, url, event, key, Category.councils_work, referral.subject, seen)
+    _tell([f.user for f in services.followers_of(referral)] + councils.followers(referral.council), title, url, event, key,
+          Category.followed_councils, referral.subject, seen)
 
 
 @subscribe("opinion.published")
 def tell_published(event: DomainEvent) -> None:
     opinion: Opinion = event.subject
     referral = opinion.referral
-    _tell(_audience(referral), f"L'avis du {referral.council.name} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
-          event, f"opinion.published:{opinion.id}")
+    _tell_audience(referral, f"L'avis du {referral.council.name} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
+                   event, f"opinion.published:{opinion.id}")
 
 
 @subscribe("referral.transmitted")
 def mail_department(event: DomainEvent) -> None:
+    """The department's shared address gets the opinion; its agents hear of the answer to write."""
     referral: Referral = event.subject
     department = referral.department
-    if department is None or not department.email:
+    if department is None:
+        return
+    tell_staff(("staff", "admin"), f"Avis transmis pour réponse : « {referral.subject} »", department_id=department.id,
+               url=f"/gestion/saisines/{referral.id}", event=event, dedup_key=f"referral.transmitted:{referral.id}",
+               about=referral.council.name)
+    if not department.email:
         return
     queue_mail(to=department.email, subject=f"Avis du {referral.council.name} : « {referral.subject} »",
                template="referrals/transmitted", dedup_key=f"referral.transmitted:{referral.id}", referral=referral,
@@ -108,7 +123,7 @@ def mail_department(event: DomainEvent) -> None:
 @subscribe("referral.answered")
 def tell_answered(event: DomainEvent) -> None:
     referral: Referral = event.subject
-    _tell(_audience(referral), f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")
+    _tell_audience(referral, f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")
 
 
 @subscribe("activity_report.published")

@@ -1,0 +1,1 @@
+"""News (actualités) and the newsletter (lettre d'information)."""
