@@ -6,4 +6,4 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 
 declare_domain("mail", "Courriels")
 declare_subject("outbox_mails", "courriel", domain="mail", url=lambda i: url_for("staff.mail", mail_id=i))
-declare_events("mail", {"mail.retry_requested": "Nouvel envoi d'un courriel demandé"})
+declare_events("mail", {"mail.retry_requested": "Nouvel envoi d'un courriel demandé", "mail.failed": "Courriel en échec"})

@@ -1,0 +1,7 @@
+"""The notices' log entries as the journal shows them (see ``participation/core/eventlabels.py``)."""
+
+from participation.core.eventlabels import declare_domain, declare_events, declare_subject
+
+declare_domain("notifications", "Notifications")
+declare_subject("notification_preferences", "préférence de notification", domain="notifications")
+declare_events("notifications", {"notification_preference.changed": "Préférences de notification modifiées"})
