@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import OutboxMail, queue_mail
+from participation.core.outbox import OutboxMail
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.notifications.services import OWN_CASE, notify, tell

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from participation.core.models import utcnow
-from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.councils.models import Answer, Attendance, Council, Membership, MembershipState, Sitting, SittingState

@@ -39,12 +39,6 @@ def _tell_members(event: DomainEvent, members, *, template: str, subject: str, k
              member=member, **context)
 
 
-def external_url_for(path: str) -> str:
-    from flask import current_app
-
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 @subscribe("membership.invited")
 def send_invitation(event: DomainEvent) -> None:
     membership = event.subject
@@ -122,9 +116,9 @@ def tell_proxy_holder(event: DomainEvent) -> None:
             subject = f"Vous détenez une procuration : {sitting.title}"
             title = f"{giver.name} vous confie sa procuration pour la séance « {sitting.title} » ({when})."
         key = f"{event.name}:{event.id}:proxy:{holder.id}"
-        queue_mail(to=holder.user.email, user=holder.user, subject=subject, template="councils/proxy", dedup_key=key,
-                   member=holder, giver=giver, sitting=sitting, withdrawn=withdrawn, url=external_url_for(url))
-        notify(holder.user, title, url=url, event=event, dedup_key=key)
+        # Holding a proxy is the member's own case: always mailed.
+        tell(holder.user, OWN_CASE, title, url=url, event=event, dedup_key=key, mail_subject=subject,
+             mail_template="councils/proxy", mail_key=key, member=holder, giver=giver, sitting=sitting, withdrawn=withdrawn)
 
 
 @subscribe("minutes.submitted")

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from participation.accounts import personal_data
 from participation.accounts.models import CLOSED_ACCOUNT_NAME, AccountState, User
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.core.permissions import SYSTEM
@@ -18,7 +17,6 @@ from participation.forums.models import (
     Contribution,
     ContributionState,
     Follow,
-    FollowFrequency,
     Reaction,
     Report,
     Topic,

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.extensions import db

@@ -18,7 +18,7 @@ from participation.core.web import get_or_404 as _get_or_404
 from participation.extensions import csrf, db
 from participation.news import newsletter, services
 from participation.news.forms import ArticleForm, IssueForm, ScheduleForm, SubscribeForm
-from participation.news.models import ARTICLE_WORKFLOW, ISSUE_WORKFLOW, Article, ArticleState, Issue, IssueState, ThemeFollower
+from participation.news.models import ARTICLE_WORKFLOW, Article, Issue, IssueState, ThemeFollower
 from participation.notifications.services import BadUnsubscribeLink
 
 bp = Blueprint("news", __name__, url_prefix="/actualites")

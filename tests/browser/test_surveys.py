@@ -29,7 +29,7 @@ def choose(page, selector: str, presses: int = 0) -> None:
 
 def submit(page, label: str) -> None:
     """Tab to the form's button named ``label`` and press Enter."""
-    tab_to(page, f"main button[type=submit]")
+    tab_to(page, "main button[type=submit]")
     for _ in range(5):
         if focused(page).get("text") == label:
             break

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from participation.core.errors import ValidationError
 from participation.core.models import utcnow
-from participation.core.outbox import OutboxMail, deliver_due
+from participation.core.outbox import deliver_due
 from participation.extensions import db
 from participation.news import jobs, newsletter
-from participation.news.models import Issue, IssueDelivery, IssueState, Subscriber
+from participation.news.models import Issue, IssueState, Subscriber
 from participation.notifications.models import Unsubscription
 from tests import factories
 

@@ -58,12 +58,12 @@ def test_the_csv_import_is_checked_line_by_line_and_is_all_or_nothing():
     plan = factories.plan(axes=1, objectives=1, actions=1, state="running")
     indicator = new_indicator(plan)
     indicators.add_measurement(indicator, measured_on=date(2024, 12, 31), value=41, actor=SYSTEM)
-    bad = ("code;date;valeur;commentaire\n"
-           "I-1;2025-12-31;45;ok\n"
-           "I-9;2025-12-31;45;\n"
-           "I-1;31/12/2024;42;\n"
-           "I-1;2026-13-01;42;\n"
-           "I-1;2023-12-31;140;\n").encode()
+    bad = (b"code;date;valeur;commentaire\n"
+           b"I-1;2025-12-31;45;ok\n"
+           b"I-9;2025-12-31;45;\n"
+           b"I-1;31/12/2024;42;\n"
+           b"I-1;2026-13-01;42;\n"
+           b"I-1;2023-12-31;140;\n")
     with pytest.raises(indicators.ImportRefused) as refused:
         indicators.import_measurements(plan, bad, actor=SYSTEM, today=date(2026, 6, 1))
     assert refused.value.message == "Le fichier n'a pas été importé : 4 lignes à corriger."

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.surveys import services
-from participation.surveys.models import Answer, Question, Response, SurveyState
+from participation.surveys.models import Question, Response, SurveyState
 from tests import factories
 from tests.surveys.helpers import full_answers, respond
 
