@@ -15,7 +15,7 @@ from participation.core.i18n import compile_catalogues
 # and jobs are loaded. A domain that is not written yet is not listed.
 DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals"]
 # Modules a domain may provide; each is imported if present.
-DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda"]
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "home"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Every job run and every migration plugin is too much for a console.
-    for noisy in ("apscheduler", "alembic.runtime.plugins"):
+    for noisy in ("apscheduler", "alembic.runtime.plugins", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     if app.config["TRUSTED_PROXIES"]:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from participation.extensions import db
+from participation.pages.homepage import collect_home_blocks
 from participation.pages.navigation import SECTIONS
 from participation.pages.privacy import processings
 from participation.territory.services import current_territory
@@ -19,7 +20,7 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html", sections=SECTIONS)
+    return render_template("pages/home.html", sections=SECTIONS, blocks=collect_home_blocks())
 
 
 @bp.route("/mentions-legales")
