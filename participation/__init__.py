@@ -6,7 +6,7 @@ import importlib
 import logging
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session, url_for
 
 from participation.config import PROJECT_ROOT, load_config
 from participation.core.i18n import compile_catalogues
@@ -71,9 +71,6 @@ def _init_extensions(app: Flask) -> None:
     from participation.accounts.views import load_user
 
     login.user_loader(load_user)
-
-    if app.config["DEMO_MODE"] and not app.config.get("TESTING"):
-        app.logger.info("Mode démonstration : les courriels sont lisibles dans /gestion/courriels.")
 
 
 def _configure_engine(engine) -> None:
@@ -180,7 +177,14 @@ def _init_templates(app: Flask) -> None:
         # Mail rendered by the worker has no request and no current user.
         user = current_user if has_request_context() else None
         unread = unread_count(user) if user is not None and user.is_authenticated else 0
-        return {"territory": current_territory(), "unread_notifications": unread}
+        layout = {"territory": current_territory(), "unread_notifications": unread, "demo_guide": None, "my_space_url": None}
+        if user is not None and user.is_authenticated and "councils_member.my_space" in app.view_functions:
+            layout["my_space_url"] = url_for("councils_member.my_space")
+        if app.config["DEMO_MODE"] and has_request_context():
+            from participation.demo import DEMO_GUIDE, DEMO_PASSWORD
+
+            layout.update(demo_guide=DEMO_GUIDE, demo_password=DEMO_PASSWORD)
+        return layout
 
     @app.before_request
     def _request_start():

@@ -42,22 +42,100 @@ def worker() -> None:
 
 
 @click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (0.0.0.0 : toutes les interfaces).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port d'écoute.")
 def demo_server(host: str, port: int) -> None:
-    """Démarre le serveur web et le worker ensemble (démonstration, développement)."""
-    from werkzeug.serving import run_simple
+    """Démarre le serveur web et le worker ensemble (démonstration, développement).
+
+    Sur une base vide, crée les tables et charge les données de démonstration.
+    Les liens écrits (courriels, agenda iCalendar) mènent à cette adresse et à
+    ce port, sauf si BASE_URL est défini."""
+    import os
+
+    from werkzeug.serving import make_server
 
     from participation.core.scheduler import run_worker
 
     app = current_app._get_current_object()
-    scheduler = run_worker(app, blocking=False)
-    click.echo(f"\nLa plateforme est ouverte sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
+    refusal = port_refusal(host, port)
+    if refusal:
+        _refuse(refusal)
+    if not os.environ.get("BASE_URL"):
+        app.config["BASE_URL"] = local_base_url(host, port)
+    _prepare_demo_database(app)
+    # Bound before anything is announced: a port taken since the check fails here, with the same message.
     try:
-        # Not app.run(): Flask ignores it inside a ``flask`` command.
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+        server = make_server(host, port, app, threaded=True)
+    except (OSError, SystemExit):
+        _refuse(port_refusal(host, port) or f"Impossible d'écouter sur {host}:{port}.")
+    scheduler = run_worker(app, blocking=False)
+    base = app.config["BASE_URL"]
+    click.echo(f"\nLa plateforme est ouverte sur {base}/ (Ctrl+C pour arrêter).")
+    if app.config["DEMO_MODE"]:
+        from participation import demo
+
+        _print_accounts([(email, demo.DEMO_PASSWORD, role) for email, role, _ in demo.DEMO_GUIDE])
+        click.echo(f"Les courriels envoyés se lisent dans {base}/gestion/courriels (compte agent ou admin).")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.server_close()
         scheduler.shutdown(wait=False)
+
+
+def _refuse(message: str) -> None:
+    """One French sentence on standard error, and exit status 1."""
+    click.echo(message, err=True)
+    raise SystemExit(1)
+
+
+def port_refusal(host: str, port: int) -> str | None:
+    """Why the demo cannot listen on ``host:port``, in French, or None when it can."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"L'adresse « {host} » est inconnue : choisissez-en une autre avec --host (par exemple 127.0.0.1)."
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"Le port {port} est déjà utilisé par un autre programme : choisissez-en un autre, "
+                        f"par exemple « flask --app wsgi demo --port {port + 1 if port < 65535 else 8000} ».")
+            if error.errno == errno.EACCES:
+                return f"Le port {port} est réservé : choisissez un port au-dessus de 1024 avec --port."
+            return f"Impossible d'écouter sur {host}:{port} ({error.strerror})."
+    return None
+
+
+def local_base_url(host: str, port: int) -> str:
+    """The address the demo's links point at: the host it listens on (this machine for every interface)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _prepare_demo_database(app: Flask) -> None:
+    """Bring the schema up to date and load the demo data into an empty database."""
+    from flask_migrate import upgrade
+
+    from participation import demo
+    from participation.extensions import db
+
+    upgrade()
+    if app.config["DEMO_MODE"] and not demo.is_loaded():
+        demo.load()
+        db.session.commit()
+        click.echo("Données de démonstration chargées.")
 
 
 def register(app: Flask) -> None:

@@ -19,7 +19,7 @@ def next_sittings(limit: int) -> list[HomeLink]:
     statement = (
         sa.select(Sitting, Council)
         .join(Council, Council.id == Sitting.council_id)
-        .options(sa.orm.noload(Sitting.items), sa.orm.noload(Sitting.council))
+        .options(sa.orm.lazyload(Sitting.items), sa.orm.lazyload(Sitting.council))
         .where(Sitting.is_public.is_(True), Sitting.state == SittingState.published, Council.state == CouncilState.published,
                Sitting.starts_at > utcnow())
         .order_by(Sitting.starts_at, Sitting.id)

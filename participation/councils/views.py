@@ -67,13 +67,14 @@ from participation.councils.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
+from participation.councils.member_space import bp as member_space_bp
 from participation.councils.policies import current_membership
 from participation.extensions import db
 from participation.territory.models import Neighbourhood
 
 bp = Blueprint("councils", __name__, url_prefix="/conseils")
 staff_bp = Blueprint("councils_staff", __name__, url_prefix="/gestion/conseils")
-EXTRA_BLUEPRINTS = ("staff_bp",)
+EXTRA_BLUEPRINTS = ("staff_bp", "member_space_bp")
 
 
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)

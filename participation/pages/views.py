@@ -48,6 +48,21 @@ def theme_css():
     return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=300"})
 
 
+@bp.route("/logo")
+def logo():
+    """The authority's logo, public like the header it appears in."""
+    from participation.core.uploads import StoredFile, send_stored_file
+
+    territory = current_territory()
+    stored = db.session.get(StoredFile, territory.logo_file_id) if territory.logo_file_id else None
+    if stored is None:
+        abort(404)
+    response = send_stored_file(stored, inline=True)
+    # The address changes with the file (?v=<id>), so it may be kept.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.route("/healthz")
 def healthz():
     try:
