@@ -11,7 +11,11 @@ RESIDENT = ("habitante@demo.example", DEMO_PASSWORD)
 ADMIN = ("admin@demo.example", DEMO_PASSWORD)
 STAFF = ("agent@demo.example", DEMO_PASSWORD)
 MODERATOR = ("moderation@demo.example", DEMO_PASSWORD)
-ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR}
+PRESIDENT = ("presidente@demo.example", DEMO_PASSWORD)
+MEMBER = ("conseiller@demo.example", DEMO_PASSWORD)
+ASSOCIATION = ("association@demo.example", DEMO_PASSWORD)
+ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR, "presidente": PRESIDENT,
+            "conseiller": MEMBER, "association": ASSOCIATION}
 
 
 @lru_cache(maxsize=1)
