@@ -150,7 +150,7 @@ def _load_domains(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
-    from participation.core import dates
+    from participation.core import dates, french
     from participation.core.permissions import can
     from participation.core.text import render_markdown
     from participation.pages.navigation import main_sections
@@ -162,6 +162,9 @@ def _init_templates(app: Flask) -> None:
         short=dates.format_short,
         iso=dates.iso,
         markdown=render_markdown,
+        de=french.de,
+        a=french.a,
+        with_article=french.with_article,
     )
     from flask_babel import get_locale
 

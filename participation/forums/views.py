@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 import csv
 import io
 
@@ -594,7 +595,9 @@ def moderation():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"« {services.MODERATION_ACTIONS[form.action.data]} » : {count} contribution(s) traitée(s), auteurs avertis par courriel.", "success")
+            flash(ngettext("« %(action)s » : %(num)d contribution traitée, son auteur est averti par courriel.",
+                           "« %(action)s » : %(num)d contributions traitées, leurs auteurs sont avertis par courriel.",
+                           count, action=services.MODERATION_ACTIONS[form.action.data]), "success")
             return redirect(url_for("forums_staff.moderation", file=queue))
     page = paginate(services.moderation_queue(queue))
     return render_template(

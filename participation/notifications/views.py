@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -39,5 +40,6 @@ def read_all():
     form = FlaskForm()
     if form.validate_on_submit():
         count = services.mark_all_read(actor=current_user)
-        flash(f"{count} notification(s) marquée(s) comme lue(s)." if count else "Aucune notification non lue.", "success")
+        flash(ngettext("%(num)d notification marquée comme lue.", "%(num)d notifications marquées comme lues.", count)
+              if count else "Aucune notification non lue.", "success")
     return redirect(url_for("notifications.index"))
