@@ -165,6 +165,7 @@ def _init_templates(app: Flask) -> None:
         de=french.de,
         a=french.a,
         with_article=french.with_article,
+        quoted=french.quoted,
     )
     from flask_babel import get_locale
 

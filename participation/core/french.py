@@ -17,8 +17,10 @@ import unicodedata
 
 VOWELS = set("aeiouyàâäéèêëîïôöùûüœæ")
 # Words whose h is aspirated: no elision before them (« de Haute-Rive », « le hameau »).
-H_ASPIRE = {"haut", "haute", "hauts", "hautes", "hameau", "halle", "halles", "hall", "handicap", "hangar", "harcèlement", "hasard",
-            "hausse", "héros", "hêtre", "hibou", "hockey", "honte", "hors", "huit", "huitième", "hutte"}
+H_ASPIRE = {"haut", "haute", "hauts", "hautes", "hauteur", "hameau", "hameaux", "halle", "halles", "hall", "handicap", "hangar",
+            "harcèlement", "hasard", "hâte", "hausse", "haine", "haie", "haies", "hache", "hanche", "haricot", "harpe", "héros",
+            "hérisson", "héron", "hêtre", "hibou", "hiérarchie", "hockey", "homard", "honte", "hors", "hotte", "housse", "hublot",
+            "huit", "huitième", "hutte", "hurlement"}
 # Common nouns that name a body: such a name takes the article (« l'Agglomération », « le Conseil »).
 FEMININE = {"agglomération", "communauté", "métropole", "commune", "ville", "région", "association", "mairie", "assemblée", "maison",
             "direction", "mission", "chambre", "préfecture", "fédération", "union", "amicale", "compagnie", "coopérative", "fondation",
@@ -97,3 +99,11 @@ def a(text: str | None) -> str:
 def ordinal_day(day: int) -> str:
     """« 1er » for the first day of a month, the number otherwise."""
     return "1er" if day == 1 else str(day)
+
+
+def quoted(text: str | None) -> str:
+    """« text », with non-breaking spaces; a text that already holds guillemets is not quoted again (never « « … » »)."""
+    text = (text or "").strip()
+    if "«" in text or "»" in text:
+        return text
+    return f"«\u00a0{text}\u00a0»"

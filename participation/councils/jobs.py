@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from participation.core.french import a, de
 from participation.core.models import utcnow
 from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
@@ -77,10 +78,10 @@ def warn_mandates_ending(today: date | None = None) -> int:
         if manager is None or not manager.email:
             continue
         key = f"mandate-ending:{membership.id}:{membership.end_date.isoformat()}"
-        if queue_mail(to=manager.email, user=manager, subject=f"Fin de mandat prochaine au {council.name}", template="councils/mandate_ending",
+        if queue_mail(to=manager.email, user=manager, subject=f"Fin de mandat prochaine {a(council.name)}", template="councils/mandate_ending",
                       dedup_key=key, council=council, membership=membership,
                       url=external_url("councils_staff.council", council_id=council.id)):
             sent += 1
-            notify(manager, f"Le mandat de {membership.name} au {council.name} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
+            notify(manager, f"Le mandat {de(membership.name)} {a(council.name)} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
                    url=urlsplit(external_url("councils_staff.council", council_id=council.id)).path, dedup_key=key)
     return sent

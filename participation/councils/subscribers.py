@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from urllib.parse import urlsplit
 
+from participation.core.french import a
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
@@ -47,7 +48,7 @@ def send_invitation(event: DomainEvent) -> None:
     if not membership.invited_email:
         return
     council = db.session.get(Council, membership.council_id)
-    queue_mail(to=membership.invited_email, subject=f"Invitation à siéger au {council.name}", template="councils/invitation",
+    queue_mail(to=membership.invited_email, subject=f"Invitation à siéger {a(council.name)}", template="councils/invitation",
                dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
                drawn=membership.draw_pick_id is not None,
                url=external_url("councils.invitation", token=event.context["token"]))
@@ -59,17 +60,17 @@ def tell_application_accepted(event: DomainEvent) -> None:
     council = membership.council
     url = url_for("councils.space", slug=council.slug)
     if membership.user is not None:
-        queue_mail(to=membership.user.email, user=membership.user, subject=f"Votre candidature au {council.name} est acceptée",
+        queue_mail(to=membership.user.email, user=membership.user, subject=f"Votre candidature {a(council.name)} est acceptée",
                    template="councils/accepted", dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
                    url=external_url_for(url))
-        notify(membership.user, f"Bienvenue au {council.name} : votre candidature est acceptée.", url=url, event=event,
+        notify(membership.user, f"Bienvenue {a(council.name)} : votre candidature est acceptée.", url=url, event=event,
                dedup_key=f"membership-accepted:{membership.id}")
 
 
 @subscribe("membership.refused")
 def tell_application_refused(event: DomainEvent) -> None:
     membership = event.subject
-    notify(membership.user, f"Votre candidature au {membership.council.name} n'a pas été retenue.",
+    notify(membership.user, f"Votre candidature {a(membership.council.name)} n'a pas été retenue.",
            url=url_for("councils.council", slug=membership.council.slug), event=event, dedup_key=f"membership-refused:{membership.id}")
 
 

@@ -76,6 +76,14 @@ def tell_followers(event: DomainEvent) -> None:
         )
 
 
+def contest_address() -> str | None:
+    """Where an author contests a moderation decision: a person at the authority, never the no-reply sender."""
+    from participation.territory.services import current_territory
+
+    territory = current_territory()
+    return territory.contact_email or territory.accessibility_contact or territory.dpo_email
+
+
 @subscribe(*MODERATION_SUBJECTS)
 def tell_author(event: DomainEvent) -> None:
     """The author learns what the moderation decided, and why."""
@@ -96,6 +104,7 @@ def tell_author(event: DomainEvent) -> None:
         contribution=contribution,
         consultation=contribution.consultation,
         url=_topic_url(contribution),
+        contest_to=contest_address(),
     )
     notify(author, MODERATION_SUBJECTS[event.name], body=event.data.get("reason"),
            url=f"/concertations/{contribution.consultation_id}/sujets/{contribution.topic_id}", event=event)

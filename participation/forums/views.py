@@ -245,9 +245,11 @@ def contribute(consultation_id: int, topic_id: int):
     except PermissionDenied:
         raise
     except DomainError as error:
-        if prefix:
+        if prefix and services.participation_refusal(item, current_user) is None:
             flash(error.message, "error")
             return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id))
+        # The page shows the refusal and, when contributing is no longer possible (the consultation
+        # closed while the person wrote), the text they typed, reply or not, so that nothing is lost.
         form_error(form, error)
         return _topic_page(item, topic_, form=form, status=error.status_code)
     if contribution.state == ContributionState.pending:

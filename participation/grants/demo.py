@@ -43,7 +43,7 @@ def load_grants_demo() -> None:
     now = utcnow()
     today = date.today()
     open_call = services.save_call(
-        None, actor=SYSTEM, title="Appel à projets « Vivre ensemble »",
+        None, actor=SYSTEM, title="Vivre ensemble",
         description="L'agglomération soutient les projets associatifs qui rassemblent les habitants de ses communes.",
         eligibility="Associations loi 1901 déclarées, dont le siège ou l'action est sur le territoire.",
         envelope_cents=15_000_000, opens_at=opening(-20), closes_at=closing(25),
