@@ -80,7 +80,7 @@ def test_a_saisine_from_recording_to_the_published_answer(new_page):
 
     # The bureau (the president) entrusts it to a working group.
     bureau = new_page()
-    login(bureau, "helene.marchais@demo.example", DEMO_PASSWORD)
+    login(bureau, "presidente@demo.example", DEMO_PASSWORD)
     bureau.goto(f"/saisines/{referral_id}")
     bureau.select_option("#group", label="Projet de territoire")
     _click(bureau, "Confier au groupe de travail")
@@ -135,7 +135,7 @@ def test_an_auto_saisine_from_the_proposal_to_the_published_answer(new_page):
 
     # The bureau accepts it and entrusts it to a working group.
     bureau = new_page()
-    login(bureau, "helene.marchais@demo.example", DEMO_PASSWORD)
+    login(bureau, "presidente@demo.example", DEMO_PASSWORD)
     bureau.goto(f"/saisines/{referral_id}")
     _click(bureau, "Accepter la saisine")
     bureau.select_option("#group", label="Projet de territoire")
