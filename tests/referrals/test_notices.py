@@ -175,7 +175,7 @@ def test_the_bureau_and_staff_hear_once_when_the_opinion_is_due_in_14_days_and_o
 
     db.session.commit()
     deliver_due()
-    soon = [m for m in mailbox if m.subject == "Avis attendu dans 14 jour(s) : « Plan de mobilité »"]
+    soon = [m for m in mailbox if m.subject == "Avis attendu dans 14 jours : « Plan de mobilité »"]
     late = [m for m in mailbox if m.subject.startswith("Avis en retard : « Plan de mobilité »")]
     expected = sorted([setup.president.user.email, setup.staff.email])
     assert sorted(r for m in soon for r in m.recipients) == expected
@@ -183,7 +183,7 @@ def test_the_bureau_and_staff_hear_once_when_the_opinion_is_due_in_14_days_and_o
     assert "n'est pas encore adopté" in late[0].text and f"/saisines/{referral.id}" in late[0].text
     # Plain members are not told; the bureau sees both notices in the app.
     assert not _notices(setup.member.user, "Avis attendu") and not _notices(setup.member.user, "Avis en retard")
-    assert len(_notices(setup.president.user, "Avis attendu dans 14 jour(s)")) == 1
+    assert len(_notices(setup.president.user, "Avis attendu dans 14 jours")) == 1
     assert len(_notices(setup.president.user, "Avis en retard")) == 1
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(
         OutboxMail.template.in_(["referrals/opinion_due_soon", "referrals/opinion_overdue"]))) == 4
