@@ -17,7 +17,7 @@ def seed_demo() -> None:
 
     if demo.is_loaded():
         click.echo("La base contient déjà un territoire : données de démonstration non rechargées.")
-        _print_accounts([(email, demo.DEMO_PASSWORD, "") for email, *_ in demo.DEMO_ACCOUNTS])
+        _print_accounts([(email, demo.DEMO_PASSWORD, role) for email, role, _ in demo.DEMO_GUIDE])
         return
     accounts = demo.load()
     db.session.commit()
@@ -29,6 +29,7 @@ def _print_accounts(accounts) -> None:
     click.echo("\nComptes de démonstration (adresse / mot de passe / rôle) :")
     for email, password, role in accounts:
         click.echo(f"  {email:<28} {password:<20} {role}")
+    click.echo("Ils sont aussi rappelés par le bandeau « Démonstration » en haut de chaque page.")
 
 
 @click.command("worker")
