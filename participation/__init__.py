@@ -6,7 +6,7 @@ import importlib
 import logging
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session, url_for
 
 from participation.config import PROJECT_ROOT, load_config
 from participation.core.i18n import compile_catalogues
@@ -15,7 +15,7 @@ from participation.core.i18n import compile_catalogues
 # and jobs are loaded. A domain that is not written yet is not listed.
 DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals", "plans", "surveys", "news", "processes"]
 # Modules a domain may provide; each is imported if present.
-DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports"]
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports", "home"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Every job run and every migration plugin is too much for a console.
-    for noisy in ("apscheduler", "alembic.runtime.plugins"):
+    for noisy in ("apscheduler", "alembic.runtime.plugins", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     if app.config["TRUSTED_PROXIES"]:
@@ -71,9 +71,6 @@ def _init_extensions(app: Flask) -> None:
     from participation.accounts.views import load_user
 
     login.user_loader(load_user)
-
-    if app.config["DEMO_MODE"] and not app.config.get("TESTING"):
-        app.logger.info("Mode démonstration : les courriels sont lisibles dans /gestion/courriels.")
 
 
 def _configure_engine(engine) -> None:
@@ -153,7 +150,7 @@ def _load_domains(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
-    from participation.core import dates
+    from participation.core import dates, french
     from participation.core.permissions import can
     from participation.core.text import render_markdown
     from participation.pages.navigation import main_sections
@@ -165,6 +162,10 @@ def _init_templates(app: Flask) -> None:
         short=dates.format_short,
         iso=dates.iso,
         markdown=render_markdown,
+        de=french.de,
+        a=french.a,
+        with_article=french.with_article,
+        quoted=french.quoted,
     )
     from flask_babel import get_locale
 
@@ -180,7 +181,14 @@ def _init_templates(app: Flask) -> None:
         # Mail rendered by the worker has no request and no current user.
         user = current_user if has_request_context() else None
         unread = unread_count(user) if user is not None and user.is_authenticated else 0
-        return {"territory": current_territory(), "unread_notifications": unread}
+        layout = {"territory": current_territory(), "unread_notifications": unread, "demo_guide": None, "my_space_url": None}
+        if user is not None and user.is_authenticated and "councils_member.my_space" in app.view_functions:
+            layout["my_space_url"] = url_for("councils_member.my_space")
+        if app.config["DEMO_MODE"] and has_request_context():
+            from participation.demo import DEMO_GUIDE, DEMO_PASSWORD
+
+            layout.update(demo_guide=DEMO_GUIDE, demo_password=DEMO_PASSWORD)
+        return layout
 
     @app.before_request
     def _request_start():

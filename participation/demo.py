@@ -24,6 +24,30 @@ DEMO_ACCOUNTS = [
     ("agent@demo.example", "Nadia Benali (Démocratie participative)", [Role.staff], "DEMOPART"),
     ("moderation@demo.example", "Hugo Marchand (modération)", [Role.moderator], None),
     ("admin@demo.example", "Administration de la plateforme", [Role.admin, Role.staff], "DSI"),
+    # Residents with a part to play: the councils' and the grants' demos give them their seat and their association.
+    ("presidente@demo.example", "Hélène Marchais", [], None),
+    ("conseiller@demo.example", "Thomas Girard", [], None),
+    ("association@demo.example", "Léa Fontaine", [], None),
+]
+
+# The demo's accounts as the banner and ``seed demo`` present them: (email, role, what to try), one per role.
+DEMO_GUIDE = [
+    ("habitante@demo.example", "Habitante",
+     "contribuer à une concertation, s'inscrire à un atelier, suivre un conseil, candidater au tirage au sort"),
+    ("presidente@demo.example", "Présidente du conseil de développement",
+     "répondre à une convocation, accepter ou refuser une auto-saisine, approuver un compte rendu"),
+    ("conseiller@demo.example", "Membre du conseil de développement",
+     "rédiger et commenter le projet d'avis, répondre à une convocation, proposer une auto-saisine"),
+    ("association@demo.example", "Représentante d'une association",
+     "compléter une demande de subvention, déposer un document, remettre le compte rendu financier"),
+    ("agent@demo.example", "Agent de la collectivité",
+     "créer une concertation ou un événement, convoquer une séance, instruire une demande, lire les courriels envoyés"),
+    ("moderation@demo.example", "Modérateur",
+     "traiter les contributions signalées et celles à approuver"),
+    ("admin@demo.example", "Administrateur",
+     "régler le territoire (nom, couleur, logo), gérer les comptes et les rôles, lire le journal"),
+    ("referente@demo.example", "Référente de la commune de Saint-Aubin-des-Prés",
+     "inscrire au registre une démarche participative de sa commune"),
 ]
 
 COMMUNES = """code_insee;nom;code_postal;population
@@ -76,7 +100,28 @@ def is_loaded() -> bool:
 
 
 def load() -> list[tuple[str, str, str]]:
-    """Load the demo data into an empty database; returns (email, password, role label) per account."""
+    """Load the demo data into an empty database; returns (email, password, role label) per account.
+
+    The demo writes its past (sittings held, invitations accepted) without
+    queueing mail about it: only the mail of the present moment is queued,
+    where a domain's demo lets it through with ``outbox.quiet(False)``."""
+    from participation.core import outbox
+
+    with outbox.quiet():
+        return _load()
+
+
+def current_mandate(today: date | None = None) -> tuple[date, date]:
+    """The six-year mandate running today, counted from the municipal elections of March 2026."""
+    today = today or date.today()
+    start_year = 2026 + 6 * ((today.year - 2026) // 6)
+    if today < date(start_year, 3, 22):
+        start_year -= 6
+    return date(start_year, 3, 22), date(start_year + 6, 3, 21)
+
+
+def _load() -> list[tuple[str, str, str]]:
+    mandate = current_mandate()
     db.session.add(Territory(
         name="Agglomération du Val de Loirande",
         kind="communauté d'agglomération",
@@ -86,8 +131,8 @@ def load() -> list[tuple[str, str, str]]:
         address="Hôtel d'agglomération, 1 place de la Concorde, 37910 Loirande",
         contact_email="contact@demo.example",
         brand_colour="#1f5f8b",
-        mandate_start=date(2026, 3, 22),
-        mandate_end=date(2032, 3, 21),
+        mandate_start=mandate[0],
+        mandate_end=mandate[1],
         publication_director="La présidente de l'agglomération",
         host_name="Service informatique de l'agglomération",
         host_address="1 place de la Concorde, 37910 Loirande",
@@ -105,7 +150,6 @@ def load() -> list[tuple[str, str, str]]:
         departments[code] = territory.save_department(None, name=name, code=code, email=email, actor=SYSTEM)
     for name, description in THEMES:
         territory.save_theme(None, name=name, description=description, actor=SYSTEM)
-    shown = []
     for email, display_name, roles, department_code in DEMO_ACCOUNTS:
         accounts.create_user(
             email=email,
@@ -114,8 +158,6 @@ def load() -> list[tuple[str, str, str]]:
             roles=roles,
             department=departments.get(department_code),
         )
-        labels = ", ".join(r.label for r in roles) or "Habitant"
-        shown.append((email, DEMO_PASSWORD, labels))
     loirande = db.session.scalar(sa.select(territory.Commune).where(territory.Commune.insee_code == "37901"))
     resident = db.session.scalar(sa.select(User).where(User.email == "habitante@demo.example"))
     resident.commune_id = loirande.id
@@ -148,6 +190,6 @@ def load() -> list[tuple[str, str, str]]:
     load_news_demo()
     from participation.processes.demo import load_processes_demo
 
-    shown.extend(load_processes_demo(DEMO_PASSWORD))
-    return shown
+    load_processes_demo(DEMO_PASSWORD)
+    return [(email, DEMO_PASSWORD, role) for email, role, _ in DEMO_GUIDE]
 

@@ -28,9 +28,11 @@ def format_time(value: datetime) -> str:
 
 
 def format_day(value: date | datetime) -> str:
-    """« mardi 3 mars 2026 »."""
+    """« mardi 3 mars 2026 », « mardi 1er décembre 2026 »."""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
+    if value.day == 1 and _is_french():
+        return babel_format_date(value, "EEEE '1er' MMMM y")
     return babel_format_date(value, "EEEE d MMMM y")
 
 

@@ -17,6 +17,8 @@ import logging
 import re
 import smtplib
 from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.header import Header
 
@@ -73,6 +75,24 @@ class OutboxMail(IdMixin, Base):
         return f"<outbox-{self.id}@{host}>"
 
 
+# While true, queue_mail() queues nothing (see quiet()).
+_quiet: ContextVar[bool] = ContextVar("outbox_quiet", default=False)
+
+
+@contextmanager
+def quiet(on: bool = True):
+    """Queue no mail meanwhile (``quiet(False)`` inside lets some through).
+
+    The demo builds its past (a sitting already held, invitations long
+    accepted) without writing to anyone about it, and lets through only the
+    mail of the present moment."""
+    token = _quiet.set(on)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, attachments: list[dict] | None = None,
                headers: dict[str, str] | None = None, **context) -> OutboxMail | None:
     """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued.
@@ -84,7 +104,7 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
     """
     from participation.extensions import db
 
-    if not to:
+    if not to or _quiet.get():
         return None
     existing = db.session.scalar(sa.select(OutboxMail.id).where(OutboxMail.dedup_key == dedup_key))
     if existing is not None:

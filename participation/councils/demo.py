@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from participation.accounts import services as accounts
 from participation.accounts.models import User
-from participation.core.models import utcnow
+from participation.core import outbox
+from participation.core.demo_dates import evening, saturday_morning
 from participation.core.permissions import SYSTEM
 from participation.councils import services
 from participation.councils.models import CollegeKind, CouncilKind, MemberRole
@@ -20,10 +21,10 @@ CDD_SLUG = "conseil-de-developpement-du-val-de-loirande"
 
 MEMBERS = [
     # (display name, email, gender, birth year, college index, role, organisation)
-    ("Hélène Marchais", "helene.marchais@demo.example", "woman", 1962, 0, MemberRole.president, "Chambre des métiers"),
+    ("Hélène Marchais", "presidente@demo.example", "woman", 1962, 0, MemberRole.president, "Chambre des métiers"),
     ("Karim Ouali", "karim.ouali@demo.example", "man", 1979, 0, MemberRole.secretary, "Association Vélo Loirande"),
     ("Sophie Lebrun", "sophie.lebrun@demo.example", "woman", 1991, 0, MemberRole.bureau, "Maison des solidarités"),
-    ("Thomas Girard", "thomas.girard@demo.example", "man", 1985, 1, MemberRole.member, None),
+    ("Thomas Girard", "conseiller@demo.example", "man", 1985, 1, MemberRole.member, None),
     ("Aïcha Benmoussa", "aicha.benmoussa@demo.example", "woman", 2001, 1, MemberRole.member, None),
     ("Jean-Pierre Roux", "jp.roux@demo.example", "man", 1952, 1, MemberRole.member, None),
 ]
@@ -36,7 +37,6 @@ def _user(name: str, email: str, password: str) -> User:
 
 def load_councils_demo(password: str) -> None:
     staff = db.session.scalar(sa.select(User).where(User.email == "agent@demo.example"))
-    resident = db.session.scalar(sa.select(User).where(User.email == "habitante@demo.example"))
     today = date.today()
     cdd = services.save_council(
         None, name="Conseil de développement du Val de Loirande", kind=CouncilKind.development, manager=staff,
@@ -59,9 +59,6 @@ def load_councils_demo(password: str) -> None:
                                       actor=SYSTEM)
         services.accept_invitation(seat, gender=gender, birth_year=year, actor=person)
         seats.append(seat)
-    seat = services.invite_member(cdd, college=residents, name=resident.display_name, email=resident.email, actor=SYSTEM)
-    services.accept_invitation(seat, gender="woman", birth_year=1988, actor=resident)
-    seats.append(seat)
     # An application waiting for staff, and an invitation not yet answered.
     applicant = _user("Louis Fabre", "louis.fabre@demo.example", password)
     services.apply_to_council(cdd, college=residents, motivation="Cycliste quotidien, je voudrais travailler sur les mobilités.",
@@ -75,17 +72,19 @@ def load_councils_demo(password: str) -> None:
         services.add_group_member(group, s, actor=SYSTEM)
 
     # A past plenary with its published minutes, the next one (convened), a bureau meeting, a group meeting.
-    past = services.create_sitting(cdd, title="Séance plénière d'installation", starts_at=utcnow() + timedelta(days=1), ends_at=None,
+    # Sittings are held at 18 h 30 on a working evening; only the next plenary's convocation is mailed.
+    past = services.create_sitting(cdd, title="Séance plénière d'installation", starts_at=evening(1), ends_at=None,
                                    place="Hôtel d'agglomération, salle du conseil", actor=SYSTEM)
     services.add_agenda_item(past, title="Installation du conseil et élection de la présidence", actor=SYSTEM)
     services.add_agenda_item(past, title="Adoption du règlement intérieur", actor=SYSTEM)
     services.publish_sitting(past, actor=SYSTEM)
-    past.starts_at = utcnow().replace(microsecond=0, second=0, minute=0) - timedelta(days=40)
+    past.starts_at = evening(-40)
     upcoming = services.create_sitting(cdd, title="Séance plénière : projet de territoire", place="Hôtel d'agglomération, salle du conseil",
-                                       starts_at=utcnow().replace(microsecond=0, second=0, minute=0) + timedelta(days=5, hours=2), actor=SYSTEM)
+                                       starts_at=evening(5), actor=SYSTEM)
     services.add_agenda_item(upcoming, title="Approbation du compte rendu de la séance d'installation", actor=SYSTEM)
     services.add_agenda_item(upcoming, title="Saisine sur le projet de territoire : méthode de travail", actor=SYSTEM)
-    services.publish_sitting(upcoming, actor=SYSTEM)
+    with outbox.quiet(False):
+        services.publish_sitting(upcoming, actor=SYSTEM)
     for s in seats[:3]:
         services.answer_convocation(upcoming, answer="present", actor=s.user)
     services.answer_convocation(upcoming, answer="represented", proxy=seats[0], actor=seats[3].user)
@@ -95,15 +94,15 @@ def load_councils_demo(password: str) -> None:
     services.approve_minutes(minutes, at_sitting=upcoming, actor=SYSTEM)
     services.publish_minutes(minutes, actor=SYSTEM)
     bureau = services.create_sitting(cdd, kind="bureau", title="Réunion du bureau", place="Salle 2, hôtel d'agglomération",
-                                     starts_at=utcnow().replace(microsecond=0, second=0, minute=0) + timedelta(days=12), actor=SYSTEM)
+                                     starts_at=evening(12), actor=SYSTEM)
     services.add_agenda_item(bureau, title="Préparation de la plénière", actor=SYSTEM)
     services.publish_sitting(bureau, actor=SYSTEM)
 
     services.create_training(cdd, title="Lire un document d'urbanisme", description="Une demi-journée avec le service de l'aménagement.",
-                             starts_at=utcnow().replace(microsecond=0, second=0, minute=0) + timedelta(days=20), ends_at=None,
+                             starts_at=saturday_morning(20), ends_at=None,
                              place="Salle 3, hôtel d'agglomération", capacity=12, actor=SYSTEM)
     budget = services.set_budget(cdd, year=today.year, allocation_cents=1_500_000, actor=SYSTEM)
-    services.add_spending(budget, spent_on=date(today.year, 1, 15), label="Location de salle pour la séance d'installation",
+    services.add_spending(budget, spent_on=min(today, date(today.year, 1, 15)), label="Location de salle pour la séance d'installation",
                           amount_cents=35_000, actor=SYSTEM)
 
     # A conseil citoyen, its residents drawn by lot from a social landlord's list.

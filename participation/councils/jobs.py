@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from participation.core.french import a, de
 from participation.core.models import utcnow
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
@@ -77,9 +78,9 @@ def warn_mandates_ending(today: date | None = None) -> int:
             continue
         key = f"mandate-ending:{membership.id}:{membership.end_date.isoformat()}"
         if tell(manager, Category.staff_work,
-                f"Le mandat de {membership.name} au {council.name} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
+                f"Le mandat {de(membership.name)} {a(council.name)} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
                 url=urlsplit(external_url("councils_staff.council", council_id=council.id)).path, dedup_key=key, mail_key=key,
-                mail_subject=f"Fin de mandat prochaine au {council.name}", mail_template="councils/mandate_ending", about=council.name,
+                mail_subject=f"Fin de mandat prochaine {a(council.name)}", mail_template="councils/mandate_ending", about=council.name,
                 council=council, membership=membership, mail_url=external_url("councils_staff.council", council_id=council.id)):
             sent += 1
     return sent

@@ -1,25 +1,29 @@
 """The draw (tirage au sort) as a pure function: the same seed and the same
 published candidates always give the same result, here or on anyone's machine.
 
-The algorithm, as published on every draw's page:
+The algorithm is published, in French, on every draw's page and in its JSON;
+this text is that publication:
 
-1. Each candidate has an anonymised identifier (``V-0007``) and the
-   characteristics the quotas use (gender, age band, commune or
-   neighbourhood).
-2. Candidates are sorted by the SHA-256 digest, in hexadecimal, of the text
-   ``<seed>:<identifier>`` (UTF-8), smallest first; ties (which do not happen
-   in practice) are broken by the identifier.
-3. Going down that order, a candidate is taken if, for each quota, the number
-   already taken with the same value stays below the number asked for that
-   value; values a quota does not name are not taken. The draw stops when the
-   seats are filled.
-4. The candidates not taken, in the same order, are the reserve: when a
-   drawn person declines, the first one of the reserve with the same
-   characteristics for every quota is invited (or, failing that, the first
-   one of the reserve).
+L'algorithme, tel que publié sur la page de chaque tirage :
 
-Each quota is a set of counts whose total is the number of seats: parity for
-12 seats is ``{"woman": 6, "man": 6}``.
+1. Chaque volontaire a un identifiant anonymisé (``V-0007``) et les
+   caractéristiques sur lesquelles portent les quotas (genre, tranche d'âge,
+   commune ou quartier).
+2. Les volontaires sont classés selon l'empreinte SHA-256, écrite en
+   hexadécimal, du texte ``<graine>:<identifiant>`` (encodé en UTF-8), de la
+   plus petite à la plus grande ; deux empreintes égales (ce qui n'arrive pas
+   en pratique) sont départagées par l'identifiant.
+3. En suivant cet ordre, un volontaire est retenu si, pour chaque quota, le
+   nombre de personnes déjà retenues ayant la même valeur reste inférieur au
+   nombre demandé pour cette valeur ; une valeur qu'un quota ne nomme pas
+   n'est pas retenue. Le tirage s'arrête quand tous les sièges sont pourvus.
+4. Les volontaires non retenus, dans le même ordre, forment la réserve :
+   quand une personne tirée au sort se désiste, la première personne de la
+   réserve qui a les mêmes caractéristiques pour chaque quota est invitée
+   (à défaut, la première personne de la réserve).
+
+Chaque quota est un ensemble d'effectifs dont le total est le nombre de
+sièges : la parité pour 12 sièges s'écrit ``{"woman": 6, "man": 6}``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 # The characteristics a quota may be set on, with their names for people.
 DIMENSIONS = {"gender": "genre", "age_band": "tranche d'âge", "commune": "commune", "neighbourhood": "quartier"}
 
-ALGORITHM = __doc__.split("The algorithm, as published on every draw's page:", 1)[1].split("Each quota is", 1)[0].strip()
+ALGORITHM = __doc__.split("L'algorithme, tel que publié sur la page de chaque tirage :", 1)[1].split("Chaque quota est", 1)[0].strip()
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from urllib.parse import urlsplit
 
+from participation.core.french import a
 from participation.accounts import personal_data
 from participation.core.dates import format_moment
 from participation.core.eventlog import DomainEvent, subscribe
@@ -45,7 +46,7 @@ def send_invitation(event: DomainEvent) -> None:
     if not membership.invited_email:
         return
     council = db.session.get(Council, membership.council_id)
-    queue_mail(to=membership.invited_email, subject=f"Invitation à siéger au {council.name}", template="councils/invitation",
+    queue_mail(to=membership.invited_email, subject=f"Invitation à siéger {a(council.name)}", template="councils/invitation",
                dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
                drawn=membership.draw_pick_id is not None,
                url=external_url("councils.invitation", token=event.context["token"]))
@@ -57,16 +58,16 @@ def tell_application_accepted(event: DomainEvent) -> None:
     council = membership.council
     url = url_for("councils.space", slug=council.slug)
     if membership.user is not None:
-        tell(membership.user, OWN_CASE, f"Bienvenue au {council.name} : votre candidature est acceptée.", url=url, event=event,
+        tell(membership.user, OWN_CASE, f"Bienvenue {a(council.name)} : votre candidature est acceptée.", url=url, event=event,
              dedup_key=f"membership-accepted:{membership.id}", mail_key=f"{event.name}:{event.id}",
-             mail_subject=f"Votre candidature au {council.name} est acceptée", mail_template="councils/accepted",
+             mail_subject=f"Votre candidature {a(council.name)} est acceptée", mail_template="councils/accepted",
              council=council, membership=membership)
 
 
 @subscribe("membership.refused")
 def tell_application_refused(event: DomainEvent) -> None:
     membership = event.subject
-    tell(membership.user, OWN_CASE, f"Votre candidature au {membership.council.name} n'a pas été retenue.",
+    tell(membership.user, OWN_CASE, f"Votre candidature {a(membership.council.name)} n'a pas été retenue.",
          url=url_for("councils.council", slug=membership.council.slug), event=event, dedup_key=f"membership-refused:{membership.id}",
          mail_key=f"membership-refused:{membership.id}")
 

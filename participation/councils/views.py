@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.french import a, de
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
@@ -67,13 +68,14 @@ from participation.councils.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
+from participation.councils.member_space import bp as member_space_bp
 from participation.councils.policies import current_membership
 from participation.extensions import db
 from participation.territory.models import Neighbourhood
 
 bp = Blueprint("councils", __name__, url_prefix="/conseils")
 staff_bp = Blueprint("councils_staff", __name__, url_prefix="/gestion/conseils")
-EXTRA_BLUEPRINTS = ("staff_bp",)
+EXTRA_BLUEPRINTS = ("staff_bp", "member_space_bp")
 
 
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
@@ -282,7 +284,7 @@ def invitation(token: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Bienvenue au {membership.council.name} !", "success")
+            flash(f"Bienvenue {a(membership.council.name)} !", "success")
             return redirect(url_for("councils.space", slug=membership.council.slug))
     return render_template("councils/invitation.html", membership=membership, council=membership.council, form=form,
                            decline=decline), form_status(form)
@@ -507,16 +509,16 @@ def membership_action(membership_id: int, action: str):
     if form.validate_on_submit():
         if action in ("accept", "refuse"):
             services.decide_application(membership, action, actor=current_user)
-            flash(f"La candidature de {membership.name} est {'acceptée' if action == 'accept' else 'refusée'}.", "success")
+            flash(f"La candidature {de(membership.name)} est {'acceptée' if action == 'accept' else 'refusée'}.", "success")
         elif action == "end":
             services.end_membership(membership, actor=current_user)
-            flash(f"Le mandat de {membership.name} est terminé ; il reste dans l'historique.", "success")
+            flash(f"Le mandat {de(membership.name)} est terminé ; il reste dans l'historique.", "success")
         elif action == "withdraw":
             services.withdraw_invitation(membership, actor=current_user)
-            flash(f"L'invitation de {membership.name} est retirée.", "success")
+            flash(f"L'invitation {de(membership.name)} est retirée.", "success")
         elif action == "role":
             services.set_role(membership, request.form.get("role", ""), actor=current_user)
-            flash(f"Le rôle de {membership.name} est maintenant « {membership.role.label} ».", "success")
+            flash(f"Le rôle {de(membership.name)} est maintenant « {membership.role.label} ».", "success")
         else:
             abort(404)
     return redirect(url_for("councils_staff.council", council_id=council.id))

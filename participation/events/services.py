@@ -8,6 +8,7 @@ both get the last place.
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 import secrets
 from datetime import datetime, timedelta
 
@@ -267,7 +268,7 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
             raise ValidationError("Indiquez une adresse électronique valide, par exemple nom@exemple.fr.", field="email")
     guests = int(guests or 0)
     if guests < 0 or guests > event.max_guests:
-        message = "Cet événement n'accepte pas d'accompagnant." if not event.max_guests else f"{event.max_guests} accompagnant(s) au plus."
+        message = "Cet événement n'accepte pas d'accompagnant." if not event.max_guests else ngettext("%(num)d accompagnant au plus.", "%(num)d accompagnants au plus.", event.max_guests)
         raise ValidationError(message, field="guests")
     cleaned = _check_answers(event, answers or {})
 

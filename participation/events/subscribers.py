@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 import sqlalchemy as sa
 
 from participation.agenda.ical import build_calendar
@@ -76,9 +77,12 @@ def registration_created(event: DomainEvent) -> None:
     if registration.email_confirmed_at is None:
         hours = services._hold_hours()
         lines = ["Pour confirmer votre inscription, ouvrez le lien ci-dessous et validez."]
-        lines.append(f"Une place vous est gardée pendant {hours} heure(s) ; sans confirmation, elle sera proposée à d'autres."
+        lines.append(ngettext("Une place vous est gardée pendant %(num)d heure ; sans confirmation, elle sera proposée à d'autres.",
+                              "Une place vous est gardée pendant %(num)d heures ; sans confirmation, elle sera proposée à d'autres.", hours)
                      if registration.state == RegistrationState.held else
-                     f"L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans les {hours} heure(s)).")
+                     ngettext("L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans l'heure).",
+                              "L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans les %(num)d heures).",
+                              hours))
         _mail(registration, key, f"Confirmez votre inscription : {title}", lines,
               link=(external_url("events.manage", token=token), "Confirmer mon inscription"))
     elif registration.state == RegistrationState.confirmed:

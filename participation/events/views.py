@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.french import de
 from participation.core.dates import utc_to_local
 from participation.agenda.ical import build_calendar
 from participation.core.errors import DomainError, PermissionDenied
@@ -425,7 +426,7 @@ def cancel_registration(event_id: int, registration_id: int):
     if registration.event_id != event.id or not ButtonForm().validate_on_submit():
         abort(404)
     services.cancel_registration(registration, actor=current_user)
-    flash(f"L'inscription de {registration.name} est annulée.", "success")
+    flash(f"L'inscription {de(registration.name)} est annulée.", "success")
     return redirect(url_for("events_staff.detail", event_id=event.id))
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from participation.accounts.models import User
+from participation.core import outbox
+from participation.core.demo_dates import closing, opening
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
@@ -57,8 +59,8 @@ def load_forums_demo() -> None:
         "location longue durée.\n\nVos contributions seront lues par la direction des mobilités ; "
         "une synthèse sera publiée à la clôture.",
         charter=CHARTER,
-        opens_at=now - timedelta(days=10),
-        closes_at=now + timedelta(days=20),
+        opens_at=opening(-10),
+        closes_at=closing(20),
         themes=[t for n, t in themes.items() if n in ("Mobilités", "Transition écologique")],
         communes=[c for n, c in communes.items() if n in ("Loirande", "Villebrune", "Bellerive")],
         actor=SYSTEM,
@@ -70,7 +72,8 @@ def load_forums_demo() -> None:
                                   body="Le trajet par la départementale est dangereux aux heures de pointe. "
                                   "Une piste séparée le long de la voie ferrée serait idéale.",
                                   theme=themes.get("Mobilités"), actor=people[0])
-    answer = services.contribute(station, body="Tout à fait d'accord, j'y passe tous les jours avec mes enfants.", actor=camille)
+    with outbox.quiet(False):  # today's answer: the topic's author is told, once
+        answer = services.contribute(station, body="Tout à fait d'accord, j'y passe tous les jours avec mes enfants.", actor=camille)
     services.contribute(station, body="Et il faudrait des arceaux couverts à la gare.", parent=answer, actor=people[1])
     services.react(answer, ReactionKind.support, actor=people[0])
     services.react(answer, ReactionKind.support, actor=people[1])
@@ -93,14 +96,14 @@ def load_forums_demo() -> None:
         question="Quels horaires d'ouverture pour la piscine de Loirande ?",
         presentation="La piscine rouvre après travaux : l'agglomération a consulté les usagers.",
         charter=CHARTER,
-        opens_at=now - timedelta(days=60),
-        closes_at=now - timedelta(days=15),
+        opens_at=opening(-60),
+        closes_at=closing(-15),
         themes=[t for n, t in themes.items() if n == "Culture et sport"],
         communes=[c for n, c in communes.items() if n == "Loirande"],
         actor=SYSTEM,
     )
     # Published while it was open: contributions come in, then it closes.
-    pool.opens_at, pool.closes_at = now - timedelta(days=60), now + timedelta(minutes=5)
+    pool.opens_at, pool.closes_at = opening(-60), now + timedelta(minutes=5)
     services.publish_consultation(pool, actor=SYSTEM)
     for person in people:
         services.accept_charter(pool, actor=person)
@@ -108,7 +111,7 @@ def load_forums_demo() -> None:
     services.contribute(hours, body="Et le soir jusqu'à 21 h en semaine pour ceux qui travaillent.", actor=people[1])
     services.react(db.session.scalars(services.thread(hours, None)).first(), ReactionKind.support, actor=people[2])
     services.close_consultation(pool, actor=SYSTEM)
-    pool.closes_at = now - timedelta(days=15)
+    pool.closes_at = closing(-15)
     services.save_synthesis(pool, text="Les usagers demandent **une ouverture le dimanche après-midi** et des nocturnes.\n\n"
                             "La collectivité ouvrira le dimanche de 14 h à 18 h dès la rentrée, et étudie une nocturne le jeudi.", actor=SYSTEM)
     services.publish_synthesis(pool, actor=SYSTEM)
@@ -120,8 +123,8 @@ def load_forums_demo() -> None:
         question="Comment concilier logement et espaces naturels ?",
         presentation="Première étape de la révision du PLUi.",
         charter=CHARTER,
-        opens_at=now - timedelta(days=2),
-        closes_at=now + timedelta(days=40),
+        opens_at=opening(-2),
+        closes_at=closing(40),
         premoderated=True,
         themes=[t for n, t in themes.items() if n == "Urbanisme et habitat"],
         actor=SYSTEM,
@@ -137,8 +140,8 @@ def load_forums_demo() -> None:
         question="Quelles priorités pour l'agglomération ?",
         presentation="Le conseil de développement sera saisi en parallèle.",
         charter=CHARTER,
-        opens_at=now + timedelta(days=15),
-        closes_at=now + timedelta(days=75),
+        opens_at=opening(15),
+        closes_at=closing(75),
         actor=SYSTEM,
     )
     services.publish_consultation(upcoming, actor=SYSTEM)

@@ -7,6 +7,7 @@ returns. Nothing here commits or reads the request.
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 import re
 from datetime import datetime, timedelta
 
@@ -218,7 +219,9 @@ def _clean_body(body: str, actor) -> str:
         allowed = config["FORUMS_NEW_ACCOUNT_MAX_LINKS"]
         if len(LINK_RE.findall(body)) > allowed:
             raise ValidationError(
-                f"Les comptes de moins de {config['FORUMS_NEW_ACCOUNT_DAYS']} jours peuvent mettre au plus {allowed} lien(s) par contribution.",
+                ngettext("Les comptes de moins de %(days)d jours peuvent mettre au plus %(num)d lien par contribution.",
+                         "Les comptes de moins de %(days)d jours peuvent mettre au plus %(num)d liens par contribution.",
+                         allowed, days=config['FORUMS_NEW_ACCOUNT_DAYS']),
                 field="body",
             )
     return body

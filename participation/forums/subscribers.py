@@ -102,6 +102,14 @@ def tell_moderators_pending(event: DomainEvent) -> None:
                dedup_key=f"contribution.pending:{contribution.id}", about=contribution.topic.title, body=contribution.body[:300])
 
 
+def contest_address() -> str | None:
+    """Where an author contests a moderation decision: a person at the authority, never the no-reply sender."""
+    from participation.territory.services import current_territory
+
+    territory = current_territory()
+    return territory.contact_email or territory.accessibility_contact or territory.dpo_email
+
+
 @subscribe(*MODERATION_SUBJECTS)
 def tell_author(event: DomainEvent) -> None:
     """The author learns what the moderation decided, and why."""
@@ -118,6 +126,7 @@ def tell_author(event: DomainEvent) -> None:
          until=author.suspended_until,
          contribution=contribution,
          consultation=contribution.consultation,
+         contest_to=contest_address(),
          mail_url=_topic_url(contribution))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 import csv
 import io
 
@@ -244,9 +245,11 @@ def contribute(consultation_id: int, topic_id: int):
     except PermissionDenied:
         raise
     except DomainError as error:
-        if prefix:
+        if prefix and services.participation_refusal(item, current_user) is None:
             flash(error.message, "error")
             return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id))
+        # The page shows the refusal and, when contributing is no longer possible (the consultation
+        # closed while the person wrote), the text they typed, reply or not, so that nothing is lost.
         form_error(form, error)
         return _topic_page(item, topic_, form=form, status=error.status_code)
     if contribution.state == ContributionState.pending:
@@ -590,7 +593,9 @@ def moderation():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"« {services.MODERATION_ACTIONS[form.action.data]} » : {count} contribution(s) traitée(s), auteurs avertis par courriel.", "success")
+            flash(ngettext("« %(action)s » : %(num)d contribution traitée, son auteur est averti par courriel.",
+                           "« %(action)s » : %(num)d contributions traitées, leurs auteurs sont avertis par courriel.",
+                           count, action=services.MODERATION_ACTIONS[form.action.data]), "success")
             return redirect(url_for("forums_staff.moderation", file=queue))
     page = paginate(services.moderation_queue(queue))
     return render_template(

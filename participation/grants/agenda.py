@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
+from participation.core.french import quoted
 from participation.extensions import db
 from participation.grants.models import GrantCall, call_themes
 
@@ -31,7 +32,7 @@ def call_deadlines(query: AgendaQuery) -> list[AgendaItem]:
         AgendaItem(
             kind=KIND,
             kind_label=LABEL,
-            title=f"Clôture de l'appel à projets « {call.title} »",
+            title=f"Clôture de l'appel à projets {quoted(call.title)}",
             start=call.closes_at,
             end=call.closes_at,
             all_day=True,

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from participation.accounts.models import User
+from participation.core import outbox
+from participation.core.demo_dates import closing, opening
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
@@ -34,16 +36,17 @@ def _application(call, association, person, *, title, requested, **values):
 
 
 def load_grants_demo() -> None:
-    resident = db.session.scalar(sa.select(User).where(User.email == "habitante@demo.example"))
+    # The association's representative (a demo account of its own: the resident stays a plain resident).
+    resident = db.session.scalar(sa.select(User).where(User.email == "association@demo.example"))
     department = db.session.scalar(sa.select(Department).where(Department.code == "DEMOPART"))
     themes = db.session.scalars(sa.select(Theme).where(Theme.name.in_(["Culture et sport", "Cohésion sociale"]))).all()
     now = utcnow()
     today = date.today()
     open_call = services.save_call(
-        None, actor=SYSTEM, title="Appel à projets « Vivre ensemble »",
+        None, actor=SYSTEM, title="Vivre ensemble",
         description="L'agglomération soutient les projets associatifs qui rassemblent les habitants de ses communes.",
         eligibility="Associations loi 1901 déclarées, dont le siège ou l'action est sur le territoire.",
-        envelope_cents=15_000_000, opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=25),
+        envelope_cents=15_000_000, opens_at=opening(-20), closes_at=closing(25),
         department_id=department.id if department else None, required_documents=[DocumentKind.statutes.value, DocumentKind.rib.value],
         themes=themes,
     )
@@ -52,7 +55,7 @@ def load_grants_demo() -> None:
         description="La campagne annuelle de subventions de fonctionnement aux associations.",
         eligibility="Associations ayant au moins un an d'existence.",
         # Open while the demo submits to it, then moved to its real, past dates below.
-        envelope_cents=30_000_000, opens_at=now - timedelta(days=200), closes_at=now + timedelta(days=1),
+        envelope_cents=30_000_000, opens_at=opening(-200), closes_at=now + timedelta(days=1),
         department_id=department.id if department else None, required_documents=[],
     )
     lavoir = services.declare_association(
@@ -65,14 +68,15 @@ def load_grants_demo() -> None:
         services.add_document(lavoir, kind=kind, upload=upload, document_date=today - timedelta(days=age), actor=resident)
     _application(open_call, lavoir, resident, title="Fête du Lavoir", requested=300_000)
     submitted = _application(open_call, lavoir, resident, title="Ateliers de réparation", requested=450_000)
-    services.submit_application(submitted, actor=resident)
+    with outbox.quiet(False):  # this week's application: its acknowledgement and the department's notice are mailed
+        services.submit_application(submitted, actor=resident)
     services.start_review(submitted, actor=SYSTEM)
     services.record_proposal(submitted, amount_cents=400_000, opinion=Opinion.favourable, reason="Projet bien construit.", actor=SYSTEM)
 
     granted = _application(closed_call, lavoir, resident, title="Saison culturelle du Lavoir", requested=2_400_000,
                            start_date=today - timedelta(days=160), end_date=today + timedelta(days=60))
     services.submit_application(granted, actor=resident)
-    closed_call.closes_at = now - timedelta(days=150)
+    closed_call.closes_at = closing(-150)
     services.start_review(granted, actor=SYSTEM)
     services.grant(granted, amount_cents=2_400_000, decided_on=today - timedelta(days=120), reference="DEL-2026-042",
                    payment_terms=PaymentTerms.staggered, payment_from=today - timedelta(days=100), payment_until=today + timedelta(days=60),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -42,10 +43,8 @@ def read_all():
     form = FlaskForm()
     if form.validate_on_submit():
         count = services.mark_all_read(actor=current_user)
-        if count:
-            flash(f"{count} notification marquée comme lue." if count == 1 else f"{count} notifications marquées comme lues.", "success")
-        else:
-            flash("Aucune notification non lue.", "success")
+        flash(ngettext("%(num)d notification marquée comme lue.", "%(num)d notifications marquées comme lues.", count)
+              if count else "Aucune notification non lue.", "success")
     return redirect(url_for("notifications.index"))
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from participation.extensions import db
+from participation.pages.homepage import collect_home_blocks
 from participation.pages.navigation import SECTIONS
 from participation.pages.privacy import processings
 from participation.territory.services import current_territory
@@ -19,7 +20,7 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html", sections=SECTIONS)
+    return render_template("pages/home.html", sections=SECTIONS, blocks=collect_home_blocks())
 
 
 @bp.route("/mentions-legales")
@@ -45,6 +46,21 @@ def theme_css():
         colour = "#1f5f8b"
     css = f":root {{ --brand: {colour}; --brand-dark: {_darker(colour)}; }}\n"
     return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.route("/logo")
+def logo():
+    """The authority's logo, public like the header it appears in."""
+    from participation.core.uploads import StoredFile, send_stored_file
+
+    territory = current_territory()
+    stored = db.session.get(StoredFile, territory.logo_file_id) if territory.logo_file_id else None
+    if stored is None:
+        abort(404)
+    response = send_stored_file(stored, inline=True)
+    # The address changes with the file (?v=<id>), so it may be kept.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.route("/healthz")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from participation.core.french import de
 from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
 from participation.extensions import db
 from participation.referrals.models import AWAITING_OPINION, Referral, referral_themes
@@ -42,7 +43,7 @@ def referral_deadlines(query: AgendaQuery) -> list[AgendaItem]:
         AgendaItem(
             kind=KIND,
             kind_label=LABEL,
-            title=f"Avis attendu du {referral.council.name} : « {referral.subject} »",
+            title=f"Avis attendu {de(referral.council.name)} : « {referral.subject} »",
             start=_moment(referral.due_on),
             end=_moment(referral.due_on),
             all_day=True,

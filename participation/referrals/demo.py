@@ -42,10 +42,10 @@ def load_referrals_demo() -> None:
     past = db.session.scalar(sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.starts_at < utcnow())
                              .order_by(Sitting.starts_at.desc()))
 
-    # 1. A saisine obligatoire on the projet de territoire, being drafted by a working group that includes the demo resident.
+    # 1. A saisine obligatoire on the projet de territoire, being drafted by a working group that includes the demo council member.
     territory_group = councils.create_group(council, name="Projet de territoire", purpose="Rédiger l'avis sur le projet de territoire.",
                                             lead=seats["sophie.lebrun@demo.example"], actor=SYSTEM)
-    for email in ("habitante@demo.example", "jp.roux@demo.example"):
+    for email in ("conseiller@demo.example", "jp.roux@demo.example"):
         councils.add_group_member(territory_group, seats[email], actor=SYSTEM)
     project = services.refer(
         council, kind=ReferralKind.mandatory, subject="Projet de territoire 2026-2032",
@@ -57,7 +57,7 @@ def load_referrals_demo() -> None:
     services.assign_group(project, territory_group, actor=SYSTEM)
     opinion = project.opinion
     writer = seats["sophie.lebrun@demo.example"].user
-    resident = seats["habitante@demo.example"].user
+    member = seats["conseiller@demo.example"].user
     first = ("Le conseil de développement salue la démarche de concertation qui a précédé le projet de territoire.\n\n"
              "Il regrette que les communes rurales soient peu présentes dans les orientations.")
     second = ("Le conseil de développement salue la démarche de concertation qui a précédé le projet de territoire.\n\n"
@@ -65,8 +65,8 @@ def load_referrals_demo() -> None:
               "Il demande que chaque orientation soit assortie d'indicateurs publics.")
     third = second + "\n\nIl propose d'être associé chaque année à l'évaluation du projet."
     services.save_version(opinion, body=first, note="Première trame", actor=writer)
-    services.comment(opinion, body="Pourrait-on citer les communes concernées ?", paragraph=2, actor=resident)
-    services.save_version(opinion, body=second, note="Communes rurales, indicateurs", actor=resident)
+    services.comment(opinion, body="Pourrait-on citer les communes concernées ?", paragraph=2, actor=member)
+    services.save_version(opinion, body=second, note="Communes rurales, indicateurs", actor=member)
     services.comment(opinion, body="D'accord avec l'ajout des indicateurs.", actor=writer)
     services.save_version(opinion, body=third, note="Évaluation annuelle", actor=writer)
     services.comment(opinion, body="Il manque une recommandation sur les mobilités.", paragraph=3,
@@ -92,7 +92,7 @@ def load_referrals_demo() -> None:
                                      "Il souhaite que les communes de la deuxième couronne soient desservies le soir.", actor=lead)
     services.save_version(avis, body="Le conseil soutient un plan de mobilité tourné vers les trajets du quotidien.\n\n"
                                      "Il souhaite que les communes de la deuxième couronne soient desservies le soir et le week-end.\n\n"
-                                     "Il demande un réseau cyclable continu entre les communes.", actor=seats["thomas.girard@demo.example"].user)
+                                     "Il demande un réseau cyclable continu entre les communes.", actor=seats["conseiller@demo.example"].user)
     for text in ("Prolonger les lignes de bus jusqu'à 22 heures en semaine.", "Relier chaque commune au réseau cyclable d'ici 2030.",
                  "Créer un comité d'usagers des transports."):
         services.add_recommendation(avis, text=text, actor=lead)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 from datetime import date, timedelta
 
 from participation.core.dates import format_day
@@ -64,8 +65,8 @@ def send_opinion_due_notices(today: date | None = None) -> int:
         if late:
             title = f"Avis en retard : « {referral.subject} » était attendu le {format_day(referral.due_on)}"
         else:
-            days = (referral.due_on - today).days
-            title = f"Avis attendu dans {days} jour{'s' if days > 1 else ''} : « {referral.subject} »"
+            title = ngettext("Avis attendu dans %(num)d jour : « %(subject)s »", "Avis attendu dans %(num)d jours : « %(subject)s »",
+                             (referral.due_on - today).days, subject=referral.subject)
         url = external_url("referrals.referral", referral_id=referral.id)
         for user in _bureau_and_staff(referral):
             if tell(user, Category.councils_work, title, url=f"/saisines/{referral.id}", dedup_key=key, mail_key=f"{key}:{user.id}",

@@ -12,6 +12,7 @@ import re
 
 from flask import url_for
 
+from participation.core.french import de
 from participation.extensions import db
 from participation.referrals import services
 
@@ -64,7 +65,7 @@ def rows(territory, council_id: int | None = None) -> list[dict[str, str | int |
             "DELIB_DATE": vote.voted_on.isoformat(),
             "DELIB_MATIERE_CODE": MATIERE[0],
             "DELIB_MATIERE_NOM": MATIERE[1],
-            "DELIB_OBJET": _one_line(f"Avis du {referral.council.name} : {referral.subject}")[:1000],
+            "DELIB_OBJET": _one_line(f"Avis {de(referral.council.name)} : {referral.subject}")[:1000],
             "BUDGET_ANNEE": None,
             "BUDGET_NOM": None,
             "PREF_ID": None,

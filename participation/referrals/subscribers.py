@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from participation.core.french import de
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
@@ -42,7 +43,7 @@ def tell_bureau(event: DomainEvent) -> None:
     referral: Referral = event.subject
     what = "Nouvelle saisine" if event.name == "referral.received" else "Proposition d'auto-saisine"
     _tell([m.user for m in services.referral_members(referral, roles=services.BUREAU_ROLES)],
-          f"{what} du {referral.council.name} : « {referral.subject} »", _path(referral), event, f"{event.name}:{referral.id}")
+          f"{what} {de(referral.council.name)} : « {referral.subject} »", _path(referral), event, f"{event.name}:{referral.id}")
 
 
 def _group_users(referral: Referral) -> list:
@@ -97,7 +98,7 @@ def _tell_audience(referral: Referral, title: str, url: str, event: DomainEvent,
 def tell_published(event: DomainEvent) -> None:
     opinion: Opinion = event.subject
     referral = opinion.referral
-    _tell_audience(referral, f"L'avis du {referral.council.name} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
+    _tell_audience(referral, f"L'avis {de(referral.council.name)} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
                    event, f"opinion.published:{opinion.id}")
 
 
@@ -113,7 +114,7 @@ def mail_department(event: DomainEvent) -> None:
                about=referral.council.name)
     if not department.email:
         return
-    queue_mail(to=department.email, subject=f"Avis du {referral.council.name} : « {referral.subject} »",
+    queue_mail(to=department.email, subject=f"Avis {de(referral.council.name)} : « {referral.subject} »",
                template="referrals/transmitted", dedup_key=f"referral.transmitted:{referral.id}", referral=referral,
                opinion=referral.opinion, department=department,
                url=external_url("referrals.opinion", referral_id=referral.id),
@@ -131,7 +132,7 @@ def tell_report_published(event: DomainEvent) -> None:
     report = event.subject
     council = report.council
     members = db.session.scalars(members_query(council).options(sa.orm.joinedload(Membership.user))).all()
-    _tell([m.user for m in members], f"Le rapport d'activité {report.year} du {council.name} est publié",
+    _tell([m.user for m in members], f"Le rapport d'activité {report.year} {de(council.name)} est publié",
           f"/saisines/rapports/{council.slug}/{report.year}", event, f"activity_report.published:{report.id}")
 
 

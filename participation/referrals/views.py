@@ -38,6 +38,7 @@ from participation.referrals.models import (
     ACTIVITY_REPORT_WORKFLOW,
     REFERRAL_WORKFLOW,
     ActivityReport,
+    Opinion,
     OpinionState,
     Recommendation,
     RecommendationStatus,
@@ -559,6 +560,20 @@ def report_pdf(slug: str, year: int):
 def council_activity_reports(council) -> list[int]:
     """The years of a council's published activity reports, newest first, for its public page: one query."""
     return published_years(council.id)
+
+
+@bp.app_template_global()
+def member_opinion_drafts(group_ids) -> list:
+    """The drafts that these working groups are writing (referral id, subject, opinion state), for « Mon espace »: one query."""
+    if not group_ids:
+        return []
+    return db.session.execute(
+        sa.select(Referral.id, Referral.subject, Opinion.state, Opinion.version_count)
+        .join(Opinion, Opinion.referral_id == Referral.id)
+        .where(Referral.working_group_id.in_(list(group_ids)), Opinion.state.in_([OpinionState.drafting, OpinionState.ready]))
+        .order_by(Referral.due_on, Referral.id)
+        .limit(20)
+    ).all()
 
 
 def _reports_page(council: Council | None, council_id: int | None, *, form: ReportForm | None = None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from participation.core.french import a, de
 from participation.accounts import services as accounts
 from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, User
 from participation.core.errors import DomainError, PermissionDenied
@@ -362,7 +363,7 @@ def grant_role(user_id: int):
         accounts.grant_role(item, role, department=department, actor=current_user)
     except DomainError as error:
         return _account_page(item, grant_form=form, **_refused(form, error))
-    flash(f"Le rôle « {role.label} » est attribué à {item.display_name}.", "success")
+    flash(f"Le rôle « {role.label} » est attribué {a(item.display_name)}.", "success")
     return redirect(url_for("staff.user", user_id=item.id))
 
 
@@ -382,7 +383,7 @@ def revoke_role(user_id: int):
         accounts.revoke_role(item, role, actor=current_user)
     except DomainError as error:
         return _account_page(item, revoke_form=form, **_refused(form, error))
-    flash(f"Le rôle « {role.label} » est retiré à {item.display_name}.", "success")
+    flash(f"Le rôle « {role.label} » est retiré {a(item.display_name)}.", "success")
     return redirect(url_for("staff.user", user_id=item.id))
 
 
@@ -398,7 +399,7 @@ def suspend(user_id: int):
         accounts.suspend(item, reason=form.reason.data, actor=current_user)
     except DomainError as error:
         return _account_page(item, suspend_form=form, **_refused(form, error))
-    flash(f"Le compte de {item.display_name} est suspendu : la personne ne peut plus se connecter.", "success")
+    flash(f"Le compte {de(item.display_name)} est suspendu : la personne ne peut plus se connecter.", "success")
     return redirect(url_for("staff.user", user_id=item.id))
 
 
@@ -411,5 +412,5 @@ def reinstate(user_id: int):
         accounts.reinstate(item, actor=current_user)
     except DomainError as error:
         return _account_page(item, **_refused(None, error))
-    flash(f"Le compte de {item.display_name} est rétabli : la personne peut de nouveau se connecter.", "success")
+    flash(f"Le compte {de(item.display_name)} est rétabli : la personne peut de nouveau se connecter.", "success")
     return redirect(url_for("staff.user", user_id=item.id))

@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
 from participation.core.identifiers import insee_code_error, postal_code_error
@@ -47,6 +47,8 @@ class TerritoryForm(FlaskForm):
     brand_colour = StringField("Couleur de la plateforme", validators=[DataRequired(REQUIRED)],
                                description="# suivi de 6 chiffres hexadécimaux, par exemple #1f5f8b. "
                                            "Elle est assombrie s'il le faut pour que le texte blanc reste lisible.")
+    logo = FileField("Logo", description="PNG ou JPEG, 1 Mo au plus ; il s'affiche à côté du nom, sur une hauteur de 48 pixels.")
+    remove_logo = BooleanField("Retirer le logo actuel")
     mandate_start = DateField("Début de la mandature", validators=[Optional()],
                               description="La mandature est la période que couvre l'agenda citoyen.")
     mandate_end = DateField("Fin de la mandature", validators=[Optional()])
@@ -69,7 +71,7 @@ class TerritoryForm(FlaskForm):
     # The groups of fields, each shown in its own fieldset.
     GROUPS = [
         ("Identité", ["name", "kind", "siren", "siret", "population", "address", "contact_email"]),
-        ("Apparence et mandature", ["brand_colour", "mandate_start", "mandate_end", "council_renewal_date"]),
+        ("Apparence et mandature", ["brand_colour", "logo", "remove_logo", "mandate_start", "mandate_end", "council_renewal_date"]),
         ("Mentions légales", ["publication_director", "host_name", "host_address"]),
         ("Protection des données personnelles", ["dpo_name", "dpo_email", "dpo_address"]),
         ("Accessibilité", ["accessibility_status", "accessibility_audit_date", "accessibility_contact"]),

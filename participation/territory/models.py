@@ -34,6 +34,8 @@ class Territory(IdMixin, TimestampMixin, Base):
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     # The platform's colour (#rrggbb), used for the header and buttons.
     brand_colour: Mapped[str] = mapped_column(sa.String(7), default="#1f5f8b")
+    # The authority's logo (PNG or JPEG), shown beside its name in the header and on the home page.
+    logo_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="SET NULL"))
     # The mandature: the period the agenda citoyen covers.
     mandate_start: Mapped[date | None]
     mandate_end: Mapped[date | None]

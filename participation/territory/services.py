@@ -204,6 +204,34 @@ def save_territory(values: dict, *, actor) -> Territory:
     return territory
 
 
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def set_logo(upload, *, actor) -> Territory:
+    """Store the authority's logo (PNG or JPEG, 1 Mo at most), replacing the previous one."""
+    from participation.core.uploads import IMAGES, store_upload
+
+    require(actor, "territory.manage")
+    territory = current_territory()
+    if territory.id is None:
+        raise ValidationError("Enregistrez d'abord les réglages du territoire.", field="logo")
+    stored = store_upload(upload, kinds=IMAGES, max_bytes=LOGO_MAX_BYTES, actor=actor, field="logo")
+    territory.logo_file_id = stored.id
+    db.session.flush()
+    record("territory.updated", territory, actor, {"fields": ["logo"]})
+    return territory
+
+
+def remove_logo(*, actor) -> Territory:
+    require(actor, "territory.manage")
+    territory = current_territory()
+    if territory.logo_file_id is not None:
+        territory.logo_file_id = None
+        db.session.flush()
+        record("territory.updated", territory, actor, {"fields": ["logo"]})
+    return territory
+
+
 # ---------------------------------------------------------------------------
 # Communes
 

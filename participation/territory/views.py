@@ -45,6 +45,10 @@ def settings():
     if form.validate_on_submit():
         try:
             services.save_territory(form.values(), actor=current_user)
+            if form.remove_logo.data:
+                services.remove_logo(actor=current_user)
+            elif form.logo.data:
+                services.set_logo(form.logo.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:

@@ -11,8 +11,12 @@ RESIDENT = ("habitante@demo.example", DEMO_PASSWORD)
 ADMIN = ("admin@demo.example", DEMO_PASSWORD)
 STAFF = ("agent@demo.example", DEMO_PASSWORD)
 MODERATOR = ("moderation@demo.example", DEMO_PASSWORD)
+PRESIDENT = ("presidente@demo.example", DEMO_PASSWORD)
+MEMBER = ("conseiller@demo.example", DEMO_PASSWORD)
+ASSOCIATION = ("association@demo.example", DEMO_PASSWORD)
 REFERENT = ("referente@demo.example", DEMO_PASSWORD)
-ACCOUNTS = {"habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR, "referente": REFERENT}
+ACCOUNTS = {"referente": REFERENT, "habitante": RESIDENT, "admin": ADMIN, "agent": STAFF, "moderation": MODERATOR, "presidente": PRESIDENT,
+            "conseiller": MEMBER, "association": ASSOCIATION}
 
 
 @lru_cache(maxsize=1)

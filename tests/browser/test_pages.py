@@ -98,8 +98,8 @@ PAGES = [
     Page("/conseils/conseil-de-developpement-du-val-de-loirande/reglement-interieur"),
     Page("/conseils/conseil-citoyen-des-tilleuls/tirages/1"),
     Page("/conseils/conseil-citoyen-des-tilleuls/tirages/1?graine=5f1c0d7e2b9a4c38a61e0f52d3b7c9e4", label="anonyme:tirage refait"),
-    Page("/conseils/conseil-de-developpement-du-val-de-loirande/espace", who="habitante"),
-    Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances/2", who="habitante"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/espace", who="conseiller"),
+    Page("/conseils/conseil-de-developpement-du-val-de-loirande/seances/2", who="conseiller"),
     Page("/conseils/conseil-citoyen-des-tilleuls/volontaire", who="habitante"),
     Page("/conseils/conseil-citoyen-des-tilleuls/volontaire", who="habitante", status=422, then=submit_empty,
          label="habitante:/conseils/…/volontaire (envoyé vide)"),
@@ -119,10 +119,10 @@ PAGES = [
     Page("/saisines/3"),
     Page("/saisines/3/avis"),
     Page("/saisines/1", who="habitante"),
-    Page("/saisines/1/redaction", who="habitante"),
-    Page("/saisines/1/redaction/versions/2", who="habitante"),
-    Page("/saisines/1/redaction/comparer?de=1&a=3", who="habitante"),
-    Page("/saisines/proposer/conseil-de-developpement-du-val-de-loirande", who="habitante"),
+    Page("/saisines/1/redaction", who="conseiller"),
+    Page("/saisines/1/redaction/versions/2", who="conseiller"),
+    Page("/saisines/1/redaction/comparer?de=1&a=3", who="conseiller"),
+    Page("/saisines/proposer/conseil-de-developpement-du-val-de-loirande", who="conseiller"),
     Page("/gestion/saisines", who="agent"),
     Page("/gestion/saisines?conseil=conseil-de-developpement-du-val-de-loirande", who="agent", label="agent:/gestion/saisines (d'un conseil)"),
     Page("/gestion/saisines/en-retard", who="agent"),
@@ -164,13 +164,13 @@ PAGES = [
     Page("/subventions/"),
     Page("/subventions/appels/1"),
     Page("/subventions/appels/1", who="habitante"),
-    Page("/subventions/mes-demandes", who="habitante"),
-    Page("/subventions/demandes/1", who="habitante"),
-    Page("/subventions/demandes/1/modifier", who="habitante"),
-    Page("/subventions/demandes/3", who="habitante"),
-    Page("/subventions/demandes/3/compte-rendu", who="habitante"),
+    Page("/subventions/mes-demandes", who="association"),
+    Page("/subventions/demandes/1", who="association"),
+    Page("/subventions/demandes/1/modifier", who="association"),
+    Page("/subventions/demandes/3", who="association"),
+    Page("/subventions/demandes/3/compte-rendu", who="association"),
     Page("/associations/", who="habitante"),
-    Page("/associations/1", who="habitante"),
+    Page("/associations/1", who="association"),
     Page("/associations/nouvelle", who="habitante"),
     Page("/associations/nouvelle", who="habitante", status=422, then=submit_empty, label="habitante:/associations/nouvelle (envoyé vide)"),
     Page("/gestion/subventions", who="admin"),
@@ -290,7 +290,20 @@ PAGES = [
     Page("/gestion/lettre/1", who="agent"),
     Page("/gestion/lettre/2", who="agent"),
     Page("/gestion/lettre/2/modifier", who="agent"),
+    # First impression: the home page's blocks, « Mon espace » of a member and of a plain resident, the menu opened on a phone.
+    Page("/mon-espace", who="conseiller"),
+    Page("/mon-espace", who="presidente"),
+    Page("/mon-espace", who="habitante"),
+    Page("/", then=lambda page: _open_menu(page), label="anonyme:/ (menu ouvert, 375 px)"),
+    Page("/", who="conseiller", label="conseiller:/"),
 ]
+
+
+def _open_menu(page):
+    """At 375 px, open the main menu with its button."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.get_by_role("button", name="Menu").click()
+    page.wait_for_selector("#rubriques a", state="visible")
 
 
 def _submit_with(page, selector: str, value: str):

@@ -80,14 +80,14 @@ def test_a_saisine_from_recording_to_the_published_answer(new_page):
 
     # The bureau (the president) entrusts it to a working group.
     bureau = new_page()
-    login(bureau, "helene.marchais@demo.example", DEMO_PASSWORD)
+    login(bureau, "presidente@demo.example", DEMO_PASSWORD)
     bureau.goto(f"/saisines/{referral_id}")
     bureau.select_option("#group", label="Projet de territoire")
     _click(bureau, "Confier au groupe de travail")
     assert "En cours d'instruction" in bureau.inner_text("main")
 
     # A member of the group saves two versions and compares them.
-    member = new_page("habitante")
+    member = new_page("conseiller")
     member.goto(f"/saisines/{referral_id}/redaction")
     member.fill("#body", "Le conseil approuve la densification.\n\nIl demande des pistes cyclables.")
     _click(member, "Enregistrer la version")
@@ -124,7 +124,7 @@ def test_an_auto_saisine_from_the_proposal_to_the_published_answer(new_page):
     subject = f"L'éclairage public la nuit {uuid.uuid4().hex[:6]}"
 
     # A member proposes; the proposal stays within the council until the bureau accepts it.
-    member = new_page("habitante")
+    member = new_page("conseiller")
     member.goto(f"/saisines/proposer/{SLUG}")
     member.fill("#subject", subject)
     member.fill("#question", "Faut-il éteindre l'éclairage public entre 1 h et 5 h ?")
@@ -135,7 +135,7 @@ def test_an_auto_saisine_from_the_proposal_to_the_published_answer(new_page):
 
     # The bureau accepts it and entrusts it to a working group.
     bureau = new_page()
-    login(bureau, "helene.marchais@demo.example", DEMO_PASSWORD)
+    login(bureau, "presidente@demo.example", DEMO_PASSWORD)
     bureau.goto(f"/saisines/{referral_id}")
     _click(bureau, "Accepter la saisine")
     bureau.select_option("#group", label="Projet de territoire")
@@ -172,7 +172,7 @@ def test_600_referrals_and_a_referral_with_40_versions_pass_axe(live_server, new
         group = db.session.scalar(sa.select(WorkingGroup).where(WorkingGroup.council_id == council.id,
                                                                  WorkingGroup.name == "Projet de territoire"))
         department = db.session.scalar(sa.select(Department).order_by(Department.id))
-        writer = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["habitante"][0]))
+        writer = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["conseiller"][0]))
         referral = services.refer(council, kind=ReferralKind.optional, subject="Saisine aux quarante versions", question="Quoi ?",
                                   act=None, referred_by=None, department=department, actor=SYSTEM)
         services.assign_group(referral, group, actor=SYSTEM)
@@ -199,7 +199,7 @@ def test_600_referrals_and_a_referral_with_40_versions_pass_axe(live_server, new
     assert "Saisine close" in public.inner_text("main")
     assert_accessible(public)
 
-    member = new_page("habitante")
+    member = new_page("conseiller")
     for path, shown in ((f"/saisines/{referral_id}/redaction", "Version 40 du texte."),
                         (f"/saisines/{referral_id}/redaction/comparer?de=1&a=40", "Comparer les versions 1 et 40"),
                         (f"/saisines/{referral_id}/redaction/versions/40", "Étape 40")):

@@ -33,7 +33,7 @@ def test_empty_markdown():
         # Winter (UTC+1) and summer (UTC+2) in Paris.
         (datetime(2026, 3, 3, 17, 30, tzinfo=UTC), "mardi 3 mars 2026 à 18 h 30"),
         (datetime(2026, 7, 14, 8, 0, tzinfo=UTC), "mardi 14 juillet 2026 à 10 h"),
-        (datetime(2026, 12, 31, 23, 5, tzinfo=UTC), "vendredi 1 janvier 2027 à 0 h 05"),
+        (datetime(2026, 12, 31, 23, 5, tzinfo=UTC), "vendredi 1er janvier 2027 à 0 h 05"),
     ],
 )
 def test_dates_are_shown_the_french_way_in_paris_time(app, moment, expected):

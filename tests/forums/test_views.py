@@ -119,7 +119,7 @@ def test_a_moderator_hides_in_bulk_with_a_reason(client):
     moderator = factories.user(roles=["moderator"])
     _login(client, moderator)
     page = client.get("/gestion/moderation").get_data(as_text=True)
-    assert "3 signalement(s)" in page
+    assert "3 signalements" in page
     response = client.submit("/gestion/moderation", {"contributions": ids, "action": "hide", "reason": ""})
     assert response.status_code == 422 and "Indiquez le motif" in response.get_data(as_text=True)
     response = client.submit("/gestion/moderation", {"contributions": ids, "action": "hide", "reason": "Hors charte."})
