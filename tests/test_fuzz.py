@@ -68,7 +68,7 @@ COMMON_QUERY_NAMES = ["page", "theme", "commune", "type", "etat", "q", "mois", "
 URLS_PER_ENDPOINT = 1
 PAGES_PER_ROLE = 400
 QUERY_PAGES_PER_ROLE = 60
-TEXT_VALUES_PER_FIELD = 2
+TEXT_VALUES_PER_FIELD = 1
 
 CONVERTER = re.compile(r"<(?:([a-zA-Z_]+)(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -326,11 +326,10 @@ class Walker:
 
             response = post({}, "(plausible)", "")
             self.outcomes[response.status_code] = self.outcomes.get(response.status_code, 0) + 1
-            # Every field hostile at once, twice, with values of the field's kind.
-            for _ in range(2):
-                n = next(self.counter)
-                changes = {f["name"]: POOLS[field_type(f)][(n + i) % len(POOLS[field_type(f)])] for i, f in enumerate(fields)}
-                post(changes, "(tous)", f"{len(changes)} valeurs")
+            # Every field hostile at once, with values of its kind.
+            n = next(self.counter)
+            changes = {f["name"]: POOLS[field_type(f)][(n + i) % len(POOLS[field_type(f)])] for i, f in enumerate(fields)}
+            post(changes, "(tous)", f"{len(changes)} valeurs")
             if key in FUZZED:
                 continue  # another role gave each of its fields every value already
             FUZZED.add(key)
@@ -417,7 +416,6 @@ def _representative() -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_input_reaches_a_server_error(app, world, role):
-    started = time.monotonic()
     client = app.test_client()
     login = None
     if role != "anonymous":
@@ -442,15 +440,14 @@ def test_no_input_reaches_a_server_error(app, world, role):
             else:
                 getattr(walker, phase)(csrf)
             phases.append(f"{phase}: {walker.requests - count} requêtes en {time.monotonic() - before:.1f} s")
-        print(role, phases, len(walker.forms), walker.outcomes)
+        logging.getLogger(__name__).info("fuzz %s: %s ; %s formulaires, réponses aux envois plausibles %s", role, phases,
+                                         len(walker.forms), walker.outcomes)
     finally:
         app.logger.removeHandler(walker.errors)
     assert len(walker.pages) > 5, f"[{role}] le parcours n'a trouvé que {sorted(walker.pages)}"
     assert not walker.failures, f"{len(walker.failures)} réponses 5xx sur {walker.requests} requêtes :\n" + "\n".join(walker.failures[:25])
     stored = stored_hostile_values()
     assert not stored, f"[{role}] valeurs hostiles enregistrées :\n" + "\n".join(stored)
-    logging.getLogger(__name__).info("fuzz %s: %s requêtes, %s pages, %s formulaires, %.0f s", role, walker.requests,
-                                     sum(len(p) for p in walker.pages.values()), len(walker.forms), time.monotonic() - started)
 
 
 def _demo_password() -> str:
