@@ -207,10 +207,12 @@ class Walker:
 
     # Requests
 
-    def send(self, method: str, path: str, body: str | None = None, *, field: str = "-", value: str = "-"):
+    def send(self, method: str, path: str, body: str | None = None, *, field: str = "-", value: str = "-", json=None, csrf: str = ""):
         self.requests += 1
         self.errors.last = ""
         kwargs = {"data": body, "content_type": "application/x-www-form-urlencoded"} if body is not None else {}
+        if json is not None:
+            kwargs = {"json": json, "headers": {"X-CSRFToken": csrf}}
         response = self.client.open(path, method=method, **kwargs)
         if response.status_code >= 500:
             shown = value if len(value) <= 40 else f"{value[:30]!r}… ({len(value)} caractères)"
@@ -330,6 +332,10 @@ class Walker:
             n = next(self.counter)
             changes = {f["name"]: POOLS[field_type(f)][(n + i) % len(POOLS[field_type(f)])] for i, f in enumerate(fields)}
             post(changes, "(tous)", f"{len(changes)} valeurs")
+            # The same form posted as JSON (Flask-WTF reads it as form data), with nested values.
+            document = {**{name: v for name, v in base}, **{name: str(v) for name, v in changes.items()}}
+            document.update({name: {"x": [NUL_TEXT]} for name in list(document)[:1]})
+            self.send("POST", path, json=document, csrf=csrf, field="(JSON)", value=f"{len(document)} valeurs")
             if key in FUZZED:
                 continue  # another role gave each of its fields every value already
             FUZZED.add(key)

@@ -117,6 +117,18 @@ class InputBounds:
         raise StopValidation(message)
 
 
+def _json_pairs(document) -> list[tuple[str, str]]:
+    """A JSON object as form pairs: scalars as text, lists as repeated values, anything else dropped."""
+    pairs = []
+    for key, value in (document.items() if isinstance(document, dict) else ()):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, bool):
+                pairs.append((key, "y" if item else ""))
+            elif isinstance(item, (str, int, float)):
+                pairs.append((key, str(item)))
+    return pairs
+
+
 def _declares_maximum(field) -> bool:
     return any(isinstance(v, NumberRange) and v.max is not None for v in field.validators)
 
@@ -125,7 +137,20 @@ _BOUNDED_FIELDS = (IntegerField, DecimalField, FloatField, DateField, DateTimeFi
 
 
 class BoundedMeta(FlaskForm.Meta):
-    """Flask-WTF's meta class, plus ``InputBounds`` first on every number and date field."""
+    """Flask-WTF's meta class, plus ``InputBounds`` first on every number and date field.
+
+    A form posted as JSON (Flask-WTF reads it as form data) is cleaned like a
+    posted form: texts without control characters, nested lists and objects dropped.
+    """
+
+    def wrap_formdata(self, form, formdata):
+        from flask import request
+        from flask_wtf.form import _Auto
+
+        if formdata is _Auto and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json \
+                and not request.form and not request.files:
+            return request.parameter_storage_class(_json_pairs(request.get_json(silent=True)))
+        return super().wrap_formdata(form, formdata)
 
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)

@@ -114,7 +114,7 @@ class TextConverter(UnicodeConverter):
 class SafePathConverter(PathConverter):
     """``<path:…>``: no control character."""
 
-    regex = r"[^/\x00-\x1f\x7f](?:[^/\x00-\x1f\x7f]|/(?!/))*"
+    regex = r"[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*?"
     part_isolating = False
 
 

@@ -93,3 +93,14 @@ def test_the_database_layer_refuses_what_its_column_cannot_hold_on_every_databas
             raise AssertionError(f"{value[:10]!r} accepté")
         db.session.rollback()
         person = factories.user()
+
+
+def test_a_form_posted_as_json_is_cleaned_like_a_posted_form(client):
+    factories.territory()
+    token = client.csrf_token("/compte/inscription")
+    response = client.post("/compte/inscription", headers={"X-CSRFToken": token}, json={
+        "csrf_token": token, "email": "json@example.org", "display_name": "Nom\x00 propre", "commune": {"id": [1]},
+        "password": factories.PASSWORD, "password_confirm": factories.PASSWORD,
+    })
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(User.display_name).where(User.email == "json@example.org")) == "Nom propre"
