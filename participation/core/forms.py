@@ -83,20 +83,15 @@ class InputBounds:
     def __call__(self, form, field):
         data = field.data
         if isinstance(field, IntegerField):
-            typed = bool(field.raw_data) and isinstance(field.raw_data[0], str) and field.raw_data[0].strip()
-            if field.process_errors and typed:
-                # Not a whole number: said in French (an empty field is left to Optional or InputRequired).
-                field.errors = ["Indiquez un nombre entier, sans décimales, par exemple 12."]
-                raise StopValidation()
             if data is not None and not -INT_MAX <= data <= INT_MAX:
-                self._refuse(field, f"Ce nombre est trop grand : {_french_number(INT_MAX)} au plus.")
+                self._refuse(field, f"Ce nombre est trop grand : {_french_number(INT_MAX)} au plus." if data > 0 else "Ce nombre est trop petit.")
         elif isinstance(field, (DecimalField, FloatField)):
             if data is None:
                 return
             if isinstance(data, Decimal) and not data.is_finite() or isinstance(data, float) and not math.isfinite(data):
                 self._refuse(field, "Indiquez un nombre, par exemple 1500 ou 1500,50.")
             if not _declares_maximum(field) and abs(data) > DECIMAL_MAX:
-                self._refuse(field, f"Ce nombre est trop grand : {_french_number(int(DECIMAL_MAX))} au plus.")
+                self._refuse(field, f"Ce nombre est trop grand : {_french_number(int(DECIMAL_MAX))} au plus." if data > 0 else "Ce nombre est trop petit.")
         elif isinstance(field, SelectFieldBase):
             # A list whose values are ids (``coerce=int``), perhaps unchecked (``validate_choice=False``).
             chosen = data if isinstance(data, (list, tuple)) else [data]

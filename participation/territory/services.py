@@ -395,7 +395,7 @@ def _read_communes(reader, columns: dict[str, int]) -> tuple[list[tuple], list[s
         raw_population = cell(values, "population")
         population = re.sub(r"[\s\u00a0\u202f]", "", raw_population)
         if population and parse_int(population, minimum=0) is None:
-            errors.append(f"Ligne {number} : la population « {raw_population[:40]} » n'est pas un nombre entier plausible.")
+            errors.append(f"Ligne {number} : la population « {raw_population[:40]} » n'est pas un nombre entier.")
             continue
         postal = compact(cell(values, "code_postal"))
         if postal and postal_code_error(postal):

@@ -68,7 +68,7 @@ def test_every_flask_form_gets_the_bounds(app):
         assert form.envelope.errors == []  # its own NumberRange allows it
         form = Sample(formdata=MultiDict({"count": "douze"}), meta={"csrf": False})
         form.validate()
-        assert form.count.errors == ["Indiquez un nombre entier, sans décimales, par exemple 12."]
+        assert form.count.errors == ["N'est pas un entier valide."]
 
 
 def test_control_characters_never_reach_the_database(client):
