@@ -40,10 +40,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from participation.core import web
+
+    web.configure_input(app)
     _init_extensions(app)
     _load_domains(app)
-
-    from participation.core import web
 
     web.init_app(app)
     _init_templates(app)
@@ -75,7 +76,19 @@ def _init_extensions(app: Flask) -> None:
 
 def _configure_engine(engine) -> None:
     """SQLite: enforce foreign keys, and let SQLAlchemy manage transactions
-    (pysqlite's own handling breaks savepoints and SELECT … FOR UPDATE semantics)."""
+    (pysqlite's own handling breaks savepoints and SELECT … FOR UPDATE semantics).
+
+    SQLite has one writer at a time. A transaction that reads first and writes
+    later (a log-in reads the account, then records ``user.logged_in``) cannot
+    take the write lock once another connection has written: SQLite answers
+    « database is locked » at once, whatever the busy timeout. So every
+    transaction, of a request or of a job, asks for the write lock when it
+    starts (``BEGIN IMMEDIATE``) and waits its turn (``busy_timeout``); the WAL
+    journal lets readers outside a transaction of the app (backups, exports,
+    the ``sqlite3`` shell) read while the app writes. A read-only transaction
+    holds the lock for the few milliseconds of its page: the price of never
+    failing, at the scale SQLite serves. PostgreSQL is left as it is.
+    """
     if engine.dialect.name != "sqlite":
         return
     import sqlalchemy as sa
@@ -85,17 +98,23 @@ def _configure_engine(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        # A writer waits its turn (BEGIN IMMEDIATE) rather than fail: SQLite's lock
-        # is not fair, so under a burst a writer may wait for many others.
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        # A writer waits its turn rather than fail: SQLite's lock is not fair,
+        # so under a burst a writer may wait for many others.
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # WAL is kept in the database file; an in-memory database answers "memory".
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode, NORMAL loses no committed transaction on an application crash.
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # SQLite has no SELECT … FOR UPDATE: a transaction that claims rows
-        # asks for the write lock at once, so two workers never claim the same.
-        immediate = connection.get_execution_options().get("claim_rows")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Every transaction takes the write lock at its start: none fails half-way.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# How long a SQLite transaction waits for the write lock before it fails.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def _select_locale() -> str:

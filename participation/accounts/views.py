@@ -20,6 +20,7 @@ from participation.accounts.forms import (
     SignupForm,
     commune_choices,
 )
+from participation.core.forms import parse_int
 from participation.core.errors import DomainError
 from participation.core.web import form_error, form_status, safe_next
 from participation.extensions import auth_limit, db, limiter
@@ -38,7 +39,7 @@ def _post_only() -> bool:
 
 
 def _commune(value: str | None):
-    return db.session.get(Commune, int(value)) if value else None
+    return db.session.get(Commune, commune_id) if (commune_id := parse_int(value, minimum=1)) else None
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -231,9 +232,9 @@ def load_user(session_id: str):
     from participation.accounts.models import AccountState, User
 
     user_id, _, key = (session_id or "").partition(":")
-    if not user_id.isdigit() or not key:
+    if parse_int(user_id, minimum=1) is None or not key:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_int(user_id))
     if user is None or user.login_key != key or user.state != AccountState.active:
         return None
     return user

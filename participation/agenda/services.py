@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 
 from participation.agenda.sources import AgendaItem, AgendaQuery, collect, sources
+from participation.core.forms import parse_int
 from participation.core.dates import territory_zone
 from participation.core.models import utcnow
 from participation.territory.services import current_territory
@@ -93,7 +94,7 @@ def chosen_month(value: str | None) -> Month:
 
 
 def _ids(values: list[str]) -> frozenset[int]:
-    return frozenset(int(v) for v in values if v.isdigit())
+    return frozenset(n for n in (parse_int(v, minimum=1) for v in values) if n is not None)
 
 
 def query_for(start: datetime, end: datetime, args) -> AgendaQuery:

@@ -30,7 +30,7 @@ def compact(value: str | None) -> str:
 
 def luhn_valid(digits: str) -> bool:
     """The Luhn check: from the right, every second digit is doubled (minus 9 above 9); the sum ends in 0."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return False
     total = 0
     for position, char in enumerate(reversed(digits)):
@@ -44,7 +44,7 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _length_error(label: str, value: str, expected: int) -> str | None:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return f"Le {label} ne contient que des chiffres ({expected} chiffres)."
     if len(value) != expected:
         return f"Le {label} compte {expected} chiffres ; vous en avez saisi {len(value)}."

@@ -2,10 +2,9 @@
 
 PostgreSQL locks rows (``SELECT … FOR UPDATE``). SQLite has no row locks and
 lets a transaction that has read fail when it later wants to write while
-another connection writes; so a transaction that will compete for the same
-rows asks SQLite for the write lock at its very start (``BEGIN IMMEDIATE``,
-see ``_configure_engine`` in ``participation/__init__.py``), and waits its
-turn instead of failing.
+another connection writes; so every SQLite transaction asks for the write
+lock at its very start (``BEGIN IMMEDIATE``, see ``_configure_engine`` in
+``participation/__init__.py``), and waits its turn instead of failing.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ def begin_writing() -> None:
     """Open the session's transaction as a writer, before it reads anything.
 
     On SQLite this takes the database's write lock at once (``BEGIN
-    IMMEDIATE``); on PostgreSQL it does nothing (use ``lock_row``). Call it
-    first, while the session has no transaction yet; later it does nothing.
+    IMMEDIATE``, as every SQLite transaction now does); on PostgreSQL it does
+    nothing (use ``lock_row``). Call it first, while the session has no
+    transaction yet; later it does nothing.
     """
     from participation.extensions import db
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask import Flask, Request, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
 from participation.core.errors import DomainError, PermissionDenied
+from participation.core.forms import INT_MAX, clean_text, parse_int
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,6 +42,89 @@ ERROR_TITLES = {
     429: (_l("Trop de tentatives"), _l("Vous avez fait trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer.")),
     500: (_l("Erreur du serveur"), _l("Une erreur inattendue s'est produite. L'équipe technique en est informée ; réessayez dans quelques instants.")),
 }
+
+
+# Input: every value a request carries is bounded where it is parsed ---------
+
+
+def int_arg(name: str, default=None, *, minimum: int = -INT_MAX, maximum: int = INT_MAX):
+    """The query string's ``name`` as a bounded whole number (``parse_int``), else ``default``."""
+    return parse_int(request.args.get(name), default, minimum=minimum, maximum=maximum)
+
+
+class InputDict(ImmutableMultiDict):
+    """The query string and the form of every request: control characters
+    (NUL…) are dropped from keys and values, and ``get(…, type=int)`` is
+    bounded (``parse_int``): an out-of-range number is the default, as a
+    word is."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            pairs = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            pairs = [(k, v) for k, values in mapping.items() for v in (values if isinstance(values, (list, tuple)) else [values])]
+        else:
+            pairs = mapping
+        super().__init__([(_clean(k), _clean(v)) for k, v in pairs])
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's signature)
+        if type is int:
+            return parse_int(super().get(key), default)
+        return super().get(key, default, type)
+
+    def getlist(self, key, type=None):  # noqa: A002
+        if type is int:
+            return [n for n in (parse_int(v) for v in super().getlist(key)) if n is not None]
+        return super().getlist(key, type)
+
+
+def _clean(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
+class InputRequest(Request):
+    """The request class of the app: its ``args`` and ``form`` are ``InputDict``."""
+
+    parameter_storage_class = InputDict
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>``: a number a column holds (``INT_MAX`` at most); larger, the page does not exist (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 (werkzeug's signature)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=INT_MAX if max is None else max, signed=signed)
+
+    def to_python(self, value: str):
+        if len(value) > 12:
+            raise ValidationError()
+        return super().to_python(value)
+
+
+class TextConverter(UnicodeConverter):
+    """``<…>`` and ``<string:…>``: no control character, 500 characters at most; else 404."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        super().__init__(map, minlength=minlength, maxlength=maxlength or 500, length=length)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]")
+
+
+class SafePathConverter(PathConverter):
+    """``<path:…>``: no control character."""
+
+    regex = r"[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*?"
+    part_isolating = False
+
+
+def configure_input(app: Flask) -> None:
+    """Bound what a request carries, for every blueprint (call before they are registered)."""
+    from participation.core import column_bounds, forms  # noqa: F401 (column_bounds: its flush check)
+
+    app.request_class = InputRequest
+    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter, path=SafePathConverter)
+    forms.install()
 
 
 def rollback_only() -> None:
@@ -163,14 +249,18 @@ def safe_referrer(default_endpoint: str = "pages.home") -> str:
     return url_for(default_endpoint)
 
 
+# A page number past this one is not a page number: the list opens at its first page.
+MAX_PAGE = 1_000_000
+
+
 def paginate(select, *, per_page: int | None = None):
     """Paginate a ``select`` from the ``page`` query parameter: two queries, whatever the size."""
     from flask import current_app
 
     from participation.extensions import db
 
-    page = request.args.get("page", 1, type=int) or 1
-    return db.paginate(select, page=max(page, 1), per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False, max_per_page=100)
+    page = int_arg("page", 1, minimum=1, maximum=MAX_PAGE)
+    return db.paginate(select, page=page, per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False, max_per_page=100)
 
 
 def form_error(form, error) -> None:
@@ -193,11 +283,11 @@ def paginate_rows(select, *, per_page: int | None = None):
 
     from participation.extensions import db
 
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1, minimum=1, maximum=MAX_PAGE)
     return _RowPagination(
         select=select,
         session=db.session(),
-        page=max(page, 1),
+        page=page,
         per_page=per_page or current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,

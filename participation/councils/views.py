@@ -714,7 +714,7 @@ def mark_attendance(sitting_id: int):
     _sitting_admin(sitting)
     form = ActionForm()
     if form.validate_on_submit():
-        present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
+        present = set(request.form.getlist("present", type=int))
         services.mark_attendance(sitting, present, actor=current_user)
         flash("Les présences sont enregistrées.", "success")
     return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))

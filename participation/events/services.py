@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from participation.core.forms import parse_int
 from participation.core.errors import DomainError, PermissionDenied, ValidationError
 from participation.core.eventlog import record
 from participation.core.locking import lock_row
@@ -67,7 +68,7 @@ def _check_event_values(values: dict) -> None:
         raise ValidationError("Les inscriptions doivent fermer avant la fin de l'événement.", field="registration_closes_at")
     days = values.get("reminder_days") or ""
     parts = [p.strip() for p in days.split(",") if p.strip()]
-    if any(not p.isdigit() or not 1 <= int(p) <= 60 for p in parts):
+    if any(parse_int(p, minimum=1, maximum=60) is None for p in parts):
         raise ValidationError("Indiquez des nombres de jours entre 1 et 60, séparés par des virgules (par exemple « 7,1 »).",
                               field="reminder_days")
     values["reminder_days"] = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))

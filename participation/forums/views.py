@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.forms import parse_int
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
@@ -239,7 +240,7 @@ def contribute(consultation_id: int, topic_id: int):
                 flash(message, "error")
             return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + f"#contribution-{form.parent_id.data}")
         return _topic_page(item, topic_, form=form)
-    parent = db.session.get(Contribution, int(form.parent_id.data)) if (form.parent_id.data or "").isdigit() else None
+    parent = db.session.get(Contribution, parent_id) if (parent_id := parse_int(form.parent_id.data, minimum=1)) else None
     try:
         contribution = services.contribute(topic_, body=form.body.data, parent=parent, actor=current_user)
     except PermissionDenied:
@@ -583,7 +584,7 @@ def moderation():
         queue = "reported"
     form = ModerationForm()
     if request.method == "POST" and form.validate_on_submit():
-        ids = [int(v) for v in request.form.getlist("contributions") if v.isdigit()]
+        ids = request.form.getlist("contributions", type=int)
         items = db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids)).order_by(Contribution.id)).all() if ids else []
         try:
             count = services.moderate(items, action=form.action.data, reason=form.reason.data, actor=current_user,

@@ -49,7 +49,7 @@ class EuroField(DecimalField):
         if valuelist:
             valuelist = [valuelist[0].replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")]
         super().process_formdata(valuelist)
-        if self.data is not None and self.data.as_tuple().exponent < -2:
+        if isinstance(self.data, Decimal) and self.data.is_finite() and self.data.as_tuple().exponent < -2:
             self.data = None
             raise ValueError("Deux décimales au plus.")
 

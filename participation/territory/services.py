@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import g, has_app_context
 
+from participation.core.forms import parse_int
 from participation.core.errors import ValidationError
 from participation.core.eventlog import record
 from participation.core.identifiers import compact, insee_code_error, postal_code_error, siren_error, siret_error
@@ -422,14 +423,14 @@ def _read_communes(reader, columns: dict[str, int]) -> tuple[list[tuple], list[s
             continue
         raw_population = cell(values, "population")
         population = re.sub(r"[\s\u00a0\u202f]", "", raw_population)
-        if population and not population.isdigit():
-            errors.append(f"Ligne {number} : la population « {raw_population} » n'est pas un nombre entier.")
+        if population and parse_int(population, minimum=0) is None:
+            errors.append(f"Ligne {number} : la population « {raw_population[:40]} » n'est pas un nombre entier.")
             continue
         postal = compact(cell(values, "code_postal"))
         if postal and postal_code_error(postal):
             errors.append(f"Ligne {number} : {postal_code_error(postal)}")
             continue
-        rows.append((code, name, postal or None, int(population) if population else None))
+        rows.append((code, name, postal or None, parse_int(population) if population else None))
     return rows, errors
 
 

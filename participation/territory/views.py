@@ -7,6 +7,7 @@ from flask_login import current_user
 
 import sqlalchemy as sa
 
+from participation.core.forms import parse_int
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.permissions import require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, safe_next
@@ -258,7 +259,7 @@ def edit_neighbourhood(neighbourhood_id: int | None):
     if request.method == "GET" and neighbourhood is not None:
         form.commune.data = str(neighbourhood.commune_id)
     if form.validate_on_submit():
-        commune = db.session.get(Commune, int(form.commune.data)) if form.commune.data.isdigit() else None
+        commune = db.session.get(Commune, commune_id) if (commune_id := parse_int(form.commune.data, minimum=1)) else None
         try:
             saved = services.save_neighbourhood(neighbourhood, name=form.name.data, qpv_code=form.qpv_code.data,
                                                 commune=commune, actor=current_user)
