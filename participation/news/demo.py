@@ -47,7 +47,7 @@ def load_news_demo() -> None:
                                         communes=[communes[c] for c in commune_names if c in communes], actor=actor)
         services.publish(article, actor=actor, now=now - timedelta(days=days_ago))
         published.append(article)
-    draft = services.save_article(None, title="Assises de la participation : save the date",
+    draft = services.save_article(None, title="Assises de la participation : réservez la date",
                                   summary="Rendez-vous à l'automne pour le bilan annuel de la participation.",
                                   body="Le programme sera publié prochainement.", themes=[], communes=[], actor=actor)
     services.schedule(draft, publish_at=now + timedelta(days=3), actor=actor)
