@@ -420,6 +420,7 @@ def _representative() -> str:
     return db.session.scalar(sa.select(User.email).join(Representative, Representative.user_id == User.id).order_by(Representative.id).limit(1))
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("role", ROLES)
 def test_no_input_reaches_a_server_error(app, world, role):
     client = app.test_client()

@@ -109,6 +109,7 @@ def test_staff_compose_preview_test_and_schedule_through_the_pages(client, mailb
     assert client.application.test_client().get("/gestion/lettre/").status_code == 302
 
 
+@pytest.mark.heavy
 @pytest.mark.committing
 def test_5000_subscribers_of_one_commune_get_the_issue_exactly_once_across_a_worker_restart(app, mailbox):
     from participation.core.permissions import SYSTEM

@@ -3,6 +3,8 @@ bounded number of queries, aggregated in SQL."""
 
 from __future__ import annotations
 
+import pytest
+
 from participation.core.permissions import SYSTEM
 from participation.surveys import services
 from participation.surveys.demo import seed_responses
@@ -22,6 +24,7 @@ KINDS = [
 ]
 
 
+@pytest.mark.heavy
 def test_10000_responses_to_30_questions_keep_the_results_bounded(client, count_queries):
     factories.commune("Loirande")
     factories.commune("Bellerive")
