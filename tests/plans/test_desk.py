@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
@@ -86,3 +88,22 @@ def test_the_plans_figures_count_actions_by_status_and_budget_by_funder():
     assert budget.rows == [("CAF", 15000, 2500)]
     assert ("Part dépensée", "17\u202f%") in budget.summary
     assert sum(r[1] for r in func(IndicatorQuery(year - 5))[0].rows) == 0
+
+
+def test_a_measurement_reminder_is_staff_work_and_follows_its_preference():
+    from participation.core.outbox import OutboxMail
+    from participation.notifications.models import Category, Delivery, Notification
+    from participation.notifications.services import set_preference
+    from participation.plans import jobs
+
+    mailed, quiet = factories.staff(email="mesure@collectivite.example"), factories.staff(email="calme@collectivite.example")
+    set_preference(quiet, Category.staff_work, Delivery.none, actor=quiet)
+    plan = factories.plan(axes=1, objectives=1, actions=1, state="running")
+    new_indicator(plan, code="I-1", owner=mailed, periodicity="monthly")
+    new_indicator(plan, code="I-2", owner=quiet, periodicity="monthly")
+    assert jobs.remind_measurements_due() == 2
+    assert jobs.remind_measurements_due() == 0  # once per indicator and period
+    notices = db.session.scalars(sa.select(Notification).order_by(Notification.user_id)).all()
+    assert [(n.user_id, n.category) for n in notices] == [(mailed.id, Category.staff_work), (quiet.id, Category.staff_work)]
+    recipients = db.session.scalars(sa.select(OutboxMail.recipient).where(OutboxMail.template == "plans/measurement_due")).all()
+    assert recipients == ["mesure@collectivite.example"]
