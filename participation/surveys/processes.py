@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from participation.agenda.sources import linked_ids
 from participation.core.dates import utc_to_local
-from participation.core.eventlog import subscribe
 from participation.extensions import db
 from participation.processes.sources import PlatformProcess, path, register_process_source
 from participation.surveys.models import Access, Questionnaire, Response, SurveyState, questionnaire_themes
@@ -43,10 +42,3 @@ def questionnaires(ids: list[int] | None) -> list[PlatformProcess]:
         ))
     return result
 
-
-@subscribe("questionnaire.opened", "questionnaire.closed", "questionnaire.published")
-def _questionnaire_changed(event) -> None:
-    """A questionnaire made public enters the register at once (the worker's hourly run refreshes its response count)."""
-    from participation.processes.services import sync
-
-    sync("questionnaire", [event.subject_id])
