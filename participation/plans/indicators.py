@@ -310,3 +310,45 @@ def measurements_due(today: date | None = None) -> list[tuple[Indicator, date]]:
 def measurements_due_for(user, today: date | None = None) -> list[tuple[Indicator, date]]:
     """The measurements ``user`` should enter: for the staff queue."""
     return [(i, p) for i, p in measurements_due(today) if i.owner_id == getattr(user, "id", None)]
+
+
+# Figures for the back office's indicators and the bilan (see ``participation/staff/indicators.py``) ------------
+
+from participation.staff.indicators import Figure, IndicatorQuery, register_indicator  # noqa: E402
+
+
+def _euros(cents: int | None) -> int:
+    return round((cents or 0) / 100)
+
+
+@register_indicator("plans", "Plans territoriaux", order=70)
+def plans_figures(query: IndicatorQuery) -> list[Figure]:
+    """Two queries: the actions of the plans in force during the year by status, their budget by funder."""
+    from participation.plans.models import ActionFunding, ActionStatus, Funder, PlanState, action_communes
+
+    actions = sa.select(Action.id).join(Plan, Plan.id == Action.plan_id).where(
+        Action.archived.is_(False), Plan.state != PlanState.drafting, Plan.start_year <= query.year, Plan.end_year >= query.year)
+    if query.commune_id:
+        actions = actions.where(sa.or_(
+            Action.id.in_(sa.select(action_communes.c.action_id).where(action_communes.c.commune_id == query.commune_id)),
+            ~Action.id.in_(sa.select(action_communes.c.action_id))))
+    by_status = dict(db.session.execute(
+        sa.select(Action.status, sa.func.count(Action.id)).where(Action.id.in_(actions)).group_by(Action.status)).all())
+    by_funder = {funder: (planned, spent) for funder, planned, spent in db.session.execute(
+        sa.select(ActionFunding.funder, sa.func.sum(ActionFunding.planned_cents), sa.func.sum(ActionFunding.spent_cents))
+        .where(ActionFunding.action_id.in_(actions)).group_by(ActionFunding.funder))}
+    status_rows = [(status.label, by_status.get(status, 0)) for status in ActionStatus]
+    funder_rows = [(funder.label, _euros(by_funder[funder][0]), _euros(by_funder[funder][1])) for funder in Funder if funder in by_funder]
+    planned, spent = sum(r[1] for r in funder_rows), sum(r[2] for r in funder_rows)
+    from participation.staff.indicators import percent
+
+    return [
+        Figure("plan_actions_by_status", "Actions des plans en vigueur par état", ("État", "Actions"), status_rows,
+               summary=[("Actions", str(sum(r[1] for r in status_rows)))],
+               note="Actions des plans adoptés (ou en consultation) dont la période comprend l'année ; "
+                    "une action sans commune concerne tout le territoire."),
+        Figure("plan_budget_by_funder", "Budget des actions : prévu et dépensé par financeur", ("Financeur", "Prévu (€)", "Dépensé (€)"),
+               funder_rows, summary=[("Prévu", f"{planned:,} €".replace(",", "\u202f")), ("Dépensé", f"{spent:,} €".replace(",", "\u202f")),
+                                     ("Part dépensée", percent(spent, planned))],
+               note="Montants cumulés des actions des plans en vigueur dans l'année (les financements ne sont pas ventilés par année)."),
+    ]

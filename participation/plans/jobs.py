@@ -1,8 +1,9 @@
 """Scheduled plan work: convocations when due, measurements due, the pacte's deadlines.
 
 Each job re-reads the database and sends only what is still true; each mail
-has a dedup key (unique in the outbox), so a second run or a second worker
-sends nothing twice.
+has a dedup key (unique per person for the notice, unique in the outbox for the
+mail), so a second run or a second worker sends nothing twice. Reminders go
+through ``notifications.services.tell()`` as staff work (« Le travail qui m'attend »).
 """
 
 from __future__ import annotations
@@ -16,9 +17,26 @@ from participation.core.models import utcnow
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.extensions import db
+from participation.notifications.models import Category
+from participation.notifications.services import tell
 from participation.plans import committees, indicators, pact
 from participation.plans.models import Meeting, MeetingState
-from participation.plans.subscribers import _mail, _notice, path_for
+from participation.plans.subscribers import path_for
+
+
+def _tell_once(user, title: str, **kwargs) -> bool:
+    """``tell()`` the person in a savepoint; ``False`` when the key was used already, here or by another worker.
+
+    The notice's key is unique per person: of two workers running at once, the second's insert
+    fails (or finds the first's row) and its savepoint is rolled back, so one notice and one mail go out.
+    """
+    try:
+        with db.session.begin_nested():
+            notice = tell(user, Category.staff_work, title, **kwargs)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        return False
+    return notice is not None
 
 
 @register_job("plans.convocations", seconds=300, description="Convocations aux réunions des comités de pilotage")
@@ -41,11 +59,11 @@ def remind_measurements_due(today: date | None = None) -> int:
         key = f"plans.measurement_due:{indicator.id}:{period.isoformat()}"
         label = indicators.period_label(period, indicator.periodicity)
         url = path_for("plans.measure", indicator_id=indicator.id)
-        # The mail first: its dedup key, unique in the outbox, lets one of two workers through; that one adds the notice.
-        if _mail(to=owner.email, user=owner, subject=f"Mesure attendue : {indicator.name} ({label})", template="measurement_due",
-                 key=key, indicator=indicator, period=label, url=external_url("plans.measure", indicator_id=indicator.id)):
+        if _tell_once(owner, f"Mesure attendue : {indicator.code} « {indicator.name} », {label}", url=url, dedup_key=key, mail_key=key,
+                      mail_subject=f"Mesure attendue : {indicator.name} ({label})", mail_template="plans/measurement_due",
+                      about=indicator.name, indicator=indicator, period=label,
+                      mail_url=external_url("plans.measure", indicator_id=indicator.id)):
             sent += 1
-            _notice(owner, f"Mesure attendue : {indicator.code} « {indicator.name} », {label}", url=url, key=key)
     return sent
 
 
@@ -61,10 +79,9 @@ def warn_pact_deadlines(today: date | None = None) -> int:
         days_left = (deadline.due_on - today).days
         days = ngettext("dans %(num)d jour", "dans %(num)d jours", days_left) if days_left else "aujourd'hui"
         key = f"plans.pact_deadline:{plan.id}:{deadline.key}:{deadline.due_on.isoformat()}"
-        if _mail(to=manager.email, user=manager, subject=f"Échéance du pacte de gouvernance {days} : {deadline.label}",
-                 template="pact_deadline", key=key, plan=plan, deadline=deadline, days=days,
-                 url=external_url("plans_staff.plan", plan_id=plan.id)):
+        if _tell_once(manager, f"Pacte de gouvernance : {deadline.label}, échéance {days}", url=path_for("plans_staff.plan", plan_id=plan.id),
+                      dedup_key=key, mail_key=key, mail_subject=f"Échéance du pacte de gouvernance {days} : {deadline.label}",
+                      mail_template="plans/pact_deadline", about=plan.title, plan=plan, deadline=deadline, days=days,
+                      mail_url=external_url("plans_staff.plan", plan_id=plan.id)):
             sent += 1
-            _notice(manager, f"Pacte de gouvernance : {deadline.label}, échéance {days}", url=path_for("plans_staff.plan", plan_id=plan.id),
-                    key=key)
     return sent

@@ -1,8 +1,10 @@
 """What plan events cause: convocations with the agenda and the dashboard, notices to
 followers when an action's status changes, the owner of a decision told of it.
 
-Every notice and mail goes through ``_notice`` and ``_mail``, so that delivery
-rules (preferences, digests) can be applied in one place.
+Every notice goes through ``notifications.services.tell()``: followers get their
+mail as they chose for « Les projets et les actions que je suis » (``Category.plans``);
+a convocation is the member's own case (always mailed; a member without an account
+gets the mail at their address only); a decision to follow is staff work.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import OWN_CASE, tell, tell_all
 from participation.pages.privacy import Processing, register_processing
 from participation.plans.models import Action, ActionFollower, Plan, PlanFollower
 
@@ -31,14 +34,6 @@ def path_for(endpoint: str, **values) -> str:
     return urlsplit(external_url(endpoint, **values)).path
 
 
-def _notice(user, title: str, *, url: str, event=None, key: str) -> None:
-    """One in-app notice for ``user`` (once per key)."""
-    notify(user, title, url=url, event=event, dedup_key=key)
-
-
-def _mail(*, to: str | None, user=None, subject: str, template: str, key: str, attachments=None, **context):
-    """One mail, queued in the outbox (once per key)."""
-    return queue_mail(to=to, user=user, subject=subject, template=f"plans/{template}", dedup_key=key, attachments=attachments, **context)
 
 
 def dashboard_pdf(plan: Plan) -> bytes | None:
@@ -63,11 +58,17 @@ def send_convocations(event: DomainEvent) -> None:
     url = path_for("plans.plan", slug=plan.slug)
     for member in committee.members:
         key = f"plan-meeting-convocation:{meeting.id}:{member.id}"
-        _mail(to=member.address, user=member.user, subject=f"Convocation : {committee.name} — {meeting.title}", template="convocation",
-              key=key, attachments=attachments, member=member, meeting=meeting, committee=committee, plan=plan,
-              url=external_url("plans.plan", slug=plan.slug))
-        if member.user is not None:
-            _notice(member.user, f"Vous êtes convoqué·e : {committee.name}, {meeting.title}", url=url, event=event, key=key)
+        subject = f"Convocation : {committee.name} — {meeting.title}"
+        context = {"member": member, "meeting": meeting, "committee": committee, "plan": plan}
+        if member.user is None:
+            # A partner without an account: the mail to their address is all there is.
+            queue_mail(to=member.address, subject=subject, template="plans/convocation", dedup_key=key, attachments=attachments,
+                       url=external_url("plans.plan", slug=plan.slug), **context)
+            continue
+        # A convocation is the member's own case: always mailed, at the address the committee knows.
+        tell(member.user, OWN_CASE, f"Vous êtes convoqué·e : {committee.name}, {meeting.title}", url=url, event=event, dedup_key=key,
+             mail_key=key, mail_subject=subject, mail_template="plans/convocation", to=member.address or None, attachments=attachments,
+             mail_url=external_url("plans.plan", slug=plan.slug), about=plan.title, **context)
 
 
 @subscribe(*STATUS_EVENTS)
@@ -80,11 +81,10 @@ def tell_followers(event: DomainEvent) -> None:
         return
     url = path_for("plans.action", slug=plan.slug, action_id=action.id)
     title = f"{action.label} « {action.title} » : {action.status.label.lower()}"
-    for user in action_followers(action):
-        key = f"{event.name}:{event.id}:{user.id}"
-        _notice(user, title, url=url, event=event, key=key)
-        _mail(to=user.email, user=user, subject=title, template="action_status", key=key, action=action, plan=plan,
-              reason=action.status_reason, url=external_url("plans.action", slug=plan.slug, action_id=action.id))
+    # Each follower hears of it as they chose for the plans (a notice, and a mail at once, in a digest or not at all).
+    tell_all(action_followers(action), Category.plans, title, url=url, event=event, dedup_key=f"{event.name}:{event.id}",
+             about=plan.title, mail_template="plans/action_status", action=action, plan=plan, reason=action.status_reason,
+             mail_url=external_url("plans.action", slug=plan.slug, action_id=action.id))
 
 
 @subscribe("plan_decision.taken")
@@ -95,9 +95,10 @@ def tell_decision_owner(event: DomainEvent) -> None:
     plan = db.session.get(Plan, decision.plan_id)
     key = f"plan-decision:{decision.id}"
     url = path_for("plans_staff.plan", plan_id=plan.id) + "#decisions"
-    _notice(decision.owner, f"Décision à suivre ({plan.title}) : {decision.text[:120]}", url=url, event=event, key=key)
-    _mail(to=decision.owner.email, user=decision.owner, subject=f"Décision à suivre : {plan.title}", template="decision", key=key,
-          decision=decision, plan=plan, url=external_url("plans_staff.plan", plan_id=plan.id))
+    # Following up a committee's decision is staff work.
+    tell(decision.owner, Category.staff_work, f"Décision à suivre ({plan.title}) : {decision.text[:120]}", url=url, event=event,
+         dedup_key=key, mail_key=key, mail_subject=f"Décision à suivre : {plan.title}", mail_template="plans/decision", about=plan.title,
+         decision=decision, plan=plan, mail_url=external_url("plans_staff.plan", plan_id=plan.id))
 
 
 @subscribe("user.closed")

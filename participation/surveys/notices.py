@@ -1,21 +1,24 @@
-"""Every notice and mail of the questionnaires goes through these two helpers,
-so that a change of delivery (preferences, digests) is made in one place."""
+"""How the questionnaires tell people: a person with an account through
+``notifications.services.tell()`` (category « Les questionnaires », mailed as they
+chose); an invited address without an account by a direct mail (``mail``)."""
 
 from __future__ import annotations
 
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
-from participation.notifications.services import notify
+from participation.notifications.models import Category
+from participation.notifications.services import tell_all
 
 
-def tell(user, title: str, *, body: str | None = None, url: str | None = None, event=None, dedup_key: str | None = None):
-    """An in-app notice about a questionnaire."""
-    return notify(user, title, body=body, url=url, event=event, dedup_key=dedup_key)
+def tell(users, title: str, *, body: str | None = None, url: str | None = None, event=None, dedup_key: str | None = None,
+         about: str | None = None) -> int:
+    """Tell ``users`` about a questionnaire: a notice, and a mail as each chose for « Les questionnaires »."""
+    return tell_all(users, Category.questionnaires, title, body=body, url=url, event=event, dedup_key=dedup_key, about=about)
 
 
 def mail(*, to: str, subject: str, lines: list[str], questionnaire, dedup_key: str, link_url: str | None = None,
          link_label: str | None = None, user=None):
-    """A mail about a questionnaire, through the outbox."""
+    """A mail to an address (an invited person, who may have no account), through the outbox."""
     return queue_mail(to=to, user=user, subject=subject, template="surveys/notice", dedup_key=dedup_key, lines=lines,
                       questionnaire=questionnaire, link_url=link_url, link_label=link_label)
 

@@ -52,21 +52,26 @@ def forget_responses(event: DomainEvent) -> None:
 
 @subscribe("questionnaire.opened")
 def tell_followers(event: DomainEvent) -> None:
-    """Those who follow the referral a questionnaire prepares (or its council) are told it is open,
-    unless it is by invitation only. (Following a theme does not exist yet: when it does, its followers go here too.)"""
+    """Those who follow the referral a questionnaire prepares (or its council), or one of its themes,
+    are told it is open (as they chose for « Les questionnaires »), unless it is by invitation only."""
+    from participation.accounts.models import User
     from participation.councils.models import CouncilFollower
+    from participation.news.models import ThemeFollower
     from participation.referrals.models import Referral, ReferralFollower
-    from participation.surveys.models import Access
+    from participation.surveys.models import Access, questionnaire_themes
     from participation.surveys.notices import tell
 
     questionnaire: Questionnaire = event.subject
-    if questionnaire.access == Access.invitation or questionnaire.referral_id is None:
+    if questionnaire.access == Access.invitation:
         return
-    council_id = db.session.scalar(sa.select(Referral.council_id).where(Referral.id == questionnaire.referral_id))
-    followers = db.session.scalars(sa.select(ReferralFollower.user_id).where(ReferralFollower.referral_id == questionnaire.referral_id)
-                                   .union(sa.select(CouncilFollower.user_id).where(CouncilFollower.council_id == council_id))).all()
-    from participation.accounts.models import User
-
-    for user in db.session.scalars(sa.select(User).where(User.id.in_(followers))):
-        tell(user, f"Nouveau questionnaire : {questionnaire.title}", body="Votre avis est demandé sur un sujet que vous suivez.",
-             url=f"/questionnaires/{questionnaire.id}", event=event, dedup_key=f"questionnaire.opened:{questionnaire.id}")
+    followers = sa.select(ThemeFollower.user_id).where(ThemeFollower.theme_id.in_(
+        sa.select(questionnaire_themes.c.theme_id).where(questionnaire_themes.c.questionnaire_id == questionnaire.id)))
+    if questionnaire.referral_id is not None:
+        council_id = db.session.scalar(sa.select(Referral.council_id).where(Referral.id == questionnaire.referral_id))
+        followers = followers.union(
+            sa.select(ReferralFollower.user_id).where(ReferralFollower.referral_id == questionnaire.referral_id),
+            sa.select(CouncilFollower.user_id).where(CouncilFollower.council_id == council_id))
+    users = db.session.scalars(sa.select(User).where(User.id.in_(followers)).order_by(User.id)).all()
+    tell(users, f"Nouveau questionnaire : {questionnaire.title}", body="Votre avis est demandé sur un sujet que vous suivez.",
+         url=f"/questionnaires/{questionnaire.id}", event=event, dedup_key=f"questionnaire.opened:{questionnaire.id}",
+         about=questionnaire.title)

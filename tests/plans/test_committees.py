@@ -33,6 +33,24 @@ def steering():
     return plan, committee, owner
 
 
+def test_a_convocation_is_the_members_own_case_mailed_whatever_they_chose(steering):
+    from participation.notifications.models import Category, Delivery, Notification
+    from participation.notifications.services import set_preference
+
+    plan, committee, owner = steering
+    for category in Category:
+        set_preference(owner, category, Delivery.none, actor=owner)
+    meeting = committees.schedule_meeting(committee, title="COPIL d'été", starts_at=utcnow() + timedelta(days=20), actor=SYSTEM)
+    committees.add_item(meeting, kind="decision", title="Valider la programmation", actor=SYSTEM)
+    assert jobs.send_due_convocations(now=utcnow() + timedelta(days=11)) == 1
+    mails = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.template == "plans/convocation").order_by(OutboxMail.recipient)).all()
+    assert [m.recipient for m in mails] == ["cheffe@collectivite.example", "paul@caf.example"]
+    assert not mails[0].headers  # one's own case: no unsubscribe link
+    notice = db.session.scalar(sa.select(Notification).where(Notification.user_id == owner.id))
+    assert notice.title == "Vous êtes convoqué·e : Comité de pilotage de la CTG, COPIL d'été" and notice.category is None
+    assert meeting.convened_at is not None
+
+
 def test_the_convocation_goes_out_on_time_with_the_agenda_and_the_dashboard(steering, mailbox):
     plan, committee, owner = steering
     action = services.actions_of(plan)[0]

@@ -14,7 +14,8 @@ from participation.core.eventlog import DomainEvent
 from participation.core.outbox import OutboxMail
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.notifications.models import Notification
+from participation.notifications.models import Category, Delivery, Notification
+from participation.notifications.services import set_preference
 from participation.plans import services
 from participation.plans.models import ActionStatus, PlanState
 from tests import factories
@@ -85,10 +86,18 @@ def test_postponing_or_abandoning_needs_a_reason_and_followers_are_told(mailbox)
     services.change_action_status(action, "engage", actor=SYSTEM)
     services.change_action_status(action, "postpone", actor=SYSTEM, reason="Travaux reportés à 2027.")
     assert action.status == ActionStatus.postponed and action.previous_status == ActionStatus.ongoing
-    titles = db.session.scalars(sa.select(Notification.title).where(Notification.user_id == resident.id).order_by(Notification.id)).all()
-    assert titles == ["Action 1.1.1 « Action 1.1.1 » : en cours", "Action 1.1.1 « Action 1.1.1 » : reportée"]
+    notices = db.session.scalars(sa.select(Notification).where(Notification.user_id == resident.id).order_by(Notification.id)).all()
+    assert [n.title for n in notices] == ["Action 1.1.1 « Action 1.1.1 » : en cours", "Action 1.1.1 « Action 1.1.1 » : reportée"]
+    # By default a follower hears of the plans in the weekly digest: no mail at once.
+    assert [(n.category, n.digest) for n in notices] == [(Category.plans, Delivery.weekly)] * 2
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.recipient == "riverain@example.org")) == 0
+    # Who chose a mail each time gets it, with the reason and the one-click unsubscribe link.
+    set_preference(resident, Category.plans, Delivery.each, actor=resident)
+    services.change_action_status(action, "abandon", actor=SYSTEM, reason="Travaux reportés à 2027.")
     mail = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.recipient == "riverain@example.org").order_by(OutboxMail.id)).all()[-1]
-    assert "Travaux reportés à 2027." in mail.body_text
+    assert "Travaux reportés à 2027." in mail.body_text and "abandonnée" in mail.subject
+    assert "List-Unsubscribe" in mail.headers and "Ne plus recevoir ces courriels" in mail.body_text
+
 
 
 def test_budget_spent_above_planned_is_shown_not_refused(client):
