@@ -51,21 +51,7 @@ def _mail(registration: Registration, key: str, subject: str, lines: list[str], 
         tell(registration.user, OWN_CASE, subject, body=" ".join(lines), url=f"/evenements/{event.id}", dedup_key=key, mail_key=key,
              to=registration.email, mail_template="events/notice", attachments=attachments, mail_context=context)
         return
-    queue_mail(
-        to=registration.email,
-        user=registration.user,
-        subject=subject,
-        template="events/notice",
-        dedup_key=key,
-        attachments=[ics_attachment(event)] if attach else None,
-        name=registration.name,
-        lines=lines,
-        event=event,
-        code=registration.code if registration.state == RegistrationState.confirmed else None,
-        link_url=link_url,
-        link_label=link_label,
-        attached=attach,
-    )
+    queue_mail(to=registration.email, user=None, subject=subject, template="events/notice", dedup_key=key, **context)
 
 
 @subscribe("registration.created")
