@@ -387,7 +387,7 @@ def detail(issue_id: int):
                 form_error(form, error)
             else:
                 return redirect(url_for("newsletter_staff.detail", issue_id=item.id))
-    text, html = newsletter.render_issue(item, unsubscribe=None)
-    return render_template("news/newsletter/detail.html", issue=item, form=form, button=FlaskForm(), preview=html,
+    text, _html = newsletter.render_issue(item, unsubscribe=None)
+    return render_template("news/newsletter/detail.html", issue=item, form=form, button=FlaskForm(), preview=text,
                            audience=newsletter.audience_size(item), counts=newsletter.issue_counts([item.id])[item.id],
                            send_at_local=utc_to_local(item.send_at) if item.send_at else None), form_status(form)
