@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
 from participation import demo
 from participation.core.models import utcnow
 from participation.extensions import db
+from participation.referrals.models import Referral
 from participation.pages.homepage import HomeLink, _blocks, collect_home_blocks, home_blocks, register_home_block
 from tests import factories
 
@@ -30,7 +33,9 @@ def test_home_lists_what_is_open_and_coming_from_the_demo(app, client):
     assert "Séance plénière : projet de territoire" in _section(html, "sittings")
     assert "Séance plénière d&#39;installation" not in _section(html, "sittings")  # held already
     assert "Plan de mobilité du Val de Loirande" in _section(html, "opinions")
-    assert "/saisines/3/avis" in _section(html, "opinions")
+    # The id as stored: PostgreSQL's sequences run on across rolled-back tests.
+    mobility = db.session.scalar(sa.select(Referral.id).where(Referral.subject == "Plan de mobilité du Val de Loirande"))
+    assert f"/saisines/{mobility}/avis" in _section(html, "opinions")
     assert "Horaires de la piscine intercommunale" in _section(html, "syntheses")
     assert "Vivre ensemble" in _section(html, "grant_calls") and "Subventions de fonctionnement" not in html
 
