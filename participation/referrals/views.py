@@ -17,7 +17,7 @@ from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.councils.models import Council, Sitting, SittingState, WorkingGroup
 from participation.extensions import db
-from participation.referrals import opendata, services
+from participation.referrals import services
 from participation.referrals.forms import (
     ActionForm,
     AnswerForm,
@@ -61,8 +61,7 @@ from participation.territory.services import current_territory
 
 bp = Blueprint("referrals", __name__, url_prefix="/saisines")
 staff_bp = Blueprint("referrals_staff", __name__, url_prefix="/gestion/saisines")
-opendata_bp = Blueprint("referrals_opendata", __name__, url_prefix="/opendata")
-EXTRA_BLUEPRINTS = ("staff_bp", "opendata_bp")
+EXTRA_BLUEPRINTS = ("staff_bp",)
 
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
@@ -515,20 +514,6 @@ def recommendation(referral_id: int, recommendation_id: int):
         else:
             return _done(item, f"Suite de la recommandation n° {rec.number} enregistrée.", "referrals_staff.referral")
     return _staff_page(item, status_forms={rec.id: form})
-
-
-# Open data ---------------------------------------------------------------------------
-
-
-@opendata_bp.route("/deliberations.csv")
-def deliberations_csv():
-    return Response(opendata.to_csv(current_territory()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="deliberations.csv"'})
-
-
-@opendata_bp.route("/deliberations.json")
-def deliberations_json():
-    return Response(json.dumps(opendata.rows(current_territory()), ensure_ascii=False, indent=1), mimetype="application/json")
 
 
 # Yearly activity reports -------------------------------------------------------------
