@@ -74,7 +74,7 @@ def meta(dataset: Dataset, count: int) -> dict:
         "licenseTitle": LICENCE.title,
         "modified": moment(dataset.modified()),
         "count": count,
-        "fields": list(dataset.fields),
+        "fields": None if dataset.json_rows else list(dataset.fields),
         "catalogue": url_for("opendata.catalogue_jsonld", _external=True),
     }
 
