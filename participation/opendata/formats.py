@@ -54,7 +54,6 @@ def to_csv(fields, rows) -> str:
 
 def download(body: str, filename: str, media_type: str) -> Response:
     response = Response(body, mimetype=media_type)
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
