@@ -79,7 +79,7 @@ register_dataset(Dataset(
     slug="agenda",
     title=_l("Agenda citoyen"),
     description=_l("Les rendez-vous publics du mandat : événements, séances publiques des conseils, ouvertures et clôtures "
-                   "des concertations et des questionnaires… En JSON, chaque rendez-vous est un objet schema.org « Event » ; "
+                   "des concertations et des questionnaires… En JSON, chaque rendez-vous est un objet d'événement du vocabulaire schema.org ; "
                    "l'agenda existe aussi au format iCalendar, pour s'y abonner depuis un agenda personnel."),
     fields=FIELDS,
     rows=rows,

@@ -124,7 +124,7 @@ register_dataset(Dataset(
     slug="subventions",
     title=_l("Subventions attribuées"),
     description=_l("Les données essentielles des conventions de subvention signées (décret n° 2017-779 du 5 mai 2017) : "
-                   "une ligne par subvention attribuée, au format SCDL « subventions » 2.1.1, ses 16 colonnes dans l'ordre du schéma."),
+                   "une ligne par subvention attribuée, au format SCDL « subventions » 2.1.1, ses 16 colonnes dans l'ordre du schéma."),
     fields=tuple(FIELDS),
     rows=_catalogue_rows,
     modified=latest_change,

@@ -56,7 +56,7 @@ def rows() -> list[dict]:
             "valeur": measurement.value,
             "commentaire": measurement.comment or None,
             "source": indicator.source or None,
-            "url_plan": url_for("plans.show", slug=plan.slug, _external=True),
+            "url_plan": url_for("plans.plan", slug=plan.slug, _external=True),
         })
     return result
 

@@ -156,7 +156,7 @@ register_dataset(Dataset(
     slug="deliberations",
     title=_l("Avis des conseils (délibérations)"),
     description=_l("Les avis adoptés et publiés par les conseils saisis (conseil de développement, conseils citoyens) : "
-                   "une ligne par avis, au format SCDL « délibérations », avec le vote."),
+                   "une ligne par avis, au format SCDL « délibérations », avec le vote."),
     fields=tuple(FIELDS),
     rows=_catalogue_rows,
     modified=latest_change,

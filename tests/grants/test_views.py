@@ -199,7 +199,7 @@ def test_opendata_csv_has_the_scdl_columns_and_formats(client):
     assert row["referenceDecision"] == f"DEL-{conventioned.id}"
     assert row["idRAE"] == "" and row["dispositifAide"] == ""  # optional, and the call carries neither
     document = json.loads(client.get("/opendata/subventions.json").get_data(as_text=True))
-    assert document["fields"] == opendata.FIELDS and document["data"][0]["montant"] == "24000.00"
+    assert document["meta"]["fields"] == opendata.FIELDS and document["data"][0]["montant"] == "24000.00"
 
 
 def test_a_call_s_rae_number_and_aid_scheme_reach_the_scdl_export_and_a_bad_rae_number_is_refused(client):
