@@ -3,7 +3,6 @@ the back office (/gestion/subventions/); the open data is declared in grants/ope
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import sqlalchemy as sa
@@ -59,7 +58,6 @@ from participation.grants.models import (
     RequestKind,
 )
 from participation.territory.models import Department, Theme
-from participation.territory.services import current_territory
 
 bp = Blueprint("grants", __name__, url_prefix="/subventions")
 associations_bp = Blueprint("associations", __name__, url_prefix="/associations")

@@ -1,10 +1,9 @@
 """Referral pages: the public list and pages (/saisines/), the members' drafting
-(/saisines/<id>/redaction), the back office (/gestion/saisines/) and the open
-data (/opendata/deliberations.csv, .json)."""
+(/saisines/<id>/redaction) and the back office (/gestion/saisines/); the open
+data is declared in referrals/opendata.py."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import sqlalchemy as sa

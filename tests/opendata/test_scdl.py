@@ -9,7 +9,6 @@ from urllib.parse import urlparse
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.grants import services as grants
-from participation.referrals import services as referrals
 from tests import factories
 from tests.opendata.schema_rules import field_names, load, parse, row_errors
 from tests.referrals.conftest import adopted, transmitted
