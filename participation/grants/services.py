@@ -159,7 +159,15 @@ def application_pdf(application: GrantApplication) -> bytes:
     from participation.core.pdf import render_pdf
     from participation.grants.models import REPUBLICAN_COMMITMENTS
 
-    return render_pdf("grants/application_pdf.html", application=application, commitments=REPUBLICAN_COMMITMENTS,
+    from flask_babel import gettext as _
+
+    from participation.core.documents import issue
+    from participation.core.urls import external_url
+
+    document = issue("SUBV", application, title=_("Demande de subvention n° %(number)s", number=application.id),
+                     url=external_url("grants.application", application_id=application.id),
+                     addressee=[application.call.department.name if application.call.department else ""])
+    return render_pdf("grants/application_pdf.html", document=document, application=application, commitments=REPUBLICAN_COMMITMENTS,
                       documents=current_documents(application.association_id), euros=euros)
 
 def is_outdated(document: AssociationDocument, today: date | None = None) -> bool:

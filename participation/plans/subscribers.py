@@ -36,13 +36,21 @@ def path_for(endpoint: str, **values) -> str:
 
 
 
+def dashboard_document(plan: Plan):
+    from flask_babel import gettext as _
+
+    from participation.core.documents import issue
+
+    return issue("TDB", plan, title=_("Tableau de bord — %(title)s", title=plan.title), url=external_url("plans.plan", slug=plan.slug))
+
+
 def dashboard_pdf(plan: Plan) -> bytes | None:
     """The plan's dashboard as PDF, for a convocation; ``None`` when PDF rendering is unavailable."""
     from participation.core.pdf import PDFUnavailable, render_pdf
     from participation.plans.dashboard import dashboard
 
     try:
-        return render_pdf("plans/dashboard_pdf.html", **dashboard(plan))
+        return render_pdf("plans/dashboard_pdf.html", document=dashboard_document(plan), **dashboard(plan))
     except PDFUnavailable:
         log.warning("Tableau de bord non joint : WeasyPrint indisponible")
         return None
