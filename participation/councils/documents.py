@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from participation.core.documents import Signature, issue
 from participation.core.french import de
+from participation.core.outbox import attachment_renderer
 from participation.core.urls import external_url
 from participation.councils.models import (Attendance, Council, CouncilDocument, MemberRole, Membership, MembershipState, Minutes,
                                            MinutesState, Sitting)
@@ -110,6 +111,7 @@ def sitting_ics(sitting: Sitting) -> str:
 
 
 # Attachments rendered by the mail worker when it sends the mail (see core.outbox).
+@attachment_renderer("councils.convocation")
 def render_convocation_attachment(sitting_id: int, membership_id: int | None = None) -> bytes:
     sitting = db.session.get(Sitting, sitting_id)
     member = db.session.get(Membership, membership_id) if membership_id else None

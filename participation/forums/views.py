@@ -399,6 +399,7 @@ def synthesis_pdf(consultation_id: int):
                           title=document.title)
     except PDFUnavailable:
         return render_error(503, "Le PDF ne peut pas être produit pour le moment : lisez la synthèse en ligne.")
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="synthese-concertation-{item.id}.pdf"'
     return response

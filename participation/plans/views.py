@@ -207,6 +207,7 @@ def report_pdf(slug: str, report_id: int):
         pdf = render_pdf("plans/report_pdf.html", document=document, report=item, plan=item.plan, figures=reports.report_figures(item))
     except PDFUnavailable:
         return render_error(503, "Le PDF ne peut être produit pour l'instant.")
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="bilan-{item.plan.slug}-{item.id}.pdf"'})
 

@@ -211,6 +211,7 @@ def opinion_pdf(referral_id: int):
         abort(404)
     pdf = render_pdf("referrals/opinion_pdf.html", document=opinion_document(item), referral=item, opinion=item.opinion,
                      vote=item.opinion.adopted_vote, territory=current_territory())
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="avis-{item.id}.pdf"'})
 
@@ -560,6 +561,7 @@ def report_pdf(slug: str, year: int):
     document = issue("RAPP", item, title=_("Rapport d'activité %(year)s %(council)s", year=item.year, council=de(item.council.name)),
                      url=external_url("referrals.report", slug=slug, year=year))
     pdf = render_pdf("referrals/report_pdf.html", document=document, report=item, figures=figures_of(item), territory=current_territory())
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="rapport-activite-{item.council.slug}-{item.year}.pdf"'})
 

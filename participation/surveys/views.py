@@ -230,6 +230,7 @@ def public_results_pdf(questionnaire_id: int):
                          total=results.submitted_count(questionnaire), small=results.SMALL_GROUP)
     except PDFUnavailable:
         abort(404, "Le PDF n'est pas disponible sur ce serveur : consultez la page des résultats.")
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return HTTPResponse(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="resultats-questionnaire-{questionnaire.id}.pdf"'})
 
