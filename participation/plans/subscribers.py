@@ -36,6 +36,20 @@ def path_for(endpoint: str, **values) -> str:
 
 
 
+def meeting_ics(meeting, committee, plan: Plan) -> str:
+    """The committee meeting as an iCalendar file, for the convocation mail."""
+    from datetime import timedelta
+
+    from participation.agenda.ical import build_calendar
+    from participation.agenda.sources import AgendaItem as CalendarItem
+
+    item = CalendarItem(kind="plan_meeting", kind_label="Réunion", title=f"{committee.name} — {meeting.title}",
+                        start=meeting.starts_at, end=meeting.ends_at or meeting.starts_at + timedelta(hours=2),
+                        url=path_for("plans.plan", slug=plan.slug), uid=f"plan-meeting-{meeting.id}", place=meeting.place,
+                        updated_at=getattr(meeting, "updated_at", None))
+    return build_calendar([item], name=meeting.title, method="PUBLISH").decode()
+
+
 def dashboard_document(plan: Plan):
     from flask_babel import gettext as _
 
@@ -62,7 +76,9 @@ def send_convocations(event: DomainEvent) -> None:
     committee = meeting.committee
     plan = committee.plan
     pdf = dashboard_pdf(plan)
-    attachments = [{"filename": f"tableau-de-bord-{plan.slug}.pdf", "content_type": "application/pdf", "content": pdf}] if pdf else None
+    attachments = [{"filename": f"tableau-de-bord-{plan.slug}.pdf", "content_type": "application/pdf", "content": pdf}] if pdf else []
+    attachments.append({"filename": "reunion.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
+                        "content": meeting_ics(meeting, committee, plan)})
     url = path_for("plans.plan", slug=plan.slug)
     for member in committee.members:
         key = f"plan-meeting-convocation:{meeting.id}:{member.id}"
