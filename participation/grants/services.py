@@ -18,6 +18,7 @@ from participation.core.errors import DomainError, TransitionRefused, Validation
 from participation.core.eventlog import record
 from participation.core.identifiers import compact, rna_error, siret_error
 from participation.core.models import utcnow
+from participation.core.outbox import attachment_renderer
 from participation.core.permissions import require
 from participation.core.tokens import make_token, token_digest
 from participation.core.uploads import DOCUMENTS, MB, store_upload
@@ -152,6 +153,11 @@ def current_documents(association_id: int) -> dict[DocumentKind, AssociationDocu
     ).all()
     return {document.kind: document for document in documents}
 
+
+
+@attachment_renderer("grants.application")
+def application_pdf_attachment(application_id: int) -> bytes:
+    return application_pdf(db.session.get(GrantApplication, application_id))
 
 
 def application_pdf(application: GrantApplication) -> bytes:
