@@ -156,3 +156,23 @@ def test_a_pdf_reference_is_not_shared_between_two_subjects(app):
     one, two = factories.sitting(council, days=3), factories.sitting(council, days=4)
     references = {reference_for("PV", one).code, reference_for("PV", two).code, reference_for("PV", one).code}
     assert len(references) == 2
+
+
+def test_the_attendance_sheet_runs_the_same_queries_for_a_small_or_a_large_council(app, count_queries):
+    from participation.councils.documents import attendance_rows
+
+    counts = []
+    for size in (3, 40):
+        council, members = _council_with(size)
+        sitting = factories.sitting(council, days=3, publish=True)
+        services.answer_convocation(sitting, answer="present", actor=members[1].user)
+        services.answer_convocation(sitting, answer="represented", proxy=members[1], actor=members[0].user)
+        db.session.flush()
+        db.session.expire_all()
+        sitting = db.session.get(type(sitting), sitting.id)
+        with count_queries() as counter:
+            rows = attendance_rows(sitting)
+            names = [(row.member.name, row.member.college.name, [g.name for g in row.holds_for]) for row in rows]
+        assert len(names) == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1] and counts[1] <= 4
