@@ -77,6 +77,11 @@ def test_the_attendance_sheet_lists_every_member_with_proxies_for_staff_only(app
     # The staff page of the sitting links to it.
     page = staff.get(f"/gestion/conseils/seances/{sitting.id}").get_data(as_text=True)
     assert f'href="{url}"' in page
+    # And to the convocation, as the members receive it.
+    convocation = f"/gestion/conseils/seances/{sitting.id}/convocation.pdf"
+    assert f'href="{convocation}"' in page
+    assert _client(app, members[3].user).get(convocation).status_code == 403
+    check_official_pdf(staff.get(convocation).data, kind="CONV", title=sitting.title)
 
 
 def test_the_minutes_pdf_exists_once_approved(app):
