@@ -125,7 +125,6 @@ class Document:
     url: str | None = None
     addressee: list[str] = field(default_factory=list)
     signature: Signature | None = None
-    author: str | None = None
 
     @property
     def date_text(self) -> str:
