@@ -138,7 +138,7 @@ def _select_locale() -> str:
 
 def _load_domains(app: Flask) -> None:
     """Import each domain's modules and register its blueprint and CLI."""
-    for core_module in ("outbox", "uploads"):
+    for core_module in ("outbox", "uploads", "documents"):
         importlib.import_module(f"participation.core.{core_module}")
     for domain in DOMAINS:
         for module_name in DOMAIN_MODULES:

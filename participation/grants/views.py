@@ -240,7 +240,9 @@ def withdraw(application_id: int):
 @login_required
 def application_pdf(application_id: int):
     item = _load_application(application_id, "grants.read_application")
-    return Response(services.application_pdf(item), mimetype="application/pdf", headers={
+    data = services.application_pdf(item)
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
+    return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="demande-subvention-{item.id}.pdf"',
         "Cache-Control": "private, no-store",
     })

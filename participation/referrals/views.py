@@ -10,8 +10,14 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from flask_babel import gettext as _
+
 from participation.core.errors import DomainError, PermissionDenied
+from participation.core.french import de
+from participation.core.documents import issue
 from participation.core.pdf import render_pdf
+from participation.core.urls import external_url
+from participation.referrals.documents import opinion_document
 from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.councils.models import Council, Sitting, SittingState, WorkingGroup
@@ -201,8 +207,9 @@ def opinion_pdf(referral_id: int):
     item = _referral(referral_id)
     if item.opinion is None or item.opinion.state != OpinionState.published:
         abort(404)
-    pdf = render_pdf("referrals/opinion_pdf.html", referral=item, opinion=item.opinion, vote=item.opinion.adopted_vote,
-                     territory=current_territory())
+    pdf = render_pdf("referrals/opinion_pdf.html", document=opinion_document(item), referral=item, opinion=item.opinion,
+                     vote=item.opinion.adopted_vote, territory=current_territory())
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="avis-{item.id}.pdf"'})
 
@@ -535,7 +542,10 @@ def report(slug: str, year: int):
 @bp.route("/rapports/<slug>/<int:year>.pdf")
 def report_pdf(slug: str, year: int):
     item = _activity_report(slug, year)
-    pdf = render_pdf("referrals/report_pdf.html", report=item, figures=figures_of(item), territory=current_territory())
+    document = issue("RAPP", item, title=_("Rapport d'activité %(year)s %(council)s", year=item.year, council=de(item.council.name)),
+                     url=external_url("referrals.report", slug=slug, year=year))
+    pdf = render_pdf("referrals/report_pdf.html", document=document, report=item, figures=figures_of(item), territory=current_territory())
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="rapport-activite-{item.council.slug}-{item.year}.pdf"'})
 

@@ -125,6 +125,10 @@ def test_the_application_pdf_is_for_representatives_and_staff_only(client, app):
     login(client, application.association.representatives[0].user)
     response = client.get(f"/subventions/demandes/{application.id}/demande.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    from tests.pdfcheck import check_official_pdf
+
+    reference, _text = check_official_pdf(response.data, kind="SUBV", title=str(application.id))
+    assert check_official_pdf(client.get(f"/subventions/demandes/{application.id}/demande.pdf").data, kind="SUBV")[0] == reference
     other = app.test_client()
     login(other, factories.user())
     assert other.get(f"/subventions/demandes/{application.id}/demande.pdf").status_code == 403
