@@ -112,7 +112,8 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         select = services.search_contributions(consultation, query)
         results = paginate(select) if select is not None else None
     else:
-        page = paginate_rows(services.topics_of(consultation, current_user))
+        page = paginate(services.topics_of(consultation, current_user))
+        page.items = services.with_counts(page.items)
     if topic_form is None and refusal is None:
         topic_form = TopicForm(formdata=None)
     if topic_form is not None:
