@@ -177,6 +177,8 @@ def _anonymous() -> bool:
 def _policy():
     if request.method not in ("GET", "HEAD") or request.endpoint is None:
         return None
+    if "lang" in request.args:
+        return None  # choosing a language writes it in the visitor's session: rendered each time
     view = current_app.view_functions.get(request.endpoint)
     return getattr(view, "_page_cache_max_age", None)
 

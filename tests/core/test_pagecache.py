@@ -225,3 +225,9 @@ def test_with_redis_every_worker_shares_pages_and_generation(redis_cache, anonym
     db.session.commit()  # the commit increments the generation in Redis
     page = _page(anonymous, "/actualites/")
     assert page.headers["X-Page-Cache"] == "miss" and "Le tramway arrive à Loirande" in page.get_data(as_text=True)
+
+
+def test_choosing_a_language_is_rendered_each_time(cache_on, anonymous):
+    for _ in range(2):
+        response = _page(anonymous, "/concertations/?lang=en")
+        assert "X-Page-Cache" not in response.headers
