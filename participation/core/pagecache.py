@@ -29,8 +29,9 @@ says so (``@cached_page(max_age=…)``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import pickle
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -222,8 +223,9 @@ def _lookup(key: str):
         return None
     if raw is None:
         return None
-    status, headers, body, ttl_left = pickle.loads(raw)
-    entry = (status, headers, body, now + ttl_left)
+    # JSON, not pickle: what Redis holds is never run.
+    stored = json.loads(raw)
+    entry = (stored["status"], [tuple(h) for h in stored["headers"]], base64.b64decode(stored["body"]), now + stored["expires"] - time.time())
     local_pages.set(key, entry, current_app.config["PAGE_CACHE_SIZE"])
     return entry
 
@@ -270,7 +272,8 @@ def _store(response: Response) -> Response:
     client = _redis()
     if client is not None:
         try:
-            client.set(_prefix() + _REDIS_PAGE + key, pickle.dumps((response.status_code, headers, body, max_age)), ex=max_age)
+            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age}
+            client.set(_prefix() + _REDIS_PAGE + key, json.dumps(stored), ex=max_age)
         except Exception:
             pass
     response.headers["X-Page-Cache"] = "miss"
