@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from flask_babel import gettext as _
 
+from participation.core.pagecache import cached_page
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.french import de
 from participation.core.documents import issue
@@ -115,6 +116,7 @@ def _departments():
 
 
 @bp.route("/")
+@cached_page
 def index():
     state = request.args.get("etat")
     state = ReferralState(state) if state in {s.value for s in ReferralState} else None
@@ -124,6 +126,7 @@ def index():
 
 
 @bp.route("/<int:referral_id>")
+@cached_page
 def referral(referral_id: int):
     item = _referral(referral_id)
     opinion = item.opinion
@@ -195,6 +198,7 @@ def propose(slug: str):
 
 
 @bp.route("/<int:referral_id>/avis")
+@cached_page
 def opinion(referral_id: int):
     item = _referral(referral_id)
     if item.opinion is None or item.opinion.state != OpinionState.published:
