@@ -274,8 +274,13 @@ def _looks_like_text(body: str) -> bool:
     return bool(re.search(r"[A-ZÀ-ÖØ-Þ]|[à-öø-ÿœ]| ", body))
 
 
-def mark_literals(code: str) -> tuple[str, list[str]]:
-    """Wrap French string literals of a Jinja expression in ``_()``."""
+BRANCH_WORDS = re.compile(r"[a-zà-öø-ÿœ' ]*[a-zà-öø-ÿœ]{2}[a-zà-öø-ÿœ' ]*")
+
+
+def mark_literals(code: str, branches: bool = False) -> tuple[str, list[str]]:
+    """Wrap French string literals of a Jinja expression in ``_()``. With
+    ``branches`` (an expression written out as text), a lowercase word used
+    as a branch of a conditional (``'oui' if ok else 'non'``) is text too."""
     spans = _masked_spans(code)
     out, last, found = [], 0, []
     for m in STRING_LITERAL.finditer(code):
@@ -283,10 +288,11 @@ def mark_literals(code: str) -> tuple[str, list[str]]:
         if any(a <= start < b for a, b in spans):
             continue
         body = m.group("body")
-        if not _looks_like_text(body):
-            continue
         before = code[:start].rstrip()
         after = code[end:].lstrip()
+        branch = branches and (re.search(r"\belse$", before) or re.match(r"if\b", after)) and BRANCH_WORDS.fullmatch(body)
+        if not (_looks_like_text(body) or branch):
+            continue
         if re.search(r"(==|!=|\bin|\bis|\[|<|>|<=|>=)$", before) or re.match(r"(==|!=|\bin\b|\]|:)", after):
             continue
         if re.search(r"\b(extends|include|import|from)$", before):
@@ -476,17 +482,18 @@ def mark_source(source: str) -> Result:
         if token.kind == "text":
             run.append(token)
             continue
-        if token.kind == "expr" and not _is_separator_expr(token.src):
+        if token.kind == "expr":
             inner = _expr_inner(token.src)
-            new_inner, found = mark_literals(inner)
+            new_inner, found = mark_literals(inner, branches=True)
             if found:
                 flush_run()
                 for text in found:
                     changes.append(Change(line_of(token.pos), text))
                 out.append(token.src.replace(inner, new_inner, 1))
                 continue
-            run.append(token)
-            continue
+            if not _is_separator_expr(token.src):
+                run.append(token)
+                continue
         flush_run()
         if token.kind == "stmt":
             name = _stmt_name(token.src)
@@ -500,9 +507,9 @@ def mark_source(source: str) -> Result:
                 jinja_skip = "endtrans"
             elif name == "raw":
                 jinja_skip = "endraw"
-            if LITERAL_STATEMENTS.match(token.src[2:-2].strip("-+")):
+            if LITERAL_STATEMENTS.match(token.src[2:-2].strip("-+")) or name == "trans":
                 inner = token.src[2:-2]
-                new_inner, found = mark_literals(inner)
+                new_inner, found = mark_literals(inner, branches=name == "trans")
                 for text in found:
                     changes.append(Change(line_of(token.pos), text))
                 out.append("{%" + new_inner + "%}")
