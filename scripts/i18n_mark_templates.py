@@ -532,7 +532,65 @@ def mark_source(source: str) -> Result:
             continue
         out.append(token.src)  # comment, or an already-marked expression
     flush_run()
-    return Result("".join(out), changes)
+    result, places = split_plurals("".join(out))
+    for place in places:
+        changes.append(Change(result.count("\n", 0, place) + 1, "pluriel en « s »"))
+    return Result(result, changes)
+
+
+# ``{% trans %}… {{ n }} thème{% endtrans %}{% if n > 1 %}{{ _("s") }}{% endif %}``
+# and ``{% trans n=…, value='s' if n > 1 %}… thème{{ value }}{% endtrans %}``: the
+# French plural made by appending an « s ». English plurals differ
+# (« municipality », « municipalities »), so each form becomes a message of its
+# own, chosen by the same condition: the French renders exactly as before.
+TRANS_BLOCK = r"\{% trans(?: (?P<assigns>(?:(?!%\}).)*?))? %\}(?P<body>(?:(?!\{% endtrans %\}).)*)\{% endtrans %\}"
+GETTEXT_TEXT = r"""\{\{ _\((?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)\) \}\}"""
+SUFFIX_AFTER = re.compile(
+    r"(?P<marked>" + TRANS_BLOCK + "|" + GETTEXT_TEXT + r")\{% if (?P<cond>(?:(?!%\}).)+?) %\}\{\{ _\([\"']s[\"']\) \}\}\{% endif %\}",
+    re.S,
+)
+SUFFIX_VARIABLE = re.compile(TRANS_BLOCK, re.S)
+S_ASSIGNMENT = re.compile(r"""(?:^|,\s*)(?P<name>\w+)=(?P<q>['"])s(?P=q) if (?P<cond>.+?)(?: else (?P<q2>['"])(?P=q2))?\s*(?=,\s*\w+=|$)""")
+
+
+def _with_suffix(marked: str, suffix: str) -> str:
+    if marked.startswith("{%"):
+        return marked[: -len("{% endtrans %}")] + suffix + "{% endtrans %}"
+    return re.sub(r"""(["'])\) \}\}$""", suffix + r"\1) }}", marked)
+
+
+def split_plurals(source: str) -> tuple[str, list[int]]:
+    """Rewrite the « s » suffixes described above; returns the new source and
+    the offsets (in the new source) of what was rewritten."""
+    places = []
+
+    def after(m: re.Match) -> str:
+        places.append(m.start())
+        marked = m.group("marked")
+        return f"{{% if {m.group('cond')} %}}{_with_suffix(marked, 's')}{{% else %}}{marked}{{% endif %}}"
+
+    source = SUFFIX_AFTER.sub(after, source)
+
+    def variable(m: re.Match) -> str:
+        assigns = m.group("assigns") or ""
+        a = S_ASSIGNMENT.search(assigns)
+        if not a:
+            return m.group(0)
+        places.append(m.start())
+        rest = (assigns[: a.start()] + assigns[a.end():]).strip().strip(",").strip()
+        rest = re.sub(r"^,\s*", "", rest)
+        head = f"{{% trans {rest} %}}" if rest else "{% trans %}"
+        body = m.group("body")
+        plural = body.replace(f"{{{{ {a.group('name')} }}}}", "s")
+        singular = body.replace(f"{{{{ {a.group('name')} }}}}", "")
+        return f"{{% if {a.group('cond')} %}}{head}{plural}{{% endtrans %}}{{% else %}}{head}{singular}{{% endtrans %}}{{% endif %}}"
+
+    while True:
+        before = len(places)
+        source = SUFFIX_VARIABLE.sub(variable, source)
+        if len(places) == before:
+            break
+    return source, places
 
 
 def template_files(paths: list[str]) -> list[Path]:
