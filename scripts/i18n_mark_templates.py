@@ -117,7 +117,7 @@ def _scan_tag(source: str, start: int) -> int:
     return len(source)
 
 
-def tokenize(source: str) -> list[Token]:
+def tokenize(source: str, html: bool = True) -> list[Token]:
     tokens: list[Token] = []
     i = 0
     text_start = 0
@@ -140,12 +140,12 @@ def tokenize(source: str) -> list[Token]:
             flush(i)
             end = _scan_jinja(source, i, "%}")
             tokens.append(Token("stmt", source[i:end], i))
-        elif source.startswith("<!--", i):
+        elif html and source.startswith("<!--", i):
             flush(i)
             end = source.find("-->", i)
             end = len(source) if end < 0 else end + 3
             tokens.append(Token("comment", source[i:end], i))
-        elif source[i] == "<" and i + 1 < len(source) and (
+        elif html and source[i] == "<" and i + 1 < len(source) and (
             source[i + 1].isalpha() or source[i + 1] in "/!" or source.startswith("{{", i + 1)
         ):
             flush(i)
@@ -443,8 +443,26 @@ class Result:
     changes: list[Change] = field(default_factory=list)
 
 
-def mark_source(source: str) -> Result:
-    tokens = tokenize(source)
+def _lines(tokens: list[Token]) -> list[Token]:
+    """Plain text (a mail's ``.txt``): each line is a message of its own, the
+    line breaks stay where they are."""
+    out = []
+    for token in tokens:
+        if token.kind != "text" or "\n" not in token.src:
+            out.append(token)
+            continue
+        pos = token.pos
+        for piece in re.split(r"(\n\s*)", token.src):
+            if piece:
+                out.append(Token("newline" if piece.startswith("\n") else "text", piece, pos))
+            pos += len(piece)
+    return out
+
+
+def mark_source(source: str, html: bool = True) -> Result:
+    tokens = tokenize(source, html)
+    if not html:
+        tokens = _lines(tokens)
     out: list[str] = []
     changes: list[Change] = []
     skip_stack: list[tuple[str, int]] = []  # (element, depth)
@@ -596,14 +614,14 @@ def split_plurals(source: str) -> tuple[str, list[int]]:
 def template_files(paths: list[str]) -> list[Path]:
     if paths:
         return [Path(p) for p in paths]
-    return sorted(TEMPLATES.rglob("*.html"))
+    return sorted([*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")])
 
 
 def check(paths: list[Path]) -> list[str]:
     """``file:line: text`` for every string that is not marked."""
     problems = []
     for path in paths:
-        result = mark_source(path.read_text(encoding="utf-8"))
+        result = mark_source(path.read_text(encoding="utf-8"), html=path.suffix != ".txt")
         for change in result.changes:
             try:
                 shown = path.relative_to(ROOT)
@@ -627,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     changed = 0
     for path in files:
         source = path.read_text(encoding="utf-8")
-        result = mark_source(source)
+        result = mark_source(source, html=path.suffix != ".txt")
         if result.source != source:
             path.write_text(result.source, encoding="utf-8")
             changed += 1
