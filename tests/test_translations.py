@@ -46,7 +46,7 @@ def test_catalogue_compiles_and_every_message_is_translated():
 
 def test_every_string_marked_in_templates_is_in_the_catalogue():
     catalogue = _catalogue()
-    method_map = [("templates/**.html", "jinja2")]
+    method_map = [("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     absent = []
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, keywords={"_": None, "gettext": None, "ngettext": (1, 2)}
