@@ -56,7 +56,7 @@ ENTITY = re.compile(r"&#?\w+;")
 STRING_LITERAL = re.compile(r"""(?P<q>['"])(?P<body>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.S)
 SHADOWING = re.compile(r"^(\{%[-+]?\s*(?:set|for)\s+(?:[\w\s,]*,\s*)?)_(\s*(?:=|in\b|,))")
 # Statements whose string literals may be interface text.
-LITERAL_STATEMENTS = re.compile(r"^\s*(set|call|macro)\b")
+LITERAL_STATEMENTS = re.compile(r"^\s*(set|call|macro|for)\b")
 
 
 # --------------------------------------------------------------------------- tokens
