@@ -86,13 +86,38 @@ def _contract(preposition: str, text: str) -> str:
     return f"{preposition} {text}"
 
 
+def _in_english() -> bool:
+    """True when the text is being rendered in English (a page asked with
+    ``?lang=en``, a mail forced to its recipient's language)."""
+    try:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+    except RuntimeError:  # outside an application
+        return False
+    return locale is not None and locale.language == "en"
+
+
+def _english(preposition: str, text: str) -> str:
+    """« of the Conseil citoyen des Tilleuls », « to Hélène »: the English
+    sentences that hold ``{{ name|de }}`` translate « de » by ``name`` alone."""
+    text = text.strip()
+    return f"{preposition} {'the ' if _article(text) else ''}{text}"
+
+
 def de(text: str | None) -> str:
-    """« de » before a name: « d'Hélène », « de l'Agglomération… », « du Conseil… », « des Amis… »."""
+    """« de » before a name: « d'Hélène », « de l'Agglomération… », « du Conseil… », « des Amis… »;
+    in English « of the Agglomération… », « of Hélène »."""
+    if _in_english():
+        return _english("of", text or "")
     return _contract("de", text or "")
 
 
 def a(text: str | None) -> str:
-    """« à » before a name: « à l'association », « au Conseil… », « aux Amis du Lavoir », « à Hélène »."""
+    """« à » before a name: « à l'association », « au Conseil… », « aux Amis du Lavoir », « à Hélène »;
+    in English « to the Conseil… », « to Hélène »."""
+    if _in_english():
+        return _english("to", text or "")
     return _contract("à", text or "")
 
 

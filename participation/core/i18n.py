@@ -38,3 +38,16 @@ def compile_catalogues(source: Path, target: Path) -> Path:
         temporary.replace(mo_path)
         log.info("Catalogue de traduction compilé : %s", relative)
     return target
+
+
+def missing_translations(catalogue) -> list[str]:
+    """The message ids of a Babel ``catalogue`` without a usable translation:
+    empty (any plural form) or marked fuzzy. The header entry is ignored."""
+    missing = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        if message.fuzzy or not all(strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing

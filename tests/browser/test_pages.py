@@ -8,6 +8,7 @@ A domain adds its pages with one line in ``PAGES``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from collections.abc import Callable
 
 import pytest
@@ -313,8 +314,14 @@ def _submit_with(page, selector: str, value: str):
     return submit_empty(page)
 
 
+# The links ``_follow`` clicks, as the English pass reads them.
+ENGLISH_LINKS = {"Rapport d'activité": "Activity report", "Aperçu de la page publique": "Preview of the public page", "Bilan ": "Review "}
+
+
 def _follow(page, link: str):
     """Open the page a link leads to, for a page whose address depends on the demo's dates."""
+    if page.evaluate("document.documentElement.lang") == "en":
+        link = ENGLISH_LINKS[link]
     with page.expect_navigation() as navigation:
         page.get_by_role("link", name=link).first.click()
     return navigation.value
@@ -366,3 +373,124 @@ def test_pages_load_only_from_their_origin_without_console_error(new_page, live_
         if recorder.errors:
             problems.append(f"{spec.id} écrit des erreurs dans la console : {recorder.errors}")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- English
+
+def _french_interface_strings() -> dict[str, str]:
+    """French message id → English translation, for every message of the
+    catalogue whose English differs and that a page could show as it is
+    (no placeholder, at least one letter)."""
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[2] / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalogue = read_po(handle, locale="en")
+    strings = {}
+    for message in catalogue:
+        if not message.id or not isinstance(message.id, str) or not isinstance(message.string, str):
+            continue
+        text = " ".join(message.id.replace("%%", "%").split())
+        if "%(" in text or not any(c.isalpha() for c in text) or message.string.strip() == message.id.strip():
+            continue
+        strings[text] = message.string
+    return strings
+
+
+# Text nodes and translatable attributes of the page, outside what people
+# wrote (``.prose`` holds rich text; an element with ``lang`` is in its own
+# language on purpose) and outside what is not shown.
+_VISIBLE_TEXTS = r"""() => {
+    const skip = (el) => el.closest('script, style, template, [hidden], .prose, [lang]:not(html), code, pre, textarea');
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue.replace(/\s+/g, ' ').trim();
+        if (text && !skip(node.parentElement)) out.push(text);
+    }
+    for (const el of document.querySelectorAll('[title], [aria-label], [placeholder], [alt], input[type=submit][value]')) {
+        if (skip(el)) continue;
+        for (const name of ['title', 'aria-label', 'placeholder', 'alt', 'value']) {
+            if (name === 'value' && el.type !== 'submit') continue;
+            const value = (el.getAttribute(name) || '').replace(/\s+/g, ' ').trim();
+            if (value) out.push(value);
+        }
+    }
+    out.push(document.title.split(' — ')[0].trim());
+    return out;
+}"""
+
+
+def _written_content(app) -> set[str]:
+    """What people wrote, as the database holds it: every text column's
+    values, whole and line by line (a Markdown text shows as paragraphs).
+    A text node equal to one of them is content, not interface."""
+    import re
+
+    import sqlalchemy as sa
+
+    from participation.extensions import db
+
+    values = set()
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text)) and not isinstance(c.type, sa.Enum)]
+            if not columns:
+                continue
+            for row in db.session.execute(sa.select(*columns)):
+                for value in row:
+                    if not isinstance(value, str):
+                        continue
+                    values.add(" ".join(value.split()))
+                    for line in value.splitlines():
+                        line = re.sub(r"^\s*(#+|[-*>]|\d+[.)])\s+", "", line)
+                        values.add(" ".join(line.replace("**", "").replace("_", " ").split()))
+        db.session.remove()
+    values.discard("")
+    return values
+
+
+def untranslated_texts(page, french: dict[str, str], written: set[str] = frozenset()) -> list[str]:
+    """The interface strings the page shows in French although the catalogue
+    translates them (what people wrote aside)."""
+    return sorted({text for text in page.evaluate(_VISIBLE_TEXTS) if text in french and text not in written})
+
+
+def test_every_page_in_english(new_page, live_server):
+    """Every page of the table with ``?lang=en``: ``<html lang="en">`` and no
+    interface string left in French (the demo content, written in French,
+    stays French)."""
+    french = _french_interface_strings()
+    written = _written_content(live_server.app)
+    pages = {}
+    problems = []
+    for spec in PAGES:
+        if spec.who not in pages:
+            pages[spec.who] = new_page(spec.who)
+            pages[spec.who].goto("/?lang=en")
+        page = pages[spec.who]
+        if not visit(page, spec):
+            continue
+        lang = page.evaluate("document.documentElement.lang")
+        if lang != "en":
+            problems.append(f"{spec.id} : <html lang=\"{lang}\">")
+        left = untranslated_texts(page, french, written)
+        if left:
+            problems.append(f"{spec.id} : en français : {left}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_english_check_sees_a_french_string(new_page):
+    """The check above is not blind: a French interface string put in an
+    English page is reported, one inside a ``lang="fr"`` element is not."""
+    french = _french_interface_strings()
+    page = new_page()
+    page.goto("/?lang=en")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert untranslated_texts(page, french) == []
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<p>Mes données</p><p lang="fr">Mot de passe oublié</p>');
+    }""")
+    assert untranslated_texts(page, french) == ["Mes données"]
+    assert untranslated_texts(page, french, {"Mes données"}) == []
