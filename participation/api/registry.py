@@ -1,0 +1,116 @@
+"""The API's resources, each declared by the domain that owns it.
+
+A domain publishes a resource in its ``participation/<domain>/api.py``,
+which ``create_app()`` imports for every domain (``DOMAIN_MODULES``)::
+
+    from participation.api.registry import Filter, register_resource
+
+    class ArticleOut(ApiModel):
+        id: int
+        title: str
+
+    register_resource(
+        "articles", _l("Actualités"), ArticleOut,
+        query=lambda theme=None: services.public_articles(theme_id=theme),
+        sort=Article.published_at,
+        to_dict=lambda a: {"id": a.id, "title": a.title},
+        filters=[Filter("theme", int, _l("Un thème (identifiant)"))],
+    )
+
+The rules a resource keeps:
+
+* **Public things only**, chosen by the domain's own function, the one its
+  public pages use (``public_articles()``…): the API never decides again
+  what is public. A detail is the same ``select`` narrowed to one id, so what
+  is absent from the list is absent from the detail (404).
+* **The schema serialises**: every item goes through ``schema`` (a pydantic
+  model) before it is sent, and the OpenAPI document is built from the same
+  models: the document cannot drift from the responses.
+* **Bounded queries**: ``query`` loads what ``to_dict`` reads (``selectinload``,
+  ``joinedload``), so a page costs the same few queries whatever its size.
+* ``sort`` is a column that is never NULL for a public item; the pages run
+  on (sort, id), newest first unless ``ascending``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ApiModel(BaseModel):
+    """The base of every API schema: extra keys are refused, so a field
+    ``to_dict`` gives that the schema does not declare fails the tests rather than leak."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query-string filter: ``name`` is passed to the resource's ``query`` as a keyword."""
+
+    name: str
+    kind: type  # int, str, date, bool
+    description: Any  # str or lazy translation
+    choices: tuple[str, ...] | None = None
+    # The keyword ``query`` receives, when it differs from ``name``.
+    keyword: str | None = None
+
+    @property
+    def argument(self) -> str:
+        return self.keyword or self.name
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    title: Any
+    schema: type[BaseModel]
+    query: Callable[..., Any]
+    to_dict: Callable[[Any], dict]
+    id_column: Any
+    sort: Any | None = None
+    ascending: bool = False
+    filters: tuple[Filter, ...] = ()
+    description: Any = ""
+    # The attribute giving an item's last change (``Last-Modified``), if it has one.
+    modified: str | None = None
+    order: int = 100
+
+    @property
+    def sort_kind(self) -> type | None:
+        if self.sort is None:
+            return None
+        try:
+            return self.sort.type.python_type
+        except NotImplementedError:  # pragma: no cover (every sort column has one)
+            return str
+
+
+_resources: dict[str, Resource] = {}
+
+
+def register_resource(name: str, title, schema: type[BaseModel], *, query, to_dict, id_column, sort=None, ascending: bool = False,
+                      filters=(), description="", modified: str | None = None, order: int = 100) -> Resource:
+    """Publish ``/api/v1/<name>`` and ``/api/v1/<name>/<id>``."""
+    if name in _resources and _resources[name].schema is not schema:
+        raise ValueError(f"La ressource d'API « {name} » est déjà déclarée.")
+    resource = Resource(name, title, schema, query, to_dict, id_column, sort, ascending, tuple(filters), description, modified, order)
+    _resources[name] = resource
+    return resource
+
+
+def resources() -> list[Resource]:
+    return sorted(_resources.values(), key=lambda r: (r.order, r.name))
+
+
+def get(name: str) -> Resource | None:
+    return _resources.get(name)
+
+
+def iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
