@@ -18,6 +18,8 @@ from participation.extensions import db, limiter
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_LIMIT = 20
+# A date filter outside these years is a typing error (and 9999-12-31 + 1 day overflows).
+MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_LIMIT = 100
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -69,8 +71,11 @@ def _filters(resource) -> dict:
                 value = date.fromisoformat(raw) if len(raw) == 10 else None
             except ValueError:
                 value = None
+            if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+                value = None
             if value is None:
-                raise BadRequest(_l("Le filtre « %(name)s » attend une date au format AAAA-MM-JJ.", name=flt.name))
+                raise BadRequest(_l("Le filtre « %(name)s » attend une date au format AAAA-MM-JJ, entre %(min)s et %(max)s.",
+                                     name=flt.name, min=MIN_YEAR, max=MAX_YEAR))
         else:
             value = raw
             if flt.choices is not None and value not in flt.choices:
