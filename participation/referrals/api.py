@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
@@ -72,8 +73,9 @@ class ReferralOut(ApiModel):
 
 
 def _referrals(council_id=None, state=None):
-    statement = services.public_referrals(council_id=council_id, state=ReferralState(state) if state else None)
-    return statement.options(selectinload(Referral.themes), selectinload(Referral.opinion).selectinload(Opinion.recommendations))
+    public = services.public_referrals(council_id=council_id, state=ReferralState(state) if state else None)
+    # The domain's conditions, without its list's loading options (it skips the themes, which the API shows).
+    return sa.select(Referral).where(public.whereclause).options(selectinload(Referral.themes), selectinload(Referral.opinion).selectinload(Opinion.recommendations))
 
 
 def _referral(r: Referral) -> dict:
