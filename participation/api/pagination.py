@@ -79,3 +79,24 @@ def ordered(resource, statement, after=None):
         else:
             statement = statement.where(sa.or_(past(resource.sort, value), sa.and_(resource.sort == value, past(ident, last_id))))
     return statement
+
+
+# Collected resources (the agenda): the cursor is the last item's (start, uid).
+
+
+def encode_key(key: tuple[datetime, str]) -> str:
+    raw = json.dumps([key[0].isoformat(), key[1]], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_key(cursor: str) -> tuple[datetime, str]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadCursor
+    try:
+        moment, uid = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        moment = datetime.fromisoformat(moment)
+    except (ValueError, TypeError, binascii.Error):
+        raise BadCursor from None
+    if moment.tzinfo is None or not isinstance(uid, str) or len(uid) > 200:
+        raise BadCursor
+    return moment, uid

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -56,7 +55,8 @@ class Filter:
     name: str
     kind: type  # int, str, date, bool
     description: Any  # str or lazy translation
-    choices: tuple[str, ...] | None = None
+    # The allowed values; a callable gives them when asked (sources registered after this filter).
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     # The keyword ``query`` receives, when it differs from ``name``.
     keyword: str | None = None
 
@@ -64,13 +64,16 @@ class Filter:
     def argument(self) -> str:
         return self.keyword or self.name
 
+    def allowed(self) -> tuple[str, ...] | None:
+        return self.choices() if callable(self.choices) else self.choices
+
 
 @dataclass(frozen=True)
 class Resource:
     name: str
     title: Any
     schema: type[BaseModel]
-    query: Callable[..., Any]
+    query: Callable[..., Any] | None
     to_dict: Callable[[Any], dict]
     id_column: Any
     sort: Any | None = None
@@ -80,6 +83,12 @@ class Resource:
     # The attribute giving an item's last change (``Last-Modified``), if it has one.
     modified: str | None = None
     order: int = 100
+    # One item may say more than the list does (a questionnaire's results): its own schema and serialiser.
+    detail_schema: type[BaseModel] | None = None
+    to_detail: Callable[[Any], dict] | None = None
+    # A resource built from another registry rather than a ``select`` (the agenda's sources): ``collect(**filters)``
+    # gives its items, each with ``cursor_key`` (datetime, str); it has no item page.
+    collect: Callable[..., list] | None = None
 
     @property
     def sort_kind(self) -> type | None:
@@ -94,12 +103,18 @@ class Resource:
 _resources: dict[str, Resource] = {}
 
 
-def register_resource(name: str, title, schema: type[BaseModel], *, query, to_dict, id_column, sort=None, ascending: bool = False,
-                      filters=(), description="", modified: str | None = None, order: int = 100) -> Resource:
+def register_resource(name: str, title, schema: type[BaseModel], *, query=None, to_dict, id_column=None, sort=None, ascending: bool = False,
+                      filters=(), description="", modified: str | None = None, order: int = 100,
+                      detail_schema: type[BaseModel] | None = None, to_detail=None, collect=None) -> Resource:
     """Publish ``/api/v1/<name>`` and ``/api/v1/<name>/<id>``."""
     if name in _resources and _resources[name].schema is not schema:
         raise ValueError(f"La ressource d'API « {name} » est déjà déclarée.")
-    resource = Resource(name, title, schema, query, to_dict, id_column, sort, ascending, tuple(filters), description, modified, order)
+    if (query is None) == (collect is None):
+        raise ValueError(f"La ressource d'API « {name} » : query (un select) ou collect, l'un des deux.")
+    if (detail_schema is None) != (to_detail is None):
+        raise ValueError(f"La ressource d'API « {name} » : detail_schema et to_detail vont ensemble.")
+    resource = Resource(name, title, schema, query, to_dict, id_column, sort, ascending, tuple(filters), description, modified, order,
+                        detail_schema, to_detail, collect)
     _resources[name] = resource
     return resource
 
@@ -112,5 +127,3 @@ def get(name: str) -> Resource | None:
     return _resources.get(name)
 
 
-def iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None

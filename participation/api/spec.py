@@ -53,7 +53,7 @@ def item_model(resource) -> type[BaseModel]:
     """``{"data": {...}}``: one item of the resource."""
     key = (resource.name, "item")
     if key not in _envelopes:
-        _envelopes[key] = create_model(f"{_model_name(resource)}Item", data=(resource.schema, ...))
+        _envelopes[key] = create_model(f"{_model_name(resource)}Item", data=(resource.detail_schema or resource.schema, ...))
     return _envelopes[key]
 
 
@@ -66,8 +66,8 @@ def _filter_schema(flt) -> dict:
         return {"type": "integer", "minimum": 1, "maximum": INT_MAX}
     if flt.kind.__name__ == "date":
         return {"type": "string", "format": "date"}
-    if flt.choices is not None:
-        return {"type": "string", "enum": list(flt.choices)}
+    if flt.allowed() is not None:
+        return {"type": "string", "enum": list(flt.allowed())}
     return {"type": "string", "maxLength": 200}
 
 
@@ -91,7 +91,9 @@ def _responses(ok_ref: str, *, with_404: bool) -> dict:
 def _schemas() -> dict:
     models = [(Problem, "serialization")]
     for resource in registry.resources():
-        models += [(list_model(resource), "serialization"), (item_model(resource), "serialization")]
+        models.append((list_model(resource), "serialization"))
+        if resource.collect is None:
+            models.append((item_model(resource), "serialization"))
     _, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
     return definitions.get("$defs", {})
 
@@ -113,6 +115,8 @@ def document() -> dict:
             "parameters": filters + common,
             "responses": _responses(f"#/components/schemas/{name}List", with_404=False),
         }}
+        if resource.collect is not None:
+            continue
         paths[f"/api/v1/{resource.name}/{{id}}"] = {"get": {
             "operationId": f"get_{resource.name}", "tags": [tag], "summary": _("Un élément : %(title)s", title=resource.title),
             "parameters": [_parameter("id", {"type": "integer", "minimum": 1, "maximum": INT_MAX}, _("L'identifiant."), where="path",

@@ -78,8 +78,9 @@ def _filters(resource) -> dict:
                                      name=flt.name, min=MIN_YEAR, max=MAX_YEAR))
         else:
             value = raw
-            if flt.choices is not None and value not in flt.choices:
-                raise BadRequest(_l("Le filtre « %(name)s » accepte : %(choices)s.", name=flt.name, choices=", ".join(flt.choices)))
+            allowed = flt.allowed()
+            if allowed is not None and value not in allowed:
+                raise BadRequest(_l("Le filtre « %(name)s » accepte : %(choices)s.", name=flt.name, choices=", ".join(allowed)))
             if len(value) > 200:
                 raise BadRequest(_l("Le filtre « %(name)s » est trop long.", name=flt.name))
         values[flt.argument] = value
@@ -101,7 +102,7 @@ def _cursor(resource):
     if raw is None or raw == "":
         return None
     try:
-        return pagination.decode(resource, raw)
+        return pagination.decode_key(raw) if resource.collect is not None else pagination.decode(resource, raw)
     except pagination.BadCursor:
         raise BadRequest(_l("Le curseur « cursor » n'est pas reconnu : reprenez le lien « next » d'une page précédente.")) from None
 
@@ -109,10 +110,11 @@ def _cursor(resource):
 # --- Answering ----------------------------------------------------------------------
 
 
-def _item(resource, row):
+def _item(resource, row, *, detail: bool = False):
     item = row[0]
-    data = resource.to_dict(row if len(row) > 1 else item)
-    return item, resource.schema.model_validate(data)
+    if detail and resource.to_detail is not None:
+        return item, resource.detail_schema.model_validate(resource.to_detail(row if len(row) > 1 else item))
+    return item, resource.schema.model_validate(resource.to_dict(row if len(row) > 1 else item))
 
 
 def _json_response(model, modified=None) -> Response:
@@ -130,16 +132,15 @@ def _json_response(model, modified=None) -> Response:
 def _latest(resource, items):
     if not resource.modified:
         return None
+    if resource.collect is not None:
+        items = [item.entry for item in items]
     stamps = [getattr(item, resource.modified) for item in items]
     stamps = [s for s in stamps if s is not None]
     return max(stamps) if stamps else None
 
 
 def _resource_or_404(name: str):
-    resource = registry.get(name)
-    if resource is None:
-        return None
-    return resource
+    return registry.get(name)
 
 
 @bp.get("/<name>")
@@ -150,15 +151,22 @@ def collection(name: str):
     filters = _filters(resource)
     limit = _limit()
     after = _cursor(resource)
-    statement = pagination.ordered(resource, resource.query(**filters), after).limit(limit + 1)
-    rows = db.session.execute(statement).unique().all()
+    if resource.collect is not None:
+        # Built by another registry (the agenda): a bounded window, cut in Python at the cursor.
+        items = sorted(resource.collect(**filters), key=lambda entry: entry.cursor_key)
+        rows = [(entry,) for entry in items if after is None or entry.cursor_key > after][:limit + 1]
+    else:
+        statement = pagination.ordered(resource, resource.query(**filters), after).limit(limit + 1)
+        rows = db.session.execute(statement).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]
     pairs = [_item(resource, row) for row in rows]
     args = {k: v for k, v in request.args.items() if k != "cursor"}
     links = {"self": request.url, "next": None}
     if more:
-        links["next"] = url_for("api.collection", name=name, **args, cursor=pagination.encode(resource, pairs[-1][0]), _external=True)
+        last = pairs[-1][0]
+        cursor = pagination.encode_key(last.cursor_key) if resource.collect is not None else pagination.encode(resource, last)
+        links["next"] = url_for("api.collection", name=name, **args, cursor=cursor, _external=True)
     envelope = spec.list_model(resource).model_validate({"data": [model for _, model in pairs], "links": links})
     response = _json_response(envelope, _latest(resource, [item for item, _ in pairs]))
     if more:
@@ -169,14 +177,14 @@ def collection(name: str):
 @bp.get("/<name>/<int:item_id>")
 def item(name: str, item_id: int):
     resource = _resource_or_404(name)
-    if resource is None:
+    if resource is None or resource.collect is not None:
         return problem(404)
     # The list's own select, narrowed to one id: what the list does not show, the detail does not either.
     statement = resource.query().where(resource.id_column == item_id).order_by(None).limit(1)
     row = db.session.execute(statement).unique().first()
     if row is None:
         return problem(404)
-    item_, model = _item(resource, row)
+    item_, model = _item(resource, row, detail=True)
     envelope = spec.item_model(resource).model_validate({"data": model})
     return _json_response(envelope, _latest(resource, [item_]))
 
