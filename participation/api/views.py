@@ -199,6 +199,27 @@ def openapi():
     return response.make_conditional(request)
 
 
+def api_type(schema: dict) -> str:
+    """A JSON Schema's type as the reference page writes it: « string (date-time) », « liste de ThemeRef », « Vote ou null »."""
+    if "$ref" in schema:
+        return schema["$ref"].split("/")[-1]
+    if "anyOf" in schema:
+        return " | ".join(api_type(part) for part in schema["anyOf"])
+    kind = schema.get("type", "")
+    if kind == "array":
+        return f"[{api_type(schema.get('items', {}))}]"
+    if "enum" in schema:
+        return f"{kind} : {', '.join(map(str, schema['enum']))}"
+    if "const" in schema:
+        return f"{kind} : {schema['const']}"
+    return f"{kind} ({schema['format']})" if "format" in schema else str(kind)
+
+
+@bp.app_template_filter("api_type")
+def _api_type_filter(schema: dict) -> str:
+    return api_type(schema)
+
+
 @bp.get("/docs")
 def docs():
     return render_template("api/docs.html", document=spec.document(), resources=registry.resources())
