@@ -94,10 +94,10 @@ class Resource:
     def sort_kind(self) -> type | None:
         if self.sort is None:
             return None
-        try:
-            return self.sort.type.python_type
-        except NotImplementedError:  # pragma: no cover (every sort column has one)
-            return str
+        column_type = self.sort.type
+        # A TypeDecorator (UTCDateTime) gives no python_type of its own: its stored type does.
+        column_type = getattr(column_type, "impl_instance", column_type)
+        return column_type.python_type
 
 
 _resources: dict[str, Resource] = {}
