@@ -24,7 +24,7 @@ MAX_DAYS = 366
 
 
 class AgendaEntryOut(ApiModel):
-    uid: str = Field(description="L'identifiant stable de l'entrée (« event-12 »).")
+    uid: str = Field(description="L'identifiant stable de l'entrée : son genre et son numéro.")
     kind: str
     kind_label: str
     title: str
@@ -70,7 +70,7 @@ def _entry(wrapped: Entry) -> dict:
 register_resource(
     "agenda", _l("Agenda citoyen"), AgendaEntryOut, order=55,
     description=_l("Les rendez-vous publics de toute la plateforme (événements, séances, concertations, appels à projets…), "
-                   "par date, sur une période de 90 jours à partir d'aujourd'hui si « from » et « to » ne la disent pas."),
+                   "par date, sur une période de 90 jours à partir d'aujourd'hui si la requête n'en donne pas d'autre."),
     collect=_entries, to_dict=_entry, modified="updated_at",
     filters=[Filter("theme", int, _l("Ceux de ce thème (identifiant)."), keyword="theme_id"),
              Filter("commune", int, _l("Ceux de cette commune (identifiant)."), keyword="commune_id"),

@@ -21,7 +21,7 @@ from participation.core.forms import INT_MAX
 
 class Links(BaseModel):
     self: str = Field(description="L'adresse de cette page.")
-    next: str | None = Field(description="L'adresse de la page suivante, ou null sur la dernière page.")
+    next: str | None = Field(description="L'adresse de la page suivante ; aucune sur la dernière page.")
 
 
 class Problem(BaseModel):
@@ -103,7 +103,7 @@ def document() -> dict:
     common = [
         _parameter("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, _("Le nombre d'éléments par page (100 au plus).")),
         _parameter("cursor", {"type": "string", "maxLength": 300},
-                   _("Le curseur opaque de la page suivante : ne le fabriquez pas, reprenez le lien « next »."), ),
+                   _("Le curseur opaque de la page suivante : ne le fabriquez pas, reprenez le lien de la page suivante."), ),
     ]
     for resource in registry.resources():
         name = _model_name(resource)
@@ -129,7 +129,7 @@ def document() -> dict:
             "title": _("API publique de la plateforme de participation"),
             "version": "1.0.0",
             "description": _("Tout ce que la plateforme publie, en lecture seule, au format JSON. Les listes se parcourent par curseur "
-                             "(lien « next » du corps et en-tête Link) ; chaque réponse porte un ETag ; les erreurs suivent la RFC 9457."),
+                             "(lien de la page suivante dans le corps et dans l'en-tête Link) ; chaque réponse porte un ETag ; les erreurs suivent la RFC 9457."),
             "license": {"name": "Licence Ouverte 2.0", "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
         },
         "servers": [{"url": url_for("pages.home", _external=True).rstrip("/") or "/"}],

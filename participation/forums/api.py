@@ -27,7 +27,7 @@ class ConsultationOut(ApiModel):
     question: str
     presentation: str = Field(description="La présentation, en Markdown.")
     state: Literal["published", "open", "closed", "synthesis_published"] = Field(
-        description="L'état affiché : published (à venir), open, closed, synthesis_published.")
+        description="L'état affiché ; state_label le dit en français.")
     state_label: str
     opens_at: datetime
     closes_at: datetime
@@ -51,7 +51,7 @@ class ContributionOut(ApiModel):
     consultation_id: int
     topic_id: int
     parent_id: int | None = Field(description="La contribution à laquelle celle-ci répond.")
-    author: str | None = Field(description="Le pseudonyme de l'auteur ; null pour une contribution supprimée par son auteur.")
+    author: str | None = Field(description="Le pseudonyme de l'auteur ; aucun pour une contribution supprimée par son auteur.")
     body: str
     deleted: bool = Field(description="Supprimée par son auteur, gardée pour les réponses qu'elle a reçues.")
     created_at: datetime

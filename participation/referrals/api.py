@@ -34,7 +34,7 @@ class VoteOut(ApiModel):
 class RecommendationOut(ApiModel):
     number: int
     text: str
-    status: str | None = Field(description="La suite donnée (retained, partially_retained…), une fois la réponse publiée ; sinon null.")
+    status: str | None = Field(description="La suite donnée, une fois la réponse publiée.")
     status_label: str | None
     explanation: str | None = Field(description="L'explication de la collectivité, une fois la réponse publiée.")
     department: str | None = Field(description="La direction qui répond de cette recommandation, une fois la réponse publiée.")
