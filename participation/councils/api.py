@@ -12,7 +12,7 @@ from pydantic import Field
 from participation.api.registry import ApiModel, Filter, register_resource
 from participation.councils import services
 from participation.councils.models import Council, Sitting
-from participation.events.api import DATE_FILTERS, day_end, day_start
+from participation.events.api import day_end, day_start
 from participation.territory.api import ThemeRef, theme_ref
 
 

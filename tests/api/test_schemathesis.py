@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
