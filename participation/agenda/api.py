@@ -71,7 +71,7 @@ register_resource(
     "agenda", _l("Agenda citoyen"), AgendaEntryOut, order=55,
     description=_l("Les rendez-vous publics de toute la plateforme (événements, séances, concertations, appels à projets…), "
                    "par date, sur une période de 90 jours à partir d'aujourd'hui si la requête n'en donne pas d'autre."),
-    collect=_entries, to_dict=_entry, modified="updated_at",
+    collect=_entries, to_dict=_entry,
     filters=[Filter("theme", int, _l("Ceux de ce thème (identifiant)."), keyword="theme_id"),
              Filter("commune", int, _l("Ceux de cette commune (identifiant)."), keyword="commune_id"),
              Filter("kind", str, _l("Ceux de ce genre."), choices=lambda: tuple(s.kind for s in sources())),

@@ -80,7 +80,9 @@ class Resource:
     ascending: bool = False
     filters: tuple[Filter, ...] = ()
     description: Any = ""
-    # The attribute giving an item's last change (``Last-Modified``), if it has one.
+    # The attribute giving an item's last change (``Last-Modified``, and 304 to ``If-Modified-Since``
+    # on the item): only when it changes with everything the item shows (a count or a child changes no
+    # ``updated_at``: leave it None, the ETag still answers).
     modified: str | None = None
     order: int = 100
     # One item may say more than the list does (a questionnaire's results): its own schema and serialiser.

@@ -117,16 +117,21 @@ def _item(resource, row, *, detail: bool = False):
     return item, resource.schema.model_validate(resource.to_dict(row if len(row) > 1 else item))
 
 
-def _json_response(model, modified=None) -> Response:
+def _json_response(model, modified=None, *, is_list: bool = False) -> Response:
     body = json.dumps(model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")).encode()
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    if modified is not None:
+    if modified is not None and not is_list:
         response.last_modified = modified
     # The same for everyone: shared caches may keep it a minute, then revalidate with the ETag.
     response.cache_control.public = True
     response.cache_control.max_age = 60
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    if modified is not None and is_list:
+        # A list tells its newest change, but If-Modified-Since is not answered on it: an item taken out
+        # of the list changes no date of those left. Its ETag (the body's digest) tells every change.
+        response.last_modified = modified
+    return response
 
 
 def _latest(resource, items):
@@ -168,7 +173,7 @@ def collection(name: str):
         cursor = pagination.encode_key(last.cursor_key) if resource.collect is not None else pagination.encode(resource, last)
         links["next"] = url_for("api.collection", name=name, **args, cursor=cursor, _external=True)
     envelope = spec.list_model(resource).model_validate({"data": [model for _, model in pairs], "links": links})
-    response = _json_response(envelope, _latest(resource, [item for item, _ in pairs]))
+    response = _json_response(envelope, _latest(resource, [item for item, _ in pairs]), is_list=True)
     if more:
         response.headers["Link"] = f'<{links["next"]}>; rel="next"'
     return response

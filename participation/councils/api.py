@@ -84,7 +84,7 @@ register_resource(
 register_resource(
     "sittings", _l("Séances publiques des conseils"), SittingOut, order=11,
     description=_l("Les séances publiques annoncées des conseils, de la plus tardive à la plus ancienne, avec leur ordre du jour."),
-    query=_sittings, to_dict=_sitting, id_column=Sitting.id, sort=Sitting.starts_at, modified="updated_at",
+    query=_sittings, to_dict=_sitting, id_column=Sitting.id, sort=Sitting.starts_at,
     filters=[Filter("council", int, _l("Celles de ce conseil (identifiant)."), keyword="council_id"),
              Filter("from", date, _l("Celles de ce jour ou après (AAAA-MM-JJ)."), keyword="since"),
              Filter("to", date, _l("Celles de ce jour ou avant (AAAA-MM-JJ)."), keyword="until")],

@@ -126,7 +126,7 @@ consultation_filter = Filter("consultation", int, _l("Ceux de cette concertation
 register_resource(
     "consultations", _l("Concertations"), ConsultationOut, order=30,
     description=_l("Les concertations publiées, de la clôture la plus lointaine à la plus ancienne."),
-    query=_consultations, to_dict=_consultation, id_column=Consultation.id, sort=Consultation.closes_at, modified="updated_at",
+    query=_consultations, to_dict=_consultation, id_column=Consultation.id, sort=Consultation.closes_at,
     filters=[Filter("theme", int, _l("Les concertations de ce thème (identifiant)."), keyword="theme_id"),
              Filter("commune", int, _l("Les concertations de cette commune (identifiant)."), keyword="commune_id"),
              Filter("status", str, _l("Ouvertes, à venir ou closes."), choices=("open", "upcoming", "closed"))],
@@ -135,7 +135,7 @@ register_resource(
 register_resource(
     "topics", _l("Sujets des concertations"), TopicOut, order=31,
     description=_l("Les sujets ouverts dans les concertations, du plus récent au plus ancien."),
-    query=_topics, id_column=Topic.id, sort=Topic.created_at, modified="last_activity_at", filters=[consultation_filter],
+    query=_topics, id_column=Topic.id, sort=Topic.created_at, filters=[consultation_filter],
     to_dict=lambda t: {"id": t.id, "consultation_id": t.consultation_id, "title": t.title, "theme_id": t.theme_id,
                        "author": t.author.public_name if t.author is not None else None, "created_at": t.created_at},
 )
@@ -144,7 +144,6 @@ register_resource(
     "contributions", _l("Contributions"), ContributionOut, order=32,
     description=_l("Les contributions publiées, de la plus ancienne à la plus récente, signées du pseudonyme de leur auteur."),
     query=_contributions, to_dict=_contribution, id_column=Contribution.id, sort=Contribution.created_at, ascending=True,
-    modified="created_at",
     filters=[consultation_filter, Filter("topic", int, _l("Celles de ce sujet (identifiant)."), keyword="topic_id")],
 )
 

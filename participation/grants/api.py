@@ -82,6 +82,6 @@ register_resource(
 register_resource(
     "grants", _l("Subventions attribuées"), GrantOut, order=61,
     description=_l("Les subventions attribuées dont la convention est signée, de la plus récente à la plus ancienne."),
-    query=_grants, to_dict=_grant, id_column=GrantApplication.id, sort=GrantApplication.convention_signed_on, modified="updated_at",
+    query=_grants, to_dict=_grant, id_column=GrantApplication.id, sort=GrantApplication.convention_signed_on,
     filters=[Filter("call", int, _l("Celles de cet appel à projets (identifiant)."), keyword="call_id")],
 )

@@ -166,7 +166,7 @@ register_resource(
 register_resource(
     "plan-actions", _l("Actions des plans"), ActionOut, order=71,
     description=_l("Les actions des plans publics, avec leurs financements et leurs jalons."),
-    query=_actions, to_dict=_action, id_column=Action.id, sort=Action.id, ascending=True, modified="updated_at",
+    query=_actions, to_dict=_action, id_column=Action.id, sort=Action.id, ascending=True,
     filters=[plan_filter, Filter("theme", int, _l("Celles de ce thème (identifiant)."), keyword="theme_id"),
              Filter("commune", int, _l("Celles de cette commune (identifiant)."), keyword="commune_id")],
 )

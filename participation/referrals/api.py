@@ -110,7 +110,7 @@ register_resource(
     "referrals", _l("Saisines et avis"), ReferralOut, order=20,
     description=_l("Les saisines des conseils, de la plus récente à la plus ancienne, avec l'avis publié, son vote, "
                    "et la réponse de la collectivité recommandation par recommandation."),
-    query=_referrals, to_dict=_referral, id_column=Referral.id, sort=Referral.received_on, modified="updated_at",
+    query=_referrals, to_dict=_referral, id_column=Referral.id, sort=Referral.received_on,
     filters=[Filter("council", int, _l("Celles de ce conseil (identifiant)."), keyword="council_id"),
              Filter("state", str, _l("Celles dans cet état."), choices=tuple(s.value for s in PUBLIC_STATES))],
 )

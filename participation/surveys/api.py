@@ -87,6 +87,6 @@ register_resource(
     "survey-results", _l("Résultats des questionnaires"), SurveyOut, order=80,
     description=_l("Les questionnaires dont les résultats sont publiés, du plus récent au plus ancien ; "
                    "les résultats, question par question, sur la page de chacun."),
-    query=lambda: services.published_results(), to_dict=_survey, id_column=Questionnaire.id, modified="updated_at",
+    query=lambda: services.published_results(), to_dict=_survey, id_column=Questionnaire.id,
     detail_schema=SurveyResultsOut, to_detail=_results,
 )
