@@ -191,3 +191,49 @@ def test_reference_page_lists_paths_parameters_and_schemas(client):
     assert page.status_code == 200 and '<html lang="fr">' in html
     assert "<code>/api/v1/contributions</code>" in html and "<code>cursor</code>" in html and 'id="schema-ContributionOut"' in html
     assert "/static/css/api.css" in html and "cdn" not in html.lower()
+
+
+def _more_of(resource: str) -> None:
+    """Three more public items of ``resource``, with their relations."""
+    from datetime import date
+
+    from participation.grants.models import GrantApplication
+    from participation.processes.models import Method, Process, ProcessState
+    from tests.api.helpers import seed_referral
+
+    theme, commune = factories.theme(), factories.commune()
+    for _ in range(3):
+        if resource == "articles":
+            factories.article(themes=[theme], communes=[commune])
+        elif resource == "events":
+            factories.event(themes=[theme], communes=[commune])
+        elif resource == "consultations":
+            factories.consultation(themes=[theme], communes=[commune])
+        elif resource == "sittings":
+            factories.sitting(factories.council(), publish=True, items=2)
+        elif resource == "referrals":
+            council = factories.council()
+            seed_referral(council, factories.sitting(council, publish=True))
+        elif resource == "grants":
+            granted = factories.granted_application()
+            db.session.execute(sa.update(GrantApplication).where(GrantApplication.id == granted.id).values(convention_signed_on=date.today()))
+        elif resource == "plan-actions":
+            factories.plan(state="adopted", axes=1, objectives=1, actions=1)
+        elif resource == "processes":
+            db.session.add(Process(title="Atelier", method=Method.workshop, state=ProcessState.published, published_at=utcnow(),
+                                   themes=[theme], communes=[commune]))
+    db.session.flush()
+    db.session.expire_all()
+
+
+@pytest.mark.parametrize("resource", ["articles", "events", "consultations", "sittings", "referrals", "grants", "plan-actions", "processes"])
+def test_a_page_costs_the_same_queries_whatever_its_size(client, count_queries, resource):
+    _more_of(resource)
+    with count_queries() as few:
+        small = client.get(f"/api/v1/{resource}?limit=100").get_json()["data"]
+    _more_of(resource)
+    _more_of(resource)
+    with count_queries() as many:
+        large = client.get(f"/api/v1/{resource}?limit=100").get_json()["data"]
+    assert len(large) == len(small) + 6
+    assert many.count == few.count, (few.statements, many.statements)
