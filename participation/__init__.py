@@ -13,9 +13,9 @@ from participation.core.i18n import compile_catalogues
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
-DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals", "plans", "surveys", "news", "processes", "api"]
+DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals", "plans", "surveys", "news", "processes", "opendata", "api"]
 # Modules a domain may provide; each is imported if present.
-DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports", "home", "api"]
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports", "home", "opendata", "api"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -138,7 +138,7 @@ def _select_locale() -> str:
 
 def _load_domains(app: Flask) -> None:
     """Import each domain's modules and register its blueprint and CLI."""
-    for core_module in ("outbox", "uploads"):
+    for core_module in ("outbox", "uploads", "documents"):
         importlib.import_module(f"participation.core.{core_module}")
     for domain in DOMAINS:
         for module_name in DOMAIN_MODULES:

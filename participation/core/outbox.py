@@ -131,14 +131,38 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
     return mail
 
 
+# Attachments made when the mail is sent, by the worker (a convocation's PDF): name -> function(**args) -> bytes.
+ATTACHMENT_RENDERERS: dict[str, object] = {}
+
+
+def attachment_renderer(name: str):
+    """Declare how the worker makes an attachment queued as ``{"render": name, "args": {…}}``."""
+    def decorator(func):
+        ATTACHMENT_RENDERERS[name] = func
+        return func
+    return decorator
+
+
 def _attachment(item: dict) -> dict:
     attachment = {"filename": str(item["filename"]), "content_type": str(item["content_type"])}
+    if "render" in item:
+        if item["render"] not in ATTACHMENT_RENDERERS:
+            raise ValueError(f"Pièce jointe inconnue : {item['render']}")
+        return {**attachment, "render": item["render"], "args": dict(item.get("args") or {})}
     if isinstance(item["content"], bytes):
         return {**attachment, "content": base64.b64encode(item["content"]).decode("ascii"), "encoding": "base64"}
     return {**attachment, "content": str(item["content"])}
 
 
-def _attachment_bytes(item: dict) -> bytes:
+def _attachment_bytes(item: dict) -> bytes | None:
+    if "render" in item:
+        # Made now, in the worker, not in the request that queued the mail. A document that cannot
+        # be made (the PDF library missing, its subject deleted) is left out: the mail links to the page.
+        try:
+            return ATTACHMENT_RENDERERS[item["render"]](**item["args"])
+        except Exception:  # noqa: BLE001
+            log.exception("Pièce jointe %s non produite", item["render"])
+            return None
     if item.get("encoding") == "base64":
         return base64.b64decode(item["content"])
     return item["content"].encode()
@@ -162,13 +186,13 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     limit = limit or config["OUTBOX_BATCH_SIZE"]
     # SQLite has no FOR UPDATE: the transaction takes the write lock from its start.
     begin_writing()
-    claimed = db.session.scalars(
+    claimed = list(db.session.scalars(
         sa.select(OutboxMail)
         .where(OutboxMail.status == MailStatus.pending, OutboxMail.next_attempt_at <= now)
         .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    ).all()
+    ).all())
     counts = {"sent": 0, "retry": 0, "failed": 0}
     if not claimed:
         db.session.commit()
@@ -181,6 +205,8 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
         db.session.commit()
         return counts
 
+    # Attachments made at send time (PDF) are made before the SMTP connection opens.
+    files = {item.id: _files(item) for item in claimed}
     connection = None
     try:
         connection = mail_ext.connect()
@@ -195,7 +221,7 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     try:
         for item in claimed:
             try:
-                connection.send(_message(item))
+                connection.send(_message(item, files[item.id]))
             except (TimeoutError, OSError, smtplib.SMTPException) as error:
                 reason, permanent = explain_smtp_error(error)
                 if permanent:
@@ -269,7 +295,16 @@ class _Message(Message):
         return message
 
 
-def _message(item: OutboxMail) -> Message:
+def _files(item: OutboxMail) -> list[tuple[str, str, bytes]]:
+    files = []
+    for item_file in item.attachments or ():
+        content = _attachment_bytes(item_file)
+        if content is not None:
+            files.append((item_file["filename"], item_file["content_type"], content))
+    return files
+
+
+def _message(item: OutboxMail, files: list[tuple[str, str, bytes]] | None = None) -> Message:
     message = _Message(
         subject=item.subject,
         recipients=[item.recipient],
@@ -278,8 +313,8 @@ def _message(item: OutboxMail) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"Auto-Submitted": "auto-generated", **(item.headers or {})},
     )
-    for item_file in item.attachments or ():
-        message.attach(item_file["filename"], item_file["content_type"], _attachment_bytes(item_file))
+    for filename, content_type, content in (_files(item) if files is None else files):
+        message.attach(filename, content_type, content)
     # A stable Message-ID: a receiver can recognise a mail sent twice after a crash.
     message.msgId = item.message_id
     return message

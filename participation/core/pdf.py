@@ -25,8 +25,14 @@ def pdf_available() -> bool:
     return True
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """Render ``template`` to HTML, then to PDF bytes."""
+def render_pdf(template: str, document=None, **context) -> bytes:
+    """Render ``template`` to HTML, then to a tagged PDF (PDF/UA-1) in bytes.
+
+    ``document`` (see ``core.documents.issue``) gives the shared layout its
+    reference, date, addressee, signature and publication address; the
+    authority's letterhead is added to every document. The PDF is tagged for
+    accessibility: its structure, title, language, outline and images' text
+    alternatives are read by screen readers."""
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
@@ -38,9 +44,15 @@ def render_pdf(template: str, **context) -> bytes:
     class StaticFilesOnly(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
             if parts.scheme == "file" and Path(parts.path).resolve().is_relative_to(static):
                 return super().fetch(url, headers)
             raise ValueError(f"Ressource refusée dans un PDF : {url}")
 
-    html = render_template(template, **context)
-    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=StaticFilesOnly()).write_pdf()
+    from participation.core.documents import letterhead
+
+    context.setdefault("letterhead", letterhead())
+    html = render_template(template, document=document, **context)
+    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=StaticFilesOnly()).write_pdf(
+        pdf_variant="pdf/ua-1", pdf_tags=True)

@@ -60,3 +60,22 @@ def public_sittings(query: AgendaQuery) -> list[CalendarItem]:
         )
         for sitting, council, commune_id in db.session.execute(statement).unique()
     ]
+
+
+def sitting_item(sitting: Sitting) -> CalendarItem:
+    """One sitting, public or not, as a calendar item: the file sent with its convocation."""
+    council = sitting.council
+    return CalendarItem(
+        kind=KIND,
+        kind_label="Séance",
+        title=f"{council.name} — {sitting.title}",
+        start=sitting.starts_at,
+        end=sitting.ends_at or sitting.starts_at + DEFAULT_LENGTH,
+        url=f"/conseils/{council.slug}/seances/{sitting.id}",
+        uid=f"sitting-{sitting.id}",
+        place=sitting.place or ("En visioconférence" if sitting.video_url else None),
+        summary=", ".join(item.title for item in sitting.items) or None,
+        published_at=sitting.convened_at,
+        cancelled=sitting.state == SittingState.cancelled,
+        updated_at=sitting.updated_at,
+    )

@@ -12,6 +12,7 @@ from participation.core.eventlog import DomainEvent, subscribe
 from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.core.permissions import SYSTEM
+from participation.councils.documents import sitting_ics
 from participation.councils.models import MEMBERSHIP_WORKFLOW, Attendance, Council, CouncilFollower, Membership, MembershipState, Sitting, Volunteer
 from participation.extensions import db
 from participation.notifications.models import Category
@@ -29,13 +30,16 @@ def _sitting_path(sitting: Sitting) -> str:
 
 
 def _tell_members(event: DomainEvent, members, *, template: str, subject: str, key: str, title: str, url: str,
-                  category: Category | None = OWN_CASE, **context) -> None:
-    """Each member hears of it in the app and by mail: a convocation and its changes are their own case."""
+                  category: Category | None = OWN_CASE, attachments=None, **context) -> None:
+    """Each member hears of it in the app and by mail: a convocation and its changes are their own case.
+
+    ``attachments(member)`` gives the files sent with the member's mail."""
     for member in members:
         user = member.user
         if user is None:
             continue
         tell(user, category, title, url=url, event=event, dedup_key=f"{key}:{member.id}", mail_key=f"{key}:{member.id}",
+             attachments=attachments(member) if attachments else None,
              mail_subject=subject, mail_template=f"councils/{template}", about=context.get("sitting").title if context.get("sitting") else None,
              member=member, **context)
 
@@ -77,9 +81,19 @@ def send_convocations(event: DomainEvent) -> None:
     from participation.councils.services import convened_members
 
     sitting = event.subject
+    calendar = sitting_ics(sitting)
     _tell_members(event, convened_members(sitting), template="convocation", subject=f"Convocation : {sitting.title}",
                   key=f"sitting-convocation:{sitting.id}", title=f"Vous êtes convoqué : {sitting.title}",
-                  url=_sitting_path(sitting), sitting=sitting)
+                  url=_sitting_path(sitting), sitting=sitting, attachments=lambda member: convocation_attachments(sitting, member, calendar))
+
+
+def convocation_attachments(sitting: Sitting, member: Membership, calendar: str) -> list[dict]:
+    """The convocation as PDF (made by the mail worker when it sends the mail) and the sitting's calendar file."""
+    return [
+        {"filename": f"convocation-{sitting.id}.pdf", "content_type": "application/pdf", "render": "councils.convocation",
+         "args": {"sitting_id": sitting.id, "membership_id": member.id}},
+        {**calendar_attachment(sitting), "content": calendar},
+    ]
 
 
 @subscribe("sitting.moved", "sitting.cancelled")
@@ -93,7 +107,11 @@ def tell_change(event: DomainEvent) -> None:
     subject = f"{'Séance annulée' if cancelled else 'Séance déplacée'} : {sitting.title}"
     _tell_members(event, convened_members(sitting), template="cancelled" if cancelled else "moved", subject=subject,
                   key=f"{event.name}:{event.id}", title=subject, url=_sitting_path(sitting), sitting=sitting,
-                  before=event.data.get("before"))
+                  before=event.data.get("before"), attachments=lambda member, calendar=calendar_attachment(sitting): [calendar])
+
+
+def calendar_attachment(sitting: Sitting) -> dict:
+    return {"filename": "seance.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH", "content": sitting_ics(sitting)}
 
 
 @subscribe("sitting.answered")

@@ -912,3 +912,7 @@ def add_spending(budget_id: int):
             flash("La dépense est enregistrée.", "success")
             return redirect(url_for("councils_staff.extras", council_id=council.id))
     return _render_extras(council, spending_form=form, status=422)
+
+
+# The sitting's documents as PDF (minutes, attendance sheet, convocation): their routes join these blueprints.
+from participation.councils import document_views  # noqa: E402,F401

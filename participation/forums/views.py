@@ -391,9 +391,15 @@ def synthesis(consultation_id: int):
 def synthesis_pdf(consultation_id: int):
     item = _published_synthesis(consultation_id)
     try:
-        data = render_pdf("forums/synthesis_pdf.html", consultation=item, figures=services.synthesis_figures(item), title=f"Synthèse — {item.title}")
+        from participation.core.documents import issue
+        from participation.core.urls import external_url
+
+        document = issue("SYNTH", item, title=f"Synthèse — {item.title}", url=external_url("forums.synthesis", consultation_id=item.id))
+        data = render_pdf("forums/synthesis_pdf.html", document=document, consultation=item, figures=services.synthesis_figures(item),
+                          title=document.title)
     except PDFUnavailable:
         return render_error(503, "Le PDF ne peut pas être produit pour le moment : lisez la synthèse en ligne.")
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="synthese-concertation-{item.id}.pdf"'
     return response

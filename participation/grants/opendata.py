@@ -1,8 +1,9 @@
-"""The grants' essential data in the SCDL ``subventions`` schema (décret 2017-779).
+"""The grants' essential data in the SCDL ``subventions`` schema (décret 2017-779), for the open data catalogue.
 
 One row per granted grant with a signed convention. The 16 columns are those
 of the schema's version 2.1.1, in its order; dates are ISO 8601, amounts use a dot, ``nature``
-and ``conditionsVersement`` take the schema's values.
+and ``conditionsVersement`` take the schema's values, ``notificationUE`` is « oui » or « non ».
+Served as ``/opendata/subventions.csv`` and ``.json`` by the catalogue.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import csv
 import io
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
-from participation.grants.models import AidKind, ApplicationState, GrantApplication
+from participation.grants.models import AidKind, ApplicationState, GrantApplication, GrantCall
+from participation.opendata.catalogue import Dataset, Schema, latest, register_dataset
 
 FIELDS = [
     "nomAttribuant",
@@ -46,10 +49,14 @@ def decimal_cents(cents: int) -> str:
     return f"{whole}.{rest:02d}"
 
 
+def _published():
+    return sa.and_(GrantApplication.state == ApplicationState.granted, GrantApplication.convention_signed_on.is_not(None))
+
+
 def published_grants():
     return db.session.scalars(
         sa.select(GrantApplication)
-        .where(GrantApplication.state == ApplicationState.granted, GrantApplication.convention_signed_on.is_not(None))
+        .where(_published())
         .order_by(GrantApplication.convention_signed_on, GrantApplication.id)
     ).all()
 
@@ -88,3 +95,41 @@ def to_csv(territory) -> str:
     writer.writeheader()
     writer.writerows(rows(territory))
     return buffer.getvalue()
+
+
+def latest_change():
+    """The latest change of a published grant or of its call (its RAE number, its aid scheme)."""
+    row = db.session.execute(
+        sa.select(sa.func.max(GrantApplication.updated_at), sa.func.max(GrantCall.updated_at))
+        .join(GrantCall, GrantCall.id == GrantApplication.call_id)
+        .where(_published())
+    ).one()
+    return latest(*row)
+
+
+def _catalogue_rows():
+    from participation.territory.services import current_territory
+
+    return rows(current_territory())
+
+
+SCHEMA = Schema(
+    name="SCDL subventions",
+    version="2.1.1",
+    url="https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json",
+    page="https://schema.data.gouv.fr/scdl/subventions/2.1.1/",
+)
+
+register_dataset(Dataset(
+    slug="subventions",
+    title=_l("Subventions attribuées"),
+    description=_l("Les données essentielles des conventions de subvention signées (décret n° 2017-779 du 5 mai 2017) : "
+                   "une ligne par subvention attribuée, au format SCDL « subventions » 2.1.1, ses 16 colonnes dans l'ordre du schéma."),
+    fields=tuple(FIELDS),
+    rows=_catalogue_rows,
+    modified=latest_change,
+    keywords=("subvention", "associations", "SCDL", "données essentielles"),
+    theme=_l("Subventions"),
+    schema=SCHEMA,
+    order=10,
+))

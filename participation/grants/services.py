@@ -18,6 +18,7 @@ from participation.core.errors import DomainError, TransitionRefused, Validation
 from participation.core.eventlog import record
 from participation.core.identifiers import compact, rna_error, siret_error
 from participation.core.models import utcnow
+from participation.core.outbox import attachment_renderer
 from participation.core.permissions import require
 from participation.core.tokens import make_token, token_digest
 from participation.core.uploads import DOCUMENTS, MB, store_upload
@@ -154,12 +155,25 @@ def current_documents(association_id: int) -> dict[DocumentKind, AssociationDocu
 
 
 
+@attachment_renderer("grants.application")
+def application_pdf_attachment(application_id: int) -> bytes:
+    return application_pdf(db.session.get(GrantApplication, application_id))
+
+
 def application_pdf(application: GrantApplication) -> bytes:
     """The application as submitted, as a PDF: for the receipt and for download."""
     from participation.core.pdf import render_pdf
     from participation.grants.models import REPUBLICAN_COMMITMENTS
 
-    return render_pdf("grants/application_pdf.html", application=application, commitments=REPUBLICAN_COMMITMENTS,
+    from flask_babel import gettext as _
+
+    from participation.core.documents import issue
+    from participation.core.urls import external_url
+
+    document = issue("SUBV", application, title=_("Demande de subvention n° %(number)s", number=application.id),
+                     url=external_url("grants.application", application_id=application.id),
+                     addressee=[application.call.department.name if application.call.department else ""])
+    return render_pdf("grants/application_pdf.html", document=document, application=application, commitments=REPUBLICAN_COMMITMENTS,
                       documents=current_documents(application.association_id), euros=euros)
 
 def is_outdated(document: AssociationDocument, today: date | None = None) -> bool:

@@ -33,8 +33,9 @@ def receipt(event: DomainEvent) -> None:
     # libraries the mail still links to the PDF on the platform.
     attachments = None
     if pdf_available():
+        # Made by the mail worker when it sends the receipt, not in the request that submits.
         attachments = [{"filename": f"demande-subvention-{application.id}.pdf", "content_type": "application/pdf",
-                        "content": services.application_pdf(application)}]
+                        "render": "grants.application", "args": {"application_id": application.id}}]
     tell_representatives(
         event, application,
         subject=f"Accusé de réception : demande de subvention n° {application.id}",

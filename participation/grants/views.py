@@ -1,9 +1,8 @@
 """Grant pages: calls and applications (/subventions/), associations (/associations/),
-the back office (/gestion/subventions/) and the open data (/opendata/subventions.csv, .json)."""
+the back office (/gestion/subventions/); the open data is declared in grants/opendata.py."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import sqlalchemy as sa
@@ -17,7 +16,7 @@ from participation.core.permissions import can, require
 from participation.core.uploads import StoredFile, send_stored_file
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.extensions import db
-from participation.grants import opendata, services
+from participation.grants import services
 from participation.grants.forms import (
     ActionForm,
     ApplicationForm,
@@ -59,13 +58,11 @@ from participation.grants.models import (
     RequestKind,
 )
 from participation.territory.models import Department, Theme
-from participation.territory.services import current_territory
 
 bp = Blueprint("grants", __name__, url_prefix="/subventions")
 associations_bp = Blueprint("associations", __name__, url_prefix="/associations")
 staff_bp = Blueprint("grants_staff", __name__, url_prefix="/gestion/subventions")
-opendata_bp = Blueprint("opendata", __name__, url_prefix="/opendata")
-EXTRA_BLUEPRINTS = ("associations_bp", "staff_bp", "opendata_bp")
+EXTRA_BLUEPRINTS = ("associations_bp", "staff_bp")
 
 ACCOUNTS = {"charges": CHARGE_ACCOUNTS, "products": PRODUCT_ACCOUNTS}
 
@@ -243,7 +240,9 @@ def withdraw(application_id: int):
 @login_required
 def application_pdf(application_id: int):
     item = _load_application(application_id, "grants.read_application")
-    return Response(services.application_pdf(item), mimetype="application/pdf", headers={
+    data = services.application_pdf(item)
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
+    return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="demande-subvention-{item.id}.pdf"',
         "Cache-Control": "private, no-store",
     })
@@ -652,21 +651,3 @@ def convention_file(application_id: int):
     if item.convention_file_id is None:
         abort(404)
     return send_stored_file(db.session.get(StoredFile, item.convention_file_id))
-
-
-# Open data (/opendata/) ------------------------------------------------------
-
-
-@opendata_bp.route("/subventions.csv")
-def subventions_csv():
-    response = Response(opendata.to_csv(current_territory()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'inline; filename="subventions.csv"'
-    response.charset = "utf-8"
-    return response
-
-
-@opendata_bp.route("/subventions.json")
-def subventions_json():
-    body = json.dumps({"schema": "scdl-subventions", "fields": opendata.FIELDS, "data": opendata.rows(current_territory())},
-                      ensure_ascii=False, indent=1)
-    return Response(body, mimetype="application/json")

@@ -36,13 +36,35 @@ def path_for(endpoint: str, **values) -> str:
 
 
 
+def meeting_ics(meeting, committee, plan: Plan) -> str:
+    """The committee meeting as an iCalendar file, for the convocation mail."""
+    from datetime import timedelta
+
+    from participation.agenda.ical import build_calendar
+    from participation.agenda.sources import AgendaItem as CalendarItem
+
+    item = CalendarItem(kind="plan_meeting", kind_label="Réunion", title=f"{committee.name} — {meeting.title}",
+                        start=meeting.starts_at, end=meeting.ends_at or meeting.starts_at + timedelta(hours=2),
+                        url=path_for("plans.plan", slug=plan.slug), uid=f"plan-meeting-{meeting.id}", place=meeting.place,
+                        updated_at=getattr(meeting, "updated_at", None))
+    return build_calendar([item], name=meeting.title, method="PUBLISH").decode()
+
+
+def dashboard_document(plan: Plan):
+    from flask_babel import gettext as _
+
+    from participation.core.documents import issue
+
+    return issue("TDB", plan, title=_("Tableau de bord — %(title)s", title=plan.title), url=external_url("plans.plan", slug=plan.slug))
+
+
 def dashboard_pdf(plan: Plan) -> bytes | None:
     """The plan's dashboard as PDF, for a convocation; ``None`` when PDF rendering is unavailable."""
     from participation.core.pdf import PDFUnavailable, render_pdf
     from participation.plans.dashboard import dashboard
 
     try:
-        return render_pdf("plans/dashboard_pdf.html", **dashboard(plan))
+        return render_pdf("plans/dashboard_pdf.html", document=dashboard_document(plan), **dashboard(plan))
     except PDFUnavailable:
         log.warning("Tableau de bord non joint : WeasyPrint indisponible")
         return None
@@ -54,7 +76,9 @@ def send_convocations(event: DomainEvent) -> None:
     committee = meeting.committee
     plan = committee.plan
     pdf = dashboard_pdf(plan)
-    attachments = [{"filename": f"tableau-de-bord-{plan.slug}.pdf", "content_type": "application/pdf", "content": pdf}] if pdf else None
+    attachments = [{"filename": f"tableau-de-bord-{plan.slug}.pdf", "content_type": "application/pdf", "content": pdf}] if pdf else []
+    attachments.append({"filename": "reunion.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
+                        "content": meeting_ics(meeting, committee, plan)})
     url = path_for("plans.plan", slug=plan.slug)
     for member in committee.members:
         key = f"plan-meeting-convocation:{meeting.id}:{member.id}"

@@ -200,9 +200,14 @@ def report_pdf(slug: str, report_id: int):
 
     item = _report(slug, report_id)
     try:
-        pdf = render_pdf("plans/report_pdf.html", report=item, plan=item.plan, figures=reports.report_figures(item))
+        from participation.core.documents import issue
+        from participation.core.urls import external_url
+
+        document = issue("SUIVI", item, title=f"{item.title} — {item.plan.title}", url=external_url("plans.report", slug=slug, report_id=report_id))
+        pdf = render_pdf("plans/report_pdf.html", document=document, report=item, plan=item.plan, figures=reports.report_figures(item))
     except PDFUnavailable:
         return render_error(503, "Le PDF ne peut être produit pour l'instant.")
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="bilan-{item.plan.slug}-{item.id}.pdf"'})
 

@@ -53,7 +53,14 @@ def show(year: int):
 def pdf(year: int):
     bilan = _published(year)
     content = service.content_of(bilan)
-    data = render_pdf("processes/bilan_pdf.html", bilan=bilan, content=content, sections=service.figures_of(content))
+    from flask_babel import gettext as _
+
+    from participation.core.documents import issue
+    from participation.core.urls import external_url
+
+    document = issue("BILAN", bilan, title=_("Bilan de la participation %(year)s", year=bilan.year), url=external_url("bilans.show", year=year))
+    data = render_pdf("processes/bilan_pdf.html", document=document, bilan=bilan, content=content, sections=service.figures_of(content))
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="bilan-participation-{bilan.year}.pdf"'})
 

@@ -576,14 +576,6 @@ def followers_of(referral: Referral):
                               .order_by(ReferralFollower.id)).all()
 
 
-def adopted_opinions(council_id: int | None = None):
-    statement = (sa.select(Opinion).join(Referral).where(Opinion.state.in_((OpinionState.adopted, OpinionState.published)))
-                 .order_by(Opinion.id))
-    if council_id:
-        statement = statement.where(Referral.council_id == council_id)
-    return statement
-
-
 def themes_by_ids(ids) -> list[Theme]:
     return db.session.scalars(sa.select(Theme).where(Theme.id.in_(ids))).all() if ids else []
 

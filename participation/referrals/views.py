@@ -1,23 +1,28 @@
 """Referral pages: the public list and pages (/saisines/), the members' drafting
-(/saisines/<id>/redaction), the back office (/gestion/saisines/) and the open
-data (/opendata/deliberations.csv, .json)."""
+(/saisines/<id>/redaction) and the back office (/gestion/saisines/); the open
+data is declared in referrals/opendata.py."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from flask_babel import gettext as _
+
 from participation.core.errors import DomainError, PermissionDenied
+from participation.core.french import de
+from participation.core.documents import issue
 from participation.core.pdf import render_pdf
+from participation.core.urls import external_url
+from participation.referrals.documents import opinion_document
 from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.councils.models import Council, Sitting, SittingState, WorkingGroup
 from participation.extensions import db
-from participation.referrals import opendata, services
+from participation.referrals import services
 from participation.referrals.forms import (
     ActionForm,
     AnswerForm,
@@ -61,8 +66,7 @@ from participation.territory.services import current_territory
 
 bp = Blueprint("referrals", __name__, url_prefix="/saisines")
 staff_bp = Blueprint("referrals_staff", __name__, url_prefix="/gestion/saisines")
-opendata_bp = Blueprint("referrals_opendata", __name__, url_prefix="/opendata")
-EXTRA_BLUEPRINTS = ("staff_bp", "opendata_bp")
+EXTRA_BLUEPRINTS = ("staff_bp",)
 
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
@@ -203,8 +207,9 @@ def opinion_pdf(referral_id: int):
     item = _referral(referral_id)
     if item.opinion is None or item.opinion.state != OpinionState.published:
         abort(404)
-    pdf = render_pdf("referrals/opinion_pdf.html", referral=item, opinion=item.opinion, vote=item.opinion.adopted_vote,
-                     territory=current_territory())
+    pdf = render_pdf("referrals/opinion_pdf.html", document=opinion_document(item), referral=item, opinion=item.opinion,
+                     vote=item.opinion.adopted_vote, territory=current_territory())
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="avis-{item.id}.pdf"'})
 
@@ -517,20 +522,6 @@ def recommendation(referral_id: int, recommendation_id: int):
     return _staff_page(item, status_forms={rec.id: form})
 
 
-# Open data ---------------------------------------------------------------------------
-
-
-@opendata_bp.route("/deliberations.csv")
-def deliberations_csv():
-    return Response(opendata.to_csv(current_territory()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="deliberations.csv"'})
-
-
-@opendata_bp.route("/deliberations.json")
-def deliberations_json():
-    return Response(json.dumps(opendata.rows(current_territory()), ensure_ascii=False, indent=1), mimetype="application/json")
-
-
 # Yearly activity reports -------------------------------------------------------------
 
 
@@ -551,7 +542,10 @@ def report(slug: str, year: int):
 @bp.route("/rapports/<slug>/<int:year>.pdf")
 def report_pdf(slug: str, year: int):
     item = _activity_report(slug, year)
-    pdf = render_pdf("referrals/report_pdf.html", report=item, figures=figures_of(item), territory=current_territory())
+    document = issue("RAPP", item, title=_("Rapport d'activité %(year)s %(council)s", year=item.year, council=de(item.council.name)),
+                     url=external_url("referrals.report", slug=slug, year=year))
+    pdf = render_pdf("referrals/report_pdf.html", document=document, report=item, figures=figures_of(item), territory=current_territory())
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="rapport-activite-{item.council.slug}-{item.year}.pdf"'})
 

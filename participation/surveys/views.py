@@ -220,11 +220,17 @@ def public_results(questionnaire_id: int):
 def public_results_pdf(questionnaire_id: int):
     questionnaire = _published(questionnaire_id)
     try:
-        pdf = render_pdf("surveys/results_pdf.html", questionnaire=questionnaire,
+        from participation.core.documents import issue
+        from participation.core.urls import external_url
+
+        document = issue("QUEST", questionnaire, title=f"Résultats : {questionnaire.display_title}",
+                         url=external_url("surveys.public_results", questionnaire_id=questionnaire.id))
+        pdf = render_pdf("surveys/results_pdf.html", document=document, questionnaire=questionnaire,
                          results=results.question_results(questionnaire, public_only=True),
                          total=results.submitted_count(questionnaire), small=results.SMALL_GROUP)
     except PDFUnavailable:
         abort(404, "Le PDF n'est pas disponible sur ce serveur : consultez la page des résultats.")
+    db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return HTTPResponse(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="resultats-questionnaire-{questionnaire.id}.pdf"'})
 

@@ -51,6 +51,7 @@ PAGES = [
     Page("/mentions-legales"),
     Page("/donnees-personnelles"),
     Page("/accessibilite"),
+    Page("/opendata/"),
     Page("/cette-page-n-existe-pas", status=404),
     Page("/conseils/"),
     Page("/compte/profil", who="habitante"),

@@ -35,3 +35,52 @@ def test_a_pdf_never_reaches_the_network(app, needs_pdf, monkeypatch):
         data = render_pdf("ignored.html")
     assert data.startswith(b"%PDF-")
     assert opened == []
+
+
+def test_the_letterhead_shows_the_authoritys_logo_with_its_text_alternative(app, needs_pdf):
+    """The logo comes from the territory's settings; tagged, it is a /Figure with its /Alt text."""
+    import io as io_module
+
+    from pypdf import PdfReader
+    from werkzeug.datastructures import FileStorage
+
+    from participation.core.documents import issue
+    from participation.territory import services as territory_services
+    from tests import factories
+    from tests.pdfcheck import check_official_pdf
+
+    territory = factories.territory(name="Communauté de communes du Val Test", address="1 place de la Mairie\n00000 Testville")
+    admin = factories.admin()
+    territory_services.set_logo(FileStorage(io_module.BytesIO(factories.png_bytes()), filename="logo.png", content_type="image/png"),
+                                actor=admin)
+    council = factories.council()
+    with app.test_request_context("/"):
+        document = issue("EMARG", factories.sitting(council), title="Une feuille d'émargement", addressee=["Madame la Présidente"])
+        data = render_pdf("pdf/base.html", document=document, title="Une feuille d'émargement")
+    reference, text = check_official_pdf(data, kind="EMARG", title="Une feuille d'émargement")
+    assert territory.name in text and "1 place de la Mairie" in text and "Madame la Présidente" in text
+    assert _alts(PdfReader(io_module.BytesIO(data))) == [f"Logo : {territory.name}"]
+
+
+def _alts(reader) -> list[str]:
+    """The /Alt texts of the structure tree's elements."""
+    found, seen = [], set()
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    walk(kid)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found

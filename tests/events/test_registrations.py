@@ -135,6 +135,10 @@ def test_confirmation_mail_carries_the_event_as_a_calendar_file(app, mailbox):
     assert str(vevent["SUMMARY"]) == "Forum des associations"
     assert vevent.decoded("DTSTART") == event.starts_at
     assert vevent["DTSTART"].params["TZID"] == "Europe/Paris"
+    import vobject
+
+    parsed = vobject.readOne(attachments[0].get_content())
+    assert parsed.vevent.summary.value == "Forum des associations"
 
 
 def _link(mail_text: str) -> str:

@@ -226,3 +226,7 @@ def test_the_synthesis_as_pdf(client, needs_pdf):
     services.publish_synthesis(consultation, actor=SYSTEM)
     response = client.get(f"/concertations/{consultation.id}/synthese.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    from tests.pdfcheck import check_official_pdf
+
+    _reference, text = check_official_pdf(response.data, kind="SYNTH", title=consultation.title)
+    assert f"/concertations/{consultation.id}/synthese" in text.replace(" ", "")  # the publication address

@@ -320,6 +320,9 @@ def test_the_receipt_carries_the_application_as_a_pdf(app, mailbox):
     assert attachment.get_filename() == f"demande-subvention-{application.id}.pdf"
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF-")
+    from tests.pdfcheck import check_official_pdf
+
+    check_official_pdf(attachment.get_content(), kind="SUBV")
     assert "joint à ce courriel" in receipt.text
 
 

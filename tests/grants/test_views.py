@@ -125,6 +125,10 @@ def test_the_application_pdf_is_for_representatives_and_staff_only(client, app):
     login(client, application.association.representatives[0].user)
     response = client.get(f"/subventions/demandes/{application.id}/demande.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    from tests.pdfcheck import check_official_pdf
+
+    reference, _text = check_official_pdf(response.data, kind="SUBV", title=str(application.id))
+    assert check_official_pdf(client.get(f"/subventions/demandes/{application.id}/demande.pdf").data, kind="SUBV")[0] == reference
     other = app.test_client()
     login(other, factories.user())
     assert other.get(f"/subventions/demandes/{application.id}/demande.pdf").status_code == 403
@@ -199,7 +203,7 @@ def test_opendata_csv_has_the_scdl_columns_and_formats(client):
     assert row["referenceDecision"] == f"DEL-{conventioned.id}"
     assert row["idRAE"] == "" and row["dispositifAide"] == ""  # optional, and the call carries neither
     document = json.loads(client.get("/opendata/subventions.json").get_data(as_text=True))
-    assert document["fields"] == opendata.FIELDS and document["data"][0]["montant"] == "24000.00"
+    assert document["meta"]["fields"] == opendata.FIELDS and document["data"][0]["montant"] == "24000.00"
 
 
 def test_a_call_s_rae_number_and_aid_scheme_reach_the_scdl_export_and_a_bad_rae_number_is_refused(client):

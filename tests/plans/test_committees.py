@@ -76,6 +76,15 @@ def test_the_convocation_goes_out_on_time_with_the_agenda_and_the_dashboard(stee
     received = next(m for m in mailbox if m.recipients == ["paul@caf.example"])
     pdfs = [part for part in received.message.iter_attachments() if part.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF-")
+    from tests.pdfcheck import check_official_pdf
+
+    check_official_pdf(pdfs[0].get_content(), kind="TDB", title=plan.title)
+    # The meeting, for the member's calendar.
+    import icalendar
+
+    [ics] = [part for part in received.message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    [vevent] = icalendar.Calendar.from_ical(ics.get_content()).walk("VEVENT")
+    assert "COPIL de printemps" in str(vevent["SUMMARY"]) and vevent.decoded("DTSTART") == meeting.starts_at.replace(microsecond=0)
 
 
 def test_attendance_minutes_and_a_decision_followed_until_done(steering, client):

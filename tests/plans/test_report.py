@@ -61,6 +61,9 @@ def test_publishing_freezes_the_figures_and_the_pdf_says_the_same(plan, client):
     assert response.mimetype == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).replace("\u202f", " ")
     assert "Bilan à mi-parcours" in text and "15 000,00" in text and "10 000,00" in text and "Part des trajets à vélo" in text
+    from tests.pdfcheck import check_official_pdf
+
+    check_official_pdf(response.data, kind="SUIVI", title="Bilan à mi-parcours")
     # The plan's page shows the same budget as the report.
     page = client.get(f"/plans/{plan.slug}").get_data(as_text=True).replace("\u202f", " ")
     assert "20 000,00" in page and "12 500,00" in page

@@ -107,4 +107,7 @@ def test_the_pdf_opens(client, people):
 
     content = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Jury citoyen du climat" in content
+    from tests.pdfcheck import check_official_pdf
+
+    check_official_pdf(response.data, kind="BILAN", title=str(YEAR))
     assert client.get("/bilans/1999.pdf").status_code == 404

@@ -365,6 +365,9 @@ def test_the_pdf_opens_and_carries_the_figures(setup, year, client):
     assert "le conseil a reçu 4 saisines" in text
     assert "Taux de présence : 67 %" in text
     assert "dont 1 dans le délai prévu" in text
+    from tests.pdfcheck import check_official_pdf
+
+    check_official_pdf(response.data, kind="RAPP", title=str(year))
 
 
 def test_the_demo_has_a_published_report_and_a_draft(app, client):

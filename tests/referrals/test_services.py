@@ -218,7 +218,7 @@ def test_overdue_reminder_weekly_never_twice_a_week(setup):
 
 
 def test_deliberations_export_validates_against_the_scdl_field_list(setup, app, client):
-    """SCDL « deliberations » 2.1.x: the columns in the schema's order, required ones filled, ISO dates, integer votes."""
+    """SCDL « deliberations » 2.1.5: the columns in the schema's order, required ones filled, ISO dates, integer votes."""
     import csv
     import io
     import json
@@ -228,6 +228,10 @@ def test_deliberations_export_validates_against_the_scdl_field_list(setup, app, 
     referral = drafted(setup)
     services.record_vote(referral.opinion, sitting=sitting_with_quorum(setup), votes_for=2, votes_against=0, abstentions=1,
                          present=3, actor=setup.staff)
+    # Adopted is not yet public: the export holds published opinions only.
+    with app.test_request_context():
+        assert opendata.rows(territory) == []
+    services.publish_opinion(referral.opinion, actor=setup.staff)
     db.session.flush()
     expected = ["COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIERE_CODE", "DELIB_MATIERE_NOM", "DELIB_OBJET",
                 "BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE", "VOTE_EFFECTIF", "VOTE_REEL", "VOTE_POUR", "VOTE_CONTRE",
@@ -259,7 +263,7 @@ def test_deliberations_export_validates_against_the_scdl_field_list(setup, app, 
     assert cells["BUDGET_ANNEE"] == "" and cells["COLL_SIRET"] == "20009999200014"
     # The JSON carries integers.
     data = json.loads(client.get("/opendata/deliberations.json").get_data(as_text=True))
-    assert data[0]["VOTE_POUR"] == 2 and list(data[0]) == expected
+    assert data["data"][0]["VOTE_POUR"] == 2 and list(data["data"][0]) == expected
 
     # A rejected or still-drafted opinion is no deliberation; a row missing a required value does not validate.
     assert opendata.problems({**row, "COLL_SIRET": "123"}) == ["COLL_SIRET : 14 chiffres"]

@@ -138,6 +138,16 @@ def test_the_pdf_opens_and_carries_the_vote(setup, client):
     assert setup.council.name in text
     assert f"Adopté le {' '.join(format_day(vote.voted_on).split())}" in text
     assert "2 pour, 0 contre, 1 abstention" in text and "abstention(s)" not in text
+    # An official document: tagged, with the letterhead, its reference, the addressee and the president's signature.
+    from tests.pdfcheck import check_official_pdf
+
+    reference, text = check_official_pdf(response.data, kind="AVIS", title=referral.subject)
+    assert "Le président de l'agglomération" in text and setup.department.name in text
+    assert "Paule Présidente" in text and "Présidente" in text
+    assert f"/saisines/{referral.id}/avis" in text.replace(" ", "")
+    again = client.get(f"/saisines/{referral.id}/avis.pdf")
+    assert check_official_pdf(again.data, kind="AVIS")[0] == reference
+    assert f'href="/saisines/{referral.id}/avis.pdf"' in client.get(f"/saisines/{referral.id}/avis").get_data(as_text=True)
     assert "3 membres présents ou représentés sur 3" in text
 
 

@@ -204,6 +204,9 @@ def test_publication_shows_chosen_charts_as_html_and_pdf(client):
     assert pdf.status_code in (200, 404)
     if pdf.status_code == 200:
         assert pdf.data.startswith(b"%PDF")
+        from tests.pdfcheck import check_official_pdf
+
+        check_official_pdf(pdf.data, kind="QUEST", title=questionnaire.display_title)
 
 
 def test_a_new_wave_compares_question_by_question_in_points(client):

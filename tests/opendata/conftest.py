@@ -1,0 +1,3 @@
+"""The referral setup, for the deliberations dataset."""
+
+from tests.referrals.conftest import setup  # noqa: F401
