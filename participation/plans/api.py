@@ -130,7 +130,10 @@ def _action(row) -> dict:
 
 
 def _public_indicators():
-    return sa.select(Indicator).where(Indicator.plan_id.in_(_public_plan_ids()), Indicator.archived.is_(False))
+    """Indicators of public plans, not archived, and not following an archived action (as the plan's pages and open data)."""
+    live_actions = sa.select(Action.id).where(Action.archived.is_(False))
+    return sa.select(Indicator).where(Indicator.plan_id.in_(_public_plan_ids()), Indicator.archived.is_(False),
+                                      sa.or_(Indicator.action_id.is_(None), Indicator.action_id.in_(live_actions)))
 
 
 def _indicators(plan_id=None):

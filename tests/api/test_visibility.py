@@ -170,7 +170,10 @@ def test_plans_actions_indicators_measurements(client):
     measured = indicators.add_measurement(indicator, measured_on=date.today(), value=12, actor=SYSTEM)
     hidden_measurements = [indicators.add_measurement(i, measured_on=date.today(), value=3, actor=SYSTEM) for i in (old, draft_indicator)]
     _force(old, archived=True)
-    _check(client, "indicators", indicator.id, [old.id, draft_indicator.id])
+    # An indicator following an archived action goes with it.
+    of_archived = indicators.save_indicator(None, plan=public, action=archived, actor=SYSTEM, code="I3", name="Indicateur d'une action archivée")
+    hidden_measurements.append(indicators.add_measurement(of_archived, measured_on=date.today(), value=1, actor=SYSTEM))
+    _check(client, "indicators", indicator.id, [old.id, draft_indicator.id, of_archived.id])
     _check(client, "measurements", measured.id, [m.id for m in hidden_measurements])
 
 
