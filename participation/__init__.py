@@ -13,9 +13,9 @@ from participation.core.i18n import compile_catalogues
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
-DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals", "plans", "surveys", "news", "processes", "opendata"]
+DOMAINS = ["territory", "accounts", "notifications", "pages", "staff", "councils", "forums", "grants", "agenda", "events", "referrals", "plans", "surveys", "news", "processes", "opendata", "api"]
 # Modules a domain may provide; each is imported if present.
-DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports", "home", "opendata"]
+DOMAIN_MODULES = ["models", "policies", "subscribers", "jobs", "cli", "agenda", "queues", "journal", "processes", "indicators", "exports", "home", "opendata", "api"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:

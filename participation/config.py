@@ -102,6 +102,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_AUTH": os.environ.get("RATELIMIT_AUTH", "10 per minute;50 per hour"),
+        # The public API, per address (the X-RateLimit-* headers say where one stands).
+        "RATELIMIT_API": os.environ.get("RATELIMIT_API", "120 per minute;3000 per hour"),
         # Accounts
         "CONFIRMATION_TOKEN_HOURS": _int("CONFIRMATION_TOKEN_HOURS", 48),
         # A registration made without an account keeps its place this long while its address is confirmed.

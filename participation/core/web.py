@@ -201,9 +201,24 @@ def init_app(app: Flask) -> None:
         return render_error(500)
 
 
+# Renderers that may answer an error in their own form (the API's problem details):
+# ``func(code, message) -> response | None``; the first that answers wins.
+_error_renderers: list = []
+
+
+def register_error_renderer(func):
+    if func not in _error_renderers:
+        _error_renderers.append(func)
+    return func
+
+
 def render_error(code: int, message: str | None = None):
     from flask import make_response
 
+    for renderer in _error_renderers:
+        response = renderer(code, message)
+        if response is not None:
+            return response
     title, default = ERROR_TITLES.get(code, ERROR_TITLES[500] if code >= 500 else ERROR_TITLES[400])
     title, message = str(title), str(message or default)
     if wants_json():

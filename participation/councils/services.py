@@ -93,6 +93,25 @@ def _check_birth_year(birth_year: int | None, *, required: bool = True) -> int |
 # --- Councils and colleges --------------------------------------------------
 
 
+# What a visitor sees ---------------------------------------------------------------
+
+
+def public_councils():
+    """A ``select`` of the councils a visitor sees: every one but those in preparation."""
+    return sa.select(Council).where(Council.state != CouncilState.draft)
+
+
+def public_sittings(*, council_id: int | None = None, private: bool = False):
+    """A ``select`` of the sittings of public councils a visitor sees: announced (published or cancelled)
+    and public; ``private`` adds the closed sittings (for those who may see them)."""
+    statement = sa.select(Sitting).where(Sitting.state != SittingState.draft, Sitting.council_id.in_(public_councils().with_only_columns(Council.id)))
+    if council_id is not None:
+        statement = statement.where(Sitting.council_id == council_id)
+    if not private:
+        statement = statement.where(Sitting.is_public.is_(True))
+    return statement
+
+
 def save_council(council: Council | None, *, actor, **values) -> Council:
     """Create a council (``council`` is ``None``) or change its settings."""
     require(actor, "councils.manage", council)

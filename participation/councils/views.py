@@ -102,7 +102,7 @@ def _in(council: Council, obj):
 @bp.route("/")
 @cached_page
 def index():
-    page = paginate(sa.select(Council).where(Council.state != CouncilState.draft).order_by(Council.state.desc(), Council.name))
+    page = paginate(services.public_councils().order_by(Council.state.desc(), Council.name))
     return render_template("councils/index.html", page=page)
 
 
@@ -150,9 +150,7 @@ def rules(slug: str):
 @cached_page
 def sittings(slug: str):
     council = _published_council(slug)
-    query = sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.state != SittingState.draft)
-    if not can(current_user, "councils.view_private", council):
-        query = query.where(Sitting.is_public.is_(True))
+    query = services.public_sittings(council_id=council.id, private=can(current_user, "councils.view_private", council))
     page = paginate(query.order_by(Sitting.starts_at.desc(), Sitting.id.desc()))
     return render_template("councils/sittings.html", council=council, page=page)
 

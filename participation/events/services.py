@@ -51,6 +51,25 @@ EVENT_FIELDS = (
 # Events
 
 
+PUBLIC_EVENT_STATES = (EventState.published, EventState.cancelled)
+
+
+def public_events(*, theme_id: int | None = None, commune_id: int | None = None, starts_from=None, starts_until=None):
+    """A ``select`` of the events a visitor sees (published or cancelled), for the list, the feeds and the API.
+
+    ``starts_from``/``starts_until``: moments (aware) the event ends after / starts before."""
+    statement = sa.select(Event).where(Event.state.in_(PUBLIC_EVENT_STATES))
+    if theme_id is not None:
+        statement = statement.where(Event.themes.any(id=theme_id))
+    if commune_id is not None:
+        statement = statement.where(Event.communes.any(id=commune_id))
+    if starts_from is not None:
+        statement = statement.where(Event.ends_at > starts_from)
+    if starts_until is not None:
+        statement = statement.where(Event.starts_at < starts_until)
+    return statement.options(sa.orm.lazyload(Event.questions))
+
+
 def _check_event_values(values: dict) -> None:
     if not (values.get("title") or "").strip():
         raise ValidationError("Indiquez le titre de l'événement.", field="title")

@@ -54,10 +54,10 @@ def _is_registrant(registration) -> bool:
 def index():
     past = request.args.get("passes") == "1"
     now = utcnow()
-    statement = sa.select(Event).where(Event.state.in_([EventState.published, EventState.cancelled]))
+    statement = services.public_events()
     statement = statement.where(Event.ends_at <= now).order_by(Event.starts_at.desc()) if past else \
         statement.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
-    page = paginate(statement.options(sa.orm.lazyload(Event.questions)))
+    page = paginate(statement)
     return render_template("events/index.html", page=page, past=past)
 
 

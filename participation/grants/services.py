@@ -272,6 +272,12 @@ def public_calls(now: datetime | None = None):
     return sa.select(GrantCall).order_by(order, GrantCall.closes_at, GrantCall.id)
 
 
+def public_grants():
+    """A ``select`` of the grants made public: granted, with a signed convention (the SCDL ``subventions`` rows)."""
+    return sa.select(GrantApplication).where(GrantApplication.state == ApplicationState.granted,
+                                             GrantApplication.convention_signed_on.is_not(None))
+
+
 # Applications ----------------------------------------------------------------
 
 APPLICATION_FIELDS = ("aid_kind", "request_kind", "purpose_kind", "duration", "project_title", "goals", "audience", "place",

@@ -445,6 +445,11 @@ def close_questionnaire(questionnaire: Questionnaire, *, actor, now: datetime | 
     SURVEY_WORKFLOW.apply(questionnaire, "close", actor=actor)
 
 
+def published_results():
+    """A ``select`` of the questionnaires whose results are published (what ``surveys.view_results`` lets a visitor read)."""
+    return sa.select(Questionnaire).where(Questionnaire.state == SurveyState.published)
+
+
 def publish_results(questionnaire: Questionnaire, *, analysis: str, public_question_ids, actor, now: datetime | None = None) -> None:
     """Publish the chosen questions' results with staff's analysis."""
     if not (analysis or "").strip():

@@ -271,6 +271,8 @@ PAGES = [
     Page("/desabonnement/lien-modifie", status=400),
     Page("/notifications/", who="moderation"),
     Page("/actualites/"),
+    # The public API's reference page.
+    Page("/api/v1/docs"),
     Page("/actualites/?theme=1"),
     Page("/actualites/?theme=1", who="habitante"),
     Page("/actualites/1"),
