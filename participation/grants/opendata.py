@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
-from participation.grants.models import AidKind, ApplicationState, GrantApplication, GrantCall
+from participation.grants.models import AidKind, GrantApplication, GrantCall
 from participation.opendata.catalogue import Dataset, Schema, latest, register_dataset
+from participation.grants.services import public_grant_condition
 
 FIELDS = [
     "nomAttribuant",
@@ -50,7 +51,7 @@ def decimal_cents(cents: int) -> str:
 
 
 def _published():
-    return sa.and_(GrantApplication.state == ApplicationState.granted, GrantApplication.convention_signed_on.is_not(None))
+    return public_grant_condition()
 
 
 def published_grants():

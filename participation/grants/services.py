@@ -272,10 +272,14 @@ def public_calls(now: datetime | None = None):
     return sa.select(GrantCall).order_by(order, GrantCall.closes_at, GrantCall.id)
 
 
+def public_grant_condition():
+    """The grants made public: granted, with a signed convention (the SCDL ``subventions`` rows)."""
+    return sa.and_(GrantApplication.state == ApplicationState.granted, GrantApplication.convention_signed_on.is_not(None))
+
+
 def public_grants():
-    """A ``select`` of the grants made public: granted, with a signed convention (the SCDL ``subventions`` rows)."""
-    return sa.select(GrantApplication).where(GrantApplication.state == ApplicationState.granted,
-                                             GrantApplication.convention_signed_on.is_not(None))
+    """A ``select`` of the grants made public (API, pages and open data share it)."""
+    return sa.select(GrantApplication).where(public_grant_condition())
 
 
 # Applications ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from participation.extensions import db
 from participation.opendata.catalogue import Dataset, register_dataset
 from participation.surveys import results
 from participation.surveys.models import Questionnaire, SurveyState
+from participation.surveys.services import published_results
 
 FIELDS = (
     "questionnaire", "questionnaire_titre", "vague", "resultats_publies_le", "repondants_questionnaire",
@@ -26,7 +27,7 @@ FIELDS = (
 
 
 def _published():
-    return sa.select(Questionnaire).where(Questionnaire.state == SurveyState.published).order_by(Questionnaire.id)
+    return published_results().order_by(Questionnaire.id)
 
 
 def rows() -> list[dict]:
