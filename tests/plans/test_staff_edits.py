@@ -150,3 +150,15 @@ def test_convening_from_the_back_office_leaves_the_pdf_to_the_worker(client, age
     assert base64.b64decode(mails[0].attachments[0]["content"]).startswith(b"%PDF-")
     jobs.send_due_convocations()  # a second run (or worker) sends nothing again
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "plans/convocation")) == 2
+
+
+def test_counts_agree_in_number(client, agent, committee):
+    html = unescape(client.get(f"/gestion/plans/comites/{committee.id}").get_data(as_text=True))
+    assert "convocation 10 jours avant" in html
+    committees.remove_member(committee.members[0], actor=SYSTEM)
+    committee.convocation_days = 1
+    db.session.flush()
+    html = unescape(client.get(f"/gestion/plans/comites/{committee.id}").get_data(as_text=True))
+    assert "convocation 1 jour avant" in html
+    plan_page = unescape(client.get(f"/gestion/plans/{committee.plan_id}").get_data(as_text=True))
+    assert "(comité de pilotage, 1 membre)" in plan_page
