@@ -1,0 +1,33 @@
+"""A questionnaire's question feeds a plan's indicator
+
+Revision ID: gaps0001
+Revises: first0001
+Create Date: 2026-12-01 05:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'gaps0001'
+down_revision = 'first0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('questionnaire_questions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('indicator_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('indicator_option', sa.String(length=200), nullable=True))
+        batch_op.create_index(batch_op.f('ix_questionnaire_questions_indicator_id'), ['indicator_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_questionnaire_questions_indicator_id_plan_indicators'), 'plan_indicators',
+                                    ['indicator_id'], ['id'], ondelete='SET NULL')
+
+
+def downgrade():
+    with op.batch_alter_table('questionnaire_questions', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_questionnaire_questions_indicator_id_plan_indicators'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_questionnaire_questions_indicator_id'))
+        batch_op.drop_column('indicator_option')
+        batch_op.drop_column('indicator_id')
