@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -50,6 +51,7 @@ class IssueForm(FlaskForm):
     consultations = CheckboxesField("Concertations ouvertes", coerce=int, choices=[], validators=[Optional()])
     events = CheckboxesField("Prochains événements", coerce=int, choices=[], validators=[Optional()])
     opinions = CheckboxesField("Avis publiés", coerce=int, choices=[], validators=[Optional()])
+    questionnaires = CheckboxesField(_l("Questionnaires ouverts"), coerce=int, choices=[], validators=[Optional()])
     audience = RadioField("Destinataires", choices=[("all", "Tous les abonnés"), ("some", "Les abonnés des communes ou thèmes choisis")], default="all")
     communes = CheckboxesField("Communes", coerce=int, choices=[], validators=[Optional()])
     themes = CheckboxesField("Thèmes", coerce=int, choices=[], validators=[Optional()])

@@ -290,15 +290,21 @@ def unsubscribe(token: str):
 # The newsletter: back office ----------------------------------------------------
 
 
+# The form's field for each kind of item an issue may hold.
+ITEM_FIELDS = (("articles", "article"), ("consultations", "consultation"), ("events", "event"), ("opinions", "opinion"),
+               ("questionnaires", "questionnaire"))
+
+
 def _issue_form(issue_: Issue | None = None) -> IssueForm:
     form = IssueForm(obj=None if request.method == "POST" or issue_ is None else issue_)
     choices = newsletter.item_choices()
     form.articles.choices, form.consultations.choices = choices["article"], choices["consultation"]
     form.events.choices, form.opinions.choices = choices["event"], choices["opinion"]
+    form.questionnaires.choices = choices["questionnaire"]
     themes, communes = _territory_lists()
     form.themes.choices, form.communes.choices = themes, communes
     if request.method == "GET" and issue_ is not None:
-        for field, kind in (("articles", "article"), ("consultations", "consultation"), ("events", "event"), ("opinions", "opinion")):
+        for field, kind in ITEM_FIELDS:
             getattr(form, field).data = [i["id"] for i in issue_.items if i["kind"] == kind]
         form.audience.data = "all" if issue_.audience_all else "some"
         form.themes.data = [t.id for t in issue_.themes]
@@ -309,9 +315,7 @@ def _issue_form(issue_: Issue | None = None) -> IssueForm:
 def _save_issue(form: IssueForm, issue_: Issue | None) -> Issue:
     from participation.territory.models import Commune, Theme
 
-    items = [{"kind": kind, "id": i} for field, kind in (("articles", "article"), ("consultations", "consultation"),
-                                                          ("events", "event"), ("opinions", "opinion"))
-             for i in (getattr(form, field).data or [])]
+    items = [{"kind": kind, "id": i} for field, kind in ITEM_FIELDS for i in (getattr(form, field).data or [])]
     return newsletter.save_issue(issue_, subject=form.subject.data, intro=form.intro.data, items=items, audience_all=form.audience.data != "some",
                                  communes=_chosen(Commune, form.communes.data), themes=_chosen(Theme, form.themes.data), actor=current_user)
 
