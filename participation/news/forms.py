@@ -31,6 +31,8 @@ class ArticleForm(FlaskForm):
     consultation_id = IntegerField("Concertation liée (numéro)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Un numéro de concertation.")])
     event_id = IntegerField("Événement lié (numéro)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Un numéro d'événement.")])
     referral_id = IntegerField("Saisine liée (numéro)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Un numéro de saisine.")])
+    plan_action_id = IntegerField(_l("Action d'un plan liée (numéro)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Un numéro d'action."))],
+                                  description=_l("Le numéro qui suit « actions/ » dans l'adresse de la page de l'action."))
 
 
 class ScheduleForm(FlaskForm):

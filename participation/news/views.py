@@ -98,7 +98,17 @@ def show(article_id: int):
     image_url = external_url("news.image", article_id=article.id) if article.image_id else None
     json_ld = services.json_ld(article, url=external_url("news.show", article_id=article.id), image_url=image_url,
                                publisher=current_territory().name) if article.is_public else None
-    return render_template("news/show.html", article=article, json_ld=json_ld)
+    return render_template("news/show.html", article=article, json_ld=json_ld, action_plan=_action_plan(article))
+
+
+def _action_plan(article: Article):
+    """The plan of the action the article links to, when that plan is public (else no link is shown)."""
+    from participation.plans.models import Plan
+
+    if article.plan_action is None:
+        return None
+    plan = db.session.get(Plan, article.plan_action.plan_id)
+    return plan if plan is not None and plan.is_public else None
 
 
 @bp.route("/<int:article_id>/image")
@@ -137,7 +147,8 @@ def _save(form: ArticleForm, article: Article | None):
         article, title=form.title.data, summary=form.summary.data, body=form.body.data,
         themes=_chosen(Theme, form.themes.data), communes=_chosen(Commune, form.communes.data),
         image=form.image.data if getattr(form.image.data, "filename", "") else None, image_alt=form.image_alt.data,
-        consultation_id=form.consultation_id.data, event_id=form.event_id.data, referral_id=form.referral_id.data, actor=current_user)
+        consultation_id=form.consultation_id.data, event_id=form.event_id.data, referral_id=form.referral_id.data,
+        plan_action_id=form.plan_action_id.data, actor=current_user)
 
 
 @staff_bp.route("/")

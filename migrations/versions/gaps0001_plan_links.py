@@ -1,4 +1,4 @@
-"""A questionnaire's question feeds a plan's indicator
+"""A questionnaire's question feeds a plan's indicator; an article links a plan's action
 
 Revision ID: gaps0001
 Revises: first0001
@@ -25,7 +25,16 @@ def upgrade():
                                     ['indicator_id'], ['id'], ondelete='SET NULL')
 
 
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('plan_action_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_articles_plan_action_id_plan_actions'), 'plan_actions', ['plan_action_id'], ['id'],
+                                    ondelete='SET NULL')
+
+
 def downgrade():
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_articles_plan_action_id_plan_actions'), type_='foreignkey')
+        batch_op.drop_column('plan_action_id')
     with op.batch_alter_table('questionnaire_questions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_questionnaire_questions_indicator_id_plan_indicators'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_questionnaire_questions_indicator_id'))
