@@ -22,7 +22,7 @@ from participation.core.errors import ValidationError
 from participation.core.eventlog import record
 from participation.core.locking import begin_writing
 from participation.core.models import utcnow
-from participation.core.outbox import MailStatus, OutboxMail, queue_mail
+from participation.core.outbox import MailStatus, OutboxMail
 from participation.core.permissions import SYSTEM, require
 from participation.core.tokens import make_token, token_digest
 from participation.core.urls import external_url
@@ -39,6 +39,7 @@ from participation.news.models import (
     subscriber_themes,
 )
 from participation.notifications.models import Category, Unsubscription
+from participation.notifications.services import mail_address
 
 UNCONFIRMED_DAYS = 7
 ITEM_KINDS = {"article": "Actualité", "consultation": "Concertation", "event": "Événement", "opinion": "Avis", "questionnaire": "Questionnaire"}
@@ -82,7 +83,7 @@ def subscribe(email: str, *, communes=(), themes=(), consent: bool, actor=None, 
     subscriber.confirmed_at = None
     db.session.flush()
     record("newsletter.subscription_requested", subscriber, user, {"source": source}, context={"token": token})
-    queue_mail(to=email, subject="Confirmez votre abonnement à la lettre d'information", template="news/confirm_subscription",
+    mail_address(reason="own_case", to=email, subject="Confirmez votre abonnement à la lettre d'information", template="news/confirm_subscription",
                dedup_key=f"newsletter.confirm:{subscriber.id}:{subscriber.token_digest[:16]}",
                confirm_url=external_url("newsletter.confirm", token=token))
     return subscriber

@@ -18,11 +18,10 @@ import sqlalchemy as sa
 
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.notifications.models import Category
-from participation.notifications.services import OWN_CASE, tell, tell_all
+from participation.notifications.services import OWN_CASE, mail_address, tell, tell_all
 from participation.pages.privacy import Processing, register_processing
 from participation.plans.models import Action, ActionFollower, Plan, PlanFollower
 
@@ -61,8 +60,8 @@ def _mail_members(meeting, *, key: str, subject: str, title: str, template: str,
         member_key = f"{key}:{member.id}"
         if member.user is None:
             # A partner without an account: the mail to their address is all there is (no notice, no preferences).
-            queue_mail(to=member.address, subject=subject, template=template, dedup_key=member_key, attachments=attachments,
-                       url=external_url("plans.plan", slug=plan.slug), member=member, **context)
+            mail_address(to=member.address, subject=subject, template=template, dedup_key=member_key, reason="own_case",
+                         attachments=attachments, url=external_url("plans.plan", slug=plan.slug), member=member, **context)
             continue
         # Always mailed, at the address the committee knows.
         tell(member.user, OWN_CASE, title, url=url, event=event, dedup_key=member_key, mail_key=member_key, mail_subject=subject,
