@@ -1,4 +1,5 @@
-"""A questionnaire's question feeds a plan's indicator; an article links a plan's action
+"""A questionnaire's question feeds a plan's indicator; an article links a plan's action;
+a topic's follow no longer keeps its own mail frequency (the notification preferences decide)
 
 Revision ID: gaps0001
 Revises: first0001
@@ -30,8 +31,15 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_articles_plan_action_id_plan_actions'), 'plan_actions', ['plan_action_id'], ['id'],
                                     ondelete='SET NULL')
 
+    with op.batch_alter_table('topic_follows', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_topic_follows_followfrequency'), type_='check')
+        batch_op.drop_column('frequency')
+
 
 def downgrade():
+    with op.batch_alter_table('topic_follows', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('frequency', sa.Enum('each', 'daily', name='followfrequency', native_enum=False, create_constraint=True,
+                                                           length=13), server_default='each', nullable=False))
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_articles_plan_action_id_plan_actions'), type_='foreignkey')
         batch_op.drop_column('plan_action_id')
