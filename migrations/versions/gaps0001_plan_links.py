@@ -1,5 +1,6 @@
 """A questionnaire's question feeds a plan's indicator; an article links a plan's action;
-a topic's follow no longer keeps its own mail frequency (the notification preferences decide)
+a topic's follow no longer keeps its own mail frequency (the notification preferences decide);
+an association may give the commune of its seat
 
 Revision ID: gaps0001
 Revises: first0001
@@ -35,8 +36,17 @@ def upgrade():
         batch_op.drop_constraint(batch_op.f('ck_topic_follows_followfrequency'), type_='check')
         batch_op.drop_column('frequency')
 
+    with op.batch_alter_table('associations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('commune_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_associations_commune_id'), ['commune_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_associations_commune_id_communes'), 'communes', ['commune_id'], ['id'], ondelete='SET NULL')
+
 
 def downgrade():
+    with op.batch_alter_table('associations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_associations_commune_id_communes'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_associations_commune_id'))
+        batch_op.drop_column('commune_id')
     with op.batch_alter_table('topic_follows', schema=None) as batch_op:
         batch_op.add_column(sa.Column('frequency', sa.Enum('each', 'daily', name='followfrequency', native_enum=False, create_constraint=True,
                                                            length=13), server_default='each', nullable=False))
