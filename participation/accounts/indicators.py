@@ -27,14 +27,14 @@ def accounts_figures(query: IndicatorQuery) -> list[Figure]:
         .where(resident, User.created_at < query.end, User.state.in_([AccountState.active, AccountState.suspended]), *in_commune)
         .group_by(User.commune_id)
     ).all())
-    month = sa.extract("month", DomainEvent.occurred_at)
+    month = query.month_of(DomainEvent.occurred_at)
     in_year = [DomainEvent.occurred_at >= query.start, DomainEvent.occurred_at < query.end]
     residents = sa.select(User.id).where(resident, *in_commune)
     active_by_month = dict(db.session.execute(
         sa.select(month, sa.func.count(sa.distinct(DomainEvent.actor_id)))
         .where(*in_year, DomainEvent.actor_id.in_(residents)).group_by(month)
     ).all())
-    new_month = sa.extract("month", User.created_at)
+    new_month = query.month_of(User.created_at)
     new_by_month = dict(db.session.execute(
         sa.select(new_month, sa.func.count(User.id))
         .where(resident, User.created_at >= query.start, User.created_at < query.end, *in_commune).group_by(new_month)

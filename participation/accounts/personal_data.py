@@ -29,3 +29,22 @@ def export(user) -> dict[str, Any]:
     for name, func in sorted(_sections.items()):
         document[name] = func(user)
     return document
+
+
+# What the « Mes données » page says in plain words, besides the JSON file: a domain's own
+# lines (a consent given, with its date and source), each a (heading, [sentences]) pair or ``None``.
+_summaries: dict[str, Callable[[Any], tuple[str, list[str]] | None]] = {}
+
+
+def summary(name: str):
+    """Decorator: ``func(user)`` returns ``(heading, sentences)`` shown on « Mes données », or ``None``."""
+
+    def decorator(func):
+        _summaries[name] = func
+        return func
+
+    return decorator
+
+
+def summaries(user) -> list[tuple[str, list[str]]]:
+    return [part for _, func in sorted(_summaries.items()) if (part := func(user))]

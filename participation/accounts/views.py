@@ -196,7 +196,7 @@ def change_password():
 @bp.route("/mes-donnees")
 @login_required
 def my_data():
-    return render_template("accounts/my_data.html", close_form=CloseAccountForm())
+    return render_template("accounts/my_data.html", close_form=CloseAccountForm(), summaries=personal_data.summaries(current_user))
 
 
 @bp.route("/mes-donnees.json")

@@ -9,14 +9,13 @@ from participation.core.french import a
 from participation.accounts import personal_data
 from participation.core.dates import format_moment
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.core.permissions import SYSTEM
 from participation.councils.documents import sitting_ics
 from participation.councils.models import MEMBERSHIP_WORKFLOW, Attendance, Council, CouncilFollower, Membership, MembershipState, Sitting, Volunteer
 from participation.extensions import db
 from participation.notifications.models import Category
-from participation.notifications.services import OWN_CASE, tell
+from participation.notifications.services import OWN_CASE, mail_address, tell
 from participation.pages.privacy import Processing, register_processing
 
 
@@ -50,7 +49,7 @@ def send_invitation(event: DomainEvent) -> None:
     if not membership.invited_email:
         return
     council = db.session.get(Council, membership.council_id)
-    queue_mail(to=membership.invited_email, subject=f"Invitation à siéger {a(council.name)}", template="councils/invitation",
+    mail_address(reason="own_case", to=membership.invited_email, subject=f"Invitation à siéger {a(council.name)}", template="councils/invitation",
                dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
                drawn=membership.draw_pick_id is not None,
                url=external_url("councils.invitation", token=event.context["token"]))

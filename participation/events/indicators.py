@@ -13,7 +13,7 @@ from participation.staff.indicators import Figure, IndicatorQuery, month_rows, p
 @register_indicator("events", "Événements", order=50)
 def events_figures(query: IndicatorQuery) -> list[Figure]:
     """Two queries: events held by month, registrations and attendance by month."""
-    month = sa.extract("month", Event.starts_at)
+    month = query.month_of(Event.starts_at)
     held = [Event.state == EventState.published, Event.starts_at >= query.start, Event.starts_at < min(query.end, utcnow())]
     if query.commune_id:
         held.append(sa.or_(Event.id.in_(sa.select(event_communes.c.event_id).where(event_communes.c.commune_id == query.commune_id)),

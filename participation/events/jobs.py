@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from participation.core.models import utcnow
-from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.events import services
 from participation.events.models import Event, EventState, Registration, RegistrationState
 from participation.extensions import db
+from participation.notifications.services import mail_address
 
 # The longest reminder offered (days): events further away are not looked at.
 LONGEST_REMINDER_DAYS = 60
@@ -52,7 +52,8 @@ def send_reminders(now: datetime | None = None) -> int:
         for registration in db.session.scalars(
             sa.select(Registration).where(Registration.event_id == event.id, Registration.state == RegistrationState.confirmed)
         ):
-            mail = queue_mail(
+            mail = mail_address(
+                reason="own_case",  # a reminder of one's own registration, with or without an account
                 to=registration.email,
                 user=registration.user,
                 subject=f"Rappel : {event.title}, " + ("demain" if days == 1 else f"dans {days} jours"),

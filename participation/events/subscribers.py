@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from participation.agenda.ical import build_calendar
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import MailStatus, OutboxMail, queue_mail
+from participation.core.outbox import MailStatus, OutboxMail
 from participation.core.urls import external_url
 from participation.events import personal_data, services  # noqa: F401  (personal_data registers its parts)
 from participation.events.agenda import event_item
 from participation.events.models import ACTIVE_STATES, Registration, RegistrationState
 from participation.extensions import db
-from participation.notifications.services import OWN_CASE, staff_audience, tell
+from participation.notifications.services import OWN_CASE, mail_address, staff_audience, tell
 from participation.notifications.models import Category
 
 
@@ -51,7 +51,7 @@ def _mail(registration: Registration, key: str, subject: str, lines: list[str], 
         tell(registration.user, OWN_CASE, subject, body=" ".join(lines), url=f"/evenements/{event.id}", dedup_key=key, mail_key=key,
              to=registration.email, mail_template="events/notice", attachments=attachments, mail_context=context)
         return
-    queue_mail(to=registration.email, user=None, subject=subject, template="events/notice", dedup_key=key, **context)
+    mail_address(reason="own_case", to=registration.email, user=None, subject=subject, template="events/notice", dedup_key=key, **context)
 
 
 @subscribe("registration.created")

@@ -13,7 +13,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.forums import services
-from participation.forums.models import FollowFrequency, ReactionKind, ReportReason
+from participation.forums.models import ReactionKind, ReportReason
 from participation.territory.models import Commune, Theme
 
 CHARTER = """Cette concertation est un espace d'échange respectueux.
@@ -82,7 +82,7 @@ def load_forums_demo() -> None:
                                   actor=people[2])
     rude = services.contribute(parking, body="Ce sujet est idiot, comme son auteur.", actor=people[1])
     services.report(rude, reason=ReportReason.abusive, actor=people[2])
-    services.follow(station, frequency=FollowFrequency.daily, actor=people[2])
+    services.follow(station, actor=people[2])
     services.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
                             title="Dossier de concertation", actor=SYSTEM)
     services.add_attachment(bike, upload=_demo_file(_demo_png(), "itineraires.png"), title="Les itinéraires étudiés",

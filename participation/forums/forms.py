@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from participation.forums.models import FollowFrequency, ReactionKind, ReportReason
+from participation.forums.models import ReactionKind, ReportReason
 from participation.forums.services import BODY_MAX, MODERATION_ACTIONS, TITLE_MAX
 from participation.staff.forms import FilterForm
 
@@ -166,12 +166,7 @@ class AttachmentForm(FlaskForm):
 
 
 class FollowForm(FlaskForm):
-    frequency = RadioField("Recevoir un courriel", choices=[(f.value, f.label) for f in FollowFrequency], default=FollowFrequency.each.value,
-                           validators=[Optional()])
-
-    def validate_frequency(self, field):
-        if field.data and field.data not in {f.value for f in FollowFrequency}:
-            raise FieldError("Choisissez « à chaque réponse » ou « résumé quotidien ».")
+    """Follow or stop following a topic (CSRF only): how one hears of it is one's notification preference."""
 
 
 class ConfirmForm(FlaskForm):

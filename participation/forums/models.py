@@ -246,22 +246,15 @@ class Reaction(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class FollowFrequency(TitledEnum):
-    each = "each", "à chaque réponse"
-    daily = "daily", "résumé quotidien"
-
-
 class Follow(IdMixin, Base):
-    """A person follows a topic: a mail for each new answer, or one daily digest."""
+    """A person follows a topic: its new answers are told as the person chose for « Les concertations et sujets
+    que je suis » (``notifications``), like every other notice."""
 
     __tablename__ = "topic_follows"
     __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),)
 
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # How the person hears of new answers: a mail each time, or the daily digest.
-    frequency: Mapped[FollowFrequency] = mapped_column(enum_column(FollowFrequency), default=FollowFrequency.each,
-                                                       server_default=FollowFrequency.each.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     topic: Mapped[Topic] = relationship()

@@ -34,7 +34,6 @@ from participation.forums.models import (
     ContributionState,
     ConsultationAttachment,
     Follow,
-    FollowFrequency,
     Reaction,
     ReactionKind,
     Report,
@@ -233,15 +232,13 @@ def _initial_state(consultation: Consultation, actor) -> ContributionState:
     return ContributionState.published
 
 
-def _follow(topic: Topic, user, frequency: FollowFrequency | None = None) -> Follow:
-    """Follow the topic (once); with ``frequency``, set how the person hears of new answers."""
+def _follow(topic: Topic, user) -> Follow:
+    """Follow the topic (once); how the person hears of it is their notification preference."""
     existing = db.session.scalar(sa.select(Follow).where(Follow.topic_id == topic.id, Follow.user_id == user.id))
     if existing is None:
-        existing = Follow(topic_id=topic.id, user_id=user.id, frequency=frequency or FollowFrequency.each)
+        existing = Follow(topic_id=topic.id, user_id=user.id)
         db.session.add(existing)
         db.session.flush()
-    elif frequency is not None:
-        existing.frequency = frequency
     return existing
 
 
@@ -381,11 +378,11 @@ def _recount_reactions(contribution: Contribution) -> None:
     db.session.refresh(contribution, ["agree_count", "disagree_count", "support_count"])
 
 
-def follow(topic: Topic, *, frequency: FollowFrequency = FollowFrequency.each, actor) -> None:
-    """Follow a topic, or change how often its answers are told: each time, or in a daily digest."""
+def follow(topic: Topic, *, actor) -> None:
+    """Follow a topic: its answers are told as the person chose for the consultations (each time, a digest, or in the app only)."""
     require(actor, "forums.participate", topic.consultation)
-    _follow(topic, actor, frequency)
-    record("topic.followed", topic, actor, {"frequency": frequency})
+    _follow(topic, actor)
+    record("topic.followed", topic, actor)
 
 
 def unfollow(topic: Topic, *, actor) -> None:

@@ -208,7 +208,7 @@ def participation_section(user) -> dict:
         "sujets_ouverts": [{"id": t.id, "concertation": consultation, "titre": t.title, "date": t.created_at.isoformat()} for t, consultation in topics],
         "reactions": [{"contribution": r.contribution_id, "sujet": topic, "reaction": r.kind.label, "date": r.created_at.isoformat()}
                       for r, topic in reactions],
-        "sujets_suivis": [{"sujet": topic, "concertation": consultation, "courriels": f.frequency.label, "depuis": f.created_at.isoformat()}
+        "sujets_suivis": [{"sujet": topic, "concertation": consultation, "depuis": f.created_at.isoformat()}
                           for f, topic, consultation in follows],
         "signalements": [{"contribution": r.contribution_id, "motif": r.reason.label, "precisions": r.comment, "date": r.created_at.isoformat(),
                           "examine_le": r.resolved_at.isoformat() if r.resolved_at else None} for r in reports],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -86,6 +87,8 @@ class AssociationForm(FlaskForm):
     annual_budget = EuroField("Budget annuel de l'association, en euros (facultatif)",
                               description="Il sert à savoir si un bilan certifié est exigé (subvention supérieure à la moitié du budget).")
     financial_year_end_month = SelectField("Mois de clôture de l'exercice", choices=[(str(i), MONTHS[i - 1]) for i in range(1, 13)], default="12")
+    commune = SelectField(_l("Commune du siège"), choices=[], validate_choice=False, validators=[Optional()],
+                          description=_l("Sert aux indicateurs de la collectivité (subventions par commune)."))
 
 
 class DeclareAssociationForm(AssociationForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
 from participation.grants.models import ApplicationState, GrantApplication, GrantCall, call_themes
@@ -15,7 +16,7 @@ def _euros(cents: int) -> int:
 
 @register_indicator("grants", "Subventions aux associations", order=60)
 def grants_figures(query: IndicatorQuery) -> list[Figure]:
-    """Two queries: the year's grants by call (and its envelope), by theme."""
+    """Three queries: the year's grants by call (and its envelope), by theme, by the commune of the association's seat."""
     granted = [GrantApplication.state == ApplicationState.granted, GrantApplication.decided_on >= query.first_day,
                GrantApplication.decided_on <= query.last_day]
     by_call = db.session.execute(
@@ -31,11 +32,26 @@ def grants_figures(query: IndicatorQuery) -> list[Figure]:
         .join(Theme, Theme.id == call_themes.c.theme_id)
         .where(*granted).group_by(Theme.id, Theme.name).order_by(Theme.name)
     ).all()
+    from participation.grants.models import Association
+    from participation.territory.models import Commune
+
+    by_commune = db.session.execute(
+        sa.select(Commune.name, sa.func.count(GrantApplication.id), sa.func.sum(GrantApplication.amount_granted_cents))
+        .select_from(GrantApplication).join(Association, Association.id == GrantApplication.association_id)
+        .outerjoin(Commune, Commune.id == Association.commune_id)
+        .where(*granted, *([Association.commune_id == query.commune_id] if query.commune_id else []))
+        .group_by(Commune.id, Commune.name).order_by(Commune.name.is_(None), Commune.name)
+    ).all()
+    outside = str(_l("Siège hors du territoire ou non précisé"))
     return [
+        Figure("grants_by_commune", str(_l("Subventions accordées, par commune du siège de l'association")),
+               (str(_l("Commune")), str(_l("Montant accordé (€)")), str(_l("Subventions"))),
+               [(name or outside, _euros(total), n) for name, n, total in by_commune],
+               note=str(_l("Subventions décidées dans l'année, rattachées à la commune où l'association a son siège (déclarée par elle)."))),
         Figure("grants_by_call", "Subventions accordées par appel, et part de l'enveloppe", ("Appel", "Montant accordé (€)", "Subventions", "Part de l'enveloppe"),
                [(title, _euros(total), n, percent(total or 0, envelope)) for title, envelope, n, total in by_call],
                summary=[("Montant accordé", f"{sum(_euros(r[3]) for r in by_call):,} €".replace(",", "\u202f"))],
-               note="Subventions décidées dans l'année. Toute la collectivité : une association ne se rattache pas à une seule commune."),
+               note="Subventions décidées dans l'année, tous appels, toute la collectivité."),
         Figure("grants_by_theme", "Subventions accordées par thème de l'appel", ("Thème", "Montant accordé (€)", "Subventions"),
                [(name, _euros(total), n) for name, n, total in by_theme],
                note="Une subvention d'un appel à plusieurs thèmes compte dans chacun."),

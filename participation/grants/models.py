@@ -90,6 +90,8 @@ class Association(IdMixin, TimestampMixin, Base):
     annual_budget_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     # The month its financial year ends (12: the calendar year).
     financial_year_end_month: Mapped[int] = mapped_column(default=12)
+    # The commune of its seat, when in the territory: the indicators count grants by commune.
+    commune_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communes.id", ondelete="SET NULL"), index=True)
 
     representatives: Mapped[list[Representative]] = relationship(back_populates="association", cascade="all, delete-orphan")
 

@@ -12,6 +12,7 @@ import calendar
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from participation.core.dates import format_day
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
@@ -57,7 +58,8 @@ def euros(cents: int | None) -> str:
 
 # Associations ----------------------------------------------------------------
 
-ASSOCIATION_FIELDS = ("name", "rna", "siret", "address", "purpose", "email", "phone", "annual_budget_cents", "financial_year_end_month")
+ASSOCIATION_FIELDS = ("name", "rna", "siret", "address", "purpose", "email", "phone", "annual_budget_cents", "financial_year_end_month",
+                      "commune_id")
 
 
 def _clean_association(values: dict, existing: Association | None = None) -> dict:
@@ -92,6 +94,11 @@ def _clean_association(values: dict, existing: Association | None = None) -> dic
     if not 1 <= int(month) <= 12:
         raise ValidationError("Indiquez un mois entre 1 et 12.", field="financial_year_end_month")
     data["financial_year_end_month"] = int(month)
+    if data.get("commune_id") is not None:
+        from participation.territory.models import Commune
+
+        if db.session.get(Commune, data["commune_id"]) is None:
+            raise ValidationError(_("Choisissez une commune du territoire, ou « Hors du territoire »."), field="commune")
     return data
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import queue_mail
 from participation.core.pdf import pdf_available
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.grants import services
 from participation.grants.models import Representative
 from participation.notifications.models import Category
-from participation.notifications.services import OWN_CASE, tell, tell_staff
+from participation.notifications.services import OWN_CASE, mail_address, tell, tell_staff
 
 
 def tell_representatives(event: DomainEvent, application, *, subject: str, template: str, title: str, body: str | None = None,
@@ -49,7 +48,7 @@ def receipt(event: DomainEvent) -> None:
     department = application.call.department
     _tell_instructors(event, application, f"Nouvelle demande de subvention : {application.association.name}")
     if department is not None and department.email:
-        queue_mail(to=department.email, subject=f"Nouvelle demande de subvention : {application.association.name}",
+        mail_address(reason="shared_mailbox", to=department.email, subject=f"Nouvelle demande de subvention : {application.association.name}",
                    template="grants/new_application", dedup_key=f"{event.name}:{event.id}:department",
                    application=application, euros=services.euros,
                    staff_url=external_url("grants_staff.application", application_id=application.id))
@@ -117,7 +116,8 @@ def report_received(event: DomainEvent) -> None:
 def send_invitation(event: DomainEvent) -> None:
     association = event.subject
     inviter = event.actor
-    queue_mail(
+    mail_address(
+        reason="own_case",
         to=event.context["email"],
         subject=f"Invitation à représenter {association.name}",
         template="grants/invitation",

@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from participation.core.dates import local_to_utc, utc_to_local
@@ -286,13 +287,22 @@ def _association_values(form: AssociationForm) -> dict:
         "name": form.name.data, "rna": form.rna.data, "siret": form.siret.data, "address": form.address.data,
         "purpose": form.purpose.data, "email": (form.email.data or "").strip().lower(), "phone": (form.phone.data or "").strip() or None,
         "annual_budget_cents": form.annual_budget.cents, "financial_year_end_month": int(form.financial_year_end_month.data or 12),
+        "commune_id": int(form.commune.data) if (form.commune.data or "").isdigit() else None,
     }
+
+
+def _commune_choices(form: AssociationForm) -> AssociationForm:
+    from participation.territory.models import Commune
+
+    communes = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
+    form.commune.choices = [("", _("— Hors du territoire ou non précisée —")), *[(str(cid), name) for cid, name in communes]]
+    return form
 
 
 @associations_bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    form = DeclareAssociationForm()
+    form = _commune_choices(DeclareAssociationForm())
     if form.validate_on_submit():
         try:
             association = services.declare_association(actor=current_user, office=form.office.data, **_association_values(form))
@@ -340,8 +350,9 @@ def show(association_id: int):
 @login_required
 def edit_association(association_id: int):
     association = _load_association(association_id, "grants.represent")
-    form = AssociationForm(obj=association if request.method == "GET" else None)
+    form = _commune_choices(AssociationForm(obj=association if request.method == "GET" else None))
     if request.method == "GET":
+        form.commune.data = str(association.commune_id or "")
         form.annual_budget.set_cents(association.annual_budget_cents)
         form.financial_year_end_month.data = str(association.financial_year_end_month)
     elif form.validate_on_submit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -30,6 +31,8 @@ class ArticleForm(FlaskForm):
     consultation_id = IntegerField("Concertation liée (numéro)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Un numéro de concertation.")])
     event_id = IntegerField("Événement lié (numéro)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Un numéro d'événement.")])
     referral_id = IntegerField("Saisine liée (numéro)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Un numéro de saisine.")])
+    plan_action_id = IntegerField(_l("Action d'un plan liée (numéro)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Un numéro d'action."))],
+                                  description=_l("Le numéro qui suit « actions/ » dans l'adresse de la page de l'action."))
 
 
 class ScheduleForm(FlaskForm):
@@ -50,6 +53,7 @@ class IssueForm(FlaskForm):
     consultations = CheckboxesField("Concertations ouvertes", coerce=int, choices=[], validators=[Optional()])
     events = CheckboxesField("Prochains événements", coerce=int, choices=[], validators=[Optional()])
     opinions = CheckboxesField("Avis publiés", coerce=int, choices=[], validators=[Optional()])
+    questionnaires = CheckboxesField(_l("Questionnaires ouverts"), coerce=int, choices=[], validators=[Optional()])
     audience = RadioField("Destinataires", choices=[("all", "Tous les abonnés"), ("some", "Les abonnés des communes ou thèmes choisis")], default="all")
     communes = CheckboxesField("Communes", coerce=int, choices=[], validators=[Optional()])
     themes = CheckboxesField("Thèmes", coerce=int, choices=[], validators=[Optional()])

@@ -62,6 +62,8 @@ class Article(IdMixin, TimestampMixin, Base):
     consultation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultations.id", ondelete="SET NULL"))
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id", ondelete="SET NULL"))
+    # An action of a territorial plan (« informer régulièrement la population des avancées des projets »).
+    plan_action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_actions.id", ondelete="SET NULL"))
 
     themes = relationship("Theme", secondary=article_themes, lazy="selectin", order_by="Theme.name")
     communes = relationship("Commune", secondary=article_communes, lazy="selectin", order_by="Commune.name")
@@ -70,6 +72,7 @@ class Article(IdMixin, TimestampMixin, Base):
     consultation = relationship("Consultation", lazy="select")
     event = relationship("Event", lazy="select")
     referral = relationship("Referral", lazy="select")
+    plan_action = relationship("Action", lazy="select")
 
     @property
     def is_public(self) -> bool:

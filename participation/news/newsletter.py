@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from participation.core.errors import ValidationError
 from participation.core.eventlog import record
 from participation.core.locking import begin_writing
 from participation.core.models import utcnow
-from participation.core.outbox import MailStatus, OutboxMail, queue_mail
+from participation.core.outbox import MailStatus, OutboxMail
 from participation.core.permissions import SYSTEM, require
 from participation.core.tokens import make_token, token_digest
 from participation.core.urls import external_url
@@ -38,9 +39,10 @@ from participation.news.models import (
     subscriber_themes,
 )
 from participation.notifications.models import Category, Unsubscription
+from participation.notifications.services import mail_address
 
 UNCONFIRMED_DAYS = 7
-ITEM_KINDS = {"article": "Actualité", "consultation": "Concertation", "event": "Événement", "opinion": "Avis"}
+ITEM_KINDS = {"article": "Actualité", "consultation": "Concertation", "event": "Événement", "opinion": "Avis", "questionnaire": "Questionnaire"}
 
 
 # Subscribing -------------------------------------------------------------------
@@ -81,7 +83,7 @@ def subscribe(email: str, *, communes=(), themes=(), consent: bool, actor=None, 
     subscriber.confirmed_at = None
     db.session.flush()
     record("newsletter.subscription_requested", subscriber, user, {"source": source}, context={"token": token})
-    queue_mail(to=email, subject="Confirmez votre abonnement à la lettre d'information", template="news/confirm_subscription",
+    mail_address(reason="own_case", to=email, subject="Confirmez votre abonnement à la lettre d'information", template="news/confirm_subscription",
                dedup_key=f"newsletter.confirm:{subscriber.id}:{subscriber.token_digest[:16]}",
                confirm_url=external_url("newsletter.confirm", token=token))
     return subscriber
@@ -143,11 +145,12 @@ def unsubscribe_subscriber(subscriber: Subscriber, *, source: str, record_it: bo
 
 
 def item_choices(limit: int = 10) -> dict[str, list[tuple[int, str]]]:
-    """What an issue may point to: latest articles, open consultations, next events, published opinions."""
+    """What an issue may point to: latest articles, open consultations, next events, published opinions, open questionnaires."""
     from participation.events.models import Event, EventState
     from participation.forums.models import Consultation, ConsultationState
     from participation.news.models import Article, ArticleState
     from participation.referrals.models import Opinion, OpinionState, Referral
+    from participation.surveys.models import Access, Questionnaire, SurveyState
 
     now = utcnow()
     return {
@@ -160,6 +163,10 @@ def item_choices(limit: int = 10) -> dict[str, list[tuple[int, str]]]:
         "opinion": _pairs(db.session.execute(sa.select(Referral.id, Referral.subject).join(Opinion, Opinion.referral_id == Referral.id)
                                            .where(Opinion.state == OpinionState.published)
                                            .order_by(Opinion.published_at.desc()).limit(limit)).all()),
+        # Open to anyone or to account holders (a panel's questionnaire is reached by invitation only).
+        "questionnaire": _pairs(db.session.execute(sa.select(Questionnaire.id, Questionnaire.title).where(
+            Questionnaire.state == SurveyState.open, Questionnaire.access != Access.invitation)
+            .order_by(Questionnaire.closes_at.is_(None), Questionnaire.closes_at, Questionnaire.id).limit(limit)).all()),
     }
 
 
@@ -173,6 +180,7 @@ def resolve_items(items: list[dict]) -> list[dict]:
     from participation.forums.models import Consultation
     from participation.news.models import Article
     from participation.referrals.models import Referral
+    from participation.surveys.models import Questionnaire
 
     shown = []
     for item in items or []:
@@ -189,6 +197,12 @@ def resolve_items(items: list[dict]) -> list[dict]:
         elif kind == "opinion" and (r := db.session.get(Referral, ident)):
             shown.append({"kind": ITEM_KINDS[kind], "title": r.subject, "text": f"L'avis du {r.council.name}",
                           "url": external_url("referrals.opinion", referral_id=r.id)})
+        elif kind == "questionnaire" and (q := db.session.get(Questionnaire, ident)) and q.is_public:
+            from participation.core.dates import format_day
+
+            text = _("Répondez avant le %(day)s.", day=format_day(q.closes_at)) if q.closes_at else ""
+            shown.append({"kind": ITEM_KINDS[kind], "title": q.display_title, "text": text,
+                          "url": external_url("surveys.show", questionnaire_id=q.id)})
     return shown
 
 

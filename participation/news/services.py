@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from participation.core.errors import ValidationError
 from participation.core.eventlog import record
@@ -22,7 +23,7 @@ PUBLIC_STATES = (ArticleState.published, ArticleState.archived)
 
 def save_article(article: Article | None, *, title: str, summary: str, body: str, themes=(), communes=(), image=None,
                  image_alt: str = "", consultation_id: int | None = None, event_id: int | None = None,
-                 referral_id: int | None = None, actor) -> Article:
+                 referral_id: int | None = None, plan_action_id: int | None = None, actor) -> Article:
     """Create or edit an article; an image (JPEG or PNG) needs its text alternative."""
     require(actor, "news.manage", article)
     title, summary, body, image_alt = (title or "").strip(), (summary or "").strip(), (body or "").strip(), (image_alt or "").strip()
@@ -33,7 +34,7 @@ def save_article(article: Article | None, *, title: str, summary: str, body: str
     has_image = image is not None and getattr(image, "filename", "")
     if (has_image or (article is not None and article.image_id)) and not image_alt:
         raise ValidationError("Décrivez l'image pour qui ne la voit pas (texte de remplacement).", field="image_alt")
-    _check_links(consultation_id, event_id, referral_id)
+    _check_links(consultation_id, event_id, referral_id, plan_action_id)
     created = article is None
     stored = store_upload(image, kinds=IMAGES, max_bytes=IMAGE_MAX_BYTES, actor=actor, field="image") if has_image else None
     if created:
@@ -44,6 +45,7 @@ def save_article(article: Article | None, *, title: str, summary: str, body: str
     article.title, article.summary, article.body = title[:200], summary[:500], body
     article.image_alt = image_alt[:300] or None
     article.consultation_id, article.event_id, article.referral_id = consultation_id, event_id, referral_id
+    article.plan_action_id = plan_action_id
     article.themes = list(themes)
     article.communes = list(communes)
     db.session.flush()
@@ -51,10 +53,18 @@ def save_article(article: Article | None, *, title: str, summary: str, body: str
     return article
 
 
-def _check_links(consultation_id, event_id, referral_id) -> None:
+def _check_links(consultation_id, event_id, referral_id, plan_action_id=None) -> None:
     from participation.events.models import Event
     from participation.forums.models import Consultation
+    from participation.plans.models import Action, Plan
     from participation.referrals.models import Referral
+
+    if plan_action_id is not None:
+        action = db.session.get(Action, plan_action_id)
+        if action is None:
+            raise ValidationError(_("Cette action de plan n'existe pas."), field="plan_action_id")
+        if not db.session.get(Plan, action.plan_id).is_public:
+            raise ValidationError(_("Le plan de cette action n'est pas encore public : l'article n'y mènerait pas."), field="plan_action_id")
 
     for model, ident, field, label in ((Consultation, consultation_id, "consultation_id", "Cette concertation"),
                                        (Event, event_id, "event_id", "Cet événement"),

@@ -59,6 +59,30 @@ def newsletter_section(user) -> dict | None:
     return data
 
 
+@personal_data.summary("lettre_d_information")
+def newsletter_consent(user) -> tuple[str, list[str]] | None:
+    """The consent given to the newsletter, said on « Mes données »: when, how, and whether it still holds."""
+    from flask_babel import gettext as _
+
+    from participation.core.dates import format_day
+
+    subscriber = db.session.scalar(sa.select(Subscriber).where(sa.or_(Subscriber.user_id == user.id, Subscriber.email == user.email)))
+    if subscriber is None:
+        return None
+    source = {"compte": _("depuis votre compte"), "formulaire": _("par le formulaire d'abonnement")}.get(
+        subscriber.consent_source, subscriber.consent_source)
+    sentences = [_("Vous avez consenti à recevoir la lettre d'information le %(day)s, %(source)s, à l'adresse %(email)s.",
+                   day=format_day(subscriber.consent_at), source=source, email=subscriber.email)]
+    if subscriber.unsubscribed_at is not None:
+        sentences.append(_("Vous vous êtes désinscrit·e le %(day)s : la lettre ne vous est plus envoyée.", day=format_day(subscriber.unsubscribed_at)))
+    elif subscriber.confirmed_at is None:
+        sentences.append(_("Votre adresse n'est pas encore confirmée : la lettre vous sera envoyée une fois le lien du courriel suivi."))
+    else:
+        sentences.append(_("Vous pouvez retirer ce consentement à tout moment depuis le lien de désinscription de chaque lettre "
+                           "ou vos préférences de notification."))
+    return _("Lettre d'information"), sentences
+
+
 register_processing(Processing(
     name="Lettre d'information",
     purpose="Envoyer la lettre d'information de la collectivité aux personnes qui l'ont demandée ; jamais à d'autres fins.",

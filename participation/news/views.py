@@ -101,7 +101,17 @@ def show(article_id: int):
     image_url = external_url("news.image", article_id=article.id) if article.image_id else None
     json_ld = services.json_ld(article, url=external_url("news.show", article_id=article.id), image_url=image_url,
                                publisher=current_territory().name) if article.is_public else None
-    return render_template("news/show.html", article=article, json_ld=json_ld)
+    return render_template("news/show.html", article=article, json_ld=json_ld, action_plan=_action_plan(article))
+
+
+def _action_plan(article: Article):
+    """The plan of the action the article links to, when that plan is public (else no link is shown)."""
+    from participation.plans.models import Plan
+
+    if article.plan_action is None:
+        return None
+    plan = db.session.get(Plan, article.plan_action.plan_id)
+    return plan if plan is not None and plan.is_public else None
 
 
 @bp.route("/<int:article_id>/image")
@@ -141,7 +151,8 @@ def _save(form: ArticleForm, article: Article | None):
         article, title=form.title.data, summary=form.summary.data, body=form.body.data,
         themes=_chosen(Theme, form.themes.data), communes=_chosen(Commune, form.communes.data),
         image=form.image.data if getattr(form.image.data, "filename", "") else None, image_alt=form.image_alt.data,
-        consultation_id=form.consultation_id.data, event_id=form.event_id.data, referral_id=form.referral_id.data, actor=current_user)
+        consultation_id=form.consultation_id.data, event_id=form.event_id.data, referral_id=form.referral_id.data,
+        plan_action_id=form.plan_action_id.data, actor=current_user)
 
 
 @staff_bp.route("/")
@@ -296,15 +307,21 @@ def unsubscribe(token: str):
 # The newsletter: back office ----------------------------------------------------
 
 
+# The form's field for each kind of item an issue may hold.
+ITEM_FIELDS = (("articles", "article"), ("consultations", "consultation"), ("events", "event"), ("opinions", "opinion"),
+               ("questionnaires", "questionnaire"))
+
+
 def _issue_form(issue_: Issue | None = None) -> IssueForm:
     form = IssueForm(obj=None if request.method == "POST" or issue_ is None else issue_)
     choices = newsletter.item_choices()
     form.articles.choices, form.consultations.choices = choices["article"], choices["consultation"]
     form.events.choices, form.opinions.choices = choices["event"], choices["opinion"]
+    form.questionnaires.choices = choices["questionnaire"]
     themes, communes = _territory_lists()
     form.themes.choices, form.communes.choices = themes, communes
     if request.method == "GET" and issue_ is not None:
-        for field, kind in (("articles", "article"), ("consultations", "consultation"), ("events", "event"), ("opinions", "opinion")):
+        for field, kind in ITEM_FIELDS:
             getattr(form, field).data = [i["id"] for i in issue_.items if i["kind"] == kind]
         form.audience.data = "all" if issue_.audience_all else "some"
         form.themes.data = [t.id for t in issue_.themes]
@@ -315,9 +332,7 @@ def _issue_form(issue_: Issue | None = None) -> IssueForm:
 def _save_issue(form: IssueForm, issue_: Issue | None) -> Issue:
     from participation.territory.models import Commune, Theme
 
-    items = [{"kind": kind, "id": i} for field, kind in (("articles", "article"), ("consultations", "consultation"),
-                                                          ("events", "event"), ("opinions", "opinion"))
-             for i in (getattr(form, field).data or [])]
+    items = [{"kind": kind, "id": i} for field, kind in ITEM_FIELDS for i in (getattr(form, field).data or [])]
     return newsletter.save_issue(issue_, subject=form.subject.data, intro=form.intro.data, items=items, audience_all=form.audience.data != "some",
                                  communes=_chosen(Commune, form.communes.data), themes=_chosen(Theme, form.themes.data), actor=current_user)
 

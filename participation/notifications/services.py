@@ -126,6 +126,29 @@ def send_mail(user, category: Category | None, *, subject: str, template: str, d
     return mail
 
 
+# Why a mail goes to an address rather than to a person through ``tell()``: no one's preferences govern it.
+ADDRESS_MAIL_REASONS = {
+    # A person's own case at an address without an account (an invitation to sit or to represent an
+    # association, a registration, a convocation, a questionnaire's invitation, a subscription to confirm).
+    "own_case": "l'affaire de la personne, à une adresse sans compte",
+    # A department's shared mailbox: the service's work, not one person's; its agents are told by ``tell()``.
+    "shared_mailbox": "la boîte partagée d'une direction",
+}
+
+
+def mail_address(*, to: str, subject: str, template: str, dedup_key: str, reason: str, user=None, **context):
+    """Mail an address that has no preferences to follow: the one other way out besides ``tell()``.
+
+    ``reason`` says why (a key of ``ADDRESS_MAIL_REASONS``); such a mail carries no unsubscribe link,
+    since there is no category to turn off. Domains never call ``queue_mail`` themselves.
+    """
+    from participation.core.outbox import queue_mail
+
+    if reason not in ADDRESS_MAIL_REASONS:
+        raise ValueError(f"unknown reason for a mail to an address: {reason!r}")
+    return queue_mail(to=to, user=user, subject=subject, template=template, dedup_key=dedup_key, **context)
+
+
 def notify(user, title: str, *, body: str | None = None, url: str | None = None, event=None, dedup_key: str | None = None) -> Notification | None:
     """Add an in-app notice only (``tell()`` is what domains call); with a ``dedup_key`` already used for them, add nothing."""
     if user is None or getattr(user, "id", None) is None:

@@ -64,6 +64,16 @@ def add_member(committee: Committee, *, name: str, email: str | None = None, use
     return member
 
 
+def remove_member(member: CommitteeMember, *, actor) -> None:
+    """Take a member off the committee: the journal keeps their name; attendance already taken goes with them."""
+    committee = db.session.get(Committee, member.committee_id)
+    require(actor, "plans.manage", committee.plan)
+    name = member.name
+    committee.members.remove(member)  # delete-orphan: the row goes
+    db.session.flush()
+    record("plan.committee_member_removed", committee.plan, actor, {"committee_id": committee.id, "name": name})
+
+
 def schedule_meeting(committee: Committee, *, title: str, starts_at: datetime | None, ends_at: datetime | None = None,
                      place: str | None = None, is_public: bool = False, actor) -> Meeting:
     require(actor, "plans.manage", committee.plan)
@@ -78,6 +88,27 @@ def schedule_meeting(committee: Committee, *, title: str, starts_at: datetime | 
     db.session.flush()
     record("plan_meeting.scheduled", meeting, actor, {"plan_id": committee.plan_id})
     return meeting
+
+
+def move_meeting(meeting: Meeting, *, starts_at: datetime | None, place: str | None = None, actor) -> None:
+    """Move a planned meeting to another date or place; members already convened are told by mail (subscribers)."""
+    require(actor, "plans.manage", meeting.committee.plan)
+    if meeting.state != MeetingState.planned:
+        raise DomainError("Seule une réunion programmée se déplace.")
+    if starts_at is None:
+        raise ValidationError("Indiquez la date et l'heure de la réunion.", field="starts_at")
+    if starts_at <= utcnow():
+        raise ValidationError("Une réunion se déplace dans le futur.", field="starts_at")
+    place = clean(place, field_name="place") or None
+    if starts_at == meeting.starts_at and place == meeting.place:
+        raise ValidationError("Rien n'a changé.", field="starts_at")
+    before = {"starts_at": meeting.starts_at, "place": meeting.place}
+    if meeting.ends_at is not None:
+        meeting.ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
+    meeting.starts_at, meeting.place = starts_at, place
+    db.session.flush()
+    record("plan_meeting.moved", meeting, actor, {"plan_id": meeting.committee.plan_id, "before": before,
+                                                   "starts_at": starts_at, "place": place})
 
 
 def add_item(meeting: Meeting, *, kind: ItemKind | str, title: str | None = None, action: Action | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -176,6 +177,12 @@ class MeetingForm(FlaskForm):
     starts_at = DateTimeLocalField("Début", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Indiquez une date et une heure valides.")])
     place = StringField("Lieu", validators=[Length(max=300)])
     is_public = BooleanField("Réunion publique (affichée dans l'agenda citoyen)")
+
+
+class MoveMeetingForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Nouvelle date et heure"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Indiquez une date et une heure valides."))])
+    place = StringField(_l("Lieu"), validators=[Length(max=300)])
 
 
 class ItemForm(FlaskForm):

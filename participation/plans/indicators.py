@@ -242,6 +242,8 @@ class Chart:
     points: list[tuple[float, float, Measurement]]  # x, y in the drawing, and the measurement
     target: tuple[float, float, int, float] | None  # x, y, year, value
     baseline_y: float | None
+    # The planned path: the baseline, then each year's target, as (x, y, year, value); empty without targets.
+    trajectory: list[tuple[float, float, int, float]]
     width: int
     height: int
     minimum: float
@@ -251,6 +253,16 @@ class Chart:
     @property
     def polyline(self) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in self.points)
+
+    @property
+    def trajectory_line(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in self.trajectory)
+
+    @property
+    def intermediate_targets(self) -> list[tuple[float, float, int, float]]:
+        """The targets before the final one (the baseline excluded): the path's steps."""
+        steps = self.trajectory[1:] if self.indicator.baseline_value is not None and self.indicator.baseline_date else self.trajectory
+        return steps[:-1]
 
     @property
     def on_track(self) -> bool | None:
@@ -264,14 +276,16 @@ class Chart:
 def chart(indicator: Indicator, measurements: list[Measurement], *, width: int = 480, height: int = 180) -> Chart:
     values = [m.value for m in measurements]
     final = indicator.final_target
-    extra = [v for v in (indicator.baseline_value, final[1] if final else None) if v is not None]
+    targets = sorted((int(year), float(value)) for year, value in (indicator.targets or {}).items())
+    extra = [v for v in (indicator.baseline_value,) if v is not None] + [v for _, v in targets]
     low, high = min(values + extra, default=0.0), max(values + extra, default=1.0)
     if low == high:
         low, high = low - 1, high + 1
     pad = 20
     years = [m.period_start.year + (m.period_start.month - 1) / 12 for m in measurements]
     first = min(years + ([indicator.baseline_date.year] if indicator.baseline_date else []), default=2000)
-    last = max(years + ([final[0]] if final else []), default=first + 1)
+    first = min([first] + [year for year, _ in targets])
+    last = max(years + [year for year, _ in targets], default=first + 1)
     if last == first:
         last = first + 1
 
@@ -284,7 +298,10 @@ def chart(indicator: Indicator, measurements: list[Measurement], *, width: int =
     points = [(x(t), y(m.value), m) for t, m in zip(years, measurements)]
     target = (x(final[0]), y(final[1]), final[0], final[1]) if final else None
     baseline = y(indicator.baseline_value) if indicator.baseline_value is not None else None
-    return Chart(indicator, points, target, baseline, width, height, low, high, measurements[-1] if measurements else None)
+    path = ([(indicator.baseline_date.year, float(indicator.baseline_value))]
+            if indicator.baseline_value is not None and indicator.baseline_date else []) + targets
+    trajectory = [(x(year), y(value), year, value) for year, value in path] if targets else []
+    return Chart(indicator, points, target, baseline, trajectory, width, height, low, high, measurements[-1] if measurements else None)
 
 
 def measurements_due(today: date | None = None) -> list[tuple[Indicator, date]]:

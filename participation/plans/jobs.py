@@ -41,11 +41,32 @@ def _tell_once(user, title: str, **kwargs) -> bool:
 
 @register_job("plans.convocations", seconds=300, description="Convocations aux réunions des comités de pilotage")
 def send_due_convocations(now: datetime | None = None) -> int:
+    """Convene the meetings whose convocation is due, then mail every convocation not mailed yet.
+
+    A meeting convened by staff from the back office is only recorded there; its mails, with the
+    dashboard's PDF rendered here, go out on this job's next run. A convocation already in the
+    outbox (its key) is not rendered again.
+    """
+    from participation.core.outbox import OutboxMail
+    from participation.plans.subscribers import convocation_key, send_convocation
+
     now = now or utcnow()
     meetings = db.session.scalars(sa.select(Meeting).where(
         Meeting.state == MeetingState.planned, Meeting.convened_at.is_(None), Meeting.starts_at > now,
         Meeting.starts_at <= now + timedelta(days=61))).unique().all()
-    return sum(1 for meeting in meetings if committees.convene_if_due(meeting, now=now))
+    convened = sum(1 for meeting in meetings if committees.convene_if_due(meeting, now=now))
+    to_mail = db.session.scalars(sa.select(Meeting).where(
+        Meeting.state == MeetingState.planned, Meeting.convened_at.is_not(None), Meeting.starts_at > now,
+        # Within the sent mail's retention (90 days by default), so a purged outbox never sends a convocation twice.
+        Meeting.convened_at >= now - timedelta(days=61))).unique().all()
+    for meeting in to_mail:
+        if not meeting.committee.members:
+            continue
+        prefix = convocation_key(meeting) + ":"
+        sent = db.session.scalar(sa.select(OutboxMail.id).where(OutboxMail.dedup_key.startswith(prefix, autoescape=True)).limit(1))
+        if sent is None:
+            send_convocation(meeting)
+    return convened
 
 
 @register_job("plans.measurements_due", seconds=3600, description="Rappel des mesures d'indicateurs attendues")

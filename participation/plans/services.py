@@ -337,12 +337,24 @@ def link(action: Action, *, kind: LinkKind | str, target_id: int | None, actor) 
     return row
 
 
+def unlink(row: ActionLink, *, actor) -> None:
+    """Undo a link made by mistake or no longer true; the journal keeps it."""
+    action = db.session.get(Action, row.action_id)
+    require(actor, "plans.manage", action)
+    column = LINK_TARGETS[row.kind][0]
+    target_id = getattr(row, column)
+    db.session.delete(row)
+    db.session.flush()
+    record("plan_action.unlinked", action, actor, {"kind": row.kind, "target_id": target_id, "plan_id": action.plan_id})
+
+
 @dataclass
 class LinkedItem:
     kind: LinkKind
     title: str
     endpoint: str
     values: dict
+    link_id: int = 0
 
 
 def linked_items(actions: list[Action]) -> dict[int, list[LinkedItem]]:
@@ -362,10 +374,10 @@ def linked_items(actions: list[Action]) -> dict[int, list[LinkedItem]]:
         (GrantApplication, ActionLink.grant_application_id, GrantApplication.project_title, LinkKind.grant_application, None, None),
     ]
     for model, column, title, kind, endpoint, param in specs:
-        rows = db.session.execute(sa.select(ActionLink.action_id, model.id, title).join(model, model.id == column)
+        rows = db.session.execute(sa.select(ActionLink.action_id, model.id, title, ActionLink.id).join(model, model.id == column)
                                   .where(ActionLink.action_id.in_(ids)).order_by(model.id)).all()
-        for action_id, target_id, text in rows:
-            result[action_id].append(LinkedItem(kind, text, endpoint, {param: target_id} if param else {}))
+        for action_id, target_id, text, link_id in rows:
+            result[action_id].append(LinkedItem(kind, text, endpoint, {param: target_id} if param else {}, link_id))
     return result
 
 

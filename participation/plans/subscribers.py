@@ -1,6 +1,9 @@
 """What plan events cause: convocations with the agenda and the dashboard, notices to
 followers when an action's status changes, the owner of a decision told of it.
 
+A convocation is mailed by the worker (``jobs.send_due_convocations``), which renders the
+dashboard's PDF: a request that convenes a meeting only records it.
+
 Every notice goes through ``notifications.services.tell()``: followers get their
 mail as they chose for « Les projets et les actions que je suis » (``Category.plans``);
 a convocation is the member's own case (always mailed; a member without an account
@@ -15,11 +18,10 @@ import sqlalchemy as sa
 
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.notifications.models import Category
-from participation.notifications.services import OWN_CASE, tell, tell_all
+from participation.notifications.services import OWN_CASE, mail_address, tell, tell_all
 from participation.pages.privacy import Processing, register_processing
 from participation.plans.models import Action, ActionFollower, Plan, PlanFollower
 
@@ -70,29 +72,59 @@ def dashboard_pdf(plan: Plan) -> bytes | None:
         return None
 
 
-@subscribe("plan_meeting.convened")
-def send_convocations(event: DomainEvent) -> None:
-    meeting = event.subject
+def _mail_members(meeting, *, key: str, subject: str, title: str, template: str, attachments=None, event=None) -> int:
+    """Mail each member of the meeting's committee, once per ``key``: a convocation, or its move, is the member's own case."""
+    committee = meeting.committee
+    plan = committee.plan
+    url = path_for("plans.plan", slug=plan.slug)
+    context = {"meeting": meeting, "committee": committee, "plan": plan}
+    for member in committee.members:
+        member_key = f"{key}:{member.id}"
+        if member.user is None:
+            # A partner without an account: the mail to their address is all there is (no notice, no preferences).
+            mail_address(to=member.address, subject=subject, template=template, dedup_key=member_key, reason="own_case",
+                         attachments=attachments, url=external_url("plans.plan", slug=plan.slug), member=member, **context)
+            continue
+        # Always mailed, at the address the committee knows.
+        tell(member.user, OWN_CASE, title, url=url, event=event, dedup_key=member_key, mail_key=member_key, mail_subject=subject,
+             mail_template=template, to=member.address or None, attachments=attachments,
+             mail_url=external_url("plans.plan", slug=plan.slug), about=plan.title, member=member, **context)
+    return len(committee.members)
+
+
+def convocation_key(meeting) -> str:
+    return f"plan-meeting-convocation:{meeting.id}"
+
+
+def send_convocation(meeting) -> int:
+    """Mail the convocation with the agenda and the dashboard's PDF to each member.
+
+    Called by the worker (``plans.convocations``), never in a request: rendering the PDF takes seconds.
+    """
     committee = meeting.committee
     plan = committee.plan
     pdf = dashboard_pdf(plan)
     attachments = [{"filename": f"tableau-de-bord-{plan.slug}.pdf", "content_type": "application/pdf", "content": pdf}] if pdf else []
     attachments.append({"filename": "reunion.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
                         "content": meeting_ics(meeting, committee, plan)})
-    url = path_for("plans.plan", slug=plan.slug)
-    for member in committee.members:
-        key = f"plan-meeting-convocation:{meeting.id}:{member.id}"
-        subject = f"Convocation : {committee.name} — {meeting.title}"
-        context = {"member": member, "meeting": meeting, "committee": committee, "plan": plan}
-        if member.user is None:
-            # A partner without an account: the mail to their address is all there is.
-            queue_mail(to=member.address, subject=subject, template="plans/convocation", dedup_key=key, attachments=attachments,
-                       url=external_url("plans.plan", slug=plan.slug), **context)
-            continue
-        # A convocation is the member's own case: always mailed, at the address the committee knows.
-        tell(member.user, OWN_CASE, f"Vous êtes convoqué·e : {committee.name}, {meeting.title}", url=url, event=event, dedup_key=key,
-             mail_key=key, mail_subject=subject, mail_template="plans/convocation", to=member.address or None, attachments=attachments,
-             mail_url=external_url("plans.plan", slug=plan.slug), about=plan.title, **context)
+    return _mail_members(meeting, key=convocation_key(meeting), subject=f"Convocation : {committee.name} — {meeting.title}",
+                         title=f"Vous êtes convoqué·e : {committee.name}, {meeting.title}", template="plans/convocation",
+                         attachments=attachments)
+
+
+@subscribe("plan_meeting.moved")
+def tell_meeting_moved(event: DomainEvent) -> None:
+    """Members already convened hear of the new date or place (those not yet convened will be, with the new date)."""
+    meeting = event.subject
+    if meeting.convened_at is None:
+        return
+    committee = meeting.committee
+    plan = committee.plan
+    _mail_members(meeting, key=f"plan-meeting-moved:{meeting.id}:{meeting.starts_at.isoformat()}:{meeting.place or ''}",
+                  subject=f"Réunion déplacée : {committee.name} — {meeting.title}",
+                  title=f"Réunion déplacée : {committee.name}, {meeting.title}", template="plans/meeting_moved", event=event,
+                  attachments=[{"filename": "reunion.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
+                                "content": meeting_ics(meeting, committee, plan)}])
 
 
 @subscribe(*STATUS_EVENTS)

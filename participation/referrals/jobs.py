@@ -6,12 +6,11 @@ from flask_babel import ngettext
 from datetime import date, timedelta
 
 from participation.core.dates import format_day
-from participation.core.outbox import queue_mail
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.notifications.models import Category
-from participation.notifications.services import tell
+from participation.notifications.services import mail_address, tell
 from participation.referrals import services
 from participation.referrals.models import Referral, ReferralState
 
@@ -36,7 +35,7 @@ def send_answer_reminders(today: date | None = None) -> int:
         department = referral.answer_department or referral.department
         if department is None or not department.email:
             continue
-        if queue_mail(to=department.email, subject=f"Réponse en retard : avis « {referral.subject} »", template="referrals/answer_overdue",
+        if mail_address(reason="shared_mailbox", to=department.email, subject=f"Réponse en retard : avis « {referral.subject} »", template="referrals/answer_overdue",
                       dedup_key=f"referrals.answer_overdue:{referral.id}:{week_key(today)}", referral=referral,
                       url=external_url("referrals_staff.referral", referral_id=referral.id)):
             queued += 1

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from participation.core.french import de
 from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
-from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.core.dates import format_day
 from participation.councils.models import Membership, Sitting, WorkingGroupMember
@@ -15,7 +14,7 @@ from participation.councils import services as councils
 from participation.councils.services import members_query
 from participation.extensions import db
 from participation.notifications.models import Category
-from participation.notifications.services import OWN_CASE, tell, tell_staff
+from participation.notifications.services import OWN_CASE, mail_address, tell, tell_staff
 from participation.referrals import services
 from participation.referrals.models import Opinion, Referral, ReferralFollower
 
@@ -114,7 +113,7 @@ def mail_department(event: DomainEvent) -> None:
                about=referral.council.name)
     if not department.email:
         return
-    queue_mail(to=department.email, subject=f"Avis {de(referral.council.name)} : « {referral.subject} »",
+    mail_address(reason="shared_mailbox", to=department.email, subject=f"Avis {de(referral.council.name)} : « {referral.subject} »",
                template="referrals/transmitted", dedup_key=f"referral.transmitted:{referral.id}", referral=referral,
                opinion=referral.opinion, department=department,
                url=external_url("referrals.opinion", referral_id=referral.id),

@@ -52,6 +52,20 @@ class IndicatorQuery:
 
         return local_to_utc(datetime.combine(date(self.year + 1, 1, 1), time()))
 
+    def month_of(self, column):
+        """The month (1–12) of ``column`` (a UTC moment of this year) in the territory's time, in SQL.
+
+        Not ``extract(month)``, which reads the UTC month: an answer given on 1 January at 0 h 30 in
+        Paris is stored on 31 December and would count for December. The twelve UTC moments at which
+        the territory's months begin are compared instead, which every database does alike.
+        """
+        import sqlalchemy as sa
+
+        from participation.core.dates import local_to_utc
+
+        starts = [local_to_utc(datetime.combine(date(self.year, m, 1), time())) for m in range(2, 13)]
+        return sa.case(*[(column < start, month) for month, start in enumerate(starts, start=1)], else_=12)
+
     @property
     def first_day(self) -> date:
         return date(self.year, 1, 1)

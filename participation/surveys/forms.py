@@ -6,6 +6,7 @@ the questions and checked by ``answering.clean_value``.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -105,3 +106,12 @@ class PublicationForm(FlaskForm):
     analysis = TextAreaField("Analyse publiée avec les résultats", validators=[Optional()], description="Markdown. Ce que la collectivité retient des réponses.")
     questions = MultiCheckboxField("Questions dont les résultats sont publiés", choices=[], coerce=int, validators=[Optional()],
                                    description="Les réponses libres ne sont jamais publiées.")
+
+
+class IndicatorLinkForm(FlaskForm):
+    """The plan indicator a question's published result feeds."""
+
+    indicator = SelectField(_l("Indicateur d'un plan alimenté par cette question"), coerce=int, validators=[Optional()])
+    indicator_option = StringField(_l("Option mesurée"), validators=[Length(max=200)],
+                                   description=_l("Pour une question à choix : l'option dont la part des répondants (en %) devient la mesure. "
+                                                  "Laissez vide pour la moyenne d'une échelle ou d'un nombre."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
@@ -34,4 +35,43 @@ def questionnaires_figures(query: IndicatorQuery) -> list[Figure]:
                    ("Questionnaire", "Réponses envoyées", "Invitations envoyées", "Taux de réponse des invités"), rows,
                    summary=[("Questionnaires", str(len(rows))), ("Réponses envoyées", str(sum(r[1] for r in rows)))],
                    note="Questionnaires ouverts pendant l'année, réponses envoyées dans l'année. Par commune : les réponses "
-                        "des personnes qui ont indiqué cette commune. Le taux de réponse ne concerne que les questionnaires sur invitation.")]
+                        "des personnes qui ont indiqué cette commune. Le taux de réponse ne concerne que les questionnaires sur invitation."),
+            *_spread(query)]
+
+
+# Groups of fewer respondents are merged into one line (statistical confidentiality, as in the cross-tabulations).
+SMALL_GROUP = 5
+SPREADS = (
+    ("respondents_by_qpv", Response.qpv, _l("Répondants aux questionnaires, par quartier prioritaire"), _l("Quartier prioritaire"),
+     _l("Hors quartier prioritaire ou non indiqué")),
+    ("respondents_by_age", Response.age_band, _l("Répondants aux questionnaires, par tranche d'âge"), _l("Tranche d'âge"), _l("Non indiquée")),
+    ("respondents_by_gender", Response.gender, _l("Répondants aux questionnaires, par genre"), _l("Genre"), _l("Non indiqué")),
+)
+
+
+def _spread(query: IndicatorQuery) -> list[Figure]:
+    """Who answered, by quartier prioritaire, age band and gender (where they said): one query per dimension."""
+    from participation.surveys.models import AGE_BANDS, GENDERS, NO_ANSWER, NOT_IN_QPV
+
+    where = [Response.submitted_at >= query.start, Response.submitted_at < query.end]
+    if query.commune_id:
+        where.append(Response.commune_id == query.commune_id)
+    order = {label: i for i, label in enumerate((*AGE_BANDS, *GENDERS))}
+    figures = []
+    for key, column, title, heading, unknown in SPREADS:
+        counts = dict(db.session.execute(sa.select(column, sa.func.count(Response.id)).where(*where).group_by(column)).all())
+        unknown_values = (None, "", NO_ANSWER, NOT_IN_QPV)
+        not_given = sum(n for value, n in counts.items() if value in unknown_values)
+        given = {value: n for value, n in counts.items() if value not in unknown_values}
+        total = sum(counts.values())
+        rows = [(value, n, percent(n, total)) for value, n in sorted(given.items(), key=lambda item: (order.get(item[0], 99), item[0]))
+                if n >= SMALL_GROUP]
+        small = sum(n for n in given.values() if n < SMALL_GROUP)
+        if small:
+            rows.append((str(_l("Groupes de moins de 5 répondants")), small, percent(small, total)))
+        if not_given:
+            rows.append((str(unknown), not_given, percent(not_given, total)))
+        figures.append(Figure(key, str(title), (str(heading), str(_l("Répondants")), str(_l("Part des répondants"))), rows,
+                              note=str(_l("Réponses envoyées dans l'année, tous questionnaires confondus, selon ce que les répondants "
+                                          "ont indiqué (questions facultatives). Un groupe de moins de 5 répondants n'est pas détaillé."))))
+    return figures

@@ -24,5 +24,7 @@ declare_events("surveys", {
     "questionnaire.answered": "Réponse envoyée",
     "questionnaire.closed": "Questionnaire clos",
     "questionnaire.published": "Résultats du questionnaire publiés",
+    "questionnaire.indicator_linked": "Question reliée à un indicateur d'un plan",
+    "questionnaire.indicator_measurement_refused": "Mesure d'un indicateur tirée du questionnaire refusée",
     "questionnaire.purged": "Réponses libres et invitations effacées (durée de conservation écoulée)",
 })

@@ -177,6 +177,10 @@ class Question(IdMixin, Base):
     condition_value: Mapped[str | None] = mapped_column(sa.String(200))
     # The same question in every wave carries the same key: waves compare by it.
     key: Mapped[str] = mapped_column(sa.String(32), index=True)
+    # A territorial plan's indicator fed by this question's result when the results are published: the
+    # share (%) of respondents who chose ``indicator_option``, or, without it, the mean of a scale or a number.
+    indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_indicators.id", ondelete="SET NULL"), index=True)
+    indicator_option: Mapped[str | None] = mapped_column(sa.String(200))
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions", foreign_keys=[questionnaire_id])
 

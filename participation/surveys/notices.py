@@ -4,10 +4,9 @@ chose); an invited address without an account by a direct mail (``mail``)."""
 
 from __future__ import annotations
 
-from participation.core.outbox import queue_mail
 from participation.core.urls import external_url
 from participation.notifications.models import Category
-from participation.notifications.services import tell_all
+from participation.notifications.services import mail_address, tell_all
 
 
 def tell(users, title: str, *, body: str | None = None, url: str | None = None, event=None, dedup_key: str | None = None,
@@ -19,7 +18,7 @@ def tell(users, title: str, *, body: str | None = None, url: str | None = None, 
 def mail(*, to: str, subject: str, lines: list[str], questionnaire, dedup_key: str, link_url: str | None = None,
          link_label: str | None = None, user=None):
     """A mail to an address (an invited person, who may have no account), through the outbox."""
-    return queue_mail(to=to, user=user, subject=subject, template="surveys/notice", dedup_key=dedup_key, lines=lines,
+    return mail_address(reason="own_case", to=to, user=user, subject=subject, template="surveys/notice", dedup_key=dedup_key, lines=lines,
                       questionnaire=questionnaire, link_url=link_url, link_label=link_label)
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response as HTTPResponse, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from participation.core.dates import local_to_utc, utc_to_local
@@ -14,7 +15,7 @@ from participation.core.permissions import require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, rollback_only
 from participation.extensions import db
 from participation.surveys import answering, results, services
-from participation.surveys.forms import ConfirmForm, InvitationForm, PublicationForm, QuestionForm, QuestionnaireForm, SectionForm, WaveForm
+from participation.surveys.forms import ConfirmForm, IndicatorLinkForm, InvitationForm, PublicationForm, QuestionForm, QuestionnaireForm, SectionForm, WaveForm
 from participation.surveys.models import (CHOICE_KINDS, PROFILE_KINDS, TEXT_KINDS, SURVEY_WORKFLOW, Invitation, Question, QuestionKind,
                                           Questionnaire, Response, Section, SurveyState)
 
@@ -233,9 +234,44 @@ def _question(questionnaire: Questionnaire, question_id: int) -> Question:
     return question
 
 
+def _indicator_form(question) -> IndicatorLinkForm | None:
+    if question is None:
+        return None
+    from participation.surveys.plan_indicators import indicator_choices
+
+    form = IndicatorLinkForm(indicator=question.indicator_id or 0, indicator_option=question.indicator_option or "")
+    form.indicator.choices = indicator_choices()
+    return form
+
+
 def _question_page(questionnaire, form, question=None, status=None):
     return render_template("surveys/staff/question.html", form=form, questionnaire=questionnaire, question=question,
+                           indicator_form=_indicator_form(question),
                            locked=services.structure_refusal(questionnaire), crumbs=_crumbs(questionnaire)), (status or form_status(form))
+
+
+@staff_bp.route("/<int:questionnaire_id>/questions/<int:question_id>/indicateur", methods=["POST"])
+@login_required
+def link_indicator(questionnaire_id: int, question_id: int):
+    from participation.plans.models import Indicator
+    from participation.surveys.plan_indicators import link_indicator as link
+
+    questionnaire = _staff_questionnaire(questionnaire_id)
+    question = _question(questionnaire, question_id)
+    form = IndicatorLinkForm()
+    form.indicator.validate_choice = False  # the service checks what is chosen
+    if form.validate_on_submit():
+        try:
+            link(question, db.session.get(Indicator, form.indicator.data or 0), form.indicator_option.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("La question alimente l'indicateur choisi quand ses résultats sont publiés.") if question.indicator_id
+                  else _("La question n'alimente plus d'indicateur."), "success")
+    else:
+        flash(_("Choisissez un indicateur dans la liste."), "error")
+    return redirect(url_for("surveys_staff.edit_question", questionnaire_id=questionnaire.id, question_id=question.id) + "#indicateur")
 
 
 @staff_bp.route("/<int:questionnaire_id>/questions/nouvelle", methods=["GET", "POST"])

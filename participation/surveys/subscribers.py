@@ -8,6 +8,7 @@ from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.extensions import db
 from participation.pages.privacy import Processing, register_processing
+from participation.surveys import plan_indicators  # noqa: F401  (its subscriber: published results feed plan indicators)
 from participation.surveys.models import Answer, Question, Questionnaire, Response
 
 register_processing(Processing(

@@ -15,7 +15,6 @@ from participation.forums.models import (
     Contribution,
     ContributionState,
     Follow,
-    FollowFrequency,
     Reaction,
     ReactionKind,
     Report,
@@ -33,7 +32,7 @@ def _scene():
     services.react(answer, ReactionKind.support, actor=jeanne)
     services.report(answer, reason=ReportReason.other, comment="Publicité déguisée pour mon voisin", actor=jeanne)
     elsewhere = factories.topic(consultation, other, title="Parkings")
-    services.follow(elsewhere, frequency=FollowFrequency.daily, actor=jeanne)
+    services.follow(elsewhere, actor=jeanne)
     return consultation, jeanne, other, topic, answer
 
 
@@ -48,7 +47,7 @@ def test_my_data_lists_contributions_reactions_follows_reports_and_charters(clie
     assert [t["titre"] for t in part["sujets_ouverts"]] == ["Arceaux à la gare"]
     assert part["reactions"] == [{"contribution": answer.id, "sujet": "Arceaux à la gare", "reaction": "Soutien",
                                   "date": part["reactions"][0]["date"]}]
-    assert {(f["sujet"], f["courriels"]) for f in part["sujets_suivis"]} == {("Arceaux à la gare", "à chaque réponse"), ("Parkings", "résumé quotidien")}
+    assert {f["sujet"] for f in part["sujets_suivis"]} == {"Arceaux à la gare", "Parkings"}
     assert part["signalements"][0]["motif"] == "Autre" and part["signalements"][0]["precisions"] == "Publicité déguisée pour mon voisin"
     assert [c["concertation"] for c in part["chartes_acceptees"]] == ["Plan vélo"]
 
