@@ -7,7 +7,7 @@ no build step is needed.
 
 To update after changing strings::
 
-    pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+    pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -o translations/messages.pot .
     pybabel update -i translations/messages.pot -d translations
 """
 
@@ -38,3 +38,40 @@ def compile_catalogues(source: Path, target: Path) -> Path:
         temporary.replace(mo_path)
         log.info("Catalogue de traduction compilé : %s", relative)
     return target
+
+
+def register_lazy_string_adapters() -> None:
+    """Let SQLite and psycopg bind a ``LazyString`` (``lazy_gettext``) as the text it reads."""
+    import sqlite3
+
+    from flask_babel.speaklater import LazyString
+
+    sqlite3.register_adapter(LazyString, str)
+    try:
+        import psycopg
+        from psycopg.types.string import StrDumper
+    except ImportError:  # pragma: no cover - PostgreSQL driver not installed
+        return
+    psycopg.adapters.register_dumper(LazyString, StrDumper)
+
+
+def json_dumps(value) -> str:
+    """``json.dumps`` for JSON columns, reading a lazy label as its text."""
+    import json
+
+    from flask_babel.speaklater import LazyString
+
+    def default(item):
+        if isinstance(item, LazyString):
+            return str(item)
+        raise TypeError(f"Object of type {type(item).__name__} is not JSON serializable")
+
+    return json.dumps(value, default=default)
+
+
+def lazy_join(separator: str, items):
+    """``separator.join(items)`` read when shown, so that lazy labels speak the reader's language."""
+    from flask_babel.speaklater import LazyString
+
+    items = list(items)
+    return LazyString(lambda: separator.join(str(item) for item in items))

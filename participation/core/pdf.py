@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 
 class PDFUnavailable(RuntimeError):
@@ -31,7 +32,7 @@ def render_pdf(template: str, **context) -> bytes:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as error:
-        raise PDFUnavailable(f"WeasyPrint ne peut pas être chargé : {error}") from error
+        raise PDFUnavailable(_("WeasyPrint ne peut pas être chargé : %(error)s", error=error)) from error
 
     static = Path(current_app.static_folder).resolve()
 
@@ -40,7 +41,7 @@ def render_pdf(template: str, **context) -> bytes:
             parts = urlsplit(url)
             if parts.scheme == "file" and Path(parts.path).resolve().is_relative_to(static):
                 return super().fetch(url, headers)
-            raise ValueError(f"Ressource refusée dans un PDF : {url}")
+            raise ValueError(_("Ressource refusée dans un PDF : %(url)s", url=url))
 
     html = render_template(template, **context)
     return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=StaticFilesOnly()).write_pdf()
