@@ -22,6 +22,7 @@ from participation.notifications.models import (
     DigestSchedule,
     Notification,
 )
+from flask_babel import lazy_gettext as _l
 
 # Lines shown per thing in a digest; the rest is counted.
 DIGEST_THING_LINES = 5
@@ -37,7 +38,7 @@ def digest_period(kind: Delivery, local: datetime) -> str:
     """The period a digest covers, part of its dedup key: the day, or the ISO week."""
     if kind == Delivery.daily:
         return local.date().isoformat()
-    year, week, _ = local.isocalendar()
+    year, week, _unused = local.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -104,10 +105,10 @@ def _build(kind: Delivery, user_ids: list[int], period: str, local: datetime, no
             groups.append({"label": category.label, "things": things, "unsubscribe_url": unsubscribe_url(user, category)})
         total = sum(len(c) for things in categories.values() for c in things.values())
         if kind == Delivery.daily:
-            intro = f"Voici ce qui s'est passé sur la plateforme pour vous, jusqu'au {format_day(local.date())}."
+            intro = _l("Voici ce qui s'est passé sur la plateforme pour vous, jusqu'au %(format_day)s.", format_day=format_day(local.date()))
             subject = ngettext("Votre résumé du jour : %(num)d nouveauté", "Votre résumé du jour : %(num)d nouveautés", total)
         else:
-            intro = "Voici ce qui s'est passé sur la plateforme pour vous cette semaine."
+            intro = _l("Voici ce qui s'est passé sur la plateforme pour vous cette semaine.")
             subject = ngettext("Votre résumé de la semaine : %(num)d nouveauté", "Votre résumé de la semaine : %(num)d nouveautés", total)
         link = unsubscribe_url(user, sorted(categories, key=order.index))
         mail = queue_mail(
