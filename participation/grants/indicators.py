@@ -7,13 +7,15 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.grants.models import ApplicationState, GrantApplication, GrantCall, call_themes
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _euros(cents: int) -> int:
     return round((cents or 0) / 100)
 
 
-@register_indicator("grants", "Subventions aux associations", order=60)
+@register_indicator("grants", _l("Subventions aux associations"), order=60)
 def grants_figures(query: IndicatorQuery) -> list[Figure]:
     """Two queries: the year's grants by call (and its envelope), by theme."""
     granted = [GrantApplication.state == ApplicationState.granted, GrantApplication.decided_on >= query.first_day,
@@ -32,11 +34,11 @@ def grants_figures(query: IndicatorQuery) -> list[Figure]:
         .where(*granted).group_by(Theme.id, Theme.name).order_by(Theme.name)
     ).all()
     return [
-        Figure("grants_by_call", "Subventions accordées par appel, et part de l'enveloppe", ("Appel", "Montant accordé (€)", "Subventions", "Part de l'enveloppe"),
+        Figure("grants_by_call", _("Subventions accordées par appel, et part de l'enveloppe"), (_("Appel"), _("Montant accordé (€)"), _("Subventions"), _("Part de l'enveloppe")),
                [(title, _euros(total), n, percent(total or 0, envelope)) for title, envelope, n, total in by_call],
-               summary=[("Montant accordé", f"{sum(_euros(r[3]) for r in by_call):,} €".replace(",", "\u202f"))],
-               note="Subventions décidées dans l'année. Toute la collectivité : une association ne se rattache pas à une seule commune."),
-        Figure("grants_by_theme", "Subventions accordées par thème de l'appel", ("Thème", "Montant accordé (€)", "Subventions"),
+               summary=[(_("Montant accordé"), f"{sum(_euros(r[3]) for r in by_call):,} €".replace(",", "\u202f"))],
+               note=_("Subventions décidées dans l'année. Toute la collectivité : une association ne se rattache pas à une seule commune.")),
+        Figure("grants_by_theme", _("Subventions accordées par thème de l'appel"), (_("Thème"), _("Montant accordé (€)"), _("Subventions")),
                [(name, _euros(total), n) for name, n, total in by_theme],
-               note="Une subvention d'un appel à plusieurs thèmes compte dans chacun."),
+               note=_("Une subvention d'un appel à plusieurs thèmes compte dans chacun.")),
     ]
