@@ -11,7 +11,8 @@ from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, en
 from participation.core.workflow import Transition, Workflow
 from flask_babel import lazy_gettext as _l
 
-CLOSED_ACCOUNT_NAME = _l("Compte supprimé")
+# Stored as the display name of a closed account: a fixed value, not translated.
+CLOSED_ACCOUNT_NAME = "Compte supprimé"
 
 
 class AccountState(TitledEnum):
