@@ -41,12 +41,17 @@ def compile_catalogues(source: Path, target: Path) -> Path:
 
 
 def register_lazy_string_adapters() -> None:
-    """Let SQLite and psycopg bind a ``LazyString`` (``lazy_gettext``) as the text it reads."""
+    """Let SQLite and psycopg bind a ``LazyString`` (``lazy_gettext``) as the text it reads,
+    and let templates escape it like any other text."""
     import sqlite3
 
     from flask_babel.speaklater import LazyString
+    from markupsafe import escape
 
     sqlite3.register_adapter(LazyString, str)
+    # flask_babel marks a lazy string safe HTML as it is; it may carry a title
+    # someone typed (``_l("… %(title)s", title=…)``): escape it like any text.
+    LazyString.__html__ = lambda self: escape(str(self))
     try:
         import psycopg
         from psycopg.types.string import StrDumper

@@ -164,3 +164,12 @@ def test_labels_declared_at_import_read_in_the_current_language(app):
         with force_locale("en"):
             assert EventState.cancelled.label == "Cancelled"
             assert event_label("event.canceled") == "Event cancelled"
+
+
+def test_a_lazy_label_carrying_typed_text_is_escaped_in_html(app):
+    from flask_babel import lazy_gettext
+    from markupsafe import escape
+
+    with app.test_request_context():
+        label = lazy_gettext("Nouveau sujet : %(title)s", title="<script>alert(1)</script>")
+        assert str(escape(label)) == "Nouveau sujet : &lt;script&gt;alert(1)&lt;/script&gt;"
