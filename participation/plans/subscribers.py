@@ -22,6 +22,7 @@ from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, tell, tell_all
 from participation.pages.privacy import Processing, register_processing
 from participation.plans.models import Action, ActionFollower, Plan, PlanFollower
+from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def send_convocations(event: DomainEvent) -> None:
     url = path_for("plans.plan", slug=plan.slug)
     for member in committee.members:
         key = f"plan-meeting-convocation:{meeting.id}:{member.id}"
-        subject = f"Convocation : {committee.name} — {meeting.title}"
+        subject = _l("Convocation : %(name)s — %(title)s", name=committee.name, title=meeting.title)
         context = {"member": member, "meeting": meeting, "committee": committee, "plan": plan}
         if member.user is None:
             # A partner without an account: the mail to their address is all there is.
@@ -66,7 +67,7 @@ def send_convocations(event: DomainEvent) -> None:
                        url=external_url("plans.plan", slug=plan.slug), **context)
             continue
         # A convocation is the member's own case: always mailed, at the address the committee knows.
-        tell(member.user, OWN_CASE, f"Vous êtes convoqué·e : {committee.name}, {meeting.title}", url=url, event=event, dedup_key=key,
+        tell(member.user, OWN_CASE, _l("Vous êtes convoqué·e : %(name)s, %(title)s", name=committee.name, title=meeting.title), url=url, event=event, dedup_key=key,
              mail_key=key, mail_subject=subject, mail_template="plans/convocation", to=member.address or None, attachments=attachments,
              mail_url=external_url("plans.plan", slug=plan.slug), about=plan.title, **context)
 
@@ -96,8 +97,8 @@ def tell_decision_owner(event: DomainEvent) -> None:
     key = f"plan-decision:{decision.id}"
     url = path_for("plans_staff.plan", plan_id=plan.id) + "#decisions"
     # Following up a committee's decision is staff work.
-    tell(decision.owner, Category.staff_work, f"Décision à suivre ({plan.title}) : {decision.text[:120]}", url=url, event=event,
-         dedup_key=key, mail_key=key, mail_subject=f"Décision à suivre : {plan.title}", mail_template="plans/decision", about=plan.title,
+    tell(decision.owner, Category.staff_work, _l("Décision à suivre (%(title)s) : %(value)s", title=plan.title, value=decision.text[:120]), url=url, event=event,
+         dedup_key=key, mail_key=key, mail_subject=_l("Décision à suivre : %(title)s", title=plan.title), mail_template="plans/decision", about=plan.title,
          decision=decision, plan=plan, mail_url=external_url("plans_staff.plan", plan_id=plan.id))
 
 
@@ -129,11 +130,11 @@ def plans_section(user) -> dict:
 
 register_processing(Processing(
     name="Suivi des plans territoriaux",
-    purpose="Tenir les comités de pilotage des plans (convocations, présences, décisions), recueillir les mesures des indicateurs "
-            "auprès des personnes qui en sont chargées, prévenir les habitants qui suivent un plan ou une action.",
-    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
-    data="Nom, adresse électronique et organisme des membres des comités ; présences ; décisions suivies ; auteur des mesures ; "
-         "plans et actions suivis par les habitants.",
-    recipients="Les agents chargés des plans et les membres des comités. Sont publics : les décisions et le nom des organismes partenaires.",
-    retention=lambda c: "Pendant la durée du plan, puis avec ses archives ; les suivis des habitants sont effacés quand la personne ferme son compte.",
+    purpose=_l("Tenir les comités de pilotage des plans (convocations, présences, décisions), recueillir les mesures des indicateurs "
+            "auprès des personnes qui en sont chargées, prévenir les habitants qui suivent un plan ou une action."),
+    legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
+    data=_l("Nom, adresse électronique et organisme des membres des comités ; présences ; décisions suivies ; auteur des mesures ; "
+         "plans et actions suivis par les habitants."),
+    recipients=_l("Les agents chargés des plans et les membres des comités. Sont publics : les décisions et le nom des organismes partenaires."),
+    retention=lambda c: _l("Pendant la durée du plan, puis avec ses archives ; les suivis des habitants sont effacés quand la personne ferme son compte."),
 ))
