@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin
+from flask_babel import lazy_gettext as _l
 
 # What the accessibility statement may say (RGAA 4.1): without an audit, « non conforme ».
 ACCESSIBILITY_STATUSES = ("non conforme", "partiellement conforme", "totalement conforme")
