@@ -31,7 +31,7 @@ def whole_euros(value: int | float) -> str:
     """« 1 500 € »; in English « €1,500 »."""
     if not is_french():
         return format_currency(value, "EUR", format="¤#,##0", currency_digits=False)
-    return f"{int(value):,} €".replace(",", "\u202f")
+    return f"{value:,} €".replace(",", "\u202f")
 
 
 def decimal(value: float | int | None, digits: int = 1) -> str:

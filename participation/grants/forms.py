@@ -38,7 +38,8 @@ from flask_babel import lazy_gettext as _l
 REQUIRED = _l("Ce champ est obligatoire.")
 AMOUNT = _l("Indiquez un montant en euros, par exemple 1500 ou 1500,50.")
 EMAIL = Email(message=_l("Indiquez une adresse électronique valide, par exemple nom@exemple.fr."), check_deliverability=False)
-MONTHS = ["janvier", _l("février"), "mars", "avril", "mai", "juin", "juillet", _l("août"), "septembre", "octobre", "novembre", _l("décembre")]
+MONTHS = [_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"), _l("septembre"), _l("octobre"),
+          _l("novembre"), _l("décembre")]
 
 
 class EuroField(DecimalField):

@@ -8,6 +8,8 @@ from participation.extensions import db
 from participation.grants.models import ApplicationState, GrantApplication, GrantCall, call_themes
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
 from flask_babel import gettext as _
+
+from participation.core.numbers import whole_euros
 from flask_babel import lazy_gettext as _l
 
 
@@ -36,7 +38,7 @@ def grants_figures(query: IndicatorQuery) -> list[Figure]:
     return [
         Figure("grants_by_call", _("Subventions accordées par appel, et part de l'enveloppe"), (_("Appel"), _("Montant accordé (€)"), _("Subventions"), _("Part de l'enveloppe")),
                [(title, _euros(total), n, percent(total or 0, envelope)) for title, envelope, n, total in by_call],
-               summary=[(_("Montant accordé"), f"{sum(_euros(r[3]) for r in by_call):,} €".replace(",", "\u202f"))],
+               summary=[(_("Montant accordé"), whole_euros(sum(_euros(r[3]) for r in by_call)))],
                note=_("Subventions décidées dans l'année. Toute la collectivité : une association ne se rattache pas à une seule commune.")),
         Figure("grants_by_theme", _("Subventions accordées par thème de l'appel"), (_("Thème"), _("Montant accordé (€)"), _("Subventions")),
                [(name, _euros(total), n) for name, n, total in by_theme],
