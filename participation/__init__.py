@@ -10,6 +10,7 @@ from flask import Flask, g, has_request_context, request, session, url_for
 
 from participation.config import PROJECT_ROOT, load_config
 from participation.core.i18n import compile_catalogues
+from flask_babel import gettext as _
 
 # The domain packages, in the order their blueprints, policies, subscribers
 # and jobs are loaded. A domain that is not written yet is not listed.
@@ -68,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
     login.init_app(app)
     login.login_view = "accounts.login"
-    login.login_message = "Connectez-vous pour accéder à cette page."
+    login.login_message = _("Connectez-vous pour accéder à cette page.")
     login.login_message_category = "info"
     login.session_protection = "basic"
 

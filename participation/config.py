@@ -12,6 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
+from participation.core.i18n import json_dumps
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,7 +68,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DEMO_MODE": _bool("DEMO_MODE", False),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": json_dumps},
         "BASE_URL": base_url,
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,

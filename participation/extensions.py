@@ -11,6 +11,11 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from participation.core.models import Base
+from participation.core.i18n import register_lazy_string_adapters
+
+# A label declared with lazy_gettext that reaches a query parameter is stored as
+# the text it reads in the current language.
+register_lazy_string_adapters()
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -8,11 +8,13 @@ from participation.accounts.models import AccountState, User
 from participation.core.eventlog import DomainEvent
 from participation.extensions import db
 from participation.staff.indicators import Figure, IndicatorQuery, month_rows, percent, register_indicator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-OUTSIDE = "Commune non indiquée"
+OUTSIDE = _l("Commune non indiquée")
 
 
-@register_indicator("accounts", "Habitants inscrits et actifs", order=10)
+@register_indicator("accounts", _l("Habitants inscrits et actifs"), order=10)
 def accounts_figures(query: IndicatorQuery) -> list[Figure]:
     """Four queries: accounts by commune, new and active by month, active by commune, the communes' population."""
     from participation.territory.models import Commune
@@ -58,13 +60,13 @@ def accounts_figures(query: IndicatorQuery) -> list[Figure]:
     months = {m: (int(new_by_month.get(m, 0)), int(active_by_month.get(m, 0))) for m in range(1, 13)}
     total_accounts = sum(accounts.values())
     return [
-        Figure("accounts_by_commune", "Habitants ayant un compte, par commune", ("Commune", "Comptes", "Population", "Part de la population"),
-               commune_rows(accounts), summary=[("Comptes d'habitants", str(total_accounts))],
-               note="Comptes ouverts à la fin de l'année, hors agents, modérateurs et administrateurs."),
-        Figure("accounts_by_month", "Nouveaux comptes et habitants actifs, par mois", ("Mois", "Nouveaux comptes", "Habitants actifs"),
+        Figure("accounts_by_commune", _("Habitants ayant un compte, par commune"), (_("Commune"), _("Comptes"), _("Population"), _("Part de la population")),
+               commune_rows(accounts), summary=[(_("Comptes d'habitants"), str(total_accounts))],
+               note=_("Comptes ouverts à la fin de l'année, hors agents, modérateurs et administrateurs.")),
+        Figure("accounts_by_month", _("Nouveaux comptes et habitants actifs, par mois"), (_("Mois"), _("Nouveaux comptes"), _("Habitants actifs")),
                month_rows(months, 2), chart_column=2,
-               note="Un habitant actif a fait au moins une opération dans le mois : contribution, inscription, vote, connexion…"),
-        Figure("participants_by_commune", "Habitants actifs dans l'année, par commune, rapportés à la population",
-               ("Commune", "Habitants actifs", "Population", "Part de la population"), commune_rows(active_by_commune),
-               summary=[("Habitants actifs dans l'année", str(sum(active_by_commune.values())))]),
+               note=_("Un habitant actif a fait au moins une opération dans le mois : contribution, inscription, vote, connexion…")),
+        Figure("participants_by_commune", _("Habitants actifs dans l'année, par commune, rapportés à la population"),
+               (_("Commune"), _("Habitants actifs"), _("Population"), _("Part de la population")), commune_rows(active_by_commune),
+               summary=[(_("Habitants actifs dans l'année"), str(sum(active_by_commune.values())))]),
     ]

@@ -3,25 +3,26 @@
 from flask import url_for
 
 from participation.core.eventlabels import declare_domain, declare_events, declare_subject
+from flask_babel import lazy_gettext as _l
 
-declare_domain("accounts", "Comptes")
+declare_domain("accounts", _l("Comptes"))
 declare_subject("users", "compte", domain="accounts", url=lambda i: url_for("staff.user", user_id=i))
 declare_events("accounts", {
-    "user.created": "Compte créé par un administrateur",
-    "user.registered": "Inscription sur la plateforme",
-    "user.registration_attempted": "Nouvelle inscription tentée avec une adresse déjà connue",
-    "user.confirmation_requested": "Lien de confirmation de l'adresse envoyé",
-    "user.confirmed": "Adresse électronique confirmée",
-    "user.logged_in": "Connexion",
-    "user.password_changed": "Mot de passe modifié",
-    "user.password_reset_requested": "Réinitialisation du mot de passe demandée",
-    "user.password_reset": "Mot de passe réinitialisé",
-    "user.profile_updated": "Profil modifié",
-    "user.role_granted": "Rôle attribué",
-    "user.role_revoked": "Rôle retiré",
-    "user.department_changed": "Direction de rattachement modifiée",
-    "user.suspended": "Compte suspendu",
-    "user.reinstated": "Compte rétabli",
-    "user.closed": "Compte fermé",
-    "user.topics_unfollowed": "Suivi des sujets de discussion arrêté",
+    "user.created": _l("Compte créé par un administrateur"),
+    "user.registered": _l("Inscription sur la plateforme"),
+    "user.registration_attempted": _l("Nouvelle inscription tentée avec une adresse déjà connue"),
+    "user.confirmation_requested": _l("Lien de confirmation de l'adresse envoyé"),
+    "user.confirmed": _l("Adresse électronique confirmée"),
+    "user.logged_in": _l("Connexion"),
+    "user.password_changed": _l("Mot de passe modifié"),
+    "user.password_reset_requested": _l("Réinitialisation du mot de passe demandée"),
+    "user.password_reset": _l("Mot de passe réinitialisé"),
+    "user.profile_updated": _l("Profil modifié"),
+    "user.role_granted": _l("Rôle attribué"),
+    "user.role_revoked": _l("Rôle retiré"),
+    "user.department_changed": _l("Direction de rattachement modifiée"),
+    "user.suspended": _l("Compte suspendu"),
+    "user.reinstated": _l("Compte rétabli"),
+    "user.closed": _l("Compte fermé"),
+    "user.topics_unfollowed": _l("Suivi des sujets de discussion arrêté"),
 })

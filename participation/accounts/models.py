@@ -9,23 +9,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import lazy_gettext as _l
 
+# Stored as the display name of a closed account: a fixed value, not translated.
 CLOSED_ACCOUNT_NAME = "Compte supprimé"
 
 
 class AccountState(TitledEnum):
-    unconfirmed = "unconfirmed", "En attente de confirmation"
-    active = "active", "Actif"
-    suspended = "suspended", "Suspendu"
-    closed = "closed", "Fermé"
+    unconfirmed = "unconfirmed", _l("En attente de confirmation")
+    active = "active", _l("Actif")
+    suspended = "suspended", _l("Suspendu")
+    closed = "closed", _l("Fermé")
 
 
 class Role(TitledEnum):
     """Roles beyond resident, which everyone is."""
 
-    staff = "staff", "Agent de la collectivité"
-    moderator = "moderator", "Modérateur"
-    admin = "admin", "Administrateur"
+    staff = "staff", _l("Agent de la collectivité")
+    moderator = "moderator", _l("Modérateur")
+    admin = "admin", _l("Administrateur")
 
 
 class User(IdMixin, Base):
@@ -96,8 +98,8 @@ class RoleGrant(IdMixin, Base):
 
 
 class TokenPurpose(TitledEnum):
-    confirm = "confirm", "Confirmation de l'adresse"
-    reset = "reset", "Réinitialisation du mot de passe"
+    confirm = "confirm", _l("Confirmation de l'adresse")
+    reset = "reset", _l("Réinitialisation du mot de passe")
 
 
 class AccountToken(IdMixin, Base):
@@ -123,11 +125,11 @@ ACCOUNT_WORKFLOW = Workflow(
             "confirm",
             {AccountState.unconfirmed},
             AccountState.active,
-            label="confirmer l'adresse",
+            label=_l("confirmer l'adresse"),
             refusals={
-                AccountState.active: "Votre adresse est déjà confirmée : vous pouvez vous connecter.",
-                AccountState.suspended: "Votre adresse est déjà confirmée.",
-                AccountState.closed: "Ce compte a été fermé.",
+                AccountState.active: _l("Votre adresse est déjà confirmée : vous pouvez vous connecter."),
+                AccountState.suspended: _l("Votre adresse est déjà confirmée."),
+                AccountState.closed: _l("Ce compte a été fermé."),
             },
         ),
         Transition(
@@ -135,22 +137,22 @@ ACCOUNT_WORKFLOW = Workflow(
             {AccountState.active},
             AccountState.suspended,
             permission="accounts.suspend",
-            label="suspendre le compte",
+            label=_l("suspendre le compte"),
         ),
         Transition(
             "reinstate",
             {AccountState.suspended},
             AccountState.active,
             permission="accounts.suspend",
-            label="rétablir le compte",
+            label=_l("rétablir le compte"),
         ),
         Transition(
             "close",
             {AccountState.unconfirmed, AccountState.active, AccountState.suspended},
             AccountState.closed,
             permission="accounts.close",
-            label="fermer le compte",
-            refusals={AccountState.closed: "Ce compte est déjà fermé."},
+            label=_l("fermer le compte"),
+            refusals={AccountState.closed: _l("Ce compte est déjà fermé.")},
         ),
     ],
 )

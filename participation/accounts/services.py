@@ -30,12 +30,14 @@ from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, require
 from participation.core.tokens import make_token, token_digest
 from participation.extensions import db
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # A hash of a random password, checked when an address is unknown so that
 # the answer takes as long as for a known one.
 _DUMMY_HASH: str | None = None
 
-LOGIN_FAILED = "Adresse électronique ou mot de passe incorrect."
+LOGIN_FAILED = _l("Adresse électronique ou mot de passe incorrect.")
 
 
 def _hasher() -> PasswordHasher:
@@ -52,11 +54,11 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str, *, email: str | None = None) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
-        raise ValidationError(f"Le mot de passe doit compter au moins {minimum} caractères.", field="password")
+        raise ValidationError(_("Le mot de passe doit compter au moins %(minimum)s caractères.", minimum=minimum), field="password")
     if len(set(password)) < 4:
-        raise ValidationError("Ce mot de passe est trop simple : variez les caractères.", field="password")
+        raise ValidationError(_("Ce mot de passe est trop simple : variez les caractères."), field="password")
     if email and normalise_email(password) == normalise_email(email):
-        raise ValidationError("Le mot de passe ne peut pas être votre adresse électronique.", field="password")
+        raise ValidationError(_("Le mot de passe ne peut pas être votre adresse électronique."), field="password")
 
 
 def hash_password(password: str) -> str:
@@ -117,13 +119,23 @@ def _consume_token(raw: str, purpose: TokenPurpose, *, used_message: str) -> Acc
         sa.select(AccountToken).where(AccountToken.token_hash == token_digest(raw), AccountToken.purpose == purpose)
     )
     if token is None:
-        raise DomainError("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier.")
+        raise DomainError(_("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier."))
     if token.used_at is not None:
         raise DomainError(used_message)
     if token.expires_at <= utcnow():
-        raise DomainError("Ce lien a expiré. Vous pouvez en demander un nouveau.")
+        raise DomainError(_("Ce lien a expiré. Vous pouvez en demander un nouveau."))
     token.used_at = utcnow()
     return token
+
+
+def _current_language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    languages = current_app.config["LANGUAGES"]
+    if locale is not None and locale.language in languages:
+        return locale.language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def register(*, email: str, password: str, display_name: str, commune=None) -> User | None:
@@ -136,7 +148,7 @@ def register(*, email: str, password: str, display_name: str, commune=None) -> U
     check_password_rules(password, email=address)
     display_name = (display_name or "").strip()
     if not display_name:
-        raise ValidationError("Indiquez le nom à afficher (un pseudonyme convient).", field="display_name")
+        raise ValidationError(_("Indiquez le nom à afficher (un pseudonyme convient)."), field="display_name")
     existing = find_by_email(address)
     if existing is not None:
         record("user.registration_attempted", existing, None, {})
@@ -147,6 +159,8 @@ def register(*, email: str, password: str, display_name: str, commune=None) -> U
         display_name=display_name[:80],
         commune_id=getattr(commune, "id", None),
         login_key=_new_login_key(),
+        # The language the person signed up in: their mail will speak it.
+        locale=_current_language(),
     )
     db.session.add(user)
     db.session.flush()
@@ -167,7 +181,7 @@ def confirm_email(raw_token: str) -> User:
     token = _consume_token(
         raw_token,
         TokenPurpose.confirm,
-        used_message="Ce lien a déjà été utilisé : votre adresse est confirmée, vous pouvez vous connecter.",
+        used_message=_("Ce lien a déjà été utilisé : votre adresse est confirmée, vous pouvez vous connecter."),
     )
     user = token.user
     ACCOUNT_WORKFLOW.apply(user, "confirm", actor=user)
@@ -182,14 +196,14 @@ def authenticate(email: str, password: str) -> User:
         raise DomainError(LOGIN_FAILED)
     if user.state == AccountState.unconfirmed:
         raise DomainError(
-            "Votre adresse n'est pas encore confirmée. Ouvrez le lien reçu par courriel, ou demandez-en un nouveau."
+            _("Votre adresse n'est pas encore confirmée. Ouvrez le lien reçu par courriel, ou demandez-en un nouveau.")
         )
     if user.state == AccountState.suspended:
         if user.suspended_until is not None:
             from participation.core.dates import format_moment
 
-            raise DomainError(f"Votre compte est suspendu jusqu'au {format_moment(user.suspended_until)}. Écrivez à la collectivité pour en savoir plus.")
-        raise DomainError("Votre compte est suspendu. Écrivez à la collectivité pour en savoir plus.")
+            raise DomainError(_("Votre compte est suspendu jusqu'au %(suspended_until)s. Écrivez à la collectivité pour en savoir plus.", suspended_until=format_moment(user.suspended_until)))
+        raise DomainError(_("Votre compte est suspendu. Écrivez à la collectivité pour en savoir plus."))
     if user.state != AccountState.active:
         raise DomainError(LOGIN_FAILED)
     user.last_login_at = utcnow()
@@ -211,15 +225,15 @@ def check_reset_token(raw_token: str) -> None:
         sa.select(AccountToken).where(AccountToken.token_hash == token_digest(raw_token), AccountToken.purpose == TokenPurpose.reset)
     )
     if token is None:
-        raise DomainError("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier.")
+        raise DomainError(_("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier."))
     if token.used_at is not None:
-        raise DomainError("Ce lien a déjà été utilisé. Demandez-en un nouveau si besoin.")
+        raise DomainError(_("Ce lien a déjà été utilisé. Demandez-en un nouveau si besoin."))
     if token.expires_at <= utcnow():
-        raise DomainError("Ce lien a expiré. Vous pouvez en demander un nouveau.")
+        raise DomainError(_("Ce lien a expiré. Vous pouvez en demander un nouveau."))
 
 
 def reset_password(raw_token: str, new_password: str) -> User:
-    token = _consume_token(raw_token, TokenPurpose.reset, used_message="Ce lien a déjà été utilisé. Demandez-en un nouveau si besoin.")
+    token = _consume_token(raw_token, TokenPurpose.reset, used_message=_("Ce lien a déjà été utilisé. Demandez-en un nouveau si besoin."))
     user = token.user
     check_password_rules(new_password, email=user.email)
     user.password_hash = hash_password(new_password)
@@ -235,7 +249,7 @@ def reset_password(raw_token: str, new_password: str) -> User:
 def change_password(user: User, *, current: str, new: str, actor: User) -> None:
     require(actor, "accounts.edit", user)
     if not verify_password(user, current):
-        raise ValidationError("Le mot de passe actuel est incorrect.", field="current_password")
+        raise ValidationError(_("Le mot de passe actuel est incorrect."), field="current_password")
     check_password_rules(new, email=user.email)
     user.password_hash = hash_password(new)
     user.login_key = _new_login_key()
@@ -246,7 +260,7 @@ def update_profile(user: User, *, display_name: str, commune=None, locale: str |
     require(actor, "accounts.edit", user)
     display_name = (display_name or "").strip()
     if not display_name:
-        raise ValidationError("Indiquez le nom à afficher (un pseudonyme convient).", field="display_name")
+        raise ValidationError(_("Indiquez le nom à afficher (un pseudonyme convient)."), field="display_name")
     changed = []
     if display_name != user.display_name:
         user.display_name = display_name[:80]
@@ -268,7 +282,7 @@ def close_account(user: User, *, password: str | None, actor: User) -> None:
     anonymises its own rows in a ``user.closed`` subscriber.
     """
     if actor.id == user.id and not verify_password(user, password or ""):
-        raise ValidationError("Le mot de passe est incorrect.", field="password")
+        raise ValidationError(_("Le mot de passe est incorrect."), field="password")
     ACCOUNT_WORKFLOW.apply(user, "close", actor=actor)
     user.email = None
     user.password_hash = None
@@ -286,7 +300,7 @@ def create_user(*, email: str, password: str, display_name: str, roles=(), depar
     require(actor, "accounts.manage_roles")
     address = normalise_email(email)
     if find_by_email(address) is not None:
-        raise ValidationError("Un compte existe déjà avec cette adresse.", field="email")
+        raise ValidationError(_("Un compte existe déjà avec cette adresse."), field="email")
     check_password_rules(password, email=address)
     user = User(
         email=address,
@@ -308,9 +322,9 @@ def create_user(*, email: str, password: str, display_name: str, roles=(), depar
 def grant_role(user: User, role: Role, *, department=None, actor) -> None:
     require(actor, "accounts.manage_roles", user)
     if user.state == AccountState.closed:
-        raise DomainError("Ce compte est fermé : il ne peut pas recevoir de rôle.")
+        raise DomainError(_("Ce compte est fermé : il ne peut pas recevoir de rôle."))
     if role == Role.staff and department is None and user.department_id is None:
-        raise ValidationError("Un agent est rattaché à une direction ou un service : choisissez-en un.", field="department")
+        raise ValidationError(_("Un agent est rattaché à une direction ou un service : choisissez-en un."), field="department")
     if department is not None and department.id != user.department_id:
         previous = user.department_id
         user.department_id = department.id
@@ -325,7 +339,7 @@ def grant_role(user: User, role: Role, *, department=None, actor) -> None:
 def revoke_role(user: User, role: Role, *, actor) -> None:
     require(actor, "accounts.manage_roles", user)
     if actor.id == user.id and role == Role.admin:
-        raise DomainError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.")
+        raise DomainError(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur."))
     for grant in list(user.roles):
         if grant.role == role:
             user.roles.remove(grant)
@@ -336,9 +350,9 @@ def suspend(user: User, *, reason: str, actor, until=None) -> None:
     """Suspend the account, until lifted or, with ``until``, until that moment (the worker reinstates it)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Indiquez le motif de la suspension : il est conservé dans le journal.", field="reason")
+        raise ValidationError(_("Indiquez le motif de la suspension : il est conservé dans le journal."), field="reason")
     if until is not None and until <= utcnow():
-        raise ValidationError("La fin de la suspension doit être dans le futur.", field="until")
+        raise ValidationError(_("La fin de la suspension doit être dans le futur."), field="until")
     data = {"reason": reason[:500], **({"until": until} if until is not None else {})}
     ACCOUNT_WORKFLOW.apply(user, "suspend", actor=actor, data=data)
     user.suspended_until = until

@@ -10,6 +10,7 @@ from participation.core.outbox import OutboxMail
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.notifications.services import OWN_CASE, notify, tell
+from flask_babel import lazy_gettext as _l
 
 
 @subscribe("user.registered", "user.confirmation_requested")
@@ -17,7 +18,7 @@ def send_confirmation(event: DomainEvent) -> None:
     user = event.subject
     # The person's own account: always mailed, nothing shown in the app.
     tell(
-        user, OWN_CASE, "Confirmez votre adresse électronique", in_app=False,
+        user, OWN_CASE, _l("Confirmez votre adresse électronique"), in_app=False,
         mail_template="accounts/confirm",
         mail_key=f"{event.name}:{event.id}",
         confirm_url=external_url("accounts.confirm", token=event.context["token"]),
@@ -30,7 +31,7 @@ def warn_existing_account(event: DomainEvent) -> None:
     user = event.subject
     # The person's own account: always mailed, nothing shown in the app.
     tell(
-        user, OWN_CASE, "Une inscription a été tentée avec votre adresse", in_app=False,
+        user, OWN_CASE, _l("Une inscription a été tentée avec votre adresse"), in_app=False,
         mail_template="accounts/already_registered",
         mail_key=f"{event.name}:{event.id}",
         login_url=external_url("accounts.login"),
@@ -44,7 +45,7 @@ def send_reset_link(event: DomainEvent) -> None:
     user = event.subject
     # The person's own account: always mailed, nothing shown in the app.
     tell(
-        user, OWN_CASE, "Réinitialisation de votre mot de passe", in_app=False,
+        user, OWN_CASE, _l("Réinitialisation de votre mot de passe"), in_app=False,
         mail_template="accounts/reset",
         mail_key=f"{event.name}:{event.id}",
         reset_url=external_url("accounts.reset_password", token=event.context["token"]),
@@ -57,7 +58,7 @@ def tell_password_changed(event: DomainEvent) -> None:
     user = event.subject
     # The person's own account: always mailed, nothing shown in the app.
     tell(
-        user, OWN_CASE, "Votre mot de passe a été modifié", in_app=False,
+        user, OWN_CASE, _l("Votre mot de passe a été modifié"), in_app=False,
         mail_template="accounts/password_changed",
         mail_key=f"{event.name}:{event.id}",
         reset_url=external_url("accounts.forgot_password"),
@@ -69,8 +70,8 @@ def tell_password_changed(event: DomainEvent) -> None:
 def welcome(event: DomainEvent) -> None:
     notify(
         event.subject,
-        "Bienvenue ! Votre adresse est confirmée.",
-        body="Vous pouvez maintenant participer aux concertations, vous inscrire aux événements et suivre les conseils.",
+        _l("Bienvenue ! Votre adresse est confirmée."),
+        body=_l("Vous pouvez maintenant participer aux concertations, vous inscrire aux événements et suivre les conseils."),
         url="/compte/profil",
         event=event,
         dedup_key="welcome",
@@ -85,7 +86,7 @@ def forget_mail(event: DomainEvent) -> None:
     db.session.execute(
         sa.update(OutboxMail)
         .where(OutboxMail.user_id == user_id)
-        .values(recipient="compte-supprime", body_text="(effacé)", body_html=None, user_id=None)
+        .values(recipient="compte-supprime", body_text=_l("(effacé)"), body_html=None, user_id=None)
     )
 
 

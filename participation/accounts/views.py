@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from participation.accounts import personal_data, services
@@ -25,12 +25,15 @@ from participation.core.errors import DomainError
 from participation.core.web import form_error, form_status, safe_next
 from participation.extensions import auth_limit, db, limiter
 from participation.territory.models import Commune
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__, url_prefix="/compte")
 
 CHECK_YOUR_MAIL = (
-    "Si l'adresse indiquée peut recevoir un courriel de notre part, un message vient de lui être envoyé. "
-    "Pensez à regarder dans les indésirables."
+    _l("Si l'adresse indiquée peut recevoir un courriel de notre part, un message vient de lui être envoyé. "
+    "Pensez à regarder dans les indésirables.")
 )
 
 
@@ -77,7 +80,7 @@ def confirm(token: str):
             services.confirm_email(token)
         except DomainError as error:
             return render_template("accounts/confirm.html", form=None, refusal=error.message), 409
-        flash("Votre adresse est confirmée. Vous pouvez maintenant vous connecter.", "success")
+        flash(_("Votre adresse est confirmée. Vous pouvez maintenant vous connecter."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/confirm.html", form=form, refusal=None)
 
@@ -105,7 +108,7 @@ def login():
             form_error(form, error)
         else:
             login_user(user, remember=form.remember.data)
-            flash(f"Bonjour {user.display_name}, vous êtes connecté.", "success")
+            flash(_("Bonjour %(display_name)s, vous êtes connecté.", display_name=user.display_name), "success")
             return redirect(safe_next())
     return render_template("accounts/login.html", form=form, resend_form=EmailForm()), form_status(form)
 
@@ -115,7 +118,7 @@ def logout():
     form = LogoutForm()
     if request.method == "POST" and form.validate_on_submit():
         logout_user()
-        flash("Vous êtes déconnecté.", "info")
+        flash(_("Vous êtes déconnecté."), "info")
         return redirect(url_for("pages.home"))
     if not current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -147,7 +150,7 @@ def reset_password(token: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Votre mot de passe est changé. Connectez-vous avec le nouveau.", "success")
+            flash(_("Votre mot de passe est changé. Connectez-vous avec le nouveau."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form, refusal=None), form_status(form)
 
@@ -171,7 +174,11 @@ def profile():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Votre profil est enregistré.", "success")
+            if form.locale.data in current_app.config["LANGUAGES"]:
+                # The chosen language wins over an earlier ``?lang=``, from this answer on.
+                session["lang"] = form.locale.data
+                refresh()
+            flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form), form_status(form)
 
@@ -188,7 +195,7 @@ def change_password():
         else:
             # The session key changed with the password: sign this session in again.
             login_user(current_user._get_current_object())
-            flash("Votre mot de passe est changé. Vos autres sessions sont déconnectées.", "success")
+            flash(_("Votre mot de passe est changé. Vos autres sessions sont déconnectées."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), form_status(form)
 
@@ -207,7 +214,7 @@ def my_data_download():
     return Response(
         body,
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="mes-donnees.json"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": "attachment; filename=\"mes-donnees.json\"", "Cache-Control": "no-store"},
     )
 
 
@@ -222,7 +229,7 @@ def close():
             form_error(form, error)
         else:
             logout_user()
-            flash("Votre compte est fermé et vos données personnelles sont effacées. Vos contributions publiques restent, sous « Compte supprimé ».", "success")
+            flash(_("Votre compte est fermé et vos données personnelles sont effacées. Vos contributions publiques restent, sous « Compte supprimé »."), "success")
             return redirect(url_for("pages.home"))
     return render_template("accounts/my_data.html", close_form=form), 422
 
@@ -231,7 +238,7 @@ def load_user(session_id: str):
     """Flask-Login: the session holds ``id:login_key``; a changed key ends the session."""
     from participation.accounts.models import AccountState, User
 
-    user_id, _, key = (session_id or "").partition(":")
+    user_id, _unused, key = (session_id or "").partition(":")
     if parse_int(user_id, minimum=1) is None or not key:
         return None
     user = db.session.get(User, parse_int(user_id))

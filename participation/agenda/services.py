@@ -12,8 +12,10 @@ from participation.core.forms import parse_int
 from participation.core.dates import territory_zone
 from participation.core.models import utcnow
 from participation.territory.services import current_territory
+from flask_babel import lazy_gettext as _l
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+MONTHS = [_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"), _l("septembre"), _l("octobre"),
+          _l("novembre"), _l("décembre")]
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 # Entries of the Atom feed.
 FEED_SIZE = 50

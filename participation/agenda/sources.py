@@ -65,6 +65,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from flask_babel import gettext as _
 
 
 
@@ -120,7 +121,7 @@ def register_source(kind: str, label: str):
 
     def decorator(func):
         if kind in _sources and _sources[kind].func is not func:
-            raise ValueError(f"La source d'agenda « {kind} » est déjà déclarée.")
+            raise ValueError(_("La source d'agenda « %(kind)s » est déjà déclarée.", kind=kind))
         _sources[kind] = Source(kind, str(label), func)
         return func
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from flask_babel import gettext as _
 
 INTEGER_MAX = {sa.SmallInteger: 2**15 - 1, sa.BigInteger: 2**63 - 1, sa.Integer: 2**31 - 1}
 
@@ -36,16 +37,16 @@ def check_value(column: sa.Column, value) -> str | None:
         return None
     if isinstance(value, str):
         if "\x00" in value:
-            return "caractère NUL"
+            return _("caractère NUL")
         length = getattr(column.type, "length", None)
         if isinstance(column.type, sa.String) and length and len(value) > length:
-            return f"{len(value)} caractères pour {length} au plus"
+            return _("%(len_value)s caractères pour %(length)s au plus", len_value=len(value), length=length)
     elif isinstance(value, int) and not isinstance(value, bool):
         maximum = _integer_max(column.type)
         if maximum is not None and not -maximum - 1 <= value <= maximum:
-            return f"nombre hors des bornes de la colonne ({value})"
+            return _("nombre hors des bornes de la colonne (%(value)s)", value=value)
     elif isinstance(value, Decimal) and not value.is_finite() or isinstance(value, float) and not math.isfinite(value):
-        return f"nombre non fini ({value})"
+        return _("nombre non fini (%(value)s)", value=value)
     return None
 
 

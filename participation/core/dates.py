@@ -20,15 +20,16 @@ def _is_french() -> bool:
 
 
 def format_time(value: datetime) -> str:
-    """« 18 h 30 », « 9 h » on the hour."""
+    """« 18 h 30 », « 9 h » on the hour; in English « 6:30 pm »."""
     local = to_user_timezone(value)
     if _is_french():
         return f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
-    return babel_format_datetime(value, "h:mm a")
+    # « 6:30 pm »: Babel writes the period in capitals (« PM »).
+    return babel_format_datetime(value, "h:mm a").replace("AM", "am").replace("PM", "pm")
 
 
 def format_day(value: date | datetime) -> str:
-    """« mardi 3 mars 2026 », « mardi 1er décembre 2026 »."""
+    """« mardi 3 mars 2026 », « mardi 1er décembre 2026 »; in English « Tuesday 1 December 2026 »."""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     if value.day == 1 and _is_french():
@@ -37,7 +38,7 @@ def format_day(value: date | datetime) -> str:
 
 
 def format_moment(value: datetime | None) -> str:
-    """« mardi 3 mars 2026 à 18 h 30 »."""
+    """« mardi 3 mars 2026 à 18 h 30 »; in English « Tuesday 3 March 2026 at 6:30 pm »."""
     if value is None:
         return ""
     joiner = " à " if _is_french() else " at "

@@ -1,6 +1,7 @@
 """Errors that services raise and views turn into a message a person can read."""
 
 from __future__ import annotations
+from flask_babel import lazy_gettext as _l
 
 
 class DomainError(Exception):
@@ -28,7 +29,7 @@ class PermissionDenied(DomainError):
 
     status_code = 403
 
-    def __init__(self, message: str = "Vous n'avez pas l'autorisation de faire cette action.", **kwargs):
+    def __init__(self, message: str = _l("Vous n'avez pas l'autorisation de faire cette action."), **kwargs):
         super().__init__(message, **kwargs)
 
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 _domains: dict[str, str] = {}
 # event name -> (domain key, label)
@@ -53,32 +55,32 @@ _subjects: dict[str, Subject] = {}
 
 
 def declare_domain(key: str, label: str) -> None:
-    _domains[key] = str(label)
+    _domains[key] = label  # lazy: read in the reader's language
 
 
 def declare_events(domain: str, labels: dict[str, str]) -> None:
     """Declare the French label of each event name of ``domain``."""
     for name, label in labels.items():
-        if name in _events and _events[name] != (domain, str(label)):
-            raise ValueError(f"L'événement « {name} » a déjà un libellé.")
-        _events[name] = (domain, str(label))
+        if name in _events and (_events[name][0], str(_events[name][1])) != (domain, str(label)):
+            raise ValueError(_("L'événement « %(name)s » a déjà un libellé.", name=name))
+        _events[name] = (domain, label)
 
 
 def declare_subject(table: str, noun: str, *, domain: str, url=None, department=None) -> None:
-    _subjects[table] = Subject(table, str(noun), domain, url, department)
+    _subjects[table] = Subject(table, noun, domain, url, department)
 
 
 def domains() -> dict[str, str]:
     """Domain key -> label, by label."""
-    return dict(sorted(_domains.items(), key=lambda item: item[1]))
+    return dict(sorted(((key, str(label)) for key, label in _domains.items()), key=lambda item: item[1]))
 
 
 def event_names(domain: str | None = None) -> list[str]:
-    return sorted(name for name, (key, _) in _events.items() if domain is None or key == domain)
+    return sorted(name for name, (key, _unused) in _events.items() if domain is None or key == domain)
 
 
 def labelled_events() -> dict[str, str]:
-    return {name: label for name, (_, label) in _events.items()}
+    return {name: str(label) for name, (_unused, label) in _events.items()}
 
 
 def subjects() -> dict[str, Subject]:
@@ -88,19 +90,19 @@ def subjects() -> dict[str, Subject]:
 def event_label(name: str) -> str:
     """« Séance publiée »; an undeclared name reads « Opération enregistrée » rather than a code."""
     found = _events.get(name)
-    return found[1] if found else "Opération enregistrée"
+    return str(found[1]) if found else _("Opération enregistrée")
 
 
 def subject_noun(table: str) -> str:
     subject = _subjects.get(table)
-    return subject.noun if subject else "objet"
+    return str(subject.noun) if subject else _("objet")
 
 
 def subject_label(table: str, subject_id: int | None) -> str:
     """« demande de subvention n° 2 », « la plateforme »."""
     if table == "platform" or subject_id is None:
-        return "la plateforme" if table in ("platform", "territories") else subject_noun(table)
-    return f"{subject_noun(table)} n° {subject_id}"
+        return _("la plateforme") if table in ("platform", "territories") else subject_noun(table)
+    return _("%(noun)s n° %(id)s", noun=subject_noun(table), id=subject_id)
 
 
 def subject_url(table: str, subject_id: int | None) -> str | None:
@@ -113,5 +115,5 @@ def subject_url(table: str, subject_id: int | None) -> str | None:
         return None
 
 
-declare_domain("platform", "Plateforme")
-declare_subject("platform", "la plateforme", domain="platform")
+declare_domain("platform", _l("Plateforme"))
+declare_subject("platform", _l("la plateforme"), domain="platform")

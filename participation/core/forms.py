@@ -36,6 +36,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, DecimalField, FloatField, IntegerField
 from wtforms.fields import DateTimeLocalField, SelectFieldBase
 from wtforms.validators import NumberRange, StopValidation
+from flask_babel import gettext as _
 
 # What a 32-bit INTEGER column (PostgreSQL ``integer``) holds.
 INT_MAX = 2**31 - 1
@@ -84,25 +85,25 @@ class InputBounds:
         data = field.data
         if isinstance(field, IntegerField):
             if data is not None and not -INT_MAX <= data <= INT_MAX:
-                self._refuse(field, f"Ce nombre est trop grand : {_french_number(INT_MAX)} au plus." if data > 0 else "Ce nombre est trop petit.")
+                self._refuse(field, _("Ce nombre est trop grand : %(french_number)s au plus.", french_number=_french_number(INT_MAX)) if data > 0 else _("Ce nombre est trop petit."))
         elif isinstance(field, (DecimalField, FloatField)):
             if data is None:
                 return
             if isinstance(data, Decimal) and not data.is_finite() or isinstance(data, float) and not math.isfinite(data):
-                self._refuse(field, "Indiquez un nombre, par exemple 1500 ou 1500,50.")
+                self._refuse(field, _("Indiquez un nombre, par exemple 1500 ou 1500,50."))
             if not _declares_maximum(field) and abs(data) > DECIMAL_MAX:
-                self._refuse(field, f"Ce nombre est trop grand : {_french_number(int(DECIMAL_MAX))} au plus." if data > 0 else "Ce nombre est trop petit.")
+                self._refuse(field, _("Ce nombre est trop grand : %(french_number)s au plus.", french_number=_french_number(int(DECIMAL_MAX))) if data > 0 else _("Ce nombre est trop petit."))
         elif isinstance(field, SelectFieldBase):
             # A list whose values are ids (``coerce=int``), perhaps unchecked (``validate_choice=False``).
             chosen = data if isinstance(data, (list, tuple)) else [data]
             if any(isinstance(v, int) and not -INT_MAX <= v <= INT_MAX for v in chosen):
-                self._refuse(field, "Choisissez une valeur de la liste.")
+                self._refuse(field, _("Choisissez une valeur de la liste."))
         elif isinstance(field, (DateField, DateTimeField, DateTimeLocalField)):
             if data is None:
                 return
             day = data.date() if isinstance(data, datetime) else data
             if not DATE_MIN <= day <= DATE_MAX:
-                self._refuse(field, f"Indiquez une date entre {DATE_MIN.year} et {DATE_MAX.year}.")
+                self._refuse(field, _("Indiquez une date entre %(year)s et %(year2)s.", year=DATE_MIN.year, year2=DATE_MAX.year))
 
     @staticmethod
     def _refuse(field, message: str):

@@ -15,6 +15,17 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask_babel import get_locale
+
+
+def _is_french() -> bool:
+    """French unless the current locale is another language (outside a request: French)."""
+    try:
+        locale = get_locale()
+    except Exception:  # no application at all
+        return True
+    return locale is None or locale.language == "fr"
+
 VOWELS = set("aeiouyàâäéèêëîïôöùûüœæ")
 # Words whose h is aspirated: no elision before them (« de Haute-Rive », « le hameau »).
 H_ASPIRE = {"haut", "haute", "hauts", "hautes", "hauteur", "hameau", "hameaux", "halle", "halles", "hall", "handicap", "hangar",
@@ -69,12 +80,18 @@ def _article(text: str) -> str | None:
 
 
 def with_article(text: str) -> str:
-    """« l'Agglomération du Val de Loirande », « le Conseil … »; a person's name stays as it is."""
+    """« l'Agglomération du Val de Loirande », « le Conseil … »; a person's name stays as it is.
+
+    In another language the name stays as it is: the translated sentence carries its own words."""
+    if not _is_french():
+        return (text or "").strip()
     article = _article(text)
     return f"{article}{text.strip()}" if article else text.strip()
 
 
 def _contract(preposition: str, text: str) -> str:
+    if not _is_french():
+        return text.strip()  # « of », « to » belong to the English sentence
     text = with_article(text)
     lowered = text.lower()
     forms = {"de": {"le ": "du ", "les ": "des "}, "à": {"le ": "au ", "les ": "aux "}}[preposition]
@@ -122,13 +139,17 @@ def a(text: str | None) -> str:
 
 
 def ordinal_day(day: int) -> str:
-    """« 1er » for the first day of a month, the number otherwise."""
-    return "1er" if day == 1 else str(day)
+    """« 1er » for the first day of a month, the number otherwise (always the number outside French)."""
+    return "1er" if day == 1 and _is_french() else str(day)
 
 
 def quoted(text: str | None) -> str:
-    """« text », with non-breaking spaces; a text that already holds guillemets is not quoted again (never « « … » »)."""
+    """« text », with non-breaking spaces; a text that already holds guillemets is not quoted again (never « « … » »).
+
+    In English: “text”."""
     text = (text or "").strip()
-    if "«" in text or "»" in text:
+    if "«" in text or "»" in text or text.startswith("“"):
         return text
+    if not _is_french():
+        return f"“{text}”"
     return f"«\u00a0{text}\u00a0»"

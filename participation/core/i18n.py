@@ -7,7 +7,7 @@ no build step is needed.
 
 To update after changing strings::
 
-    pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+    pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -o translations/messages.pot .
     pybabel update -i translations/messages.pot -d translations
 """
 
@@ -51,3 +51,43 @@ def missing_translations(catalogue) -> list[str]:
         if message.fuzzy or not all(strings):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing
+def register_lazy_string_adapters() -> None:
+    """Let SQLite and psycopg bind a ``LazyString`` (``lazy_gettext``) as the text it reads,
+    and let templates escape it like any other text."""
+    import sqlite3
+
+    from flask_babel.speaklater import LazyString
+    from markupsafe import escape
+
+    sqlite3.register_adapter(LazyString, str)
+    # flask_babel marks a lazy string safe HTML as it is; it may carry a title
+    # someone typed (``_l("… %(title)s", title=…)``): escape it like any text.
+    LazyString.__html__ = lambda self: escape(str(self))
+    try:
+        import psycopg
+        from psycopg.types.string import StrDumper
+    except ImportError:  # pragma: no cover - PostgreSQL driver not installed
+        return
+    psycopg.adapters.register_dumper(LazyString, StrDumper)
+
+
+def json_dumps(value) -> str:
+    """``json.dumps`` for JSON columns, reading a lazy label as its text."""
+    import json
+
+    from flask_babel.speaklater import LazyString
+
+    def default(item):
+        if isinstance(item, LazyString):
+            return str(item)
+        raise TypeError(f"Object of type {type(item).__name__} is not JSON serializable")
+
+    return json.dumps(value, default=default)
+
+
+def lazy_join(separator: str, items):
+    """``separator.join(items)`` read when shown, so that lazy labels speak the reader's language."""
+    from flask_babel.speaklater import LazyString
+
+    items = list(items)
+    return LazyString(lambda: separator.join(str(item) for item in items))

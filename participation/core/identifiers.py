@@ -14,6 +14,8 @@ codes), the Répertoire national des associations (``W`` and 9 digits).
 from __future__ import annotations
 
 import re
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # What people put between groups of digits: spaces (also non-breaking), dots, dashes.
 _SEPARATORS = re.compile(r"[\s.\-\u00a0\u202f]+")
@@ -45,9 +47,9 @@ def luhn_valid(digits: str) -> bool:
 
 def _length_error(label: str, value: str, expected: int) -> str | None:
     if not (value.isascii() and value.isdigit()):
-        return f"Le {label} ne contient que des chiffres ({expected} chiffres)."
+        return _("Le %(label)s ne contient que des chiffres (%(expected)s chiffres).", label=label, expected=expected)
     if len(value) != expected:
-        return f"Le {label} compte {expected} chiffres ; vous en avez saisi {len(value)}."
+        return _("Le %(label)s compte %(expected)s chiffres ; vous en avez saisi %(len_value)s.", label=label, expected=expected, len_value=len(value))
     return None
 
 
@@ -55,12 +57,12 @@ def siren_error(value: str | None) -> str | None:
     """What is wrong with this SIREN (9 digits, the last a Luhn key), or ``None``."""
     siren = compact(value)
     if not siren:
-        return "Indiquez le numéro SIREN (9 chiffres)."
+        return _("Indiquez le numéro SIREN (9 chiffres).")
     problem = _length_error("SIREN", siren, 9)
     if problem:
         return problem
     if not luhn_valid(siren):
-        return "Ce numéro SIREN n'existe pas : sa clé de contrôle ne correspond pas. Vérifiez qu'aucun chiffre n'a été oublié ou inversé."
+        return _("Ce numéro SIREN n'existe pas : sa clé de contrôle ne correspond pas. Vérifiez qu'aucun chiffre n'a été oublié ou inversé.")
     return None
 
 
@@ -71,7 +73,7 @@ def siret_error(value: str | None, *, siren: str | None = None) -> str | None:
     """
     siret = compact(value)
     if not siret:
-        return "Indiquez le numéro SIRET (14 chiffres)."
+        return _("Indiquez le numéro SIRET (14 chiffres).")
     problem = _length_error("SIRET", siret, 14)
     if problem:
         return problem
@@ -80,12 +82,12 @@ def siret_error(value: str | None, *, siren: str | None = None) -> str | None:
     else:
         key_valid = luhn_valid(siret)
     if not key_valid:
-        return "Ce numéro SIRET n'existe pas : sa clé de contrôle ne correspond pas. Vérifiez qu'aucun chiffre n'a été oublié ou inversé."
+        return _("Ce numéro SIRET n'existe pas : sa clé de contrôle ne correspond pas. Vérifiez qu'aucun chiffre n'a été oublié ou inversé.")
     if not luhn_valid(siret[:9]):
-        return "Les 9 premiers chiffres du SIRET doivent former un numéro SIREN valide."
+        return _("Les 9 premiers chiffres du SIRET doivent former un numéro SIREN valide.")
     expected = compact(siren)
     if expected and siret[:9] != expected:
-        return f"Le SIRET doit commencer par le SIREN ({expected}) : ses 9 premiers chiffres sont {siret[:9]}."
+        return _("Le SIRET doit commencer par le SIREN (%(expected)s) : ses 9 premiers chiffres sont %(value)s.", expected=expected, value=siret[:9])
     return None
 
 
@@ -94,22 +96,22 @@ def siret_error(value: str | None, *, siren: str | None = None) -> str | None:
 _INSEE_MAINLAND = re.compile(r"^(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5])(\d{3})$")
 _INSEE_OVERSEAS = re.compile(r"^(97[1-8]|98[4-9])(\d{2})$")
 
-INSEE_CODE_HELP = "5 caractères : le département (2A ou 2B en Corse) puis le numéro de la commune, par exemple 69123 ou 2A004"
+INSEE_CODE_HELP = _l("5 caractères : le département (2A ou 2B en Corse) puis le numéro de la commune, par exemple 69123 ou 2A004")
 
 
 def insee_code_error(value: str | None) -> str | None:
     """What is wrong with this commune code of the Code officiel géographique, or ``None``."""
     code = compact(value)
     if not code:
-        return "Indiquez le code INSEE de la commune."
+        return _("Indiquez le code INSEE de la commune.")
     mainland, overseas = _INSEE_MAINLAND.match(code), _INSEE_OVERSEAS.match(code)
     if mainland and int(mainland.group(2)) > 0 or overseas and int(overseas.group(2)) > 0:
         return None
     if code.isdigit() and len(code) == 4:
-        return f"« {code} » n'est pas un code INSEE ({INSEE_CODE_HELP}). Un tableur a peut-être retiré le zéro du début : 0{code} ?"
+        return _("« %(code)s » n'est pas un code INSEE (%(INSEE_CODE_HELP)s). Un tableur a peut-être retiré le zéro du début : 0%(code)s ?", code=code, INSEE_CODE_HELP=INSEE_CODE_HELP)
     if code.isdigit() and len(code) == 5 and code.startswith("20"):
-        return f"« {code} » n'est pas un code INSEE : depuis 1976, les communes de Corse commencent par 2A ou 2B."
-    return f"« {code} » n'est pas un code INSEE ({INSEE_CODE_HELP})."
+        return _("« %(code)s » n'est pas un code INSEE : depuis 1976, les communes de Corse commencent par 2A ou 2B.", code=code)
+    return _("« %(code)s » n'est pas un code INSEE (%(INSEE_CODE_HELP)s).", code=code, INSEE_CODE_HELP=INSEE_CODE_HELP)
 
 
 _RNA = re.compile(r"^W(\d{9}|2[AB]\d{7})$")
@@ -123,19 +125,19 @@ def rna_error(value: str | None) -> str | None:
     """
     rna = compact(value)
     if not rna:
-        return "Indiquez le numéro RNA de l'association (W suivi de 9 chiffres)."
+        return _("Indiquez le numéro RNA de l'association (W suivi de 9 chiffres).")
     if _RNA.match(rna):
         return None
     if rna[:1] != "W":
-        return "Le numéro RNA commence par la lettre W, suivie de 9 chiffres (par exemple W751234567). Il figure sur le récépissé de la préfecture."
-    return "Le numéro RNA compte la lettre W puis 9 chiffres (par exemple W751234567)."
+        return _("Le numéro RNA commence par la lettre W, suivie de 9 chiffres (par exemple W751234567). Il figure sur le récépissé de la préfecture.")
+    return _("Le numéro RNA compte la lettre W puis 9 chiffres (par exemple W751234567).")
 
 
 def postal_code_error(value: str | None) -> str | None:
     """What is wrong with this French postal code (5 digits), or ``None``."""
     code = compact(value)
     if not code:
-        return "Indiquez le code postal (5 chiffres)."
+        return _("Indiquez le code postal (5 chiffres).")
     if not re.fullmatch(r"\d{5}", code) or code.startswith("00"):
-        return f"« {code} » n'est pas un code postal : il compte 5 chiffres, par exemple 69001."
+        return _("« %(code)s » n'est pas un code postal : il compte 5 chiffres, par exemple 69001.", code=code)
     return None

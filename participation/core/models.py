@@ -7,6 +7,7 @@ from datetime import datetime, UTC
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from flask_babel import gettext as _
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,7 +40,7 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("Une date et heure sans fuseau ne peut être enregistrée.")
+            raise ValueError(_("Une date et heure sans fuseau ne peut être enregistrée."))
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
@@ -57,8 +58,13 @@ class TitledEnum(str, enum.Enum):
     def __new__(cls, value: str, label: str):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        member._label = label
         return member
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language (declared with ``lazy_gettext``)."""
+        return str(self._label)
 
     def __str__(self) -> str:
         return self.value

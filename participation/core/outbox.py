@@ -24,20 +24,23 @@ from email.header import Header
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.core.locking import begin_writing
 from participation.core.scheduler import register_job
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 
 
 class MailStatus(TitledEnum):
-    pending = "pending", "En attente"
-    sent = "sent", "Envoyé"
-    failed = "failed", "En échec"
+    pending = "pending", _l("En attente")
+    sent = "sent", _l("Envoyé")
+    failed = "failed", _l("En échec")
 
 
 class OutboxMail(IdMixin, Base):
@@ -93,8 +96,20 @@ def quiet(on: bool = True):
         _quiet.reset(token)
 
 
+def recipient_locale(user=None, locale: str | None = None) -> str:
+    """The language a mail speaks: ``locale`` if given, else the account's chosen language,
+    else the platform's default (an address without an account: a department, a registrant)."""
+    languages = current_app.config["LANGUAGES"]
+    if locale in languages:
+        return locale
+    chosen = getattr(user, "locale", None)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=None, attachments: list[dict] | None = None,
-               headers: dict[str, str] | None = None, **context) -> OutboxMail | None:
+               headers: dict[str, str] | None = None, locale: str | None = None, **context) -> OutboxMail | None:
     """Render and queue a mail; returns ``None`` when ``dedup_key`` was already queued.
 
     ``attachments`` are small files sent with it, each a dict with
@@ -110,12 +125,18 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
     if existing is not None:
         return None
     context.setdefault("recipient_user", user)
+    # The mail speaks its recipient's language, not the request's: a subject
+    # built with lazy_gettext, and the templates, are rendered in that locale.
+    with force_locale(recipient_locale(user, locale)):
+        subject = str(subject)
+        body_text = render_template(f"mail/{template}.txt", subject=subject, **context)
+        body_html = render_template(f"mail/{template}.html", subject=subject, **context)
     mail = OutboxMail(
         recipient=to,
         user_id=getattr(user, "id", None),
         subject=subject,
-        body_text=render_template(f"mail/{template}.txt", subject=subject, **context),
-        body_html=render_template(f"mail/{template}.html", subject=subject, **context),
+        body_text=body_text,
+        body_html=body_html,
         template=template,
         dedup_key=dedup_key,
         attachments=[_attachment(a) for a in attachments] if attachments else None,
@@ -214,7 +235,7 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     except (OSError, smtplib.SMTPException) as error:
         connection = None
         for item in claimed:
-            counts[_mark_attempt_failed(item, now, f"Connexion SMTP impossible : {error}")] += 1
+            counts[_mark_attempt_failed(item, now, _("Connexion SMTP impossible : %(error)s", error=error))] += 1
         db.session.commit()
         return counts
 
@@ -329,21 +350,21 @@ def _mark_sent(item: OutboxMail, now: datetime) -> None:
 
 # Why a server refuses, by the enhanced status code (RFC 3463) and, without one, by the reply code.
 ENHANCED_REASONS = {
-    "5.1.1": "adresse refusée par le serveur : utilisateur inconnu",
-    "5.1.0": "adresse refusée par le serveur",
-    "5.1.2": "adresse refusée par le serveur : domaine inconnu",
-    "5.1.3": "adresse refusée par le serveur : adresse mal formée",
-    "5.1.6": "adresse refusée par le serveur : la personne a changé d'adresse",
-    "5.1.10": "adresse refusée par le serveur : le domaine n'accepte aucun courriel",
-    "5.2.1": "adresse refusée par le serveur : boîte aux lettres désactivée",
-    "5.2.2": "courriel refusé par le serveur : boîte aux lettres pleine",
-    "5.3.4": "courriel refusé par le serveur : message trop volumineux",
-    "5.7.1": "courriel refusé par le serveur : expéditeur non autorisé ou message jugé indésirable",
+    "5.1.1": _l("adresse refusée par le serveur : utilisateur inconnu"),
+    "5.1.0": _l("adresse refusée par le serveur"),
+    "5.1.2": _l("adresse refusée par le serveur : domaine inconnu"),
+    "5.1.3": _l("adresse refusée par le serveur : adresse mal formée"),
+    "5.1.6": _l("adresse refusée par le serveur : la personne a changé d'adresse"),
+    "5.1.10": _l("adresse refusée par le serveur : le domaine n'accepte aucun courriel"),
+    "5.2.1": _l("adresse refusée par le serveur : boîte aux lettres désactivée"),
+    "5.2.2": _l("courriel refusé par le serveur : boîte aux lettres pleine"),
+    "5.3.4": _l("courriel refusé par le serveur : message trop volumineux"),
+    "5.7.1": _l("courriel refusé par le serveur : expéditeur non autorisé ou message jugé indésirable"),
 }
 PERMANENT_REASONS = {
-    "recipient": "adresse refusée par le serveur : utilisateur inconnu",
-    "sender": "adresse d'expédition refusée par le serveur (vérifiez MAIL_DEFAULT_SENDER)",
-    "data": "message refusé par le serveur",
+    "recipient": _l("adresse refusée par le serveur : utilisateur inconnu"),
+    "sender": _l("adresse d'expédition refusée par le serveur (vérifiez MAIL_DEFAULT_SENDER)"),
+    "data": _l("message refusé par le serveur"),
 }
 ENHANCED_RE = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
 
@@ -363,16 +384,16 @@ def explain_smtp_error(error: BaseException) -> tuple[str, bool]:
         kind = "recipient" if isinstance(error, smtplib.SMTPDataError) and code in (550, 551, 553) else "data"
     if not isinstance(code, int):
         if isinstance(error, smtplib.SMTPServerDisconnected):
-            return "connexion interrompue par le serveur de courriel : nouvel essai plus tard", False
+            return _("connexion interrompue par le serveur de courriel : nouvel essai plus tard"), False
         if isinstance(error, (TimeoutError, OSError)):
-            return f"serveur de courriel injoignable ({error.__class__.__name__}) : nouvel essai plus tard", False
-        return f"erreur d'envoi ({error.__class__.__name__}) : nouvel essai plus tard", False
-    answer = f"réponse du serveur : {code} {text}".strip()
+            return _("serveur de courriel injoignable (%(name)s) : nouvel essai plus tard", name=error.__class__.__name__), False
+        return _("erreur d'envoi (%(name)s) : nouvel essai plus tard", name=error.__class__.__name__), False
+    answer = _("réponse du serveur : %(code)s %(text)s", code=code, text=text).strip()
     if 500 <= code < 600:
         enhanced = ENHANCED_RE.match(text)
         reason = ENHANCED_REASONS.get(enhanced.group(1)) if enhanced else None
         return f"{reason or PERMANENT_REASONS[kind]} ({answer})", True
-    return f"refus temporaire du serveur de courriel, nouvel essai plus tard ({answer})", False
+    return _("refus temporaire du serveur de courriel, nouvel essai plus tard (%(answer)s)", answer=answer), False
 
 
 def _decode(value) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 
 class PDFUnavailable(RuntimeError):
@@ -37,7 +38,7 @@ def render_pdf(template: str, document=None, **context) -> bytes:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as error:
-        raise PDFUnavailable(f"WeasyPrint ne peut pas être chargé : {error}") from error
+        raise PDFUnavailable(_("WeasyPrint ne peut pas être chargé : %(error)s", error=error)) from error
 
     static = Path(current_app.static_folder).resolve()
 
@@ -48,7 +49,7 @@ def render_pdf(template: str, document=None, **context) -> bytes:
                 return super().fetch(url, headers)
             if parts.scheme == "file" and Path(parts.path).resolve().is_relative_to(static):
                 return super().fetch(url, headers)
-            raise ValueError(f"Ressource refusée dans un PDF : {url}")
+            raise ValueError(_("Ressource refusée dans un PDF : %(url)s", url=url))
 
     from participation.core.documents import letterhead
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from participation.core.errors import PermissionDenied
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class Rule:
@@ -86,7 +88,7 @@ class SystemActor:
     is_authenticated = True
     is_anonymous = False
     id = None
-    display_name = "La plateforme"
+    display_name = _l("La plateforme")
     role_names = frozenset({"admin"})
 
     def __repr__(self) -> str:
@@ -101,7 +103,7 @@ _actions: dict[str, Rule] = {}
 def define(action: str, rule_: Rule) -> None:
     """Declare who may do ``action``. Declaring an action twice is a mistake."""
     if action in _actions and _actions[action] is not rule_:
-        raise ValueError(f"L'action « {action} » est déjà définie.")
+        raise ValueError(_("L'action « %(action)s » est déjà définie.", action=action))
     _actions[action] = rule_
 
 

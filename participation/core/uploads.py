@@ -24,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 
 from participation.core.errors import ValidationError
 from participation.core.models import Base, IdMixin, UTCDateTime, utcnow
+from flask_babel import gettext as _
 
 MB = 1024 * 1024
 
@@ -71,15 +72,15 @@ def check_upload(upload: FileStorage | None, *, kinds=DOCUMENTS, max_bytes: int 
     """Read the upload and return its content and kind, or refuse it with a French message."""
     allowed = ", ".join(kind.label for kind in kinds)
     if upload is None or not getattr(upload, "filename", ""):
-        raise ValidationError("Choisissez un fichier.", field=field)
+        raise ValidationError(_("Choisissez un fichier."), field=field)
     content = upload.stream.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise ValidationError(f"Le fichier dépasse la taille autorisée ({max_bytes // MB} Mo au plus).", field=field)
+        raise ValidationError(_("Le fichier dépasse la taille autorisée (%(value)s Mo au plus).", value=max_bytes // MB), field=field)
     if not content:
-        raise ValidationError("Le fichier est vide.", field=field)
+        raise ValidationError(_("Le fichier est vide."), field=field)
     kind = next((k for k in kinds if k.matches(content[:16])), None)
     if kind is None:
-        raise ValidationError(f"Ce fichier n'est pas d'un type accepté ({allowed}) : son contenu ne correspond pas, quel que soit son nom.", field=field)
+        raise ValidationError(_("Ce fichier n'est pas d'un type accepté (%(allowed)s) : son contenu ne correspond pas, quel que soit son nom.", allowed=allowed), field=field)
     return content, kind
 
 

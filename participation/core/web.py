@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, 
 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.forms import INT_MAX, clean_text, parse_int
+from flask_babel import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -176,7 +177,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
         db.session.rollback()
-        return render_error(400, "Le formulaire a expiré ou n'a pas été reconnu. Rechargez la page et envoyez-le à nouveau.")
+        return render_error(400, _("Le formulaire a expiré ou n'a pas été reconnu. Rechargez la page et envoyez-le à nouveau."))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

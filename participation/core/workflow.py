@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from participation.core.errors import PermissionDenied, TransitionRefused
+from flask_babel import gettext as _
 
 # Every workflow by its thing ("user", "sitting"), so that the journal can name states.
 WORKFLOWS: dict[str, Workflow] = {}
@@ -72,7 +73,7 @@ class Workflow:
         self.previous_field = previous_field
         self.transitions = {t.name: t for t in transitions}
         if len(self.transitions) != len(transitions):
-            raise ValueError(f"Transition en double dans le workflow {thing}.")
+            raise ValueError(_("Transition en double dans le workflow %(thing)s.", thing=thing))
         WORKFLOWS[thing] = self
 
     def state_label(self, value) -> str | None:
@@ -135,13 +136,13 @@ class Workflow:
 
         transition = self.transitions.get(name)
         if transition is None:
-            raise TransitionRefused(f"Action inconnue : « {name} ».")
+            raise TransitionRefused(_("Action inconnue : « %(name)s ».", name=name))
         current = getattr(obj, self.field)
         if current not in transition.sources:
             message = transition.refusals.get(current)
             if message is None:
                 label = getattr(current, "label", str(current)).lower()
-                message = f"Cette action (« {transition.label} ») n'est pas possible : l'état actuel est « {label} »."
+                message = _("Cette action (« %(label)s ») n'est pas possible : l'état actuel est « %(label2)s ».", label=transition.label, label2=label)
             raise TransitionRefused(message)
         if transition.permission and not can(actor, transition.permission, obj):
             raise PermissionDenied()

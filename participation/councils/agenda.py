@@ -15,8 +15,10 @@ from participation.agenda.sources import AgendaQuery, register_source
 from participation.councils.models import Council, CouncilState, Sitting, SittingState
 from participation.extensions import db
 from participation.territory.models import Neighbourhood
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "sitting", "Séance publique"
+KIND, LABEL = "sitting", _l("Séance publique")
 # A sitting with no end time is shown as lasting this long.
 DEFAULT_LENGTH = timedelta(hours=2)
 
@@ -50,7 +52,7 @@ def public_sittings(query: AgendaQuery) -> list[CalendarItem]:
             end=sitting.ends_at or sitting.starts_at + DEFAULT_LENGTH,
             url=f"/conseils/{council.slug}/seances/{sitting.id}",
             uid=f"sitting-{sitting.id}",
-            place=sitting.place or ("En visioconférence" if sitting.video_url else None),
+            place=sitting.place or (_("En visioconférence") if sitting.video_url else None),
             summary=", ".join(item.title for item in sitting.items) or None,
             theme_ids=frozenset({sitting.theme_id}) if sitting.theme_id else frozenset(),
             commune_ids=frozenset({commune_id}) if commune_id else frozenset(),

@@ -11,6 +11,8 @@ from participation.councils.models import Attendance, College, Council, Membersh
 from participation.extensions import db
 from participation.staff.exports import Export, register_export
 from participation.staff.indicators import percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _councils():
@@ -44,8 +46,8 @@ def _rows(council_id: int, start: date | None, end: date | None):
                   Membership.organisation)
         .join(College, College.id == Membership.college_id).where(*sat).order_by(Membership.name, Membership.id)
     ).all()
-    header = ("Nom", "Collège", "Fonction", "Structure", "Début du mandat", "Fin du mandat", "Séances convoquées", "Présences",
-              "Procurations données", "Taux de présence")
+    header = (_("Nom"), _("Collège"), _("Fonction"), _("Structure"), _("Début du mandat"), _("Fin du mandat"), _("Séances convoquées"), _("Présences"),
+              _("Procurations données"), _("Taux de présence"))
     rows = []
     for mid, name, college, role, began, ended, organisation in members:
         n, c, r = counts.get(mid, (0, 0, 0))
@@ -55,7 +57,7 @@ def _rows(council_id: int, start: date | None, end: date | None):
 
 
 register_export(Export(
-    key="council_attendance", title="Membres d'un conseil et leur présence",
-    description="Les membres qui ont siégé pendant la période, les séances auxquelles ils étaient convoqués, leurs présences et procurations.",
-    permission="councils.manage", choice_label="Conseil", choices=_councils, rows=_rows, uses_period=True,
+    key="council_attendance", title=_l("Membres d'un conseil et leur présence"),
+    description=_l("Les membres qui ont siégé pendant la période, les séances auxquelles ils étaient convoqués, leurs présences et procurations."),
+    permission="councils.manage", choice_label=_l("Conseil"), choices=_councils, rows=_rows, uses_period=True,
 ))

@@ -9,11 +9,13 @@ from participation.core.models import utcnow
 from participation.councils.models import Attendance, Council, Gender, Membership, MembershipState, Sitting, SittingState
 from participation.extensions import db
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-AGE_BANDS = ((16, 29, "16 à 29 ans"), (30, 44, "30 à 44 ans"), (45, 59, "45 à 59 ans"), (60, 74, "60 à 74 ans"), (75, 200, "75 ans et plus"))
+AGE_BANDS = ((16, 29, _l("16 à 29 ans")), (30, 44, _l("30 à 44 ans")), (45, 59, _l("45 à 59 ans")), (60, 74, _l("60 à 74 ans")), (75, 200, _l("75 ans et plus")))
 
 
-@register_indicator("councils", "Conseils et séances", order=40)
+@register_indicator("councils", _l("Conseils et séances"), order=40)
 def councils_figures(query: IndicatorQuery) -> list[Figure]:
     """Three queries: sittings held and attendance by council, members by gender, members by birth year."""
     now = utcnow()
@@ -37,13 +39,13 @@ def councils_figures(query: IndicatorQuery) -> list[Figure]:
     bands = []
     for low, high, label in AGE_BANDS:
         bands.append((label, sum(n for y, n in years.items() if y is not None and low <= query.year - y <= high)))
-    bands.append(("Âge non indiqué", years.get(None, 0)))
+    bands.append((_("Âge non indiqué"), years.get(None, 0)))
     total_came, total_marked = sum(int(r[2]) for r in rows), sum(int(r[3]) for r in rows)
     return [
-        Figure("sittings", "Séances tenues et présence, par conseil", ("Conseil", "Séances tenues", "Présences", "Taux de présence"), sittings,
-               summary=[("Séances tenues", str(sum(r[1] for r in sittings))), ("Taux de présence", percent(total_came, total_marked))],
-               note="Le taux de présence rapporte les membres venus aux présences pointées."),
-        Figure("members_gender", "Membres des conseils en fonction dans l'année, par genre", ("Genre", "Membres"),
-               [*((g.label, genders.get(g, 0)) for g in Gender), ("Non indiqué", genders.get(None, 0))]),
-        Figure("members_age", "Membres des conseils en fonction dans l'année, par tranche d'âge", ("Tranche d'âge", "Membres"), bands),
+        Figure("sittings", _("Séances tenues et présence, par conseil"), (_("Conseil"), _("Séances tenues"), _("Présences"), _("Taux de présence")), sittings,
+               summary=[(_("Séances tenues"), str(sum(r[1] for r in sittings))), (_("Taux de présence"), percent(total_came, total_marked))],
+               note=_("Le taux de présence rapporte les membres venus aux présences pointées.")),
+        Figure("members_gender", _("Membres des conseils en fonction dans l'année, par genre"), (_("Genre"), _("Membres")),
+               [*((g.label, genders.get(g, 0)) for g in Gender), (_("Non indiqué"), genders.get(None, 0))]),
+        Figure("members_age", _("Membres des conseils en fonction dans l'année, par tranche d'âge"), (_("Tranche d'âge"), _("Membres")), bands),
     ]

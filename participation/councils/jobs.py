@@ -20,6 +20,7 @@ from participation.councils.services import convene_if_due, convened_members
 from participation.extensions import db
 from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, tell
+from flask_babel import lazy_gettext as _l
 
 MANDATE_NOTICE_DAYS = 30
 
@@ -55,7 +56,7 @@ def send_sitting_reminders(now: datetime | None = None) -> int:
                 continue
             # The start time is in the key: a sitting moved to another day gets its own reminder.
             key = f"sitting-reminder:{sitting.id}:{sitting.starts_at.isoformat()}:{member.id}"
-            if tell(member.user, OWN_CASE, f"Rappel : {sitting.title}, demain", url=path, dedup_key=key, mail_key=key,
+            if tell(member.user, OWN_CASE, _l("Rappel : %(title)s, demain", title=sitting.title), url=path, dedup_key=key, mail_key=key,
                     mail_template="councils/reminder", member=member, sitting=sitting,
                     mail_url=external_url("councils.sitting", slug=sitting.council.slug, sitting_id=sitting.id)):
                 sent += 1
@@ -78,9 +79,9 @@ def warn_mandates_ending(today: date | None = None) -> int:
             continue
         key = f"mandate-ending:{membership.id}:{membership.end_date.isoformat()}"
         if tell(manager, Category.staff_work,
-                f"Le mandat {de(membership.name)} {a(council.name)} se termine le {membership.end_date.strftime('%d/%m/%Y')}.",
+                _l("Le mandat %(de_name)s %(a_name)s se termine le %(strftime)s.", de_name=de(membership.name), a_name=a(council.name), strftime=membership.end_date.strftime('%d/%m/%Y')),
                 url=urlsplit(external_url("councils_staff.council", council_id=council.id)).path, dedup_key=key, mail_key=key,
-                mail_subject=f"Fin de mandat prochaine {a(council.name)}", mail_template="councils/mandate_ending", about=council.name,
+                mail_subject=_l("Fin de mandat prochaine %(a_name)s", a_name=a(council.name)), mail_template="councils/mandate_ending", about=council.name,
                 council=council, membership=membership, mail_url=external_url("councils_staff.council", council_id=council.id)):
             sent += 1
     return sent

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # The characteristics a quota may be set on, with their names for people.
-DIMENSIONS = {"gender": "genre", "age_band": "tranche d'âge", "commune": "commune", "neighbourhood": "quartier"}
+DIMENSIONS = {"gender": "genre", "age_band": _l("tranche d'âge"), "commune": "commune", "neighbourhood": "quartier"}
 
 ALGORITHM = __doc__.split("L'algorithme, tel que publié sur la page de chaque tirage :", 1)[1].split("Chaque quota est", 1)[0].strip()
 
@@ -67,16 +69,16 @@ def check_quotas(seats: int, quotas: dict[str, dict[str, int]], candidates: list
     """The quotas that cannot be met, whatever the seed: totals that do not match, too few candidates."""
     failures = []
     if len(candidates) < seats:
-        failures.append(f"Le vivier compte {len(candidates)} volontaires pour {seats} sièges.")
+        failures.append(_("Le vivier compte %(len_candidates)s volontaires pour %(seats)s sièges.", len_candidates=len(candidates), seats=seats))
     for dimension, counts in quotas.items():
         total = sum(counts.values())
         if total != seats:
-            failures.append(f"Le quota par {DIMENSIONS.get(dimension, dimension)} totalise {total} personnes pour {seats} sièges.")
+            failures.append(_("Le quota par %(get)s totalise %(total)s personnes pour %(seats)s sièges.", get=DIMENSIONS.get(dimension, dimension), total=total, seats=seats))
         for value, wanted in counts.items():
             available = sum(1 for c in candidates if c.get(dimension) == value)
             if available < wanted:
                 failures.append(
-                    f"Quota {quota_label(dimension, value, labels)} impossible : {wanted} demandés, {available} volontaires dans le vivier."
+                    _("Quota %(quota_label)s impossible : %(wanted)s demandés, %(available)s volontaires dans le vivier.", quota_label=quota_label(dimension, value, labels), wanted=wanted, available=available)
                 )
     return failures
 
@@ -100,8 +102,7 @@ def run_draw(seed: str, candidates: list[dict], seats: int, quotas: dict[str, di
             for value, wanted in counts.items():
                 if taken[dimension].get(value, 0) < wanted:
                     failures.append(
-                        f"Quota {quota_label(dimension, value, labels)} non atteint : {taken[dimension].get(value, 0)} sur {wanted}, "
-                        "faute de volontaires qui répondent aussi aux autres quotas."
+                        _("Quota %(quota_label)s non atteint : %(get)s sur %(wanted)s, faute de volontaires qui répondent aussi aux autres quotas.", quota_label=quota_label(dimension, value, labels), get=taken[dimension].get(value, 0), wanted=wanted)
                     )
     chosen = set(selected)
     return DrawResult(

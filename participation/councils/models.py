@@ -12,18 +12,20 @@ from participation.core.follows import FollowerMixin
 from participation.core.meetings import MeetingMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class CouncilKind(TitledEnum):
-    development = "development", "Conseil de développement"
-    citizen = "citizen", "Conseil citoyen"
-    other = "other", "Autre instance"
+    development = "development", _l("Conseil de développement")
+    citizen = "citizen", _l("Conseil citoyen")
+    other = "other", _l("Autre instance")
 
 
 class CouncilState(TitledEnum):
-    draft = "draft", "En préparation"
-    published = "published", "Publié"
-    archived = "archived", "Archivé"
+    draft = "draft", _l("En préparation")
+    published = "published", _l("Publié")
+    archived = "archived", _l("Archivé")
 
 
 # The default age bands (INSEE census bands) and their share of the population, in %.
@@ -82,17 +84,17 @@ COUNCIL_WORKFLOW = Workflow(
     thing="council",
     transitions=[
         Transition("publish", {CouncilState.draft, CouncilState.archived}, CouncilState.published, permission="councils.manage",
-                   label="publier le conseil", refusals={CouncilState.published: "Ce conseil est déjà publié."}),
-        Transition("archive", {CouncilState.published}, CouncilState.archived, permission="councils.manage", label="archiver le conseil"),
+                   label=_l("publier le conseil"), refusals={CouncilState.published: _l("Ce conseil est déjà publié.")}),
+        Transition("archive", {CouncilState.published}, CouncilState.archived, permission="councils.manage", label=_l("archiver le conseil")),
     ],
 )
 COUNCIL_WORKFLOW.bind(Council)
 
 
 class CollegeKind(TitledEnum):
-    drawn_residents = "drawn_residents", "Habitants tirés au sort"
-    local_actors = "local_actors", "Associations et acteurs locaux"
-    other = "other", "Autre collège"
+    drawn_residents = "drawn_residents", _l("Habitants tirés au sort")
+    local_actors = "local_actors", _l("Associations et acteurs locaux")
+    other = "other", _l("Autre collège")
 
 
 class College(IdMixin, Base):
@@ -115,26 +117,26 @@ class College(IdMixin, Base):
 
 
 class MemberRole(TitledEnum):
-    president = "president", "Président·e"
-    co_president = "co_president", "Co-président·e"
-    bureau = "bureau", "Membre du bureau"
-    secretary = "secretary", "Secrétaire"
-    member = "member", "Membre"
+    president = "president", _l("Président·e")
+    co_president = "co_president", _l("Co-président·e")
+    bureau = "bureau", _l("Membre du bureau")
+    secretary = "secretary", _l("Secrétaire")
+    member = "member", _l("Membre")
 
 
 class Gender(TitledEnum):
-    woman = "woman", "Femme"
-    man = "man", "Homme"
-    other = "other", "Autre ou ne se prononce pas"
+    woman = "woman", _l("Femme")
+    man = "man", _l("Homme")
+    other = "other", _l("Autre ou ne se prononce pas")
 
 
 class MembershipState(TitledEnum):
-    invited = "invited", "Invitation envoyée"
-    applied = "applied", "Candidature reçue"
-    active = "active", "En fonction"
-    declined = "declined", "Invitation déclinée"
-    refused = "refused", "Candidature refusée"
-    ended = "ended", "Mandat terminé"
+    invited = "invited", _l("Invitation envoyée")
+    applied = "applied", _l("Candidature reçue")
+    active = "active", _l("En fonction")
+    declined = "declined", _l("Invitation déclinée")
+    refused = "refused", _l("Candidature refusée")
+    ended = "ended", _l("Mandat terminé")
 
 
 class Membership(IdMixin, TimestampMixin, Base):
@@ -194,19 +196,19 @@ MEMBERSHIP_WORKFLOW = Workflow(
     thing="membership",
     transitions=[
         Transition("accept_invitation", {MembershipState.invited}, MembershipState.active, event="joined",
-                   label="accepter l'invitation",
-                   refusals={MembershipState.active: "Cette invitation est déjà acceptée.",
-                             MembershipState.declined: "Cette invitation a été déclinée."}),
-        Transition("decline", {MembershipState.invited}, MembershipState.declined, label="décliner l'invitation",
-                   refusals={MembershipState.active: "Cette invitation est déjà acceptée."}),
+                   label=_l("accepter l'invitation"),
+                   refusals={MembershipState.active: _l("Cette invitation est déjà acceptée."),
+                             MembershipState.declined: _l("Cette invitation a été déclinée.")}),
+        Transition("decline", {MembershipState.invited}, MembershipState.declined, label=_l("décliner l'invitation"),
+                   refusals={MembershipState.active: _l("Cette invitation est déjà acceptée.")}),
         Transition("accept", {MembershipState.applied}, MembershipState.active, permission="councils.manage",
-                   label="accepter la candidature",
-                   guards=(lambda m, actor: "Un conseiller communautaire ne peut pas être membre d'un conseil de développement."
+                   label=_l("accepter la candidature"),
+                   guards=(lambda m, actor: _("Un conseiller communautaire ne peut pas être membre d'un conseil de développement.")
                            if m.elected_councillor and m.council.kind == CouncilKind.development else None,)),
-        Transition("refuse", {MembershipState.applied}, MembershipState.refused, permission="councils.manage", label="refuser la candidature"),
-        Transition("end", {MembershipState.active}, MembershipState.ended, permission="councils.manage", label="mettre fin au mandat"),
+        Transition("refuse", {MembershipState.applied}, MembershipState.refused, permission="councils.manage", label=_l("refuser la candidature")),
+        Transition("end", {MembershipState.active}, MembershipState.ended, permission="councils.manage", label=_l("mettre fin au mandat")),
         Transition("withdraw", {MembershipState.invited}, MembershipState.declined, event="invitation_withdrawn",
-                   permission="councils.manage", label="retirer l'invitation"),
+                   permission="councils.manage", label=_l("retirer l'invitation")),
     ],
 )
 MEMBERSHIP_WORKFLOW.bind(Membership)
@@ -216,8 +218,8 @@ MEMBERSHIP_WORKFLOW.bind(Membership)
 
 
 class VolunteerSource(TitledEnum):
-    application = "application", "Candidature en ligne"
-    imported = "imported", "Liste importée"
+    application = "application", _l("Candidature en ligne")
+    imported = "imported", _l("Liste importée")
 
 
 class Volunteer(IdMixin, TimestampMixin, Base):
@@ -250,8 +252,8 @@ class Volunteer(IdMixin, TimestampMixin, Base):
 
 
 class DrawState(TitledEnum):
-    prepared = "prepared", "Préparé"
-    performed = "performed", "Effectué"
+    prepared = "prepared", _l("Préparé")
+    performed = "performed", _l("Effectué")
 
 
 class Draw(IdMixin, TimestampMixin, Base):
@@ -286,7 +288,7 @@ DRAW_WORKFLOW = Workflow(
     thing="draw",
     transitions=[
         Transition("perform", {DrawState.prepared}, DrawState.performed, permission="councils.manage",
-                   label="effectuer le tirage", refusals={DrawState.performed: "Ce tirage a déjà été effectué ; il ne se refait pas."}),
+                   label=_l("effectuer le tirage"), refusals={DrawState.performed: _l("Ce tirage a déjà été effectué ; il ne se refait pas.")}),
     ],
 )
 DRAW_WORKFLOW.bind(Draw)
@@ -342,15 +344,15 @@ class WorkingGroupMember(IdMixin, Base):
 
 
 class SittingKind(TitledEnum):
-    plenary = "plenary", "Séance plénière"
-    bureau = "bureau", "Réunion du bureau"
-    working_group = "working_group", "Réunion de groupe de travail"
+    plenary = "plenary", _l("Séance plénière")
+    bureau = "bureau", _l("Réunion du bureau")
+    working_group = "working_group", _l("Réunion de groupe de travail")
 
 
 class SittingState(TitledEnum):
-    draft = "draft", "En préparation"
-    published = "published", "Publiée"
-    cancelled = "cancelled", "Annulée"
+    draft = "draft", _l("En préparation")
+    published = "published", _l("Publiée")
+    cancelled = "cancelled", _l("Annulée")
 
 
 class Sitting(MeetingMixin, IdMixin, TimestampMixin, Base):
@@ -381,11 +383,11 @@ SITTING_WORKFLOW = Workflow(
     thing="sitting",
     transitions=[
         Transition("publish", {SittingState.draft}, SittingState.published, permission="councils.manage_sitting",
-                   label="publier la séance", refusals={SittingState.published: "Cette séance est déjà publiée."},
-                   guards=(lambda s, actor: "La séance doit avoir au moins un point à l'ordre du jour." if not s.items else None,)),
+                   label=_l("publier la séance"), refusals={SittingState.published: _l("Cette séance est déjà publiée.")},
+                   guards=(lambda s, actor: _("La séance doit avoir au moins un point à l'ordre du jour.") if not s.items else None,)),
         Transition("cancel", {SittingState.draft, SittingState.published}, SittingState.cancelled, event="cancelled",
                    permission="councils.manage_sitting",
-                   label="annuler la séance", refusals={SittingState.cancelled: "Cette séance est déjà annulée."}),
+                   label=_l("annuler la séance"), refusals={SittingState.cancelled: _l("Cette séance est déjà annulée.")}),
     ],
 )
 SITTING_WORKFLOW.bind(Sitting)
@@ -415,9 +417,9 @@ class AgendaItem(IdMixin, Base):
 
 
 class Answer(TitledEnum):
-    present = "present", "Présent·e"
-    absent = "absent", "Absent·e"
-    represented = "represented", "Représenté·e (procuration)"
+    present = "present", _l("Présent·e")
+    absent = "absent", _l("Absent·e")
+    represented = "represented", _l("Représenté·e (procuration)")
 
 
 class Attendance(IdMixin, Base):
@@ -443,10 +445,10 @@ class Attendance(IdMixin, Base):
 
 
 class MinutesState(TitledEnum):
-    draft = "draft", "Brouillon"
-    submitted = "submitted", "Soumis à approbation"
-    approved = "approved", "Approuvé"
-    published = "published", "Publié"
+    draft = "draft", _l("Brouillon")
+    submitted = "submitted", _l("Soumis à approbation")
+    approved = "approved", _l("Approuvé")
+    published = "published", _l("Publié")
 
 
 class Minutes(IdMixin, TimestampMixin, Base):
@@ -471,15 +473,15 @@ MINUTES_WORKFLOW = Workflow(
     thing="minutes",
     transitions=[
         Transition("submit", {MinutesState.draft}, MinutesState.submitted, permission="councils.write_minutes",
-                   label="soumettre à approbation",
-                   guards=(lambda m, actor: "Le compte rendu est vide." if not (m.body or "").strip() else None,)),
+                   label=_l("soumettre à approbation"),
+                   guards=(lambda m, actor: _("Le compte rendu est vide.") if not (m.body or "").strip() else None,)),
         Transition("return", {MinutesState.submitted}, MinutesState.draft, event="returned", permission="councils.write_minutes",
-                   label="revenir au brouillon"),
+                   label=_l("revenir au brouillon")),
         Transition("approve", {MinutesState.submitted}, MinutesState.approved, permission="councils.manage_sitting",
-                   label="approuver", refusals={MinutesState.draft: "Le compte rendu doit d'abord être soumis à approbation."}),
+                   label="approuver", refusals={MinutesState.draft: _l("Le compte rendu doit d'abord être soumis à approbation.")}),
         Transition("publish", {MinutesState.approved}, MinutesState.published, permission="councils.manage_sitting",
-                   label="publier", refusals={MinutesState.draft: "Un compte rendu ne se publie qu'une fois approuvé.",
-                                              MinutesState.submitted: "Un compte rendu ne se publie qu'une fois approuvé."}),
+                   label="publier", refusals={MinutesState.draft: _l("Un compte rendu ne se publie qu'une fois approuvé."),
+                                              MinutesState.submitted: _l("Un compte rendu ne se publie qu'une fois approuvé.")}),
     ],
 )
 MINUTES_WORKFLOW.bind(Minutes)

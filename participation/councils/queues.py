@@ -7,11 +7,12 @@ from flask import url_for
 
 from participation.councils.models import Minutes, MinutesState
 from participation.staff.queues import QueueItem, register_queue
+from flask_babel import lazy_gettext as _l
 
 
-@register_queue("minutes_to_approve", "Comptes rendus à approuver", permission="councils.manage_sitting",
+@register_queue("minutes_to_approve", _l("Comptes rendus à approuver"), permission="councils.manage_sitting",
                 url_endpoint="councils_staff.councils", order=40,
-                help="Comptes rendus de séance soumis à approbation par le secrétariat du conseil.")
+                help=_l("Comptes rendus de séance soumis à approbation par le secrétariat du conseil."))
 def minutes_to_approve(user):
     statement = sa.select(Minutes).where(Minutes.state == MinutesState.submitted)
 

@@ -60,12 +60,14 @@ from participation.councils.policies import current_membership
 from participation.extensions import db
 from participation.territory.models import Commune, Neighbourhood
 from participation.territory.services import slugify
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # Why gender and birth year are asked, shown next to the questions.
 PERSONAL_DATA_REASON = (
-    "Ces deux informations servent uniquement à vérifier que la composition du conseil respecte la loi "
+    _l("Ces deux informations servent uniquement à vérifier que la composition du conseil respecte la loi "
     "(parité entre femmes et hommes, représentation des âges de la population). Elles ne sont jamais publiées ; "
-    "seuls les agents chargés du conseil les voient, sous forme de totaux."
+    "seuls les agents chargés du conseil les voient, sous forme de totaux.")
 )
 CURRENT_STATES = (MembershipState.invited, MembershipState.applied, MembershipState.active)
 
@@ -75,18 +77,18 @@ def _text(value, *, limit: int | None = None, field_name: str | None = None, req
     if not text and required:
         raise ValidationError(required, field=field_name)
     if text and limit and len(text) > limit:
-        raise ValidationError(f"{limit} caractères au plus (vous en avez saisi {len(text)}).", field=field_name)
+        raise ValidationError(_("%(limit)s caractères au plus (vous en avez saisi %(len_text)s).", limit=limit, len_text=len(text)), field=field_name)
     return text
 
 
 def _check_birth_year(birth_year: int | None, *, required: bool = True) -> int | None:
     if birth_year is None:
         if required:
-            raise ValidationError("Indiquez votre année de naissance.", field="birth_year")
+            raise ValidationError(_("Indiquez votre année de naissance."), field="birth_year")
         return None
     this_year = date.today().year
     if not (this_year - 110 <= birth_year <= this_year - 11):
-        raise ValidationError(f"Indiquez une année de naissance entre {this_year - 110} et {this_year - 11}.", field="birth_year")
+        raise ValidationError(_("Indiquez une année de naissance entre %(value)s et %(value2)s.", value=this_year - 110, value2=this_year - 11), field="birth_year")
     return birth_year
 
 
@@ -115,23 +117,23 @@ def public_sittings(*, council_id: int | None = None, private: bool = False):
 def save_council(council: Council | None, *, actor, **values) -> Council:
     """Create a council (``council`` is ``None``) or change its settings."""
     require(actor, "councils.manage", council)
-    name = _text(values.get("name"), limit=160, field_name="name", required="Indiquez le nom du conseil.")
+    name = _text(values.get("name"), limit=160, field_name="name", required=_("Indiquez le nom du conseil."))
     kind = CouncilKind(values.get("kind") or (council.kind if council else CouncilKind.development))
     neighbourhood = values.get("neighbourhood")
     if kind == CouncilKind.citizen and neighbourhood is None:
-        raise ValidationError("Un conseil citoyen se rattache à un quartier prioritaire : choisissez-le.", field="neighbourhood")
+        raise ValidationError(_("Un conseil citoyen se rattache à un quartier prioritaire : choisissez-le."), field="neighbourhood")
     start, end = values.get("mandate_start"), values.get("mandate_end")
     if start and end and start >= end:
-        raise ValidationError("La fin du mandat doit être postérieure à son début.", field="mandate_end")
+        raise ValidationError(_("La fin du mandat doit être postérieure à son début."), field="mandate_end")
     convocation_days = values.get("convocation_days", 7)
     if convocation_days is None or not 0 <= convocation_days <= 60:
-        raise ValidationError("Le délai de convocation se compte entre 0 et 60 jours.", field="convocation_days")
+        raise ValidationError(_("Le délai de convocation se compte entre 0 et 60 jours."), field="convocation_days")
     quorum_percent = values.get("quorum_percent", 50)
     if quorum_percent is None or not 1 <= quorum_percent <= 100:
-        raise ValidationError("Le quorum se donne en pourcentage des membres, entre 1 et 100.", field="quorum_percent")
+        raise ValidationError(_("Le quorum se donne en pourcentage des membres, entre 1 et 100."), field="quorum_percent")
     max_proxies = values.get("max_proxies", 1)
     if max_proxies is None or max_proxies < 0:
-        raise ValidationError("Le nombre de procurations par membre ne peut pas être négatif.", field="max_proxies")
+        raise ValidationError(_("Le nombre de procurations par membre ne peut pas être négatif."), field="max_proxies")
     created = council is None
     if created:
         base = slugify(name)[:100] or "conseil"
@@ -166,18 +168,18 @@ def parse_age_bands(text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) != 4:
-            raise ValidationError(f"Ligne {number} : quatre éléments attendus (libellé ; de ; à ; part en %).", field="age_bands")
+            raise ValidationError(_("Ligne %(number)s : quatre éléments attendus (libellé ; de ; à ; part en %%).", number=number), field="age_bands")
         try:
             low = int(parts[1])
             high = int(parts[2]) if parts[2] else None
             share = float(parts[3].replace(",", "."))
         except ValueError:
-            raise ValidationError(f"Ligne {number} : les âges et la part doivent être des nombres.", field="age_bands") from None
+            raise ValidationError(_("Ligne %(number)s : les âges et la part doivent être des nombres.", number=number), field="age_bands") from None
         if high is not None and high < low:
-            raise ValidationError(f"Ligne {number} : l'âge de fin est avant l'âge de début.", field="age_bands")
+            raise ValidationError(_("Ligne %(number)s : l'âge de fin est avant l'âge de début.", number=number), field="age_bands")
         bands.append({"label": parts[0], "min": low, "max": high, "share": share})
     if bands and abs(sum(b["share"] for b in bands) - 100) > 0.5:
-        raise ValidationError("Les parts des tranches d'âge doivent totaliser 100 %.", field="age_bands")
+        raise ValidationError(_("Les parts des tranches d'âge doivent totaliser 100 %."), field="age_bands")
     return bands
 
 
@@ -187,11 +189,11 @@ def change_council_state(council: Council, transition: str, *, actor) -> None:
 
 def add_college(council: Council, *, name: str, seats: int | None, kind: CollegeKind = CollegeKind.other, actor) -> College:
     require(actor, "councils.manage", council)
-    name = _text(name, limit=160, field_name="name", required="Indiquez le nom du collège.")
+    name = _text(name, limit=160, field_name="name", required=_("Indiquez le nom du collège."))
     if not seats or seats < 1:
-        raise ValidationError("Un collège compte au moins un siège.", field="seats")
+        raise ValidationError(_("Un collège compte au moins un siège."), field="seats")
     if db.session.scalar(sa.select(College.id).where(College.council_id == council.id, College.name == name)):
-        raise ValidationError("Ce conseil a déjà un collège de ce nom.", field="name")
+        raise ValidationError(_("Ce conseil a déjà un collège de ce nom."), field="name")
     position = db.session.scalar(sa.select(sa.func.count(College.id)).where(College.council_id == council.id)) or 0
     college = College(council_id=council.id, name=name, seats=seats, kind=CollegeKind(kind), position=position)
     db.session.add(college)
@@ -206,7 +208,7 @@ def add_college(council: Council, *, name: str, seats: int | None, kind: College
 
 def _college_of(council: Council, college: College | None) -> College:
     if college is None or college.council_id != council.id:
-        raise ValidationError("Choisissez un collège de ce conseil.", field="college")
+        raise ValidationError(_("Choisissez un collège de ce conseil."), field="college")
     return college
 
 
@@ -216,22 +218,22 @@ def invite_member(council: Council, *, college: College | None, name: str, email
     """Offer a seat; the invitation mail carries a single-use link."""
     require(actor, "councils.manage", council)
     college = _college_of(council, college)
-    name = _text(name, limit=160, field_name="name", required="Indiquez le nom de la personne invitée.")
+    name = _text(name, limit=160, field_name="name", required=_("Indiquez le nom de la personne invitée."))
     email = (_text(email, limit=254, field_name="email") or "").lower() or None
     if email is None and draw_pick is None:
-        raise ValidationError("Indiquez l'adresse électronique à laquelle envoyer l'invitation.", field="email")
+        raise ValidationError(_("Indiquez l'adresse électronique à laquelle envoyer l'invitation."), field="email")
     if email and "@" not in email:
-        raise ValidationError("Indiquez une adresse électronique valide, par exemple nom@exemple.fr.", field="email")
+        raise ValidationError(_("Indiquez une adresse électronique valide, par exemple nom@exemple.fr."), field="email")
     if email:
         clash = db.session.scalar(
             sa.select(Membership.id).where(Membership.council_id == council.id, Membership.invited_email == email,
                                            Membership.state.in_(CURRENT_STATES))
         )
         if clash is not None:
-            raise ValidationError("Une invitation en cours a déjà été envoyée à cette adresse.", field="email")
+            raise ValidationError(_("Une invitation en cours a déjà été envoyée à cette adresse."), field="email")
     start, end = start_date or council.mandate_start, end_date or council.mandate_end
     if start and end and start > end:
-        raise ValidationError("La fin du mandat doit être postérieure à son début.", field="end_date")
+        raise ValidationError(_("La fin du mandat doit être postérieure à son début."), field="end_date")
     token = make_token(24)
     membership = Membership(
         council_id=council.id, college_id=college.id, name=name, invited_email=email, organisation=_text(organisation, limit=160),
@@ -252,17 +254,17 @@ def invitation(token: str) -> Membership | None:
 def accept_invitation(membership: Membership, *, gender, birth_year: int | None, elected_councillor: bool = False, actor) -> Membership:
     """The invited person accepts, from their account, and gives what the composition checks need."""
     if not getattr(actor, "is_authenticated", False) or actor.id is None:
-        raise DomainError("Connectez-vous pour accepter l'invitation.")
+        raise DomainError(_("Connectez-vous pour accepter l'invitation."))
     if membership.state == MembershipState.invited:
         seated = db.session.scalar(sa.select(Membership.id).where(
             Membership.council_id == membership.council_id, Membership.user_id == actor.id, Membership.state.in_(CURRENT_STATES)))
         if seated is not None:
-            raise DomainError("Vous avez déjà un siège ou une candidature en cours dans ce conseil.")
+            raise DomainError(_("Vous avez déjà un siège ou une candidature en cours dans ce conseil."))
     if elected_councillor and membership.council.kind == CouncilKind.development:
-        raise ValidationError("Un conseiller communautaire ne peut pas être membre d'un conseil de développement (article L5211-10-1 du CGCT).",
+        raise ValidationError(_("Un conseiller communautaire ne peut pas être membre d'un conseil de développement (article L5211-10-1 du CGCT)."),
                               field="elected_councillor")
     if not gender:
-        raise ValidationError("Choisissez une réponse (« Autre ou ne se prononce pas » est possible).", field="gender")
+        raise ValidationError(_("Choisissez une réponse (« Autre ou ne se prononce pas » est possible)."), field="gender")
     birth_year = _check_birth_year(birth_year)
     refusal = MEMBERSHIP_WORKFLOW.refusal(membership, "accept_invitation", actor)
     if refusal:
@@ -297,17 +299,17 @@ def apply_to_council(council: Council, *, college: College | None, motivation: s
     """A resident asks for a seat; staff accept or refuse."""
     require(actor, "councils.apply", council)
     if council.state != CouncilState.published:
-        raise DomainError("Ce conseil ne reçoit pas de candidatures.")
+        raise DomainError(_("Ce conseil ne reçoit pas de candidatures."))
     college = _college_of(council, college)
     if college.kind == CollegeKind.drawn_residents:
-        raise ValidationError("Les sièges de ce collège sont tirés au sort : inscrivez-vous plutôt comme volontaire.", field="college")
+        raise ValidationError(_("Les sièges de ce collège sont tirés au sort : inscrivez-vous plutôt comme volontaire."), field="college")
     seated = db.session.scalar(sa.select(Membership.id).where(
         Membership.council_id == council.id, Membership.user_id == actor.id, Membership.state.in_(CURRENT_STATES)))
     if seated is not None:
-        raise DomainError("Vous avez déjà un siège ou une candidature en cours dans ce conseil.")
-    motivation = _text(motivation, limit=4000, field_name="motivation", required="Dites en quelques lignes pourquoi vous souhaitez siéger.")
+        raise DomainError(_("Vous avez déjà un siège ou une candidature en cours dans ce conseil."))
+    motivation = _text(motivation, limit=4000, field_name="motivation", required=_("Dites en quelques lignes pourquoi vous souhaitez siéger."))
     if not gender:
-        raise ValidationError("Choisissez une réponse (« Autre ou ne se prononce pas » est possible).", field="gender")
+        raise ValidationError(_("Choisissez une réponse (« Autre ou ne se prononce pas » est possible)."), field="gender")
     birth_year = _check_birth_year(birth_year)
     membership = Membership(
         council_id=council.id, college_id=college.id, user_id=actor.id, name=actor.display_name, role=MemberRole.member,
@@ -322,7 +324,7 @@ def apply_to_council(council: Council, *, college: College | None, motivation: s
 
 def decide_application(membership: Membership, decision: str, *, actor) -> None:
     if decision not in ("accept", "refuse"):
-        raise DomainError("Décision inconnue.")
+        raise DomainError(_("Décision inconnue."))
     MEMBERSHIP_WORKFLOW.apply(membership, decision, actor=actor)
     if decision == "accept":
         membership.start_date = date.today()
@@ -412,30 +414,30 @@ def composition_report(council: Council) -> CompositionReport:
         drawn = {c.id for c in colleges if c.kind == CollegeKind.drawn_residents}
         w = sum(1 for r in active if r.college_id in drawn and r.gender == Gender.woman)
         m = sum(1 for r in active if r.college_id in drawn and r.gender == Gender.man)
-        report.checks.append(Check("Parité du collège des habitants tirés au sort", w == m,
-                                   f"{w} femme{'s' if w > 1 else ''} et {m} homme{'s' if m > 1 else ''} : écart de {abs(w - m)}."))
+        report.checks.append(Check(_("Parité du collège des habitants tirés au sort"), w == m,
+                                   _("%(w)s femme%(value)s et %(m)s homme%(value2)s : écart de %(abs)s.", w=w, value='s' if w > 1 else '', m=m, value2='s' if m > 1 else '', abs=abs(w - m))))
         residents = sum(1 for r in active if r.college_id in drawn)
         share = residents * 100 / total if total else 0
-        report.checks.append(Check("Habitants : au moins 50 % des membres", total > 0 and share >= 50,
-                                   f"{residents} habitant{'s' if residents > 1 else ''} sur {total} membres ({share:.0f} %)."))
+        report.checks.append(Check(_("Habitants : au moins 50 % des membres"), total > 0 and share >= 50,
+                                   _("%(residents)s habitant%(value)s sur %(total)s membres (%(share).0f %%).", residents=residents, value='s' if residents > 1 else '', total=total, share=share)))
     else:
-        report.checks.append(Check("Écart entre femmes et hommes : 1 au plus", abs(women - men) <= 1,
-                                   f"{women} femme{'s' if women > 1 else ''} et {men} homme{'s' if men > 1 else ''} : écart de {abs(women - men)}."))
+        report.checks.append(Check(_("Écart entre femmes et hommes : 1 au plus"), abs(women - men) <= 1,
+                                   _("%(women)s femme%(value)s et %(men)s homme%(value2)s : écart de %(abs)s.", women=women, value='s' if women > 1 else '', men=men, value2='s' if men > 1 else '', abs=abs(women - men))))
     elected = [r for r in rows if r.elected_councillor]
     report.checks.append(Check(
-        "Aucun conseiller communautaire parmi les membres", not elected,
-        "Aucun." if not elected else "À retirer : " + ", ".join(f"{r.name} ({r.state.label.lower()})" for r in elected) + ".",
+        _("Aucun conseiller communautaire parmi les membres"), not elected,
+        "Aucun." if not elected else _("À retirer : ") + ", ".join(f"{r.name} ({r.state.label.lower()})" for r in elected) + ".",
     ))
     known = sum(band_counts.values())
     gaps = []
     for band in bands:
         actual = band_counts[band["label"]] * 100 / known if known else 0
         if abs(actual - band["share"]) > 10:
-            gaps.append(f"{band['label']} : {actual:.0f} % des membres pour {band['share']:.0f} % de la population")
-    report.checks.append(Check("Tranches d'âge proches de celles de la population (écart de 10 points au plus)", bool(known) and not gaps,
-                               "; ".join(gaps) + "." if gaps else ("Conformes." if known else "Aucun âge connu.")))
-    over = [f"{c.name} : {n} membres pour {c.seats} sièges" for c, n in by_college if n > c.seats]
-    report.checks.append(Check("Sièges des collèges respectés", not over, "; ".join(over) + "." if over else "Oui."))
+            gaps.append(_("%(value)s : %(actual).0f %% des membres pour %(value2).0f %% de la population", value=band['label'], actual=actual, value2=band['share']))
+    report.checks.append(Check(_("Tranches d'âge proches de celles de la population (écart de 10 points au plus)"), bool(known) and not gaps,
+                               "; ".join(gaps) + "." if gaps else ("Conformes." if known else _("Aucun âge connu."))))
+    over = [_("%(name)s : %(n)s membres pour %(seats)s sièges", name=c.name, n=n, seats=c.seats) for c, n in by_college if n > c.seats]
+    report.checks.append(Check(_("Sièges des collèges respectés"), not over, "; ".join(over) + "." if over else "Oui."))
     return report
 
 
@@ -456,10 +458,10 @@ def add_volunteer(council: Council, *, name: str, email: str | None = None, gend
         require(actor, "councils.apply", council)
         if db.session.scalar(sa.select(Volunteer.id).where(Volunteer.council_id == council.id, Volunteer.user_id == user.id,
                                                            Volunteer.withdrawn.is_(False))):
-            raise DomainError("Vous êtes déjà inscrit comme volontaire pour ce conseil.")
+            raise DomainError(_("Vous êtes déjà inscrit comme volontaire pour ce conseil."))
     volunteer = Volunteer(
         council_id=council.id, public_id=_next_public_id(council), source=VolunteerSource(source), source_label=source_label,
-        user_id=getattr(user, "id", None), name=_text(name, limit=160, field_name="name", required="Indiquez le nom."),
+        user_id=getattr(user, "id", None), name=_text(name, limit=160, field_name="name", required=_("Indiquez le nom.")),
         email=(email or "").strip().lower() or None, gender=Gender(gender) if gender else None,
         birth_year=_check_birth_year(birth_year, required=False), commune_id=getattr(commune, "id", None),
         neighbourhood_id=getattr(neighbourhood, "id", None),
@@ -477,36 +479,36 @@ GENDER_WORDS = {"f": Gender.woman, "femme": Gender.woman, "h": Gender.man, "m": 
 def import_volunteers(council: Council, content: bytes, *, source_label: str, actor) -> int:
     """Import a list (``nom;courriel;genre;annee_naissance;commune``): every line is checked, all or nothing."""
     require(actor, "councils.manage", council)
-    source_label = _text(source_label, limit=160, field_name="source_label", required="Indiquez d'où vient la liste.")
+    source_label = _text(source_label, limit=160, field_name="source_label", required=_("Indiquez d'où vient la liste."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("Le fichier doit être un CSV en UTF-8.", field="file") from None
+        raise ValidationError(_("Le fichier doit être un CSV en UTF-8."), field="file") from None
     reader = csv.DictReader(io.StringIO(text), delimiter=";")
     expected = {"nom", "courriel", "genre", "annee_naissance", "commune"}
     if not reader.fieldnames or not expected <= {f.strip() for f in reader.fieldnames}:
-        raise ValidationError("Colonnes attendues : nom;courriel;genre;annee_naissance;commune.", field="file")
+        raise ValidationError(_("Colonnes attendues : nom;courriel;genre;annee_naissance;commune."), field="file")
     communes = {c.insee_code: c for c in db.session.scalars(sa.select(Commune))}
     problems, rows = [], []
     for number, row in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         gender = GENDER_WORDS.get(row["genre"].lower(), "?")
         if gender == "?":
-            problems.append(f"ligne {number} : genre « {row['genre']} » inconnu (F, H ou autre)")
+            problems.append(_("ligne %(number)s : genre « %(value)s » inconnu (F, H ou autre)", number=number, value=row['genre']))
         year = None
         if row["annee_naissance"]:
             try:
                 year = int(row["annee_naissance"])
             except ValueError:
-                problems.append(f"ligne {number} : année de naissance « {row['annee_naissance']} » incorrecte")
+                problems.append(_("ligne %(number)s : année de naissance « %(value)s » incorrecte", number=number, value=row['annee_naissance']))
         commune = communes.get(row["commune"]) if row["commune"] else None
         if row["commune"] and commune is None:
-            problems.append(f"ligne {number} : code INSEE « {row['commune']} » inconnu")
+            problems.append(_("ligne %(number)s : code INSEE « %(value)s » inconnu", number=number, value=row['commune']))
         if not row["nom"]:
-            problems.append(f"ligne {number} : nom manquant")
+            problems.append(_("ligne %(number)s : nom manquant", number=number))
         rows.append((row, gender, year, commune))
     if problems:
-        raise ValidationError("Rien n'a été importé. " + " ; ".join(problems[:20]) + ".", field="file")
+        raise ValidationError(_("Rien n'a été importé. ") + " ; ".join(problems[:20]) + ".", field="file")
     for row, gender, year, commune in rows:
         add_volunteer(council, name=row["nom"], email=row["courriel"] or None, gender=gender, birth_year=year, commune=commune,
                       source=VolunteerSource.imported, source_label=source_label, actor=actor)
@@ -546,18 +548,18 @@ def parse_quotas(text: str, seats: int) -> dict[str, dict[str, int]]:
         if not line.strip():
             continue
         if ":" not in line:
-            raise ValidationError(f"Ligne {number} : écrivez « genre: femme=6, homme=6 ».", field="quotas")
+            raise ValidationError(_("Ligne %(number)s : écrivez « genre: femme=6, homme=6 ».", number=number), field="quotas")
         name, values = line.split(":", 1)
         dimension = names.get(name.strip().lower())
         if dimension is None:
-            raise ValidationError(f"Ligne {number} : quota « {name.strip()} » inconnu (genre, tranche d'âge, commune, quartier).",
+            raise ValidationError(_("Ligne %(number)s : quota « %(strip)s » inconnu (genre, tranche d'âge, commune, quartier).", number=number, strip=name.strip()),
                                   field="quotas")
         counts = {}
         for part in values.split(","):
             if not part.strip():
                 continue
             if "=" not in part:
-                raise ValidationError(f"Ligne {number} : « {part.strip()} » devrait s'écrire valeur=nombre.", field="quotas")
+                raise ValidationError(_("Ligne %(number)s : « %(strip)s » devrait s'écrire valeur=nombre.", number=number, strip=part.strip()), field="quotas")
             value, count = part.rsplit("=", 1)
             value = value.strip()
             if dimension == "gender":
@@ -565,7 +567,7 @@ def parse_quotas(text: str, seats: int) -> dict[str, dict[str, int]]:
             try:
                 counts[value] = int(count)
             except ValueError:
-                raise ValidationError(f"Ligne {number} : « {count.strip()} » n'est pas un nombre.", field="quotas") from None
+                raise ValidationError(_("Ligne %(number)s : « %(strip)s » n'est pas un nombre.", number=number, strip=count.strip()), field="quotas") from None
         quotas[dimension] = counts
     return quotas
 
@@ -573,12 +575,12 @@ def parse_quotas(text: str, seats: int) -> dict[str, dict[str, int]]:
 def prepare_draw(council: Council, *, college: College | None, title: str, seats: int | None, quotas: dict, actor) -> Draw:
     require(actor, "councils.manage", council)
     college = _college_of(council, college)
-    title = _text(title, limit=160, field_name="title", required="Donnez un titre au tirage.")
+    title = _text(title, limit=160, field_name="title", required=_("Donnez un titre au tirage."))
     if not seats or seats < 1:
-        raise ValidationError("Indiquez le nombre de personnes à tirer au sort.", field="seats")
+        raise ValidationError(_("Indiquez le nombre de personnes à tirer au sort."), field="seats")
     for dimension, counts in quotas.items():
         if sum(counts.values()) != seats:
-            raise ValidationError(f"Le quota par {lottery.DIMENSIONS[dimension]} totalise {sum(counts.values())} pour {seats} sièges.",
+            raise ValidationError(_("Le quota par %(value)s totalise %(sum)s pour %(seats)s sièges.", value=lottery.DIMENSIONS[dimension], sum=sum(counts.values()), seats=seats),
                                   field="quotas")
     draw = Draw(council_id=council.id, college_id=college.id, title=title, seats=seats, quotas=quotas, state=DrawState.prepared)
     db.session.add(draw)
@@ -594,7 +596,7 @@ def perform_draw(draw: Draw, *, actor, seed: str | None = None) -> Draw:
     seed = seed or secrets.token_hex(16)
     result = lottery.run_draw(seed, candidates, draw.seats, draw.quotas, quota_labels(draw.council))
     if not result.complete:
-        raise ValidationError("Le tirage ne peut pas respecter ses quotas. " + " ".join(result.failures))
+        raise ValidationError(_("Le tirage ne peut pas respecter ses quotas. ") + " ".join(result.failures))
     DRAW_WORKFLOW.apply(draw, "perform", actor=actor, data={"seed": seed, "selected": result.selected})
     draw.seed, draw.candidates, draw.selected, draw.reserve = seed, candidates, result.selected, result.reserve
     draw.performed_at = utcnow()
@@ -638,19 +640,19 @@ def rerun_draw(draw: Draw, seed: str) -> lottery.DrawResult:
 
 
 def _sitting_values(values: dict) -> dict:
-    title = _text(values.get("title"), limit=200, field_name="title", required="Donnez un titre à la séance.")
+    title = _text(values.get("title"), limit=200, field_name="title", required=_("Donnez un titre à la séance."))
     starts_at = values.get("starts_at")
     if starts_at is None:
-        raise ValidationError("Indiquez la date et l'heure de la séance.", field="starts_at")
+        raise ValidationError(_("Indiquez la date et l'heure de la séance."), field="starts_at")
     ends_at = values.get("ends_at")
     if ends_at is not None and ends_at <= starts_at:
-        raise ValidationError("La fin doit être après le début.", field="ends_at")
+        raise ValidationError(_("La fin doit être après le début."), field="ends_at")
     place = _text(values.get("place"), limit=300, field_name="place")
     video_url = _text(values.get("video_url"), limit=500, field_name="video_url")
     if video_url and not video_url.startswith("https://"):
         raise ValidationError("Le lien de visioconférence doit commencer par https://.", field="video_url")
     if not place and not video_url:
-        raise ValidationError("Indiquez le lieu, ou le lien de la visioconférence.", field="place")
+        raise ValidationError(_("Indiquez le lieu, ou le lien de la visioconférence."), field="place")
     return {"title": title, "starts_at": starts_at, "ends_at": ends_at, "place": place, "video_url": video_url}
 
 
@@ -659,10 +661,10 @@ def create_sitting(council: Council, *, kind=SittingKind.plenary, working_group:
     require(actor, "councils.manage_sitting", council)
     kind = SittingKind(kind)
     if kind == SittingKind.working_group and (working_group is None or working_group.council_id != council.id):
-        raise ValidationError("Choisissez le groupe de travail qui se réunit.", field="working_group")
+        raise ValidationError(_("Choisissez le groupe de travail qui se réunit."), field="working_group")
     cleaned = _sitting_values(values)
     if cleaned["starts_at"] <= utcnow():
-        raise ValidationError("Une séance se prévoit dans le futur.", field="starts_at")
+        raise ValidationError(_("Une séance se prévoit dans le futur."), field="starts_at")
     sitting = Sitting(council_id=council.id, kind=kind, working_group_id=getattr(working_group, "id", None) if kind == SittingKind.working_group else None,
                       is_public=bool(is_public) and kind == SittingKind.plenary, theme_id=getattr(theme, "id", None),
                       state=SittingState.draft, **cleaned)
@@ -675,8 +677,8 @@ def create_sitting(council: Council, *, kind=SittingKind.plenary, working_group:
 def add_agenda_item(sitting: Sitting, *, title: str, description: str | None = None, actor) -> AgendaItem:
     require(actor, "councils.manage_sitting", sitting)
     if sitting.state == SittingState.cancelled:
-        raise DomainError("Cette séance est annulée.")
-    title = _text(title, limit=300, field_name="title", required="Indiquez l'intitulé du point.")
+        raise DomainError(_("Cette séance est annulée."))
+    title = _text(title, limit=300, field_name="title", required=_("Indiquez l'intitulé du point."))
     position = (max((i.position for i in sitting.items), default=0)) + 1
     item = AgendaItem(sitting_id=sitting.id, position=position, title=title, description=_text(description, limit=4000))
     sitting.items.append(item)
@@ -716,14 +718,14 @@ def move_sitting(sitting: Sitting, *, actor, **values) -> None:
     """Change the date, time or place; everyone already convened is told."""
     require(actor, "councils.manage_sitting", sitting)
     if sitting.state == SittingState.cancelled:
-        raise DomainError("Cette séance est annulée : elle ne se déplace plus.")
+        raise DomainError(_("Cette séance est annulée : elle ne se déplace plus."))
     cleaned = _sitting_values({"title": sitting.title, **values})
     before = {"starts_at": sitting.starts_at, "place": sitting.place, "video_url": sitting.video_url}
     if cleaned["starts_at"] <= utcnow():
-        raise ValidationError("Une séance se déplace dans le futur.", field="starts_at")
+        raise ValidationError(_("Une séance se déplace dans le futur."), field="starts_at")
     if (cleaned["starts_at"], cleaned["place"], cleaned["video_url"]) == (before["starts_at"], before["place"], before["video_url"]) \
             and cleaned["ends_at"] == sitting.ends_at:
-        raise ValidationError("Rien n'a changé.", field="starts_at")
+        raise ValidationError(_("Rien n'a changé."), field="starts_at")
     for key in ("starts_at", "ends_at", "place", "video_url"):
         setattr(sitting, key, cleaned[key])
     record("sitting.moved", sitting, actor, {"before": before, "starts_at": sitting.starts_at, "place": sitting.place})
@@ -737,27 +739,27 @@ def answer_convocation(sitting: Sitting, *, answer, proxy: Membership | None = N
     """A member answers present, absent, or represented by another member who holds their proxy."""
     require(actor, "councils.answer_convocation", sitting)
     if sitting.state != SittingState.published:
-        raise DomainError("Cette séance n'est pas ouverte aux réponses.")
+        raise DomainError(_("Cette séance n'est pas ouverte aux réponses."))
     if sitting.starts_at <= utcnow():
-        raise DomainError("La séance a commencé : la présence est maintenant relevée sur place.")
+        raise DomainError(_("La séance a commencé : la présence est maintenant relevée sur place."))
     seat = current_membership(actor, sitting.council)
     convened = {m.id for m in convened_members(sitting)}
     if seat.id not in convened:
-        raise DomainError("Vous n'êtes pas convoqué à cette réunion.")
+        raise DomainError(_("Vous n'êtes pas convoqué à cette réunion."))
     answer = Answer(answer) if answer else None
     if answer is None:
-        raise ValidationError("Choisissez votre réponse.", field="answer")
+        raise ValidationError(_("Choisissez votre réponse."), field="answer")
     if answer == Answer.represented:
         if proxy is None or proxy.id not in convened or proxy.id == seat.id:
-            raise ValidationError("Choisissez le membre convoqué qui vous représentera.", field="proxy")
+            raise ValidationError(_("Choisissez le membre convoqué qui vous représentera."), field="proxy")
         proxy_answer = db.session.scalar(sa.select(Attendance.answer).where(Attendance.sitting_id == sitting.id,
                                                                               Attendance.membership_id == proxy.id))
         if proxy_answer in (Answer.represented, Answer.absent):
-            raise ValidationError(f"{proxy.name} a indiqué être {proxy_answer.label.lower()} : choisissez un membre présent.", field="proxy")
+            raise ValidationError(_("%(name)s a indiqué être %(lower)s : choisissez un membre présent.", name=proxy.name, lower=proxy_answer.label.lower()), field="proxy")
         held = db.session.scalar(sa.select(sa.func.count(Attendance.id)).where(
             Attendance.sitting_id == sitting.id, Attendance.proxy_id == proxy.id, Attendance.membership_id != seat.id))
         if held >= sitting.council.max_proxies:
-            raise ValidationError(f"{proxy.name} détient déjà {held} procuration{'s' if held > 1 else ''}, le maximum pour ce conseil.",
+            raise ValidationError(_("%(name)s détient déjà %(held)s procuration%(value)s, le maximum pour ce conseil.", name=proxy.name, held=held, value='s' if held > 1 else ''),
                                   field="proxy")
     else:
         proxy = None
@@ -765,7 +767,7 @@ def answer_convocation(sitting: Sitting, *, answer, proxy: Membership | None = N
         holding = db.session.scalar(sa.select(sa.func.count(Attendance.id)).where(Attendance.sitting_id == sitting.id,
                                                                                   Attendance.proxy_id == seat.id))
         if holding:
-            raise ValidationError("Vous détenez une procuration : vous ne pouvez pas vous déclarer absent sans que la personne change la sienne.",
+            raise ValidationError(_("Vous détenez une procuration : vous ne pouvez pas vous déclarer absent sans que la personne change la sienne."),
                                   field="answer")
     attendance = db.session.scalar(sa.select(Attendance).where(Attendance.sitting_id == sitting.id, Attendance.membership_id == seat.id))
     if attendance is None:
@@ -792,9 +794,9 @@ def mark_attendance(sitting: Sitting, present_ids: set[int], *, actor) -> None:
     """Staff mark on the day who came; the others convened are marked absent."""
     require(actor, "councils.manage_sitting", sitting)
     if sitting.state != SittingState.published:
-        raise DomainError("La présence ne se relève que pour une séance publiée.")
+        raise DomainError(_("La présence ne se relève que pour une séance publiée."))
     if sitting.starts_at - timedelta(hours=12) > utcnow():
-        raise DomainError("La présence se relève le jour de la séance.")
+        raise DomainError(_("La présence se relève le jour de la séance."))
     existing = {a.membership_id: a for a in db.session.scalars(sa.select(Attendance).where(Attendance.sitting_id == sitting.id))}
     for member in convened_members(sitting):
         attendance = existing.get(member.id)
@@ -862,7 +864,7 @@ def save_minutes(sitting: Sitting, *, body: str, actor) -> Minutes:
         minutes = Minutes(sitting_id=sitting.id, state=MinutesState.draft)
         db.session.add(minutes)
     elif minutes.state != MinutesState.draft:
-        raise DomainError("Le compte rendu n'est plus un brouillon : repassez-le en brouillon pour le modifier.")
+        raise DomainError(_("Le compte rendu n'est plus un brouillon : repassez-le en brouillon pour le modifier."))
     minutes.body = _text(body, limit=100_000, field_name="body") or ""
     db.session.flush()
     record("minutes.saved", minutes, actor, {"sitting": sitting.id})
@@ -882,7 +884,7 @@ def approve_minutes(minutes: Minutes, *, at_sitting: Sitting | None, actor) -> N
     sitting = minutes.sitting
     if at_sitting is None or at_sitting.council_id != sitting.council_id or at_sitting.starts_at <= sitting.starts_at \
             or at_sitting.state == SittingState.cancelled:
-        raise ValidationError("Choisissez la séance suivante, au cours de laquelle le compte rendu a été approuvé.", field="at_sitting")
+        raise ValidationError(_("Choisissez la séance suivante, au cours de laquelle le compte rendu a été approuvé."), field="at_sitting")
     refusal = MINUTES_WORKFLOW.refusal(minutes, "approve", actor)
     if refusal:
         raise TransitionRefused(refusal)
@@ -900,11 +902,11 @@ def publish_minutes(minutes: Minutes, *, actor) -> None:
 
 def create_group(council: Council, *, name: str, purpose: str | None, lead: Membership | None, actor) -> WorkingGroup:
     require(actor, "councils.manage", council)
-    name = _text(name, limit=160, field_name="name", required="Indiquez le nom du groupe.")
+    name = _text(name, limit=160, field_name="name", required=_("Indiquez le nom du groupe."))
     if db.session.scalar(sa.select(WorkingGroup.id).where(WorkingGroup.council_id == council.id, WorkingGroup.name == name)):
-        raise ValidationError("Ce conseil a déjà un groupe de ce nom.", field="name")
+        raise ValidationError(_("Ce conseil a déjà un groupe de ce nom."), field="name")
     if lead is not None and (lead.council_id != council.id or lead.state != MembershipState.active):
-        raise ValidationError("L'animateur ou l'animatrice doit être membre du conseil.", field="lead")
+        raise ValidationError(_("L'animateur ou l'animatrice doit être membre du conseil."), field="lead")
     group = WorkingGroup(council_id=council.id, name=name, purpose=purpose or "", lead_id=getattr(lead, "id", None))
     db.session.add(group)
     db.session.flush()
@@ -917,10 +919,10 @@ def create_group(council: Council, *, name: str, purpose: str | None, lead: Memb
 def add_group_member(group: WorkingGroup, membership: Membership, *, actor) -> None:
     require(actor, "councils.manage", group.council)
     if membership.council_id != group.council_id or membership.state != MembershipState.active:
-        raise ValidationError("Seul un membre du conseil peut rejoindre l'un de ses groupes.", field="membership")
+        raise ValidationError(_("Seul un membre du conseil peut rejoindre l'un de ses groupes."), field="membership")
     if db.session.scalar(sa.select(WorkingGroupMember.id).where(WorkingGroupMember.group_id == group.id,
                                                                 WorkingGroupMember.membership_id == membership.id)):
-        raise ValidationError(f"{membership.name} fait déjà partie du groupe.", field="membership")
+        raise ValidationError(_("%(name)s fait déjà partie du groupe.", name=membership.name), field="membership")
     db.session.add(WorkingGroupMember(group_id=group.id, membership_id=membership.id))
     db.session.flush()
     record("working_group.member_added", group, actor, {"membership": membership.id})
@@ -934,7 +936,7 @@ def add_document(council: Council, *, upload, title: str, is_public: bool = Fals
     from participation.core.uploads import store_upload
 
     require(actor, "councils.manage", council)
-    title = _text(title, limit=200, field_name="title", required="Donnez un titre au document.")
+    title = _text(title, limit=200, field_name="title", required=_("Donnez un titre au document."))
     stored = store_upload(upload, actor=actor)
     document = CouncilDocument(council_id=council.id, sitting_id=getattr(sitting, "id", None), working_group_id=getattr(group, "id", None),
                                file_id=stored.id, title=title, is_public=bool(is_public))
@@ -958,13 +960,13 @@ def document_readable(document: CouncilDocument, user) -> bool:
 def create_training(council: Council, *, title: str, description: str | None, starts_at: datetime | None, ends_at: datetime | None,
                     place: str | None, capacity: int | None, actor) -> Training:
     require(actor, "councils.manage", council)
-    title = _text(title, limit=200, field_name="title", required="Donnez un titre à la formation.")
+    title = _text(title, limit=200, field_name="title", required=_("Donnez un titre à la formation."))
     if starts_at is None:
-        raise ValidationError("Indiquez la date et l'heure de la formation.", field="starts_at")
+        raise ValidationError(_("Indiquez la date et l'heure de la formation."), field="starts_at")
     if ends_at is not None and ends_at <= starts_at:
-        raise ValidationError("La fin doit être après le début.", field="ends_at")
+        raise ValidationError(_("La fin doit être après le début."), field="ends_at")
     if not capacity or capacity < 1:
-        raise ValidationError("Indiquez le nombre de places.", field="capacity")
+        raise ValidationError(_("Indiquez le nombre de places."), field="capacity")
     training = Training(council_id=council.id, title=title, description=description or "", starts_at=starts_at, ends_at=ends_at,
                         place=_text(place, limit=300), capacity=capacity)
     db.session.add(training)
@@ -982,16 +984,16 @@ def register_for_training(training: Training, *, actor) -> TrainingRegistration:
     council = db.session.get(Council, training.council_id)
     require(actor, "councils.register_training", council)
     if training.cancelled or training.starts_at <= utcnow():
-        raise DomainError("Les inscriptions à cette formation sont closes.")
+        raise DomainError(_("Les inscriptions à cette formation sont closes."))
     # Lock the training row: two last-minute registrations cannot both take the last place.
     db.session.execute(sa.select(Training.id).where(Training.id == training.id).with_for_update())
     seat = current_membership(actor, council)
     registration = db.session.scalar(sa.select(TrainingRegistration).where(
         TrainingRegistration.training_id == training.id, TrainingRegistration.membership_id == seat.id))
     if registration is not None and registration.cancelled_at is None:
-        raise DomainError("Vous êtes déjà inscrit à cette formation.")
+        raise DomainError(_("Vous êtes déjà inscrit à cette formation."))
     if places_taken(training) >= training.capacity:
-        raise DomainError("Cette formation est complète.")
+        raise DomainError(_("Cette formation est complète."))
     if registration is None:
         registration = TrainingRegistration(training_id=training.id, membership_id=seat.id)
         db.session.add(registration)
@@ -1009,7 +1011,7 @@ def cancel_training_registration(training: Training, *, actor) -> None:
         TrainingRegistration.training_id == training.id, TrainingRegistration.membership_id == seat.id,
         TrainingRegistration.cancelled_at.is_(None)))
     if registration is None:
-        raise DomainError("Vous n'êtes pas inscrit à cette formation.")
+        raise DomainError(_("Vous n'êtes pas inscrit à cette formation."))
     registration.cancelled_at = utcnow()
     record("training.registration_cancelled", training, actor, {"membership": seat.id})
 
@@ -1020,9 +1022,9 @@ def cancel_training_registration(training: Training, *, actor) -> None:
 def set_budget(council: Council, *, year: int | None, allocation_cents: int | None, actor) -> BudgetYear:
     require(actor, "councils.manage", council)
     if not year or not 2000 <= year <= 2100:
-        raise ValidationError("Indiquez l'année du budget.", field="year")
+        raise ValidationError(_("Indiquez l'année du budget."), field="year")
     if allocation_cents is None or allocation_cents < 0:
-        raise ValidationError("Indiquez la dotation de l'année (0 ou plus).", field="allocation")
+        raise ValidationError(_("Indiquez la dotation de l'année (0 ou plus)."), field="allocation")
     budget = db.session.scalar(sa.select(BudgetYear).where(BudgetYear.council_id == council.id, BudgetYear.year == year))
     if budget is None:
         budget = BudgetYear(council_id=council.id, year=year, allocation_cents=allocation_cents)
@@ -1036,11 +1038,11 @@ def set_budget(council: Council, *, year: int | None, allocation_cents: int | No
 def add_spending(budget: BudgetYear, *, spent_on: date | None, label: str, amount_cents: int | None, actor) -> SpendingLine:
     council = db.session.get(Council, budget.council_id)
     require(actor, "councils.manage", council)
-    label = _text(label, limit=200, field_name="label", required="Indiquez l'objet de la dépense.")
+    label = _text(label, limit=200, field_name="label", required=_("Indiquez l'objet de la dépense."))
     if spent_on is None or spent_on.year != budget.year:
-        raise ValidationError(f"Indiquez une date de l'année {budget.year}.", field="spent_on")
+        raise ValidationError(_("Indiquez une date de l'année %(year)s.", year=budget.year), field="spent_on")
     if not amount_cents or amount_cents <= 0:
-        raise ValidationError("Indiquez un montant positif.", field="amount")
+        raise ValidationError(_("Indiquez un montant positif."), field="amount")
     line = SpendingLine(budget_id=budget.id, spent_on=spent_on, label=label, amount_cents=amount_cents)
     budget.lines.append(line)
     db.session.flush()

@@ -17,6 +17,7 @@ from participation.extensions import db
 from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, mail_address, tell
 from participation.pages.privacy import Processing, register_processing
+from flask_babel import lazy_gettext as _l
 
 
 def url_for(endpoint: str, **values) -> str:
@@ -49,7 +50,7 @@ def send_invitation(event: DomainEvent) -> None:
     if not membership.invited_email:
         return
     council = db.session.get(Council, membership.council_id)
-    mail_address(reason="own_case", to=membership.invited_email, subject=f"Invitation à siéger {a(council.name)}", template="councils/invitation",
+    mail_address(reason="own_case", to=membership.invited_email, subject=_l("Invitation à siéger %(a_name)s", a_name=a(council.name)), template="councils/invitation",
                dedup_key=f"{event.name}:{event.id}", council=council, membership=membership,
                drawn=membership.draw_pick_id is not None,
                url=external_url("councils.invitation", token=event.context["token"]))
@@ -61,16 +62,16 @@ def tell_application_accepted(event: DomainEvent) -> None:
     council = membership.council
     url = url_for("councils.space", slug=council.slug)
     if membership.user is not None:
-        tell(membership.user, OWN_CASE, f"Bienvenue {a(council.name)} : votre candidature est acceptée.", url=url, event=event,
+        tell(membership.user, OWN_CASE, _l("Bienvenue %(a_name)s : votre candidature est acceptée.", a_name=a(council.name)), url=url, event=event,
              dedup_key=f"membership-accepted:{membership.id}", mail_key=f"{event.name}:{event.id}",
-             mail_subject=f"Votre candidature {a(council.name)} est acceptée", mail_template="councils/accepted",
+             mail_subject=_l("Votre candidature %(a_name)s est acceptée", a_name=a(council.name)), mail_template="councils/accepted",
              council=council, membership=membership)
 
 
 @subscribe("membership.refused")
 def tell_application_refused(event: DomainEvent) -> None:
     membership = event.subject
-    tell(membership.user, OWN_CASE, f"Votre candidature {a(membership.council.name)} n'a pas été retenue.",
+    tell(membership.user, OWN_CASE, _l("Votre candidature %(a_name)s n'a pas été retenue.", a_name=a(membership.council.name)),
          url=url_for("councils.council", slug=membership.council.slug), event=event, dedup_key=f"membership-refused:{membership.id}",
          mail_key=f"membership-refused:{membership.id}")
 
@@ -81,8 +82,8 @@ def send_convocations(event: DomainEvent) -> None:
 
     sitting = event.subject
     calendar = sitting_ics(sitting)
-    _tell_members(event, convened_members(sitting), template="convocation", subject=f"Convocation : {sitting.title}",
-                  key=f"sitting-convocation:{sitting.id}", title=f"Vous êtes convoqué : {sitting.title}",
+    _tell_members(event, convened_members(sitting), template="convocation", subject=_l("Convocation : %(title)s", title=sitting.title),
+                  key=f"sitting-convocation:{sitting.id}", title=_l("Vous êtes convoqué : %(title)s", title=sitting.title),
                   url=_sitting_path(sitting), sitting=sitting, attachments=lambda member: convocation_attachments(sitting, member, calendar))
 
 
@@ -128,11 +129,11 @@ def tell_proxy_holder(event: DomainEvent) -> None:
         if holder is None or holder.user is None:
             continue
         if withdrawn:
-            subject = f"Procuration retirée : {sitting.title}"
-            title = f"{giver.name} ne vous confie plus sa procuration pour la séance « {sitting.title} »."
+            subject = _l("Procuration retirée : %(title)s", title=sitting.title)
+            title = _l("%(name)s ne vous confie plus sa procuration pour la séance « %(title)s ».", name=giver.name, title=sitting.title)
         else:
-            subject = f"Vous détenez une procuration : {sitting.title}"
-            title = f"{giver.name} vous confie sa procuration pour la séance « {sitting.title} » ({when})."
+            subject = _l("Vous détenez une procuration : %(title)s", title=sitting.title)
+            title = _l("%(name)s vous confie sa procuration pour la séance « %(title)s » (%(when)s).", name=giver.name, title=sitting.title, when=when)
         key = f"{event.name}:{event.id}:proxy:{holder.id}"
         # Holding a proxy is the member's own case: always mailed.
         tell(holder.user, OWN_CASE, title, url=url, event=event, dedup_key=key, mail_subject=subject,
@@ -146,8 +147,8 @@ def tell_minutes_submitted(event: DomainEvent) -> None:
     minutes = event.subject
     sitting = minutes.sitting
     members = db.session.scalars(members_query(sitting.council).options(sa.orm.joinedload(Membership.user))).unique().all()
-    _tell_members(event, members, template="minutes_submitted", subject=f"Compte rendu à approuver : {sitting.title}",
-                  key=f"minutes-submitted:{event.id}", title=f"Compte rendu soumis à approbation : {sitting.title}",
+    _tell_members(event, members, template="minutes_submitted", subject=_l("Compte rendu à approuver : %(title)s", title=sitting.title),
+                  key=f"minutes-submitted:{event.id}", title=_l("Compte rendu soumis à approbation : %(title)s", title=sitting.title),
                   url=url_for("councils.space", slug=sitting.council.slug), category=Category.councils_work, sitting=sitting)
 
 
@@ -159,7 +160,7 @@ def tell_reserve_exhausted(event: DomainEvent) -> None:
     if manager is None:
         return
     url = url_for("councils_staff.draws", council_id=draw.council_id)
-    subject = f"Tirage au sort : plus de remplaçant pour le {draw.college.name}"
+    subject = _l("Tirage au sort : plus de remplaçant pour le %(name)s", name=draw.college.name)
     tell(manager, Category.staff_work, f"{subject} ({draw.council.name})", url=url, event=event, dedup_key=f"{event.name}:{event.id}",
          mail_key=f"{event.name}:{event.id}", mail_subject=subject, mail_template="councils/reserve_exhausted", about=draw.council.name,
          draw=draw)
@@ -181,7 +182,7 @@ def forget_member_data(event: DomainEvent) -> None:
     # A closed account no longer sits: its current seat ends, its application is refused.
     for membership in ended:
         MEMBERSHIP_WORKFLOW.apply(membership, "end" if membership.state == MembershipState.active else "refuse", actor=SYSTEM,
-                                  data={"reason": "compte fermé"})
+                                  data={"reason": _l("compte fermé")})
     db.session.execute(sa.delete(Attendance).where(Attendance.membership_id.in_([m.id for m in ended]), Attendance.attended.is_(None)))
     db.session.execute(
         sa.update(Volunteer).where(Volunteer.user_id == user_id)
@@ -216,14 +217,14 @@ def councils_section(user) -> dict:
 
 register_processing(Processing(
     name="Membres des conseils et volontaires des tirages au sort",
-    purpose="Composer les conseils de développement et les conseils citoyens, vérifier la parité et la représentation des âges exigées par la loi, "
-            "tirer au sort les habitants, convoquer les membres aux séances.",
-    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; article L5211-10-1 du CGCT, loi 2014-173 (article 7).",
-    data="Nom, adresse électronique, collège et rôle, dates de mandat ; genre et année de naissance (demandés aux seuls membres et volontaires, "
-         "jamais publiés) ; réponses aux convocations et présence ; listes de volontaires importées (bailleurs sociaux, etc.).",
-    recipients="Les agents chargés des conseils. Sont publics : le nom et le rôle des membres, et, pour un tirage au sort, des identifiants anonymes.",
+    purpose=_l("Composer les conseils de développement et les conseils citoyens, vérifier la parité et la représentation des âges exigées par la loi, "
+            "tirer au sort les habitants, convoquer les membres aux séances."),
+    legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; article L5211-10-1 du CGCT, loi 2014-173 (article 7)."),
+    data=_l("Nom, adresse électronique, collège et rôle, dates de mandat ; genre et année de naissance (demandés aux seuls membres et volontaires, "
+         "jamais publiés) ; réponses aux convocations et présence ; listes de volontaires importées (bailleurs sociaux, etc.)."),
+    recipients=_l("Les agents chargés des conseils. Sont publics : le nom et le rôle des membres, et, pour un tirage au sort, des identifiants anonymes."),
     retention=lambda c: (
-        "Pendant le mandat, puis l'historique des mandats (nom, collège, dates) reste avec les archives du conseil ; "
-        "genre, année de naissance et motivation sont effacés quand la personne ferme son compte."
+        _l("Pendant le mandat, puis l'historique des mandats (nom, collège, dates) reste avec les archives du conseil ; "
+        "genre, année de naissance et motivation sont effacés quand la personne ferme son compte.")
     ),
 ))

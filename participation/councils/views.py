@@ -69,10 +69,11 @@ from participation.councils.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
-from participation.councils.member_space import bp as member_space_bp
+from participation.councils.member_space import bp as member_space_bp  # noqa: F401 (registered through EXTRA_BLUEPRINTS)
 from participation.councils.policies import current_membership
 from participation.extensions import db
 from participation.territory.models import Neighbourhood
+from flask_babel import gettext as _
 
 bp = Blueprint("councils", __name__, url_prefix="/conseils")
 staff_bp = Blueprint("councils_staff", __name__, url_prefix="/gestion/conseils")
@@ -135,8 +136,8 @@ def follow(slug: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     now_following = services.follow(council, actor=current_user)
-    flash("Vous suivez ce conseil : vous serez prévenu·e de ses avis et des réponses de la collectivité." if now_following
-          else "Vous ne suivez plus ce conseil.", "success")
+    flash(_("Vous suivez ce conseil : vous serez prévenu·e de ses avis et des réponses de la collectivité.") if now_following
+          else _("Vous ne suivez plus ce conseil."), "success")
     return redirect(url_for("councils.council", slug=council.slug))
 
 
@@ -177,7 +178,7 @@ def sitting(slug: str, sitting_id: int):
         convened = services.convened_members(sitting)
         attendance = db.session.scalar(sa.select(Attendance).where(Attendance.sitting_id == sitting.id, Attendance.membership_id == seat.id))
         form = AnswerForm(obj=None)
-        form.proxy.choices = [("", "— Personne —")] + [(str(m.id), m.name) for m in convened if m.id != seat.id]
+        form.proxy.choices = [("", _("— Personne —"))] + [(str(m.id), m.name) for m in convened if m.id != seat.id]
         if request.method == "GET" and attendance is not None:
             form.answer.data = attendance.answer.value if attendance.answer else None
             form.proxy.data = str(attendance.proxy_id or "")
@@ -188,7 +189,7 @@ def sitting(slug: str, sitting_id: int):
             except DomainError as error:
                 form_error(form, error)
             else:
-                flash("Votre réponse est enregistrée.", "success")
+                flash(_("Votre réponse est enregistrée."), "success")
                 return redirect(url_for("councils.sitting", slug=slug, sitting_id=sitting.id))
     elif request.method == "POST":
         require(current_user, "councils.answer_convocation", sitting)
@@ -243,7 +244,7 @@ def apply(slug: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Votre candidature est envoyée. Les agents chargés du conseil vous répondront.", "success")
+            flash(_("Votre candidature est envoyée. Les agents chargés du conseil vous répondront."), "success")
             return redirect(url_for("councils.council", slug=slug))
     return render_template("councils/apply.html", council=council, form=form), form_status(form)
 
@@ -262,7 +263,7 @@ def volunteer(slug: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Vous êtes inscrit comme volontaire pour le prochain tirage au sort.", "success")
+            flash(_("Vous êtes inscrit comme volontaire pour le prochain tirage au sort."), "success")
             return redirect(url_for("councils.council", slug=slug))
     return render_template("councils/volunteer.html", council=council, form=form), form_status(form)
 
@@ -271,13 +272,13 @@ def volunteer(slug: str):
 def invitation(token: str):
     membership = services.invitation(token)
     if membership is None:
-        return render_error(404, "Cette invitation n'existe pas ou a déjà reçu une réponse.")
+        return render_error(404, _("Cette invitation n'existe pas ou a déjà reçu une réponse."))
     form = InvitationForm()
     decline = ActionForm()
     if request.method == "POST" and request.form.get("decline") is not None:
         if decline.validate_on_submit():
             services.decline_invitation(membership, actor=current_user if current_user.is_authenticated else None)
-            flash("Vous avez décliné l'invitation. Merci de votre réponse.", "success")
+            flash(_("Vous avez décliné l'invitation. Merci de votre réponse."), "success")
             return redirect(url_for("councils.council", slug=membership.council.slug))
     elif form.validate_on_submit():
         if not current_user.is_authenticated:
@@ -288,7 +289,7 @@ def invitation(token: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Bienvenue {a(membership.council.name)} !", "success")
+            flash(_("Bienvenue %(a_name)s !", a_name=a(membership.council.name)), "success")
             return redirect(url_for("councils.space", slug=membership.council.slug))
     return render_template("councils/invitation.html", membership=membership, council=membership.council, form=form,
                            decline=decline), form_status(form)
@@ -342,10 +343,10 @@ def register_training(slug: str, training_id: int):
         cancel = request.form.get("cancel") == "1"
         if cancel:
             services.cancel_training_registration(training, actor=current_user)
-            flash("Votre inscription est annulée ; la place est libérée.", "success")
+            flash(_("Votre inscription est annulée ; la place est libérée."), "success")
         else:
             services.register_for_training(training, actor=current_user)
-            flash(f"Vous êtes inscrit à la formation « {training.title} ».", "success")
+            flash(_("Vous êtes inscrit à la formation « %(title)s ».", title=training.title), "success")
     return redirect(url_for("councils.space", slug=slug))
 
 
@@ -373,7 +374,7 @@ def _choices(items, label=str):
 
 
 def _neighbourhood_choices():
-    return [("", "— Aucun —")] + [(str(n.id), n.name) for n in db.session.scalars(sa.select(Neighbourhood).order_by(Neighbourhood.name))]
+    return [("", _("— Aucun —"))] + [(str(n.id), n.name) for n in db.session.scalars(sa.select(Neighbourhood).order_by(Neighbourhood.name))]
 
 
 def _manager_choices():
@@ -381,7 +382,7 @@ def _manager_choices():
 
     users = db.session.scalars(sa.select(User).join(RoleGrant).where(RoleGrant.role.in_((Role.staff, Role.admin)))
                                .order_by(User.display_name).distinct()).all()
-    return [("", "— Personne —")] + [(str(u.id), u.display_name) for u in users]
+    return [("", _("— Personne —"))] + [(str(u.id), u.display_name) for u in users]
 
 
 @staff_bp.route("/")
@@ -430,7 +431,7 @@ def new(council_id: int | None = None):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le conseil est enregistré." if council else "Le conseil est créé : ajoutez ses collèges, puis publiez-le.", "success")
+            flash(_("Le conseil est enregistré.") if council else _("Le conseil est créé : ajoutez ses collèges, puis publiez-le."), "success")
             return redirect(url_for("councils_staff.council", council_id=saved.id))
     return render_template("councils/staff/council_form.html", council=council, form=form), form_status(form)
 
@@ -462,7 +463,7 @@ def change_state(council_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         services.change_council_state(council, request.form.get("transition", ""), actor=current_user)
-        flash(f"Le conseil est maintenant « {council.state.label.lower()} ».", "success")
+        flash(_("Le conseil est maintenant « %(lower)s ».", lower=council.state.label.lower()), "success")
     return redirect(url_for("councils_staff.council", council_id=council.id))
 
 
@@ -477,7 +478,7 @@ def add_college(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Le collège « {form.name.data} » est ajouté.", "success")
+            flash(_("Le collège « %(data)s » est ajouté.", data=form.name.data), "success")
             return redirect(url_for("councils_staff.council", council_id=council.id))
     members = paginate(services.members_query(council), per_page=50)
     return render_template("councils/staff/council.html", council=council, members=members, pending=[],
@@ -499,7 +500,7 @@ def invite(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"L'invitation est envoyée à {form.email.data}.", "success")
+            flash(_("L'invitation est envoyée à %(data)s.", data=form.email.data), "success")
             return redirect(url_for("councils_staff.council", council_id=council.id))
     return render_template("councils/staff/invite.html", council=council, form=form), form_status(form)
 
@@ -513,16 +514,16 @@ def membership_action(membership_id: int, action: str):
     if form.validate_on_submit():
         if action in ("accept", "refuse"):
             services.decide_application(membership, action, actor=current_user)
-            flash(f"La candidature {de(membership.name)} est {'acceptée' if action == 'accept' else 'refusée'}.", "success")
+            flash(_("La candidature %(de_name)s est %(value)s.", de_name=de(membership.name), value='acceptée' if action == 'accept' else 'refusée'), "success")
         elif action == "end":
             services.end_membership(membership, actor=current_user)
-            flash(f"Le mandat {de(membership.name)} est terminé ; il reste dans l'historique.", "success")
+            flash(_("Le mandat %(de_name)s est terminé ; il reste dans l'historique.", de_name=de(membership.name)), "success")
         elif action == "withdraw":
             services.withdraw_invitation(membership, actor=current_user)
-            flash(f"L'invitation {de(membership.name)} est retirée.", "success")
+            flash(_("L'invitation %(de_name)s est retirée.", de_name=de(membership.name)), "success")
         elif action == "role":
             services.set_role(membership, request.form.get("role", ""), actor=current_user)
-            flash(f"Le rôle {de(membership.name)} est maintenant « {membership.role.label} ».", "success")
+            flash(_("Le rôle %(de_name)s est maintenant « %(label)s ».", de_name=de(membership.name), label=membership.role.label), "success")
         else:
             abort(404)
     return redirect(url_for("councils_staff.council", council_id=council.id))
@@ -558,7 +559,7 @@ def draws(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le tirage est préparé : effectuez-le quand le vivier est complet.", "success")
+            flash(_("Le tirage est préparé : effectuez-le quand le vivier est complet."), "success")
             return redirect(url_for("councils_staff.draws", council_id=council.id))
     return _draws_page(council, form, ImportVolunteersForm(), form_status(form))
 
@@ -574,7 +575,7 @@ def import_volunteers(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"{count} volontaire{'s' if count > 1 else ''} ajouté{'s' if count > 1 else ''} au vivier.", "success")
+            flash(_("%(count)s volontaire%(value)s ajouté%(value)s au vivier.", count=count, value='s' if count > 1 else ''), "success")
             return redirect(url_for("councils_staff.draws", council_id=council.id))
     return _draws_page(council, _draw_form(council), form, form_status(form))
 
@@ -592,7 +593,7 @@ def perform_draw(draw_id: int):
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for("councils_staff.draws", council_id=council.id))
-        flash(f"Le tirage est effectué et publié ; {len(draw.selected)} personnes sont invitées.", "success")
+        flash(_("Le tirage est effectué et publié ; %(len_selected)s personnes sont invitées.", len_selected=len(draw.selected)), "success")
         return redirect(url_for("councils.draw", slug=council.slug, draw_id=draw.id))
     return redirect(url_for("councils_staff.draws", council_id=council.id))
 
@@ -607,7 +608,7 @@ def sittings_admin(council_id: int):
     require(current_user, "councils.manage_sitting", council)
     form = SittingForm()
     groups = db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.council_id == council.id).order_by(WorkingGroup.name)).all()
-    form.working_group.choices = [("", "— Aucun —")] + _choices(groups, lambda g: g.name)
+    form.working_group.choices = [("", _("— Aucun —"))] + _choices(groups, lambda g: g.name)
     if form.validate_on_submit():
         try:
             sitting = services.create_sitting(
@@ -617,7 +618,7 @@ def sittings_admin(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La séance est créée : ajoutez son ordre du jour, puis publiez-la.", "success")
+            flash(_("La séance est créée : ajoutez son ordre du jour, puis publiez-la."), "success")
             return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
     page = paginate(sa.select(Sitting).where(Sitting.council_id == council.id).order_by(Sitting.starts_at.desc(), Sitting.id.desc()))
     return render_template("councils/staff/sittings.html", council=council, page=page, form=form), form_status(form)
@@ -668,7 +669,7 @@ def add_item(sitting_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le point est ajouté à l'ordre du jour.", "success")
+            flash(_("Le point est ajouté à l'ordre du jour."), "success")
             return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
     return _render_sitting_admin(sitting, council, item_form=form, status=422)
 
@@ -683,11 +684,11 @@ def sitting_state(sitting_id: int):
         transition = request.form.get("transition")
         if transition == "publish":
             services.publish_sitting(sitting, actor=current_user)
-            flash("La séance est publiée ; la convocation part " + ("maintenant." if sitting.convened_at else
-                                                                    f"{sitting.council.convocation_days} jours avant."), "success")
+            flash(_("La séance est publiée ; la convocation part ") + ("maintenant." if sitting.convened_at else
+                                                                    _("%(convocation_days)s jours avant.", convocation_days=sitting.council.convocation_days)), "success")
         elif transition == "cancel":
             services.cancel_sitting(sitting, actor=current_user)
-            flash("La séance est annulée ; les personnes convoquées sont prévenues.", "success")
+            flash(_("La séance est annulée ; les personnes convoquées sont prévenues."), "success")
         else:
             abort(404)
     return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
@@ -706,7 +707,7 @@ def move_sitting(sitting_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La séance est déplacée ; les personnes convoquées sont prévenues.", "success")
+            flash(_("La séance est déplacée ; les personnes convoquées sont prévenues."), "success")
             return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
     return _render_sitting_admin(sitting, council, move_form=form, status=422)
 
@@ -720,7 +721,7 @@ def mark_attendance(sitting_id: int):
     if form.validate_on_submit():
         present = set(request.form.getlist("present", type=int))
         services.mark_attendance(sitting, present, actor=current_user)
-        flash("Les présences sont enregistrées.", "success")
+        flash(_("Les présences sont enregistrées."), "success")
     return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
 
 
@@ -736,7 +737,7 @@ def save_minutes(sitting_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le compte rendu est enregistré.", "success")
+            flash(_("Le compte rendu est enregistré."), "success")
             return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
     return _render_sitting_admin(sitting, council, minutes_form=form, status=422)
 
@@ -759,7 +760,7 @@ def minutes_transition(sitting_id: int, transition: str):
             except DomainError as error:
                 form_error(form, error)
             else:
-                flash("Le compte rendu est approuvé.", "success")
+                flash(_("Le compte rendu est approuvé."), "success")
                 return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
         return _render_sitting_admin(sitting, council, approve_form=form, status=422)
     form = ActionForm()
@@ -768,7 +769,7 @@ def minutes_transition(sitting_id: int, transition: str):
         if transition not in actions:
             abort(404)
         actions[transition](minutes, actor=current_user)
-        flash(f"Le compte rendu est maintenant « {minutes.state.label.lower()} ».", "success")
+        flash(_("Le compte rendu est maintenant « %(lower)s ».", lower=minutes.state.label.lower()), "success")
     return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
 
 
@@ -789,9 +790,9 @@ def add_document(council_id: int):
             flash(error.message, "error")
             db.session.rollback()
         else:
-            flash("Le document est ajouté.", "success")
+            flash(_("Le document est ajouté."), "success")
     else:
-        flash("Indiquez un titre et choisissez un fichier.", "error")
+        flash(_("Indiquez un titre et choisissez un fichier."), "error")
     if sitting is not None:
         return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
     return redirect(url_for("councils_staff.extras", council_id=council.id))
@@ -807,7 +808,7 @@ def _render_extras(council, *, group_form=None, member_form=None, training_form=
         group_members.setdefault(row.group_id, []).append(row.membership)
     members = db.session.scalars(services.members_query(council)).all()
     group_form = group_form or GroupForm()
-    group_form.lead.choices = [("", "— À désigner —")] + _choices(members, lambda m: m.name)
+    group_form.lead.choices = [("", _("— À désigner —"))] + _choices(members, lambda m: m.name)
     member_form = member_form or GroupMemberForm()
     member_form.membership.choices = _choices(members, lambda m: m.name)
     trainings = db.session.execute(
@@ -842,7 +843,7 @@ def add_group(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le groupe de travail est créé.", "success")
+            flash(_("Le groupe de travail est créé."), "success")
             return redirect(url_for("councils_staff.extras", council_id=council.id))
     return _render_extras(council, group_form=form, status=422)
 
@@ -861,7 +862,7 @@ def add_group_member(group_id: int):
             flash(error.message, "error")
             db.session.rollback()
         else:
-            flash(f"Le membre rejoint le groupe « {group.name} ».", "success")
+            flash(_("Le membre rejoint le groupe « %(name)s ».", name=group.name), "success")
     return redirect(url_for("councils_staff.extras", council_id=council.id))
 
 
@@ -877,7 +878,7 @@ def add_training(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La formation est ajoutée au plan de formation.", "success")
+            flash(_("La formation est ajoutée au plan de formation."), "success")
             return redirect(url_for("councils_staff.extras", council_id=council.id))
     return _render_extras(council, training_form=form, status=422)
 
@@ -897,7 +898,7 @@ def set_budget(council_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La dotation {form.year.data} est enregistrée.", "success")
+            flash(_("La dotation %(data)s est enregistrée.", data=form.year.data), "success")
             return redirect(url_for("councils_staff.extras", council_id=council.id))
     return _render_extras(council, budget_form=form, status=422)
 
@@ -915,7 +916,7 @@ def add_spending(budget_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La dépense est enregistrée.", "success")
+            flash(_("La dépense est enregistrée."), "success")
             return redirect(url_for("councils_staff.extras", council_id=council.id))
     return _render_extras(council, spending_form=form, status=422)
 

@@ -8,12 +8,14 @@ import sqlalchemy.orm
 from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
 from participation.events.models import Event, EventState, event_communes, event_themes
 from participation.extensions import db
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "event", "Événement"
+KIND, LABEL = "event", _l("Événement")
 
 
 def event_item(event: Event, theme_ids=None, commune_ids=None) -> AgendaItem:
-    place = ", ".join(p for p in (event.place_name, event.address) if p) or ("En ligne" if event.online_url else None)
+    place = ", ".join(p for p in (event.place_name, event.address) if p) or (_("En ligne") if event.online_url else None)
     summary = (event.description or "").strip()
     return AgendaItem(
         kind=KIND,

@@ -19,10 +19,12 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from participation.events.models import QuestionKind
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-DATETIME_MESSAGE = "Indiquez une date et une heure valides."
+DATETIME_MESSAGE = _l("Indiquez une date et une heure valides.")
 
 
 
@@ -40,33 +42,33 @@ def _datetime(label, required=False, description=None):
 
 
 class EventForm(FlaskForm):
-    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")])
-    description = TextAreaField("Présentation", validators=[Optional(), Length(max=20000)],
-                                description="Mise en forme Markdown possible : **gras**, listes, liens.")
-    starts_at = _datetime("Début", required=True)
-    ends_at = _datetime("Fin", required=True)
-    place_name = StringField("Lieu", validators=[Optional(), Length(max=200)], description="Nom de la salle ou du lieu. Laissez vide pour un événement en ligne.")
-    address = TextAreaField("Adresse", validators=[Optional(), Length(max=2000)])
-    venue_accessibility = TextAreaField("Accessibilité du lieu", validators=[Optional(), Length(max=2000)],
-                                        description="Accès de plain-pied, boucle magnétique, places réservées, transports…")
-    online_url = URLField("Lien pour suivre en ligne", validators=[Optional(), URL(message="Indiquez une adresse web complète (https://…)."), Length(max=500)])
-    themes = CheckboxesField("Thèmes", coerce=int, choices=[], validators=[Optional()])
-    communes = CheckboxesField("Communes concernées", coerce=int, choices=[], validators=[Optional()])
-    capacity = IntegerField("Nombre de places", validators=[Optional(), NumberRange(min=1, max=100000, message="Un nombre entre 1 et 100 000.")],
-                            description="Accompagnants compris. Laissez vide pour un nombre illimité.")
-    registration_opens_at = _datetime("Ouverture des inscriptions", description="Laissez vide pour ouvrir dès la publication.")
-    registration_closes_at = _datetime("Clôture des inscriptions", description="Laissez vide pour fermer au début de l'événement.")
-    max_guests = IntegerField("Accompagnants par inscription", default=0, validators=[NumberRange(min=0, max=10, message="Entre 0 et 10.")])
-    waiting_list_enabled = BooleanField("Liste d'attente quand c'est complet", default=True)
-    waiting_list_cap = IntegerField("Taille maximale de la liste d'attente", validators=[Optional(), NumberRange(min=0, max=100000, message="Un nombre positif.")],
-                                    description="Laissez vide pour ne pas la limiter.")
-    requires_account = BooleanField("Inscription réservée aux personnes qui ont un compte",
-                                    description="Sinon, on peut s'inscrire avec une adresse électronique confirmée par un lien.")
-    promotion_needs_confirmation = BooleanField("Une place libérée doit être confirmée par la personne de la liste d'attente")
-    promotion_hours = IntegerField("Délai pour confirmer une place libérée (heures)", default=48,
-                                   validators=[DataRequired(REQUIRED), NumberRange(min=1, max=720, message="Entre 1 et 720 heures.")])
-    reminder_days = StringField("Rappels (jours avant)", default="7,1", validators=[Optional(), Length(max=40)],
-                                description="Nombres de jours, séparés par des virgules. Laissez vide pour aucun rappel.")
+    title = StringField(_l("Titre"), validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))])
+    description = TextAreaField(_l("Présentation"), validators=[Optional(), Length(max=20000)],
+                                description=_l("Mise en forme Markdown possible : **gras**, listes, liens."))
+    starts_at = _datetime(_l("Début"), required=True)
+    ends_at = _datetime(_l("Fin"), required=True)
+    place_name = StringField(_l("Lieu"), validators=[Optional(), Length(max=200)], description=_l("Nom de la salle ou du lieu. Laissez vide pour un événement en ligne."))
+    address = TextAreaField(_l("Adresse"), validators=[Optional(), Length(max=2000)])
+    venue_accessibility = TextAreaField(_l("Accessibilité du lieu"), validators=[Optional(), Length(max=2000)],
+                                        description=_l("Accès de plain-pied, boucle magnétique, places réservées, transports…"))
+    online_url = URLField(_l("Lien pour suivre en ligne"), validators=[Optional(), URL(message="Indiquez une adresse web complète (https://…)."), Length(max=500)])
+    themes = CheckboxesField(_l("Thèmes"), coerce=int, choices=[], validators=[Optional()])
+    communes = CheckboxesField(_l("Communes concernées"), coerce=int, choices=[], validators=[Optional()])
+    capacity = IntegerField(_l("Nombre de places"), validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Un nombre entre 1 et 100 000."))],
+                            description=_l("Accompagnants compris. Laissez vide pour un nombre illimité."))
+    registration_opens_at = _datetime(_l("Ouverture des inscriptions"), description=_l("Laissez vide pour ouvrir dès la publication."))
+    registration_closes_at = _datetime(_l("Clôture des inscriptions"), description=_l("Laissez vide pour fermer au début de l'événement."))
+    max_guests = IntegerField(_l("Accompagnants par inscription"), default=0, validators=[NumberRange(min=0, max=10, message=_l("Entre 0 et 10."))])
+    waiting_list_enabled = BooleanField(_l("Liste d'attente quand c'est complet"), default=True)
+    waiting_list_cap = IntegerField(_l("Taille maximale de la liste d'attente"), validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Un nombre positif."))],
+                                    description=_l("Laissez vide pour ne pas la limiter."))
+    requires_account = BooleanField(_l("Inscription réservée aux personnes qui ont un compte"),
+                                    description=_l("Sinon, on peut s'inscrire avec une adresse électronique confirmée par un lien."))
+    promotion_needs_confirmation = BooleanField(_l("Une place libérée doit être confirmée par la personne de la liste d'attente"))
+    promotion_hours = IntegerField(_l("Délai pour confirmer une place libérée (heures)"), default=48,
+                                   validators=[DataRequired(REQUIRED), NumberRange(min=1, max=720, message=_l("Entre 1 et 720 heures."))])
+    reminder_days = StringField(_l("Rappels (jours avant)"), default="7,1", validators=[Optional(), Length(max=40)],
+                                description=_l("Nombres de jours, séparés par des virgules. Laissez vide pour aucun rappel."))
 
     def values(self) -> dict:
         return {
@@ -92,10 +94,10 @@ class EventForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    label = StringField("Question", validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = SelectField("Type de réponse", choices=[(k.value, k.label) for k in QuestionKind], validators=[DataRequired(REQUIRED)])
-    choices = TextAreaField("Choix proposés", validators=[Optional(), Length(max=2000)], description="Pour un choix dans une liste : un choix par ligne.")
-    required = BooleanField("Réponse obligatoire")
+    label = StringField(_l("Question"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    kind = SelectField(_l("Type de réponse"), choices=[(k.value, k.label) for k in QuestionKind], validators=[DataRequired(REQUIRED)])
+    choices = TextAreaField(_l("Choix proposés"), validators=[Optional(), Length(max=2000)], description=_l("Pour un choix dans une liste : un choix par ligne."))
+    required = BooleanField(_l("Réponse obligatoire"))
 
 
 class ButtonForm(FlaskForm):
@@ -103,18 +105,18 @@ class ButtonForm(FlaskForm):
 
 
 class CancelEventForm(FlaskForm):
-    reason = TextAreaField("Raison de l'annulation", validators=[DataRequired(REQUIRED), Length(max=2000)],
-                           description="Elle est écrite aux inscrits et affichée sur la page de l'événement.")
+    reason = TextAreaField(_l("Raison de l'annulation"), validators=[DataRequired(REQUIRED), Length(max=2000)],
+                           description=_l("Elle est écrite aux inscrits et affichée sur la page de l'événement."))
 
 
 class MessageForm(FlaskForm):
-    subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
-    body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=10000)])
-    include_waiting = BooleanField("L'envoyer aussi aux personnes en liste d'attente")
+    subject = StringField(_l("Objet"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(REQUIRED), Length(max=10000)])
+    include_waiting = BooleanField(_l("L'envoyer aussi aux personnes en liste d'attente"))
 
 
 class AttendanceForm(FlaskForm):
-    attendance = RadioField("Présence", choices=[("present", "Présent"), ("absent", "Absent")], validators=[DataRequired(REQUIRED)])
+    attendance = RadioField(_l("Présence"), choices=[("present", _l("Présent")), ("absent", _l("Absent"))], validators=[DataRequired(REQUIRED)])
 
 
 def registration_form(event, *, with_identity: bool):
@@ -122,29 +124,29 @@ def registration_form(event, *, with_identity: bool):
 
     class RegistrationForm(FlaskForm):
         accessibility_needs = TextAreaField(
-            "Besoins liés à un handicap ou à une situation particulière (facultatif)",
-            validators=[Optional(), Length(max=2000, message="2 000 caractères au plus.")],
-            description="Interprétation en langue des signes, boucle magnétique, accès en fauteuil, accompagnement… Nous nous organisons pour y répondre.",
+            _("Besoins liés à un handicap ou à une situation particulière (facultatif)"),
+            validators=[Optional(), Length(max=2000, message=_("2 000 caractères au plus."))],
+            description=_("Interprétation en langue des signes, boucle magnétique, accès en fauteuil, accompagnement… Nous nous organisons pour y répondre."),
         )
 
     fields = {}
     if with_identity:
-        fields["name"] = StringField("Nom et prénom", validators=[DataRequired(REQUIRED), Length(max=120)], render_kw={"autocomplete": "name"})
-        fields["email"] = EmailField("Adresse électronique", validators=[DataRequired(REQUIRED), Email(message="Indiquez une adresse électronique valide, par exemple nom@exemple.fr.", check_deliverability=False), Length(max=254)],
-                                     description="Vous recevrez un lien pour confirmer votre inscription.", render_kw={"autocomplete": "email"})
+        fields["name"] = StringField(_("Nom et prénom"), validators=[DataRequired(REQUIRED), Length(max=120)], render_kw={"autocomplete": "name"})
+        fields["email"] = EmailField(_("Adresse électronique"), validators=[DataRequired(REQUIRED), Email(message=_("Indiquez une adresse électronique valide, par exemple nom@exemple.fr."), check_deliverability=False), Length(max=254)],
+                                     description=_("Vous recevrez un lien pour confirmer votre inscription."), render_kw={"autocomplete": "email"})
     if event.max_guests:
-        fields["guests"] = IntegerField("Nombre d'accompagnants", default=0,
-                                        validators=[Optional(), NumberRange(min=0, max=event.max_guests, message=f"Entre 0 et {event.max_guests}.")],
-                                        description=f"{event.max_guests} au plus ; chacun occupe une place.")
+        fields["guests"] = IntegerField(_("Nombre d'accompagnants"), default=0,
+                                        validators=[Optional(), NumberRange(min=0, max=event.max_guests, message=_("Entre 0 et %(max_guests)s.", max_guests=event.max_guests))],
+                                        description=_("%(max_guests)s au plus ; chacun occupe une place.", max_guests=event.max_guests))
     for question in event.questions:
-        validators = [DataRequired("Répondez à cette question.")] if question.required else [Optional()]
+        validators = [DataRequired(_("Répondez à cette question."))] if question.required else [Optional()]
         name = f"q_{question.id}"
         if question.kind == QuestionKind.text:
             fields[name] = StringField(question.label, validators=[*validators, Length(max=500)])
         elif question.kind == QuestionKind.choice:
             fields[name] = RadioField(question.label, choices=[(c, c) for c in question.choice_list], validators=validators)
         else:
-            fields[name] = RadioField(question.label, choices=[("oui", "Oui"), ("non", "Non")], validators=validators)
+            fields[name] = RadioField(question.label, choices=[("oui", _("Oui")), ("non", _("Non"))], validators=validators)
     for name, field in fields.items():
         setattr(RegistrationForm, name, field)
     form = RegistrationForm()

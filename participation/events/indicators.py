@@ -8,9 +8,11 @@ from participation.core.models import utcnow
 from participation.events.models import Attendance, Event, EventState, Registration, RegistrationState, event_communes
 from participation.extensions import db
 from participation.staff.indicators import Figure, IndicatorQuery, month_rows, percent, register_indicator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
-@register_indicator("events", "Événements", order=50)
+@register_indicator("events", _l("Événements"), order=50)
 def events_figures(query: IndicatorQuery) -> list[Figure]:
     """Two queries: events held by month, registrations and attendance by month."""
     month = query.month_of(Event.starts_at)
@@ -28,9 +30,9 @@ def events_figures(query: IndicatorQuery) -> list[Figure]:
     months = {m: (int(events.get(m, 0)), *registrations.get(m, (0, 0, 0))[:2]) for m in range(1, 13)}
     total_came = sum(v[1] for v in registrations.values())
     total_marked = sum(v[2] for v in registrations.values())
-    return [Figure("events", "Événements tenus, inscrits et présents, par mois", ("Mois", "Événements", "Inscrits", "Présents"),
+    return [Figure("events", _("Événements tenus, inscrits et présents, par mois"), (_("Mois"), _("Événements"), _("Inscrits"), _("Présents")),
                    month_rows(months, 3), summary=[
-                       ("Événements tenus", str(sum(events.values()))),
-                       ("Inscrits", str(sum(v[0] for v in registrations.values()))),
-                       ("Taux de présence", percent(total_came, total_marked))],
-                   note="Accompagnants compris. Le taux de présence rapporte les présents aux inscrits pointés à l'accueil.")]
+                       (_("Événements tenus"), str(sum(events.values()))),
+                       (_("Inscrits"), str(sum(v[0] for v in registrations.values()))),
+                       (_("Taux de présence"), percent(total_came, total_marked))],
+                   note=_("Accompagnants compris. Le taux de présence rapporte les présents aux inscrits pointés à l'accueil."))]

@@ -13,6 +13,7 @@ from participation.events import services
 from participation.events.models import Event, EventState, Registration, RegistrationState
 from participation.extensions import db
 from participation.notifications.services import mail_address
+from flask_babel import lazy_gettext as _l
 
 # The longest reminder offered (days): events further away are not looked at.
 LONGEST_REMINDER_DAYS = 60
@@ -56,16 +57,16 @@ def send_reminders(now: datetime | None = None) -> int:
                 reason="own_case",  # a reminder of one's own registration, with or without an account
                 to=registration.email,
                 user=registration.user,
-                subject=f"Rappel : {event.title}, " + ("demain" if days == 1 else f"dans {days} jours"),
+                subject=_l("Rappel : %(title)s, ", title=event.title) + ("demain" if days == 1 else _l("dans %(days)s jours", days=days)),
                 template="events/notice",
                 dedup_key=f"event.reminder:{event.id}:{event.starts_at.isoformat()}:{days}:{registration.id}",
                 name=registration.name,
-                lines=[f"Nous vous rappelons l'événement auquel vous êtes inscrit, {'demain' if days == 1 else f'dans {days} jours'}.",
-                       "Si vous ne pouvez plus venir, annulez votre inscription : votre place ira à quelqu'un d'autre."],
+                lines=[_l("Nous vous rappelons l'événement auquel vous êtes inscrit, %(value)s.", value='demain' if days == 1 else f'dans {days} jours'),
+                       _l("Si vous ne pouvez plus venir, annulez votre inscription : votre place ira à quelqu'un d'autre.")],
                 event=event,
                 code=registration.code,
                 link_url=external_url("events.show", event_id=event.id),
-                link_label="Voir l'événement ou annuler mon inscription",
+                link_label=_l("Voir l'événement ou annuler mon inscription"),
                 attached=False,
             )
             queued += mail is not None

@@ -9,33 +9,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import lazy_gettext as _l
 
 
 class EventState(TitledEnum):
-    draft = "draft", "Brouillon"
-    published = "published", "Publié"
-    cancelled = "cancelled", "Annulé"
+    draft = "draft", _l("Brouillon")
+    published = "published", _l("Publié")
+    cancelled = "cancelled", _l("Annulé")
 
 
 class QuestionKind(TitledEnum):
-    text = "text", "Réponse courte"
-    choice = "choice", "Choix dans une liste"
-    yesno = "yesno", "Oui ou non"
+    text = "text", _l("Réponse courte")
+    choice = "choice", _l("Choix dans une liste")
+    yesno = "yesno", _l("Oui ou non")
 
 
 class RegistrationState(TitledEnum):
-    held = "held", "Adresse à confirmer"
-    confirmed = "confirmed", "Inscrit"
-    waiting = "waiting", "Liste d'attente"
-    offered = "offered", "Place proposée, à confirmer"
-    cancelled = "cancelled", "Annulée"
-    expired = "expired", "Expirée"
+    held = "held", _l("Adresse à confirmer")
+    confirmed = "confirmed", _l("Inscrit")
+    waiting = "waiting", _l("Liste d'attente")
+    offered = "offered", _l("Place proposée, à confirmer")
+    cancelled = "cancelled", _l("Annulée")
+    expired = "expired", _l("Expirée")
 
 
 class Attendance(TitledEnum):
-    unknown = "unknown", "Non pointé"
-    present = "present", "Présent"
-    absent = "absent", "Absent"
+    unknown = "unknown", _l("Non pointé")
+    present = "present", _l("Présent")
+    absent = "absent", _l("Absent")
 
 
 # The states that take a place (the rest of the waiting list does not).
@@ -209,28 +210,28 @@ EVENT_WORKFLOW = Workflow(
     thing="event",
     transitions=[
         Transition("publish", {EventState.draft}, EventState.published, permission="events.manage", label="publier",
-                   refusals={EventState.published: "Cet événement est déjà publié."}),
+                   refusals={EventState.published: _l("Cet événement est déjà publié.")}),
         Transition("cancel", {EventState.draft, EventState.published}, EventState.cancelled, permission="events.manage",
-                   label="annuler l'événement", refusals={EventState.cancelled: "Cet événement est déjà annulé."}),
+                   label=_l("annuler l'événement"), refusals={EventState.cancelled: _l("Cet événement est déjà annulé.")}),
     ],
 )
 EVENT_WORKFLOW.bind(Event)
 
-_ENDED = {RegistrationState.cancelled: "Cette inscription est annulée.", RegistrationState.expired: "Cette inscription a expiré."}
+_ENDED = {RegistrationState.cancelled: _l("Cette inscription est annulée."), RegistrationState.expired: _l("Cette inscription a expiré.")}
 
 REGISTRATION_WORKFLOW = Workflow(
     thing="registration",
     transitions=[
-        Transition("confirm", {RegistrationState.held}, RegistrationState.confirmed, label="confirmer l'inscription",
-                   refusals={RegistrationState.confirmed: "Votre inscription est déjà confirmée.", **_ENDED}),
-        Transition("promote", {RegistrationState.waiting}, RegistrationState.confirmed, label="donner une place"),
-        Transition("offer", {RegistrationState.waiting}, RegistrationState.offered, label="proposer une place"),
-        Transition("accept", {RegistrationState.offered}, RegistrationState.confirmed, label="accepter la place",
-                   refusals={RegistrationState.confirmed: "Vous avez déjà accepté cette place.", **_ENDED}),
-        Transition("cancel", set(ACTIVE_STATES), RegistrationState.cancelled, label="annuler l'inscription",
+        Transition("confirm", {RegistrationState.held}, RegistrationState.confirmed, label=_l("confirmer l'inscription"),
+                   refusals={RegistrationState.confirmed: _l("Votre inscription est déjà confirmée."), **_ENDED}),
+        Transition("promote", {RegistrationState.waiting}, RegistrationState.confirmed, label=_l("donner une place")),
+        Transition("offer", {RegistrationState.waiting}, RegistrationState.offered, label=_l("proposer une place")),
+        Transition("accept", {RegistrationState.offered}, RegistrationState.confirmed, label=_l("accepter la place"),
+                   refusals={RegistrationState.confirmed: _l("Vous avez déjà accepté cette place."), **_ENDED}),
+        Transition("cancel", set(ACTIVE_STATES), RegistrationState.cancelled, label=_l("annuler l'inscription"),
                    refusals=_ENDED),
         Transition("expire", {RegistrationState.held, RegistrationState.offered, RegistrationState.waiting},
-                   RegistrationState.expired, label="faire expirer"),
+                   RegistrationState.expired, label=_l("faire expirer")),
     ],
 )
 REGISTRATION_WORKFLOW.bind(Registration)

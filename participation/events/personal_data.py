@@ -9,16 +9,17 @@ from participation.core.eventlog import DomainEvent, subscribe
 from participation.events.models import ACTIVE_STATES, Registration
 from participation.extensions import db
 from participation.pages.privacy import Processing, register_processing
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 register_processing(Processing(
     name="Inscriptions aux événements",
-    purpose="Organiser les ateliers, forums et réunions publiques : places, liste d'attente, rappels, accueil le jour venu.",
-    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
-    data="Nom, adresse électronique, nombre d'accompagnants, réponses aux questions de l'inscription, besoins liés à un handicap (facultatifs), présence.",
-    recipients="Les agents de la collectivité qui organisent l'événement.",
+    purpose=_l("Organiser les ateliers, forums et réunions publiques : places, liste d'attente, rappels, accueil le jour venu."),
+    legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
+    data=_l("Nom, adresse électronique, nombre d'accompagnants, réponses aux questions de l'inscription, besoins liés à un handicap (facultatifs), présence."),
+    recipients=_l("Les agents de la collectivité qui organisent l'événement."),
     retention=lambda c: (
-        f"Les réponses et les besoins indiqués sont effacés {c['RETENTION_EVENT_ANSWERS_DAYS']} jours après l'événement ; "
-        "l'inscription elle-même est gardée pour les statistiques de participation, et anonymisée quand la personne ferme son compte."
+        _("Les réponses et les besoins indiqués sont effacés %(value)s jours après l'événement ; l'inscription elle-même est gardée pour les statistiques de participation, et anonymisée quand la personne ferme son compte.", value=c['RETENTION_EVENT_ANSWERS_DAYS'])
     ),
 ))
 

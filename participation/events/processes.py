@@ -13,9 +13,11 @@ from participation.core.dates import utc_to_local
 from participation.events.models import Attendance, Event, EventState, Registration, RegistrationState, event_communes, event_themes
 from participation.extensions import db
 from participation.processes.sources import PlatformProcess, path, register_process_source
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
-@register_process_source("event", "Événement participatif", automatic=False)
+@register_process_source("event", _l("Événement participatif"), automatic=False)
 def events(ids: list[int] | None) -> list[PlatformProcess]:
     """Published events (only ``ids`` when given), with registrations and attendance: four queries."""
     statement = sa.select(Event).where(Event.state == EventState.published).order_by(Event.starts_at.desc(), Event.id)
@@ -46,7 +48,7 @@ def events(ids: list[int] | None) -> list[PlatformProcess]:
             source_id=e.id, title=e.title, method="public_meeting", url=path("events.show", event_id=e.id),
             starts_on=utc_to_local(e.starts_at).date(), ends_on=utc_to_local(e.ends_at).date(),
             participants=came or registered,
-            figures=(("Inscrits", registered), ("Présents", came)),
+            figures=((_("Inscrits"), registered), (_("Présents"), came)),
             commune_ids=communes.get(e.id, frozenset()), theme_ids=themes.get(e.id, frozenset()),
         ))
     return result

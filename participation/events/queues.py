@@ -9,14 +9,15 @@ from flask_babel import ngettext
 from participation.core.models import utcnow
 from participation.events.models import Event, EventState, Registration, RegistrationState
 from participation.staff.queues import QueueItem, register_queue
+from flask_babel import lazy_gettext as _l
 
 # An event is « filling up » once this share of its places is taken.
 FILLING_SHARE = 0.8
 
 
-@register_queue("events_filling_up", "Événements bientôt complets", permission="events.manage",
+@register_queue("events_filling_up", _l("Événements bientôt complets"), permission="events.manage",
                 url_endpoint="events_staff.staff_index", order=50,
-                help="Événements à venir dont 80 % des places au moins sont prises : ouvrir une salle plus grande, une autre date ?")
+                help=_l("Événements à venir dont 80 % des places au moins sont prises : ouvrir une salle plus grande, une autre date ?"))
 def events_filling_up(user):
     now = utcnow()
     taken = (

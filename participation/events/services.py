@@ -35,6 +35,7 @@ from participation.events.models import (
     RegistrationState,
 )
 from participation.extensions import db
+from flask_babel import gettext as _
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # Capacity thresholds (in %) at which staff are told.
@@ -72,23 +73,23 @@ def public_events(*, theme_id: int | None = None, commune_id: int | None = None,
 
 def _check_event_values(values: dict) -> None:
     if not (values.get("title") or "").strip():
-        raise ValidationError("Indiquez le titre de l'événement.", field="title")
+        raise ValidationError(_("Indiquez le titre de l'événement."), field="title")
     starts, ends = values.get("starts_at"), values.get("ends_at")
     if starts is None:
-        raise ValidationError("Indiquez le début de l'événement.", field="starts_at")
+        raise ValidationError(_("Indiquez le début de l'événement."), field="starts_at")
     if ends is None or ends <= starts:
-        raise ValidationError("La fin doit être postérieure au début.", field="ends_at")
+        raise ValidationError(_("La fin doit être postérieure au début."), field="ends_at")
     if not values.get("place_name") and not values.get("online_url"):
-        raise ValidationError("Indiquez un lieu ou un lien pour suivre l'événement en ligne.", field="place_name")
+        raise ValidationError(_("Indiquez un lieu ou un lien pour suivre l'événement en ligne."), field="place_name")
     opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
     if opens and closes and opens >= closes:
-        raise ValidationError("La clôture des inscriptions doit suivre leur ouverture.", field="registration_closes_at")
+        raise ValidationError(_("La clôture des inscriptions doit suivre leur ouverture."), field="registration_closes_at")
     if closes and closes > ends:
-        raise ValidationError("Les inscriptions doivent fermer avant la fin de l'événement.", field="registration_closes_at")
+        raise ValidationError(_("Les inscriptions doivent fermer avant la fin de l'événement."), field="registration_closes_at")
     days = values.get("reminder_days") or ""
     parts = [p.strip() for p in days.split(",") if p.strip()]
     if any(parse_int(p, minimum=1, maximum=60) is None for p in parts):
-        raise ValidationError("Indiquez des nombres de jours entre 1 et 60, séparés par des virgules (par exemple « 7,1 »).",
+        raise ValidationError(_("Indiquez des nombres de jours entre 1 et 60, séparés par des virgules (par exemple « 7,1 »)."),
                               field="reminder_days")
     values["reminder_days"] = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
 
@@ -111,7 +112,7 @@ def update_event(event: Event, values: dict, *, themes=(), communes=(), actor) -
     a larger capacity gives places to the waiting list."""
     require(actor, "events.manage", event)
     if event.state == EventState.cancelled:
-        raise DomainError("Un événement annulé ne se modifie plus.")
+        raise DomainError(_("Un événement annulé ne se modifie plus."))
     values = {k: values.get(k) for k in EVENT_FIELDS if k in values}
     _check_event_values(values)
     lock_row(Event, event.id)
@@ -123,7 +124,7 @@ def update_event(event: Event, values: dict, *, themes=(), communes=(), actor) -
     event.themes = list(themes)
     event.communes = list(communes)
     if event.capacity is not None and event.capacity < places_taken(event):
-        raise ValidationError("La capacité ne peut pas descendre sous le nombre de places déjà prises.", field="capacity")
+        raise ValidationError(_("La capacité ne peut pas descendre sous le nombre de places déjà prises."), field="capacity")
     changed = [k for k, v in before.items() if getattr(event, k) != v]
     record("event.updated", event, actor, {"changed": changed})
     if changed and event.state == EventState.published:
@@ -144,7 +145,7 @@ def publish_event(event: Event, *, actor) -> None:
 def cancel_event(event: Event, *, reason: str, actor) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Indiquez la raison de l'annulation : elle est écrite aux inscrits.", field="reason")
+        raise ValidationError(_("Indiquez la raison de l'annulation : elle est écrite aux inscrits."), field="reason")
     event.cancellation_reason = reason
     EVENT_WORKFLOW.apply(event, "cancel", actor=actor, data={"reason": reason})
 
@@ -153,9 +154,9 @@ def add_question(event: Event, *, label: str, kind: QuestionKind, choices: str |
     require(actor, "events.manage", event)
     label = (label or "").strip()
     if not label:
-        raise ValidationError("Indiquez la question.", field="label")
+        raise ValidationError(_("Indiquez la question."), field="label")
     if kind == QuestionKind.choice and len([c for c in (choices or "").splitlines() if c.strip()]) < 2:
-        raise ValidationError("Indiquez au moins deux choix, un par ligne.", field="choices")
+        raise ValidationError(_("Indiquez au moins deux choix, un par ligne."), field="choices")
     position = 1 + max((q.position for q in event.questions), default=0)
     question = EventQuestion(event=event, position=position, label=label[:200], kind=kind,
                              choices=choices if kind == QuestionKind.choice else None, required=required)
@@ -212,19 +213,19 @@ def registration_refusal(event: Event, now: datetime | None = None) -> str | Non
     """Why nobody can register now, or ``None``."""
     now = now or utcnow()
     if event.state == EventState.cancelled:
-        return "Cet événement est annulé."
+        return _("Cet événement est annulé.")
     if event.state != EventState.published:
-        return "Cet événement n'est pas encore publié."
+        return _("Cet événement n'est pas encore publié.")
     if event.registration_opens_at and now < event.registration_opens_at:
-        return "Les inscriptions ne sont pas encore ouvertes."
+        return _("Les inscriptions ne sont pas encore ouvertes.")
     if now >= (event.registration_closes_at or event.starts_at):
-        return "Les inscriptions sont closes."
+        return _("Les inscriptions sont closes.")
     return None
 
 
 def _new_code() -> str:
     while True:
-        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _unused in range(8))
         code = f"{raw[:4]}-{raw[4:]}"
         if db.session.scalar(sa.select(Registration.id).where(Registration.code == code)) is None:
             return code
@@ -247,12 +248,12 @@ def _check_answers(event: Event, answers: dict) -> dict:
         field = f"q_{question.id}"
         if value in (None, ""):
             if question.required:
-                raise ValidationError("Répondez à cette question.", field=field)
+                raise ValidationError(_("Répondez à cette question."), field=field)
             continue
         if question.kind == QuestionKind.choice and value not in question.choice_list:
-            raise ValidationError("Choisissez une des réponses proposées.", field=field)
+            raise ValidationError(_("Choisissez une des réponses proposées."), field=field)
         if question.kind == QuestionKind.yesno and value not in ("oui", "non"):
-            raise ValidationError("Répondez par oui ou par non.", field=field)
+            raise ValidationError(_("Répondez par oui ou par non."), field=field)
         cleaned[str(question.id)] = str(value)[:500]
     return cleaned
 
@@ -277,18 +278,18 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         raise DomainError(refusal)
     user = actor if getattr(actor, "is_authenticated", False) and actor is not SYSTEM else None
     if user is None and event.requires_account:
-        raise PermissionDenied("Connectez-vous pour vous inscrire à cet événement.")
+        raise PermissionDenied(_("Connectez-vous pour vous inscrire à cet événement."))
     if user is not None:
         address, name = user.email, user.display_name
     else:
         address, name = normalise_email(email), (name or "").strip()
         if not name:
-            raise ValidationError("Indiquez votre nom.", field="name")
+            raise ValidationError(_("Indiquez votre nom."), field="name")
         if not address or "@" not in address:
-            raise ValidationError("Indiquez une adresse électronique valide, par exemple nom@exemple.fr.", field="email")
+            raise ValidationError(_("Indiquez une adresse électronique valide, par exemple nom@exemple.fr."), field="email")
     guests = int(guests or 0)
     if guests < 0 or guests > event.max_guests:
-        message = "Cet événement n'accepte pas d'accompagnant." if not event.max_guests else ngettext("%(num)d accompagnant au plus.", "%(num)d accompagnants au plus.", event.max_guests)
+        message = _("Cet événement n'accepte pas d'accompagnant.") if not event.max_guests else ngettext("%(num)d accompagnant au plus.", "%(num)d accompagnants au plus.", event.max_guests)
         raise ValidationError(message, field="guests")
     cleaned = _check_answers(event, answers or {})
 
@@ -299,7 +300,7 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
     )
     if existing is not None:
         if user is not None:
-            raise ValidationError("Une inscription à cet événement existe déjà pour cette adresse.")
+            raise ValidationError(_("Une inscription à cet événement existe déjà pour cette adresse."))
         # Without an account, saying so would tell anyone whether an address is registered: the
         # registrant is sent a fresh link to their registration instead, and the page says the same as for a new one.
         registration = db.session.get(Registration, existing)
@@ -313,8 +314,8 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
     elif event.waiting_list_enabled and (event.waiting_list_cap is None or _waiting_count(event) < event.waiting_list_cap):
         state = RegistrationState.waiting
     else:
-        raise DomainError("Cet événement est complet." if event.capacity >= seats or taken else
-                          "Il ne reste pas assez de places pour vous et vos accompagnants.")
+        raise DomainError(_("Cet événement est complet.") if event.capacity >= seats or taken else
+                          _("Il ne reste pas assez de places pour vous et vos accompagnants."))
     raw_token = make_token()
     registration = Registration(
         event_id=event.id,
@@ -359,7 +360,7 @@ def _capacity_alerts(event: Event, before: int, after: int) -> None:
 def registration_by_token(raw: str) -> Registration:
     registration = db.session.scalar(sa.select(Registration).where(Registration.token_hash == token_digest(raw)))
     if registration is None:
-        raise DomainError("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier.")
+        raise DomainError(_("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse en entier."))
     return registration
 
 
@@ -367,11 +368,11 @@ def confirm_address(registration: Registration, *, now: datetime | None = None) 
     """The registrant opened the mailed link: a held place becomes theirs; on the waiting list, they now count."""
     now = now or utcnow()
     if registration.email_confirmed_at is not None:
-        raise DomainError("Votre adresse est déjà confirmée.")
+        raise DomainError(_("Votre adresse est déjà confirmée."))
     if registration.state not in (RegistrationState.held, RegistrationState.waiting) or (
         registration.hold_until and registration.hold_until <= now
     ):
-        raise DomainError("Ce lien a expiré : la place n'a pas été gardée. Vous pouvez vous inscrire à nouveau s'il en reste.")
+        raise DomainError(_("Ce lien a expiré : la place n'a pas été gardée. Vous pouvez vous inscrire à nouveau s'il en reste."))
     lock_row(Event, registration.event_id)
     registration.email_confirmed_at = now
     registration.hold_until = None
@@ -389,7 +390,7 @@ def accept_offer(registration: Registration, *, actor, now: datetime | None = No
     if actor is not None:
         require(actor, "events.cancel_registration", registration)
     if registration.state == RegistrationState.offered and registration.hold_until and registration.hold_until <= now:
-        raise DomainError("Le délai pour accepter cette place est passé.")
+        raise DomainError(_("Le délai pour accepter cette place est passé."))
     registration.hold_until = None
     registration.confirmed_at = now
     REGISTRATION_WORKFLOW.apply(registration, "accept", actor=actor)
@@ -475,7 +476,7 @@ def release_expired(*, now: datetime | None = None) -> int:
 def mark_attendance(registration: Registration, attendance: Attendance, *, actor) -> None:
     require(actor, "events.check_in", registration.event)
     if registration.state != RegistrationState.confirmed:
-        raise DomainError("Seule une inscription confirmée se pointe.")
+        raise DomainError(_("Seule une inscription confirmée se pointe."))
     if registration.attendance != attendance:
         registration.attendance = attendance
         record("registration.attendance_marked", registration, actor, {"attendance": attendance})
@@ -485,9 +486,9 @@ def message_registrants(event: Event, *, subject: str, body: str, include_waitin
     require(actor, "events.manage", event)
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
-        raise ValidationError("Indiquez l'objet du message.", field="subject")
+        raise ValidationError(_("Indiquez l'objet du message."), field="subject")
     if not body:
-        raise ValidationError("Écrivez le message.", field="body")
+        raise ValidationError(_("Écrivez le message."), field="body")
     return record("event.message_sent", event, actor, {"subject": subject[:200], "body": body, "include_waiting": include_waiting})
 
 

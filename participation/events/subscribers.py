@@ -15,6 +15,9 @@ from participation.events.models import ACTIVE_STATES, Registration, Registratio
 from participation.extensions import db
 from participation.notifications.services import OWN_CASE, mail_address, staff_audience, tell
 from participation.notifications.models import Category
+from flask_babel import lazy_gettext as _l
+
+from participation.core.i18n import lazy_join
 
 
 def ics_attachment(event) -> dict:
@@ -28,8 +31,8 @@ def ics_attachment(event) -> dict:
 def _link(registration: Registration, token: str | None) -> tuple[str, str]:
     """Where the registrant manages their registration: the event page with an account, the mailed link without."""
     if registration.user_id is not None or not token:
-        return external_url("events.show", event_id=registration.event_id), "Voir l'événement et mon inscription"
-    return external_url("events.manage", token=token), "Voir ou annuler mon inscription"
+        return external_url("events.show", event_id=registration.event_id), _l("Voir l'événement et mon inscription")
+    return external_url("events.manage", token=token), _l("Voir ou annuler mon inscription")
 
 
 def _mail(registration: Registration, key: str, subject: str, lines: list[str], *, token=None, link=None, attach=False) -> None:
@@ -48,7 +51,7 @@ def _mail(registration: Registration, key: str, subject: str, lines: list[str], 
     if registration.user is not None:
         # A registration is the person's own case: always mailed, and noted in the app.
         attachments = context.pop("attachments")
-        tell(registration.user, OWN_CASE, subject, body=" ".join(lines), url=f"/evenements/{event.id}", dedup_key=key, mail_key=key,
+        tell(registration.user, OWN_CASE, subject, body=lazy_join(" ", lines), url=f"/evenements/{event.id}", dedup_key=key, mail_key=key,
              to=registration.email, mail_template="events/notice", attachments=attachments, mail_context=context)
         return
     mail_address(reason="own_case", to=registration.email, user=None, subject=subject, template="events/notice", dedup_key=key, **context)
@@ -62,57 +65,57 @@ def registration_created(event: DomainEvent) -> None:
     title = registration.event.title
     if registration.email_confirmed_at is None:
         hours = services._hold_hours()
-        lines = ["Pour confirmer votre inscription, ouvrez le lien ci-dessous et validez."]
+        lines = [_l("Pour confirmer votre inscription, ouvrez le lien ci-dessous et validez.")]
         lines.append(ngettext("Une place vous est gardée pendant %(num)d heure ; sans confirmation, elle sera proposée à d'autres.",
                               "Une place vous est gardée pendant %(num)d heures ; sans confirmation, elle sera proposée à d'autres.", hours)
                      if registration.state == RegistrationState.held else
                      ngettext("L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans l'heure).",
                               "L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans les %(num)d heures).",
                               hours))
-        _mail(registration, key, f"Confirmez votre inscription : {title}", lines,
-              link=(external_url("events.manage", token=token), "Confirmer mon inscription"))
+        _mail(registration, key, _l("Confirmez votre inscription : %(title)s", title=title), lines,
+              link=(external_url("events.manage", token=token), _l("Confirmer mon inscription")))
     elif registration.state == RegistrationState.confirmed:
-        _mail(registration, key, f"Inscription confirmée : {title}", ["Votre inscription est confirmée."], token=token, attach=True)
+        _mail(registration, key, _l("Inscription confirmée : %(title)s", title=title), [_l("Votre inscription est confirmée.")], token=token, attach=True)
     elif registration.state == RegistrationState.waiting:
-        _mail(registration, key, f"Liste d'attente : {title}",
-              ["L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère."], token=token)
+        _mail(registration, key, _l("Liste d'attente : %(title)s", title=title),
+              [_l("L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère.")], token=token)
 
 
 @subscribe("registration.link_requested")
 def registration_link_requested(event: DomainEvent) -> None:
     registration: Registration = event.subject
-    _mail(registration, f"{event.name}:{registration.id}:{event.id}", f"Votre inscription : {registration.event.title}",
-          ["Une inscription à cet événement a été demandée avec votre adresse, qui y est déjà inscrite : rien n'a changé.",
-           "Voici un nouveau lien vers votre inscription ; les liens reçus auparavant ne fonctionnent plus.",
-           "Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce courriel."],
-          link=(external_url("events.manage", token=event.context["token"]), "Voir ou annuler mon inscription"))
+    _mail(registration, f"{event.name}:{registration.id}:{event.id}", _l("Votre inscription : %(title)s", title=registration.event.title),
+          [_l("Une inscription à cet événement a été demandée avec votre adresse, qui y est déjà inscrite : rien n'a changé."),
+           _l("Voici un nouveau lien vers votre inscription ; les liens reçus auparavant ne fonctionnent plus."),
+           _l("Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce courriel.")],
+          link=(external_url("events.manage", token=event.context["token"]), _l("Voir ou annuler mon inscription")))
 
 
 @subscribe("registration.confirmed", "registration.accepted")
 def registration_confirmed(event: DomainEvent) -> None:
     registration: Registration = event.subject
-    _mail(registration, f"{event.name}:{registration.id}", f"Inscription confirmée : {registration.event.title}",
-          ["Votre inscription est confirmée."], attach=True)
+    _mail(registration, f"{event.name}:{registration.id}", _l("Inscription confirmée : %(title)s", title=registration.event.title),
+          [_l("Votre inscription est confirmée.")], attach=True)
 
 
 @subscribe("registration.promoted")
 def registration_promoted(event: DomainEvent) -> None:
     registration: Registration = event.subject
-    _mail(registration, f"{event.name}:{registration.id}", f"Une place s'est libérée : {registration.event.title}",
-          ["Une place s'est libérée : vous passez de la liste d'attente aux inscrits. Votre inscription est confirmée."], attach=True)
+    _mail(registration, f"{event.name}:{registration.id}", _l("Une place s'est libérée : %(title)s", title=registration.event.title),
+          [_l("Une place s'est libérée : vous passez de la liste d'attente aux inscrits. Votre inscription est confirmée.")], attach=True)
 
 
 @subscribe("registration.offered")
 def registration_offered(event: DomainEvent) -> None:
     registration: Registration = event.subject
-    lines = ["Une place s'est libérée et vous est proposée.",
-             f"Confirmez-la avant le {_moment(registration.hold_until)} ; sans réponse, elle ira à la personne suivante."]
+    lines = [_l("Une place s'est libérée et vous est proposée."),
+             _l("Confirmez-la avant le %(moment)s ; sans réponse, elle ira à la personne suivante.", moment=_moment(registration.hold_until))]
     if registration.user_id is None:
         token = services.new_token(registration)
-        link = (external_url("events.manage", token=token), "Accepter la place")
+        link = (external_url("events.manage", token=token), _l("Accepter la place"))
     else:
-        link = (external_url("events.show", event_id=registration.event_id), "Accepter la place")
-    _mail(registration, f"{event.name}:{registration.id}:{event.id}", f"Une place vous est proposée : {registration.event.title}", lines, link=link)
+        link = (external_url("events.show", event_id=registration.event_id), _l("Accepter la place"))
+    _mail(registration, f"{event.name}:{registration.id}:{event.id}", _l("Une place vous est proposée : %(title)s", title=registration.event.title), lines, link=link)
 
 
 def _moment(value) -> str:
@@ -138,21 +141,21 @@ def event_moved(event: DomainEvent) -> None:
                                         OutboxMail.status == MailStatus.pending,
                                         OutboxMail.dedup_key.not_like(f"event.reminder:{subject.id}:{subject.starts_at.isoformat()}:%"))
         )
-    what = "la date" if event.name == "event.rescheduled" else "le lieu"
+    what = _l("la date") if event.name == "event.rescheduled" else _l("le lieu")
     for registration in _registrants(subject, (RegistrationState.confirmed, RegistrationState.offered, RegistrationState.held, RegistrationState.waiting)):
-        _mail(registration, f"{event.name}:{event.id}:{registration.id}", f"Changement : {subject.title}",
-              [f"Attention : {what} de l'événement a changé. Voici les nouvelles informations."],
+        _mail(registration, f"{event.name}:{event.id}:{registration.id}", _l("Changement : %(title)s", title=subject.title),
+              [_l("Attention : %(what)s de l'événement a changé. Voici les nouvelles informations.", what=what)],
               attach=registration.state == RegistrationState.confirmed,
-              link=(external_url("events.show", event_id=subject.id), "Voir l'événement"))
+              link=(external_url("events.show", event_id=subject.id), _l("Voir l'événement")))
 
 
-@subscribe("event.cancelled")
+@subscribe("event.canceled", "event.cancelled")  # the workflow records « canceled »
 def event_cancelled(event: DomainEvent) -> None:
     subject = event.subject
     for registration in _registrants(subject):
-        _mail(registration, f"{event.name}:{event.id}:{registration.id}", f"Événement annulé : {subject.title}",
-              ["Nous sommes désolés : cet événement est annulé.", f"Raison : {subject.cancellation_reason}"],
-              link=(external_url("events.show", event_id=subject.id), "Voir l'événement"))
+        _mail(registration, f"{event.name}:{event.id}:{registration.id}", _l("Événement annulé : %(title)s", title=subject.title),
+              [_l("Nous sommes désolés : cet événement est annulé."), _l("Raison : %(cancellation_reason)s", cancellation_reason=subject.cancellation_reason)],
+              link=(external_url("events.show", event_id=subject.id), _l("Voir l'événement")))
 
 
 @subscribe("event.message_sent")
@@ -161,16 +164,16 @@ def message_sent(event: DomainEvent) -> None:
     states = ACTIVE_STATES if event.data.get("include_waiting") else (RegistrationState.confirmed, RegistrationState.offered, RegistrationState.held)
     for registration in _registrants(subject, states):
         _mail(registration, f"{event.name}:{event.id}:{registration.id}", event.data["subject"], event.data["body"].split("\n\n"),
-              link=(external_url("events.show", event_id=subject.id), "Voir l'événement"))
+              link=(external_url("events.show", event_id=subject.id), _l("Voir l'événement")))
 
 
 @subscribe("event.capacity_reached")
 def capacity_reached(event: DomainEvent) -> None:
     subject = event.subject
     threshold = event.data["threshold"]
-    title = f"« {subject.title} » est complet" if threshold >= 100 else f"« {subject.title} » est rempli à {threshold} %"
+    title = _l("« %(title)s » est complet", title=subject.title) if threshold >= 100 else _l("« %(title)s » est rempli à %(threshold)s %%", title=subject.title, threshold=threshold)
     staff = {p.id: p for p in [subject.created_by, *staff_audience("admin")] if p is not None}
     for person in staff.values():
-        tell(person, Category.staff_work, title, body=f"{event.data['taken']} places prises sur {event.data['capacity']}.",
+        tell(person, Category.staff_work, title, body=_l("%(value)s places prises sur %(value2)s.", value=event.data['taken'], value2=event.data['capacity']),
              url=f"/gestion/evenements/{subject.id}", event=event, about=subject.title,
              dedup_key=f"event-capacity:{subject.id}:{threshold}:{event.data['capacity']}")

@@ -35,6 +35,7 @@ from participation.events.forms import (
 from participation.events.models import EVENT_WORKFLOW, Attendance, Event, EventQuestion, EventState, QuestionKind, Registration, RegistrationState
 from participation.events.qr import qr_svg
 from participation.extensions import auth_limit, db, limiter
+from flask_babel import gettext as _
 
 bp = Blueprint("events", __name__, url_prefix="/evenements")
 staff_bp = Blueprint("events_staff", __name__, url_prefix="/gestion/evenements")
@@ -108,7 +109,7 @@ def show(event_id: int):
         "events/show.html",
         event=event,
         registration=registration,
-        qr=qr_svg(registration.code, label=f"Code d'inscription {registration.code}") if registration and registration.state == RegistrationState.confirmed else None,
+        qr=qr_svg(registration.code, label=_("Code d'inscription %(code)s", code=registration.code)) if registration and registration.state == RegistrationState.confirmed else None,
         places_left=services.places_left(event),
         refusal=services.registration_refusal(event),
         json_ld=_json_ld(event),
@@ -122,7 +123,7 @@ def ical(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)
     body = build_calendar([event_item(event)], name=event.title)
-    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="evenement-{event.id}.ics"'})
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f"attachment; filename=\"evenement-{event.id}.ics\""})
 
 
 def _account_or_reading() -> bool:
@@ -139,10 +140,10 @@ def register(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)
     if event.requires_account and not current_user.is_authenticated:
-        flash("Connectez-vous pour vous inscrire à cet événement.", "info")
+        flash(_("Connectez-vous pour vous inscrire à cet événement."), "info")
         return redirect(url_for("accounts.login", next=request.path))
     if services.registration_of(event, current_user) is not None:
-        flash("Vous êtes déjà inscrit à cet événement.", "info")
+        flash(_("Vous êtes déjà inscrit à cet événement."), "info")
         return redirect(url_for("events.show", event_id=event.id))
     form = registration_form(event, with_identity=not current_user.is_authenticated)
     if form.validate_on_submit():
@@ -160,11 +161,11 @@ def register(event_id: int):
             form_error(form, error)
         else:
             if not current_user.is_authenticated:  # the same answer whether the address was registered or not
-                flash("Presque fini : ouvrez le lien que nous venons de vous envoyer par courriel pour confirmer votre inscription.", "info")
+                flash(_("Presque fini : ouvrez le lien que nous venons de vous envoyer par courriel pour confirmer votre inscription."), "info")
             elif registration.state == RegistrationState.waiting:
-                flash("L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère.", "info")
+                flash(_("L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère."), "info")
             else:
-                flash("Votre inscription est confirmée. Un courriel de confirmation vous est envoyé.", "success")
+                flash(_("Votre inscription est confirmée. Un courriel de confirmation vous est envoyé."), "success")
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/register.html", event=event, form=form, refusal=services.registration_refusal(event),
                            places_left=services.places_left(event)), form_status(form)
@@ -182,10 +183,10 @@ def my_registration(event_id: int, action: str):
         abort(400)
     if action == "annuler":
         services.cancel_registration(registration, actor=current_user)
-        flash("Votre inscription est annulée.", "success")
+        flash(_("Votre inscription est annulée."), "success")
     elif action == "accepter":
         services.accept_offer(registration, actor=current_user)
-        flash("Votre place est confirmée.", "success")
+        flash(_("Votre place est confirmée."), "success")
     else:
         abort(404)
     return redirect(url_for("events.show", event_id=event.id))
@@ -197,7 +198,7 @@ def manage(token: str):
         registration = services.registration_by_token(token)
     except DomainError as error:
         return render_error(404, error.message)
-    qr = qr_svg(registration.code, label=f"Code d'inscription {registration.code}") if registration.state == RegistrationState.confirmed else None
+    qr = qr_svg(registration.code, label=_("Code d'inscription %(code)s", code=registration.code)) if registration.state == RegistrationState.confirmed else None
     return render_template("events/manage.html", registration=registration, event=registration.event, token=token, form=ButtonForm(), qr=qr)
 
 
@@ -213,14 +214,14 @@ def manage_action(token: str, action: str):
         abort(400)
     if action == "confirmer":
         services.confirm_address(registration)
-        flash("Votre adresse est confirmée." + (" Votre inscription est confirmée." if registration.state == RegistrationState.confirmed
-                                                else " Vous êtes sur la liste d'attente."), "success")
+        flash(_("Votre adresse est confirmée.") + (_(" Votre inscription est confirmée.") if registration.state == RegistrationState.confirmed
+                                                else _(" Vous êtes sur la liste d'attente.")), "success")
     elif action == "accepter":
         services.accept_offer(registration, actor=None)
-        flash("Votre place est confirmée.", "success")
+        flash(_("Votre place est confirmée."), "success")
     elif action == "annuler":
         services.cancel_registration(registration, actor=None)
-        flash("Votre inscription est annulée.", "success")
+        flash(_("Votre inscription est annulée."), "success")
     else:
         abort(404)
     return redirect(url_for("events.manage", token=token))
@@ -296,7 +297,7 @@ def create():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'événement est créé en brouillon. Ajoutez des questions si besoin, puis publiez-le.", "success")
+            flash(_("L'événement est créé en brouillon. Ajoutez des questions si besoin, puis publiez-le."), "success")
             return redirect(url_for("events_staff.detail", event_id=event.id))
     return render_template("events/staff/form.html", form=form, event=None), form_status(form)
 
@@ -313,7 +314,7 @@ def edit(event_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'événement est enregistré.", "success")
+            flash(_("L'événement est enregistré."), "success")
             return redirect(url_for("events_staff.detail", event_id=event.id))
     return render_template("events/staff/form.html", form=form, event=event), form_status(form)
 
@@ -339,7 +340,7 @@ def publish(event_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     services.publish_event(event, actor=current_user)
-    flash("L'événement est publié : il apparaît dans l'agenda et les inscriptions sont ouvertes.", "success")
+    flash(_("L'événement est publié : il apparaît dans l'agenda et les inscriptions sont ouvertes."), "success")
     return redirect(url_for("events_staff.detail", event_id=event.id))
 
 
@@ -354,7 +355,7 @@ def cancel(event_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'événement est annulé ; les inscrits en sont avertis par courriel.", "success")
+            flash(_("L'événement est annulé ; les inscrits en sont avertis par courriel."), "success")
             return redirect(url_for("events_staff.detail", event_id=event.id))
     return render_template("events/staff/cancel.html", event=event, form=form), form_status(form)
 
@@ -371,7 +372,7 @@ def add_question(event_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La question est ajoutée.", "success")
+            flash(_("La question est ajoutée."), "success")
             return redirect(url_for("events_staff.detail", event_id=event.id) + "#questions")
     page = paginate(services.search_registrations(event, None))
     return render_template("events/staff/detail.html", event=event, page=page, counts=services.counts_by_state(event),
@@ -387,7 +388,7 @@ def remove_question(event_id: int, question_id: int):
     if question.event_id != event.id or not ButtonForm().validate_on_submit():
         abort(404)
     services.remove_question(question, actor=current_user)
-    flash("La question est retirée.", "success")
+    flash(_("La question est retirée."), "success")
     return redirect(url_for("events_staff.detail", event_id=event.id) + "#questions")
 
 
@@ -415,7 +416,7 @@ def mark(event_id: int, registration_id: int):
         abort(404)
     form = AttendanceForm()
     if not form.validate_on_submit():
-        flash("Choisissez présent ou absent.", "error")
+        flash(_("Choisissez présent ou absent."), "error")
     else:
         services.mark_attendance(registration, Attendance(form.attendance.data), actor=current_user)
         flash(f"{registration.name} : {Attendance(form.attendance.data).label.lower()}.", "success")
@@ -430,7 +431,7 @@ def cancel_registration(event_id: int, registration_id: int):
     if registration.event_id != event.id or not ButtonForm().validate_on_submit():
         abort(404)
     services.cancel_registration(registration, actor=current_user)
-    flash(f"L'inscription {de(registration.name)} est annulée.", "success")
+    flash(_("L'inscription %(de_name)s est annulée.", de_name=de(registration.name)), "success")
     return redirect(url_for("events_staff.detail", event_id=event.id))
 
 
@@ -451,7 +452,7 @@ def export(event_id: int):
         writer.writerow([r.code, r.name, r.email, r.guests, r.state.label, r.attendance.label, r.created_at.isoformat(),
                          r.accessibility_needs or "", *[(r.answers or {}).get(str(q.id), "") for q in questions]])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="inscriptions-evenement-{event.id}.csv"'})
+                    headers={"Content-Disposition": f"attachment; filename=\"inscriptions-evenement-{event.id}.csv\""})
 
 
 @staff_bp.route("/<int:event_id>/message", methods=["GET", "POST"])
@@ -466,6 +467,6 @@ def message(event_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le message part aux inscrits.", "success")
+            flash(_("Le message part aux inscrits."), "success")
             return redirect(url_for("events_staff.detail", event_id=event.id))
     return render_template("events/staff/message.html", event=event, form=form, counts=services.counts_by_state(event)), form_status(form)

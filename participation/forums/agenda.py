@@ -9,8 +9,10 @@ from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, ma
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.forums.models import Consultation, ConsultationState, consultation_communes, consultation_themes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "consultation", "Concertation"
+KIND, LABEL = "consultation", _l("Concertation")
 
 
 @register_source(KIND, LABEL)
@@ -53,10 +55,10 @@ def consultation_dates(query: AgendaQuery) -> list[AgendaItem]:
             "theme_ids": themes.get(consultation.id, frozenset()),
             "commune_ids": communes.get(consultation.id, frozenset()),
         }
-        for moment, what, suffix in ((consultation.opens_at, "Ouverture", "opening"), (consultation.closes_at, "Clôture", "closing")):
+        for moment, what, suffix in ((consultation.opens_at, _("Ouverture"), "opening"), (consultation.closes_at, _("Clôture"), "closing")):
             if query.start <= moment < query.end:
                 items.append(AgendaItem(
-                    title=f"{what} de la concertation « {consultation.title} »",
+                    title=_("%(what)s de la concertation « %(title)s »", what=what, title=consultation.title),
                     start=moment,
                     end=moment,
                     uid=f"consultation-{consultation.id}-{suffix}",

@@ -16,9 +16,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from participation.forums.models import ReactionKind, ReportReason
 from participation.forums.services import BODY_MAX, MODERATION_ACTIONS, TITLE_MAX
 from participation.staff.forms import FilterForm
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-REQUIRED = "Ce champ est obligatoire."
-SPAM_MESSAGE = "Votre envoi n'a pas pu être accepté. Rechargez la page, relisez votre texte et envoyez-le à nouveau."
+REQUIRED = _l("Ce champ est obligatoire.")
+SPAM_MESSAGE = _l("Votre envoi n'a pas pu être accepté. Rechargez la page, relisez votre texte et envoyez-le à nouveau.")
 
 
 def _signer() -> Signer:
@@ -29,7 +31,7 @@ class SpamGuardForm(FlaskForm):
     """A honeypot field people never see, and the moment the form was shown, signed:
     a form filled by a robot in no time, or with the hidden field filled, is refused."""
 
-    website = StringField("Ne pas remplir ce champ", validators=[Optional()])
+    website = StringField(_l("Ne pas remplir ce champ"), validators=[Optional()])
     started = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -47,7 +49,7 @@ class SpamGuardForm(FlaskForm):
         except (BadSignature, ValueError):
             raise FieldError(SPAM_MESSAGE) from None
         if time.time() - started < current_app.config["FORUMS_MIN_FILL_SECONDS"]:
-            raise FieldError("Vous avez envoyé le formulaire très vite : relisez votre texte et envoyez-le à nouveau.")
+            raise FieldError(_("Vous avez envoyé le formulaire très vite : relisez votre texte et envoyez-le à nouveau."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -64,42 +66,42 @@ class SpamGuardForm(FlaskForm):
 
 
 class ConsultationFilterForm(FilterForm):
-    q = StringField("Rechercher dans les titres et les contributions", validators=[Optional(), Length(max=100, message="100 caractères au plus.")])
-    theme = SelectField("Thème", choices=[], validators=[Optional()], coerce=str)
-    commune = SelectField("Commune", choices=[], validators=[Optional()], coerce=str)
+    q = StringField(_l("Rechercher dans les titres et les contributions"), validators=[Optional(), Length(max=100, message=_l("100 caractères au plus."))])
+    theme = SelectField(_l("Thème"), choices=[], validators=[Optional()], coerce=str)
+    commune = SelectField(_l("Commune"), choices=[], validators=[Optional()], coerce=str)
     status = SelectField(
-        "État",
-        choices=[("", "Toutes"), ("open", "Ouvertes"), ("upcoming", "À venir"), ("closed", "Closes")],
+        _l("État"),
+        choices=[("", _l("Toutes")), ("open", _l("Ouvertes")), ("upcoming", _l("À venir")), ("closed", _l("Closes"))],
         validators=[Optional()],
     )
 
 
 class CharterForm(FlaskForm):
-    accept = BooleanField("J'ai lu la charte de participation et je m'engage à la respecter",
-                          validators=[DataRequired("Cochez la case pour accepter la charte.")])
+    accept = BooleanField(_l("J'ai lu la charte de participation et je m'engage à la respecter"),
+                          validators=[DataRequired(_l("Cochez la case pour accepter la charte."))])
 
 
 class TopicForm(SpamGuardForm):
-    title = StringField("Titre du sujet", validators=[InputRequired(REQUIRED), Length(max=TITLE_MAX, message=f"{TITLE_MAX} caractères au plus.")])
-    theme = SelectField("Thème", choices=[], validators=[Optional()], coerce=str)
+    title = StringField(_l("Titre du sujet"), validators=[InputRequired(REQUIRED), Length(max=TITLE_MAX, message=_l("%(TITLE_MAX)s caractères au plus.", TITLE_MAX=TITLE_MAX))])
+    theme = SelectField(_l("Thème"), choices=[], validators=[Optional()], coerce=str)
     body = TextAreaField(
-        "Votre contribution",
-        validators=[InputRequired(REQUIRED), Length(max=BODY_MAX, message=f"{BODY_MAX} caractères au plus.")],
-        description="Mise en forme Markdown possible : *italique*, **gras**, listes, liens.",
+        _l("Votre contribution"),
+        validators=[InputRequired(REQUIRED), Length(max=BODY_MAX, message=_l("%(BODY_MAX)s caractères au plus.", BODY_MAX=BODY_MAX))],
+        description=_l("Mise en forme Markdown possible : *italique*, **gras**, listes, liens."),
     )
 
 
 class ContributionForm(SpamGuardForm):
     body = TextAreaField(
-        "Votre contribution",
-        validators=[InputRequired(REQUIRED), Length(max=BODY_MAX, message=f"{BODY_MAX} caractères au plus.")],
-        description="Mise en forme Markdown possible : *italique*, **gras**, listes, liens.",
+        _l("Votre contribution"),
+        validators=[InputRequired(REQUIRED), Length(max=BODY_MAX, message=_l("%(BODY_MAX)s caractères au plus.", BODY_MAX=BODY_MAX))],
+        description=_l("Mise en forme Markdown possible : *italique*, **gras**, listes, liens."),
     )
     parent_id = HiddenField()
 
 
 class EditForm(FlaskForm):
-    body = TextAreaField("Votre contribution", validators=[InputRequired(REQUIRED), Length(max=BODY_MAX, message=f"{BODY_MAX} caractères au plus.")])
+    body = TextAreaField(_l("Votre contribution"), validators=[InputRequired(REQUIRED), Length(max=BODY_MAX, message=_l("%(BODY_MAX)s caractères au plus.", BODY_MAX=BODY_MAX))])
 
 
 class ReactionForm(FlaskForm):
@@ -107,14 +109,14 @@ class ReactionForm(FlaskForm):
 
     def validate_kind(self, field):
         if field.data not in {k.value for k in ReactionKind}:
-            raise FieldError("Réaction inconnue.")
+            raise FieldError(_("Réaction inconnue."))
 
 
 class ReportForm(FlaskForm):
-    reason = RadioField("Motif du signalement", choices=[(r.value, r.label) for r in ReportReason],
-                        validators=[InputRequired("Choisissez un motif.")])
-    comment = TextAreaField("Précisions", validators=[Optional(), Length(max=500, message="500 caractères au plus.")],
-                            description="Obligatoire avec le motif « Autre ».")
+    reason = RadioField(_l("Motif du signalement"), choices=[(r.value, r.label) for r in ReportReason],
+                        validators=[InputRequired(_l("Choisissez un motif."))])
+    comment = TextAreaField(_l("Précisions"), validators=[Optional(), Length(max=500, message=_l("500 caractères au plus."))],
+                            description=_l("Obligatoire avec le motif « Autre »."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -125,44 +127,44 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ConsultationForm(FlaskForm):
-    title = StringField("Titre", validators=[InputRequired(REQUIRED), Length(max=TITLE_MAX, message=f"{TITLE_MAX} caractères au plus.")])
-    question = StringField("Question posée aux habitants", validators=[InputRequired(REQUIRED), Length(max=500, message="500 caractères au plus.")])
-    presentation = TextAreaField("Présentation du projet", validators=[Optional()], description="Markdown : titres, listes, liens.")
-    charter = TextAreaField("Charte de participation", validators=[InputRequired(REQUIRED)],
-                            description="Les contributeurs l'acceptent avant leur première contribution.")
-    opens_at = DateTimeLocalField("Ouverture (heure de Paris)", format="%Y-%m-%dT%H:%M", validators=[InputRequired("Indiquez une date et une heure.")])
-    closes_at = DateTimeLocalField("Clôture (heure de Paris)", format="%Y-%m-%dT%H:%M", validators=[InputRequired("Indiquez une date et une heure.")])
-    premoderated = BooleanField("Modération a priori : les contributions n'apparaissent qu'une fois approuvées")
-    themes = MultiCheckboxField("Thèmes", choices=[], coerce=int, validators=[Optional()])
-    communes = MultiCheckboxField("Communes concernées", choices=[], coerce=int, validators=[Optional()])
+    title = StringField(_l("Titre"), validators=[InputRequired(REQUIRED), Length(max=TITLE_MAX, message=_l("%(TITLE_MAX)s caractères au plus.", TITLE_MAX=TITLE_MAX))])
+    question = StringField(_l("Question posée aux habitants"), validators=[InputRequired(REQUIRED), Length(max=500, message=_l("500 caractères au plus."))])
+    presentation = TextAreaField(_l("Présentation du projet"), validators=[Optional()], description=_l("Markdown : titres, listes, liens."))
+    charter = TextAreaField(_l("Charte de participation"), validators=[InputRequired(REQUIRED)],
+                            description=_l("Les contributeurs l'acceptent avant leur première contribution."))
+    opens_at = DateTimeLocalField(_l("Ouverture (heure de Paris)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_l("Indiquez une date et une heure."))])
+    closes_at = DateTimeLocalField(_l("Clôture (heure de Paris)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_l("Indiquez une date et une heure."))])
+    premoderated = BooleanField(_l("Modération a priori : les contributions n'apparaissent qu'une fois approuvées"))
+    themes = MultiCheckboxField(_l("Thèmes"), choices=[], coerce=int, validators=[Optional()])
+    communes = MultiCheckboxField(_l("Communes concernées"), choices=[], coerce=int, validators=[Optional()])
 
 
 class SynthesisForm(FlaskForm):
-    text = TextAreaField("Synthèse", validators=[InputRequired(REQUIRED)],
-                         description="Markdown. Ce qui a été dit, et ce que la collectivité en retient. Les chiffres sont ajoutés par la plateforme.")
+    text = TextAreaField(_l("Synthèse"), validators=[InputRequired(REQUIRED)],
+                         description=_l("Markdown. Ce qui a été dit, et ce que la collectivité en retient. Les chiffres sont ajoutés par la plateforme."))
 
 
 class ModerationForm(FlaskForm):
-    action = SelectField("Action", choices=[("", "Choisir…"), *MODERATION_ACTIONS.items()], validators=[InputRequired("Choisissez une action.")])
-    reason = TextAreaField("Motif (envoyé à l'auteur)", validators=[InputRequired("Indiquez le motif : il est conservé et envoyé à l'auteur."),
-                                                                  Length(max=500, message="500 caractères au plus.")])
-    suspend_days = IntegerField("Durée de la suspension (jours)", validators=[Optional(), NumberRange(1, 365, "Entre 1 et 365 jours.")],
-                                description="Pour « Suspendre l'auteur » seulement.")
+    action = SelectField(_l("Action"), choices=[("", _l("Choisir…")), *MODERATION_ACTIONS.items()], validators=[InputRequired(_l("Choisissez une action."))])
+    reason = TextAreaField(_l("Motif (envoyé à l'auteur)"), validators=[InputRequired(_l("Indiquez le motif : il est conservé et envoyé à l'auteur.")),
+                                                                  Length(max=500, message=_l("500 caractères au plus."))])
+    suspend_days = IntegerField(_l("Durée de la suspension (jours)"), validators=[Optional(), NumberRange(1, 365, _l("Entre 1 et 365 jours."))],
+                                description=_l("Pour « Suspendre l'auteur » seulement."))
 
     def validate_action(self, field):
         if field.data not in MODERATION_ACTIONS:
-            raise FieldError("Choisissez une action.")
+            raise FieldError(_("Choisissez une action."))
 
 
 class AttachmentForm(FlaskForm):
     """A document or an image for the consultation's presentation; its type is read from its content."""
 
-    file = FileField("Fichier (PDF, JPEG ou PNG)", render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
-                     description="Un document PDF, ou une image JPEG ou PNG.")
-    title = StringField("Titre du document ou légende de l'image", validators=[InputRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")],
-                        description="Le texte du lien de téléchargement (« Dossier de concertation ») ou la légende sous l'image.")
-    alt_text = StringField("Texte de remplacement de l'image", validators=[Optional(), Length(max=300, message="300 caractères au plus.")],
-                           description="Obligatoire pour une image : ce qu'elle montre, pour qui ne la voit pas.")
+    file = FileField(_l("Fichier (PDF, JPEG ou PNG)"), render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
+                     description=_l("Un document PDF, ou une image JPEG ou PNG."))
+    title = StringField(_l("Titre du document ou légende de l'image"), validators=[InputRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
+                        description=_l("Le texte du lien de téléchargement (« Dossier de concertation ») ou la légende sous l'image."))
+    alt_text = StringField(_l("Texte de remplacement de l'image"), validators=[Optional(), Length(max=300, message=_l("300 caractères au plus."))],
+                           description=_l("Obligatoire pour une image : ce qu'elle montre, pour qui ne la voit pas."))
 
 
 class FollowForm(FlaskForm):

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.forums.models import Consultation, ConsultationState, Contribution, ContributionState, Reaction, consultation_communes
 from participation.staff.indicators import Figure, IndicatorQuery, register_indicator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
-@register_indicator("forums", "Concertations en ligne", order=20)
+@register_indicator("forums", _l("Concertations en ligne"), order=20)
 def consultations_figures(query: IndicatorQuery) -> list[Figure]:
     """Three queries: the year's consultations, their contributions and contributors, their reactions."""
     statement = (sa.select(Consultation.id, Consultation.title)
@@ -20,7 +22,7 @@ def consultations_figures(query: IndicatorQuery) -> list[Figure]:
             Consultation.id.in_(sa.select(consultation_communes.c.consultation_id).where(consultation_communes.c.commune_id == query.commune_id)),
             ~Consultation.id.in_(sa.select(consultation_communes.c.consultation_id))))
     items = db.session.execute(statement).all()
-    ids = [i for i, _ in items]
+    ids = [i for i, _unused in items]
     published = Contribution.state == ContributionState.published
     in_year = [Contribution.created_at >= query.start, Contribution.created_at < query.end]
     counts = {cid: (n, people) for cid, n, people in db.session.execute(
@@ -30,7 +32,7 @@ def consultations_figures(query: IndicatorQuery) -> list[Figure]:
         sa.select(Contribution.consultation_id, sa.func.count(Reaction.id)).join(Reaction, Reaction.contribution_id == Contribution.id)
         .where(Contribution.consultation_id.in_(ids)).group_by(Contribution.consultation_id)).all()) if ids else {}
     rows = [(title, *counts.get(cid, (0, 0)), reactions.get(cid, 0)) for cid, title in items]
-    return [Figure("consultations", "Contributions, contributeurs et réactions par concertation",
-                   ("Concertation", "Contributions", "Contributeurs", "Réactions"), rows,
-                   summary=[("Concertations", str(len(rows))), ("Contributions publiées", str(sum(r[1] for r in rows)))],
-                   note="Concertations ouvertes pendant l'année ; une concertation sans commune concerne tout le territoire.")]
+    return [Figure("consultations", _("Contributions, contributeurs et réactions par concertation"),
+                   (_("Concertation"), _("Contributions"), _("Contributeurs"), _("Réactions")), rows,
+                   summary=[(_("Concertations"), str(len(rows))), (_("Contributions publiées"), str(sum(r[1] for r in rows)))],
+                   note=_("Concertations ouvertes pendant l'année ; une concertation sans commune concerne tout le territoire."))]

@@ -9,14 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class ConsultationState(TitledEnum):
-    draft = "draft", "Brouillon"
-    published = "published", "À venir"
-    open = "open", "Ouverte"
-    closed = "closed", "Close"
-    synthesis_published = "synthesis_published", "Synthèse publiée"
+    draft = "draft", _l("Brouillon")
+    published = "published", _l("À venir")
+    open = "open", _l("Ouverte")
+    closed = "closed", _l("Close")
+    synthesis_published = "synthesis_published", _l("Synthèse publiée")
 
 
 consultation_themes = sa.Table(
@@ -89,7 +91,7 @@ class Consultation(IdMixin, TimestampMixin, Base):
 
 def _synthesis_written(consultation: Consultation, actor) -> str | None:
     if not (consultation.synthesis or "").strip():
-        return "Rédigez la synthèse avant de la publier."
+        return _("Rédigez la synthèse avant de la publier.")
     return None
 
 
@@ -97,22 +99,22 @@ CONSULTATION_WORKFLOW = Workflow(
     thing="consultation",
     transitions=[
         Transition("publish", {ConsultationState.draft}, ConsultationState.published, permission="forums.manage",
-                   label="publier la concertation",
-                   refusals={s: "Cette concertation est déjà publiée." for s in ConsultationState if s != ConsultationState.draft}),
+                   label=_l("publier la concertation"),
+                   refusals={s: _l("Cette concertation est déjà publiée.") for s in ConsultationState if s != ConsultationState.draft}),
         # Applied by the worker when the opening date comes.
         Transition("open", {ConsultationState.published}, ConsultationState.open, permission="forums.manage",
-                   label="ouvrir la concertation"),
+                   label=_l("ouvrir la concertation")),
         Transition("close", {ConsultationState.published, ConsultationState.open}, ConsultationState.closed,
-                   permission="forums.manage", label="clore la concertation",
-                   refusals={ConsultationState.closed: "Cette concertation est déjà close.",
-                             ConsultationState.synthesis_published: "Cette concertation est déjà close."}),
+                   permission="forums.manage", label=_l("clore la concertation"),
+                   refusals={ConsultationState.closed: _l("Cette concertation est déjà close."),
+                             ConsultationState.synthesis_published: _l("Cette concertation est déjà close.")}),
         Transition("publish_synthesis", {ConsultationState.closed}, ConsultationState.synthesis_published,
                    event="synthesis_published", permission="forums.manage", guards=[_synthesis_written],
-                   label="publier la synthèse",
-                   refusals={ConsultationState.synthesis_published: "La synthèse est déjà publiée.",
-                             ConsultationState.open: "La synthèse se publie une fois la concertation close.",
-                             ConsultationState.published: "La synthèse se publie une fois la concertation close.",
-                             ConsultationState.draft: "La synthèse se publie une fois la concertation close."}),
+                   label=_l("publier la synthèse"),
+                   refusals={ConsultationState.synthesis_published: _l("La synthèse est déjà publiée."),
+                             ConsultationState.open: _l("La synthèse se publie une fois la concertation close."),
+                             ConsultationState.published: _l("La synthèse se publie une fois la concertation close."),
+                             ConsultationState.draft: _l("La synthèse se publie une fois la concertation close.")}),
     ],
 )
 CONSULTATION_WORKFLOW.bind(Consultation)
@@ -150,14 +152,14 @@ class Topic(IdMixin, Base):
 
 
 class ContributionState(TitledEnum):
-    pending = "pending", "En attente de modération"
-    published = "published", "Publiée"
-    hidden = "hidden", "Masquée en attente d'examen"
-    removed = "removed", "Masquée par la modération"
-    deleted = "deleted", "Supprimée par son auteur"
+    pending = "pending", _l("En attente de modération")
+    published = "published", _l("Publiée")
+    hidden = "hidden", _l("Masquée en attente d'examen")
+    removed = "removed", _l("Masquée par la modération")
+    deleted = "deleted", _l("Supprimée par son auteur")
 
 
-DELETED_TEXT = "Contribution supprimée par son auteur"
+DELETED_TEXT = _l("Contribution supprimée par son auteur")
 
 
 class Contribution(IdMixin, Base):
@@ -208,30 +210,30 @@ CONTRIBUTION_WORKFLOW = Workflow(
     thing="contribution",
     transitions=[
         Transition("approve", {ContributionState.pending}, ContributionState.published, permission="forums.moderate",
-                   label="approuver", refusals={ContributionState.published: "Cette contribution est déjà publiée."}),
+                   label="approuver", refusals={ContributionState.published: _l("Cette contribution est déjà publiée.")}),
         Transition("reject", {ContributionState.pending}, ContributionState.removed, permission="forums.moderate",
                    label="refuser"),
         # Enough reports: hidden until a moderator looks at it.
-        Transition("flag", {ContributionState.published}, ContributionState.hidden, label="masquer après signalements"),
+        Transition("flag", {ContributionState.published}, ContributionState.hidden, label=_l("masquer après signalements")),
         Transition("hide", {ContributionState.published, ContributionState.hidden}, ContributionState.removed,
                    event="hidden", permission="forums.moderate", label="masquer",
-                   refusals={ContributionState.removed: "Cette contribution est déjà masquée."}),
+                   refusals={ContributionState.removed: _l("Cette contribution est déjà masquée.")}),
         Transition("restore", {ContributionState.hidden, ContributionState.removed}, ContributionState.published,
-                   permission="forums.moderate", label="rétablir",
-                   refusals={ContributionState.published: "Cette contribution est déjà visible."}),
+                   permission="forums.moderate", label=_l("rétablir"),
+                   refusals={ContributionState.published: _l("Cette contribution est déjà visible.")}),
         Transition("delete", {ContributionState.pending, ContributionState.published, ContributionState.hidden},
                    ContributionState.deleted, permission="forums.delete", label="supprimer",
-                   refusals={ContributionState.deleted: "Cette contribution est déjà supprimée.",
-                             ContributionState.removed: "Cette contribution a été masquée par la modération."}),
+                   refusals={ContributionState.deleted: _l("Cette contribution est déjà supprimée."),
+                             ContributionState.removed: _l("Cette contribution a été masquée par la modération.")}),
     ],
 )
 CONTRIBUTION_WORKFLOW.bind(Contribution)
 
 
 class ReactionKind(TitledEnum):
-    agree = "agree", "D'accord"
-    disagree = "disagree", "Pas d'accord"
-    support = "support", "Soutien"
+    agree = "agree", _l("D'accord")
+    disagree = "disagree", _l("Pas d'accord")
+    support = "support", _l("Soutien")
 
 
 class Reaction(IdMixin, Base):
@@ -261,11 +263,11 @@ class Follow(IdMixin, Base):
 
 
 class ReportReason(TitledEnum):
-    off_topic = "off_topic", "Hors sujet"
-    abusive = "abusive", "Propos injurieux"
-    spam = "spam", "Spam"
-    personal_data = "personal_data", "Données personnelles"
-    other = "other", "Autre"
+    off_topic = "off_topic", _l("Hors sujet")
+    abusive = "abusive", _l("Propos injurieux")
+    spam = "spam", _l("Spam")
+    personal_data = "personal_data", _l("Données personnelles")
+    other = "other", _l("Autre")
 
 
 class Report(IdMixin, Base):
@@ -286,8 +288,8 @@ class Report(IdMixin, Base):
 
 
 class AttachmentKind(TitledEnum):
-    document = "document", "Document"
-    image = "image", "Image"
+    document = "document", _l("Document")
+    image = "image", _l("Image")
 
 
 class ConsultationAttachment(IdMixin, Base):
@@ -324,7 +326,7 @@ FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"
 def file_size(size: int) -> str:
     """A size in French units: « 350 Ko », « 1,2 Mo »."""
     if size < 1024:
-        return f"{size} octets"
+        return _("%(size)s octets", size=size)
     if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} Ko"
-    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+        return _("%(max)s Ko", max=max(1, round(size / 1024)))
+    return _("%(value).1f Mo", value=size / (1024 * 1024)).replace(".", ",")

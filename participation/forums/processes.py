@@ -17,9 +17,11 @@ from participation.forums.models import (
     consultation_themes,
 )
 from participation.processes.sources import PlatformProcess, path, register_process_source
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
-@register_process_source("consultation", "Concertation en ligne", automatic=True)
+@register_process_source("consultation", _l("Concertation en ligne"), automatic=True)
 def consultations(ids: list[int] | None) -> list[PlatformProcess]:
     """Every consultation made public, with its contributions, contributors and reactions: four queries."""
     statement = sa.select(Consultation).where(Consultation.state != ConsultationState.draft).order_by(Consultation.id)
@@ -51,7 +53,7 @@ def consultations(ids: list[int] | None) -> list[PlatformProcess]:
             url=path("forums.consultation", consultation_id=c.id),
             starts_on=utc_to_local(c.opens_at).date(), ends_on=utc_to_local(c.closes_at).date(),
             participants=contributors,
-            figures=(("Contributions", contributions), ("Contributeurs", contributors), ("Réactions", reactions.get(c.id, 0))),
+            figures=((_("Contributions"), contributions), (_("Contributeurs"), contributors), (_("Réactions"), reactions.get(c.id, 0))),
             summary=c.question, results=c.synthesis or "" if c.synthesis_published_at else "",
             commune_ids=communes.get(c.id, frozenset()), theme_ids=themes.get(c.id, frozenset()),
         ))

@@ -41,6 +41,8 @@ from participation.forums.models import (
     Topic,
 )
 from participation.territory.models import Commune, Theme
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 BODY_MAX = 10_000
 TITLE_MAX = 200
@@ -48,13 +50,13 @@ LINK_RE = re.compile(r"https?://|www\.|\]\(|mailto:", re.IGNORECASE)
 
 # What the moderation queue's bulk form offers.
 MODERATION_ACTIONS = {
-    "approve": "Approuver",
-    "reject": "Refuser",
-    "hide": "Masquer",
-    "restore": "Rétablir",
-    "dismiss": "Classer les signalements",
-    "warn": "Avertir l'auteur",
-    "suspend": "Suspendre l'auteur",
+    "approve": _l("Approuver"),
+    "reject": _l("Refuser"),
+    "hide": _l("Masquer"),
+    "restore": _l("Rétablir"),
+    "dismiss": _l("Classer les signalements"),
+    "warn": _l("Avertir l'auteur"),
+    "suspend": _l("Suspendre l'auteur"),
 }
 
 
@@ -79,23 +81,23 @@ def save_consultation(
     require(actor, "forums.manage", consultation)
     title, question, charter = (title or "").strip(), (question or "").strip(), (charter or "").strip()
     if not title:
-        raise ValidationError("Indiquez le titre de la concertation.", field="title")
+        raise ValidationError(_("Indiquez le titre de la concertation."), field="title")
     if not question:
-        raise ValidationError("Indiquez la question posée aux habitants.", field="question")
+        raise ValidationError(_("Indiquez la question posée aux habitants."), field="question")
     if not charter:
-        raise ValidationError("Indiquez la charte de participation que les contributeurs acceptent.", field="charter")
+        raise ValidationError(_("Indiquez la charte de participation que les contributeurs acceptent."), field="charter")
     if opens_at is None:
-        raise ValidationError("Indiquez la date d'ouverture.", field="opens_at")
+        raise ValidationError(_("Indiquez la date d'ouverture."), field="opens_at")
     if closes_at is None:
-        raise ValidationError("Indiquez la date de clôture.", field="closes_at")
+        raise ValidationError(_("Indiquez la date de clôture."), field="closes_at")
     if closes_at <= opens_at:
-        raise ValidationError("La clôture doit venir après l'ouverture.", field="closes_at")
+        raise ValidationError(_("La clôture doit venir après l'ouverture."), field="closes_at")
     created = consultation is None
     if created:
         consultation = Consultation(created_by_id=getattr(actor, "id", None))
         db.session.add(consultation)
     elif consultation.state in (ConsultationState.closed, ConsultationState.synthesis_published):
-        raise DomainError("Cette concertation est close : seule sa synthèse peut encore être rédigée.")
+        raise DomainError(_("Cette concertation est close : seule sa synthèse peut encore être rédigée."))
     consultation.title = title[:TITLE_MAX]
     consultation.question = question[:500]
     consultation.presentation = presentation or ""
@@ -135,10 +137,10 @@ def advance(consultation: Consultation, *, now: datetime) -> str | None:
 def save_synthesis(consultation: Consultation, *, text: str, actor) -> None:
     require(actor, "forums.manage", consultation)
     if consultation.state not in (ConsultationState.closed, ConsultationState.synthesis_published):
-        raise DomainError("La synthèse se rédige une fois la concertation close.")
+        raise DomainError(_("La synthèse se rédige une fois la concertation close."))
     text = (text or "").strip()
     if not text:
-        raise ValidationError("Rédigez la synthèse : elle ne peut pas être vide.", field="text")
+        raise ValidationError(_("Rédigez la synthèse : elle ne peut pas être vide."), field="text")
     consultation.synthesis = text
     record("consultation.synthesis_saved", consultation, actor, {})
 
@@ -174,32 +176,32 @@ def participation_refusal(consultation: Consultation, actor, *, accepted: bool |
 
     now = now or utcnow()
     if not getattr(actor, "is_authenticated", False):
-        return "Connectez-vous pour contribuer : il faut un compte confirmé."
+        return _("Connectez-vous pour contribuer : il faut un compte confirmé.")
     if actor.state == AccountState.suspended:
         if actor.suspended_until:
-            return f"Votre compte est suspendu jusqu'au {format_moment(actor.suspended_until)} : vous ne pouvez pas contribuer."
-        return "Votre compte est suspendu : vous ne pouvez pas contribuer."
+            return _("Votre compte est suspendu jusqu'au %(suspended_until)s : vous ne pouvez pas contribuer.", suspended_until=format_moment(actor.suspended_until))
+        return _("Votre compte est suspendu : vous ne pouvez pas contribuer.")
     if actor.state != AccountState.active:
-        return "Confirmez d'abord votre adresse électronique : le lien est dans le courriel reçu à l'inscription."
+        return _("Confirmez d'abord votre adresse électronique : le lien est dans le courriel reçu à l'inscription.")
     shown = consultation.shown_state(now)
     if shown == ConsultationState.draft:
-        return "Cette concertation n'est pas publiée."
+        return _("Cette concertation n'est pas publiée.")
     if shown == ConsultationState.published:
-        return f"La concertation ouvrira le {format_moment(consultation.opens_at)} : vous pourrez contribuer à partir de cette date."
+        return _("La concertation ouvrira le %(opens_at)s : vous pourrez contribuer à partir de cette date.", opens_at=format_moment(consultation.opens_at))
     if shown != ConsultationState.open or not consultation.accepts_contributions(now):
         if now < consultation.opens_at:
-            return f"La concertation ouvrira le {format_moment(consultation.opens_at)}."
-        return f"La concertation est close depuis le {format_moment(consultation.closes_at)} : il n'est plus possible de contribuer."
+            return _("La concertation ouvrira le %(opens_at)s.", opens_at=format_moment(consultation.opens_at))
+        return _("La concertation est close depuis le %(closes_at)s : il n'est plus possible de contribuer.", closes_at=format_moment(consultation.closes_at))
     if accepted is None:
         accepted = has_accepted_charter(consultation, actor)
     if not accepted:
-        return "Acceptez la charte de participation de cette concertation pour contribuer."
+        return _("Acceptez la charte de participation de cette concertation pour contribuer.")
     return None
 
 
 def _check_can_contribute(consultation: Consultation, actor) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied("Connectez-vous pour contribuer.")
+        raise PermissionDenied(_("Connectez-vous pour contribuer."))
     require(actor, "forums.view", consultation)
     reason = participation_refusal(consultation, actor)
     if reason:
@@ -209,9 +211,9 @@ def _check_can_contribute(consultation: Consultation, actor) -> None:
 def _clean_body(body: str, actor) -> str:
     body = (body or "").strip()
     if len(body) < 2:
-        raise ValidationError("Écrivez votre contribution.", field="body")
+        raise ValidationError(_("Écrivez votre contribution."), field="body")
     if len(body) > BODY_MAX:
-        raise ValidationError(f"Votre contribution dépasse {BODY_MAX} caractères : raccourcissez-la.", field="body")
+        raise ValidationError(_("Votre contribution dépasse %(BODY_MAX)s caractères : raccourcissez-la.", BODY_MAX=BODY_MAX), field="body")
     config = current_app.config
     created = getattr(actor, "created_at", None)
     if created is not None and utcnow() - created < timedelta(days=config["FORUMS_NEW_ACCOUNT_DAYS"]):
@@ -247,12 +249,12 @@ def open_topic(consultation: Consultation, *, title: str, body: str, theme: Them
     _check_can_contribute(consultation, actor)
     title = (title or "").strip()
     if not title:
-        raise ValidationError("Donnez un titre à votre sujet.", field="title")
+        raise ValidationError(_("Donnez un titre à votre sujet."), field="title")
     if len(title) > TITLE_MAX:
-        raise ValidationError(f"Le titre dépasse {TITLE_MAX} caractères.", field="title")
+        raise ValidationError(_("Le titre dépasse %(TITLE_MAX)s caractères.", TITLE_MAX=TITLE_MAX), field="title")
     body = _clean_body(body, actor)
     if theme is not None and theme not in consultation.themes:
-        raise ValidationError("Choisissez un des thèmes de la concertation.", field="theme")
+        raise ValidationError(_("Choisissez un des thèmes de la concertation."), field="theme")
     now = utcnow()
     topic = Topic(consultation_id=consultation.id, author_id=actor.id, title=title, theme_id=getattr(theme, "id", None),
                   created_at=now, last_activity_at=now)
@@ -277,9 +279,9 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
     body = _clean_body(body, actor)
     if parent is not None:
         if parent.topic_id != topic.id:
-            raise ValidationError("Cette réponse ne correspond pas au sujet.", field="body")
+            raise ValidationError(_("Cette réponse ne correspond pas au sujet."), field="body")
         if parent.state not in (ContributionState.published,):
-            raise DomainError("On ne peut pas répondre à cette contribution.")
+            raise DomainError(_("On ne peut pas répondre à cette contribution."))
         # Replies stay one level deep: a reply to a reply joins its thread.
         if parent.parent_id is not None:
             parent = db.session.get(Contribution, parent.parent_id)
@@ -298,14 +300,14 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
 
 def edit_refusal(contribution: Contribution, actor, now: datetime | None = None) -> str | None:
     if not can(actor, "forums.edit", contribution):
-        return "Seul son auteur peut modifier une contribution."
+        return _("Seul son auteur peut modifier une contribution.")
     if contribution.state not in (ContributionState.published, ContributionState.pending):
-        return "Cette contribution ne peut plus être modifiée."
+        return _("Cette contribution ne peut plus être modifiée.")
     minutes = current_app.config["FORUMS_EDIT_MINUTES"]
     if (now or utcnow()) > contribution.created_at + timedelta(minutes=minutes):
-        return f"Une contribution se modifie dans les {minutes} minutes qui suivent sa publication."
+        return _("Une contribution se modifie dans les %(minutes)s minutes qui suivent sa publication.", minutes=minutes)
     if not contribution.consultation.accepts_contributions(now):
-        return "La concertation est close : les contributions ne se modifient plus."
+        return _("La concertation est close : les contributions ne se modifient plus.")
     return None
 
 
@@ -325,7 +327,7 @@ def edit_contribution(contribution: Contribution, *, body: str, actor) -> None:
 def delete_contribution(contribution: Contribution, *, actor) -> None:
     """The author withdraws a contribution: its text is erased; replies to it stay."""
     if not can(actor, "forums.edit", contribution) and actor is not SYSTEM:
-        raise PermissionDenied("Seul son auteur peut supprimer une contribution.")
+        raise PermissionDenied(_("Seul son auteur peut supprimer une contribution."))
     CONTRIBUTION_WORKFLOW.apply(contribution, "delete", actor=actor)
     contribution.body = ""
 
@@ -334,11 +336,11 @@ def react(contribution: Contribution, kind: ReactionKind, *, actor) -> ReactionK
     """Set the person's reaction; the same one again withdraws it. Returns the reaction now held."""
     require(actor, "forums.participate", contribution)
     if contribution.state != ContributionState.published:
-        raise DomainError("On ne peut pas réagir à cette contribution.")
+        raise DomainError(_("On ne peut pas réagir à cette contribution."))
     if contribution.author_id == actor.id:
-        raise DomainError("Vous ne pouvez pas réagir à votre propre contribution.")
+        raise DomainError(_("Vous ne pouvez pas réagir à votre propre contribution."))
     if not contribution.consultation.accepts_contributions():
-        raise DomainError("La concertation est close : les réactions ne sont plus possibles.")
+        raise DomainError(_("La concertation est close : les réactions ne sont plus possibles."))
     existing = db.session.scalar(sa.select(Reaction).where(Reaction.contribution_id == contribution.id, Reaction.user_id == actor.id))
     if existing is not None and existing.kind == kind:
         db.session.delete(existing)
@@ -388,7 +390,7 @@ def follow(topic: Topic, *, actor) -> None:
 def unfollow(topic: Topic, *, actor) -> None:
     """Stop following a topic. Open to a suspended person too: a mail's unsubscribe link always works."""
     if not getattr(actor, "is_authenticated", False) or actor is SYSTEM:
-        raise PermissionDenied("Connectez-vous pour ne plus suivre ce sujet.")
+        raise PermissionDenied(_("Connectez-vous pour ne plus suivre ce sujet."))
     result = db.session.execute(sa.delete(Follow).where(Follow.topic_id == topic.id, Follow.user_id == actor.id))
     if result.rowcount:
         record("topic.unfollowed", topic, actor, {})
@@ -397,7 +399,7 @@ def unfollow(topic: Topic, *, actor) -> None:
 def unfollow_all(*, actor) -> int:
     """Stop following every topic (the « ne plus rien recevoir » link of the mails)."""
     if not getattr(actor, "is_authenticated", False) or actor is SYSTEM:
-        raise PermissionDenied("Connectez-vous pour ne plus suivre de sujet.")
+        raise PermissionDenied(_("Connectez-vous pour ne plus suivre de sujet."))
     result = db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id))
     if result.rowcount:
         record("user.topics_unfollowed", actor, actor, {"count": result.rowcount})
@@ -453,16 +455,16 @@ def report(contribution: Contribution, *, reason: ReportReason, comment: str | N
     """Report a contribution; past the threshold it is hidden until a moderator examines it."""
     require(actor, "forums.participate", contribution)
     if contribution.author_id == actor.id:
-        raise DomainError("Vous ne pouvez pas signaler votre propre contribution.")
+        raise DomainError(_("Vous ne pouvez pas signaler votre propre contribution."))
     if contribution.state not in (ContributionState.published, ContributionState.hidden):
-        raise DomainError("Cette contribution n'est pas visible : il n'y a rien à signaler.")
+        raise DomainError(_("Cette contribution n'est pas visible : il n'y a rien à signaler."))
     already = db.session.scalar(
         sa.select(Report.id).where(Report.contribution_id == contribution.id, Report.reporter_id == actor.id, Report.resolved_at.is_(None))
     )
     if already is not None:
-        raise DomainError("Vous avez déjà signalé cette contribution : la modération va l'examiner.")
+        raise DomainError(_("Vous avez déjà signalé cette contribution : la modération va l'examiner."))
     if reason == ReportReason.other and not (comment or "").strip():
-        raise ValidationError("Précisez en quoi la contribution enfreint la charte.", field="comment")
+        raise ValidationError(_("Précisez en quoi la contribution enfreint la charte."), field="comment")
     # An earlier, examined report by the same person gives way to the new one.
     db.session.execute(sa.delete(Report).where(Report.contribution_id == contribution.id, Report.reporter_id == actor.id))
     item = Report(contribution_id=contribution.id, reporter_id=actor.id, reason=reason, comment=(comment or "").strip()[:500] or None)
@@ -496,13 +498,13 @@ def add_attachment(consultation: Consultation, *, upload, title: str, alt_text: 
     title = (title or "").strip()
     alt_text = (alt_text or "").strip()
     if not title:
-        raise ValidationError("Indiquez le titre du document ou la légende de l'image.", field="title")
+        raise ValidationError(_("Indiquez le titre du document ou la légende de l'image."), field="title")
     stream = getattr(upload, "stream", None)
     if stream is not None and getattr(upload, "filename", ""):
         head = stream.read(16)
         stream.seek(0)
         if any(kind.matches(head) for kind in IMAGES) and not alt_text:
-            raise ValidationError("Décrivez l'image en quelques mots : ce texte remplace l'image pour qui ne la voit pas.", field="alt_text")
+            raise ValidationError(_("Décrivez l'image en quelques mots : ce texte remplace l'image pour qui ne la voit pas."), field="alt_text")
     stored = store_upload(upload, kinds=ATTACHMENT_TYPES, max_bytes=current_app.config["FORUMS_ATTACHMENT_MAX_MB"] * MB, actor=actor, field="file")
     kind = AttachmentKind.image if stored.mimetype.startswith("image/") else AttachmentKind.document
     attachment = ConsultationAttachment(
@@ -571,13 +573,13 @@ def moderate(contributions: list[Contribution], *, action: str, reason: str, act
     require(actor, "forums.moderate")
     reason = (reason or "").strip()
     if action not in MODERATION_ACTIONS:
-        raise ValidationError("Choisissez une action.", field="action")
+        raise ValidationError(_("Choisissez une action."), field="action")
     if not contributions:
-        raise ValidationError("Cochez au moins une contribution.", field="contributions")
+        raise ValidationError(_("Cochez au moins une contribution."), field="contributions")
     if not reason:
-        raise ValidationError("Indiquez le motif : il est conservé et envoyé à l'auteur.", field="reason")
+        raise ValidationError(_("Indiquez le motif : il est conservé et envoyé à l'auteur."), field="reason")
     if action == "suspend" and not (suspend_days and 1 <= suspend_days <= 365):
-        raise ValidationError("Indiquez une durée de suspension entre 1 et 365 jours.", field="suspend_days")
+        raise ValidationError(_("Indiquez une durée de suspension entre 1 et 365 jours."), field="suspend_days")
     reason = reason[:500]
     suspended: set[int] = set()
     for contribution in contributions:
@@ -585,7 +587,7 @@ def moderate(contributions: list[Contribution], *, action: str, reason: str, act
         try:
             _moderate_one(contribution, action, reason, actor, suspend_days, suspended)
         except DomainError as error:
-            raise DomainError(f"Contribution n° {contribution.id} : {error.message}") from error
+            raise DomainError(_("Contribution n° %(id)s : %(message)s", id=contribution.id, message=error.message)) from error
     return len(contributions)
 
 
@@ -605,23 +607,23 @@ def _moderate_one(contribution, action, reason, actor, suspend_days, suspended) 
         if contribution.state == ContributionState.hidden:
             CONTRIBUTION_WORKFLOW.apply(contribution, "restore", actor=actor, data=data)
         elif contribution.report_count == 0:
-            raise DomainError("elle n'a aucun signalement à classer.")
+            raise DomainError(_("elle n'a aucun signalement à classer."))
         _resolve_reports(contribution)
         record("contribution.reports_dismissed", contribution, actor, data)
     elif action == "warn":
         if contribution.author_id is None:
-            raise DomainError("son auteur a fermé son compte.")
+            raise DomainError(_("son auteur a fermé son compte."))
         record("contribution.author_warned", contribution, actor, data)
     elif action == "suspend":
         author = contribution.author
         if author is None or author.state == AccountState.closed:
-            raise DomainError("son auteur a fermé son compte.")
+            raise DomainError(_("son auteur a fermé son compte."))
         if author.id in suspended:
             return
         if author.id == actor.id:
-            raise DomainError("vous ne pouvez pas suspendre votre propre compte.")
+            raise DomainError(_("vous ne pouvez pas suspendre votre propre compte."))
         if not can(actor, "accounts.suspend", author):
-            raise DomainError("son auteur est un agent ou un membre de l'équipe : seul un administrateur peut suspendre son compte.")
+            raise DomainError(_("son auteur est un agent ou un membre de l'équipe : seul un administrateur peut suspendre son compte."))
         until = utcnow() + timedelta(days=suspend_days)
         if author.state == AccountState.active:
             accounts.suspend(author, reason=reason, until=until, actor=actor)
@@ -800,7 +802,7 @@ def synthesis_figures(consultation: Consultation) -> dict:
         sa.select(sa.func.count(sa.distinct(Contribution.topic_id))).where(published)
     )
     by_commune = db.session.execute(
-        sa.select(sa.func.coalesce(Commune.name, "Commune non indiquée").label("name"), sa.func.count(Contribution.id).label("n"))
+        sa.select(sa.func.coalesce(Commune.name, _("Commune non indiquée")).label("name"), sa.func.count(Contribution.id).label("n"))
         .select_from(Contribution)
         .outerjoin(User, User.id == Contribution.author_id)
         .outerjoin(Commune, Commune.id == User.commune_id)
@@ -809,7 +811,7 @@ def synthesis_figures(consultation: Consultation) -> dict:
         .order_by(sa.text("n DESC"), sa.text("name"))
     ).all()
     by_theme = db.session.execute(
-        sa.select(sa.func.coalesce(Theme.name, "Sans thème").label("name"), sa.func.count(Contribution.id).label("n"))
+        sa.select(sa.func.coalesce(Theme.name, _("Sans thème")).label("name"), sa.func.count(Contribution.id).label("n"))
         .select_from(Contribution)
         .join(Topic, Topic.id == Contribution.topic_id)
         .outerjoin(Theme, Theme.id == Topic.theme_id)

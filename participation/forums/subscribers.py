@@ -23,13 +23,14 @@ from participation.forums.models import (
 )
 from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, preferences_of, tell, tell_all, tell_staff
+from flask_babel import lazy_gettext as _l
 
 MODERATION_SUBJECTS = {
-    "contribution.hidden": "Votre contribution a été masquée",
-    "contribution.rejected": "Votre contribution n'a pas été publiée",
-    "contribution.restored": "Votre contribution est de nouveau visible",
-    "contribution.author_warned": "Un avertissement de la modération",
-    "contribution.author_suspended": "Votre compte est suspendu",
+    "contribution.hidden": _l("Votre contribution a été masquée"),
+    "contribution.rejected": _l("Votre contribution n'a pas été publiée"),
+    "contribution.restored": _l("Votre contribution est de nouveau visible"),
+    "contribution.author_warned": _l("Un avertissement de la modération"),
+    "contribution.author_suspended": _l("Votre compte est suspendu"),
 }
 
 
@@ -63,10 +64,10 @@ def tell_followers(event: DomainEvent) -> None:
     deliveries = preferences_of([u.id for u in followers], Category.consultations)
     for user in followers:
         tell(
-            user, Category.consultations, f"{author_name} a contribué au sujet « {topic.title[:120]} »",
+            user, Category.consultations, _l("%(author_name)s a contribué au sujet « %(value)s »", author_name=author_name, value=topic.title[:120]),
             url=path, event=event, about=topic.title, dedup_key=f"forums.answer:{contribution.id}",
             mail_key=f"forums.answer:{contribution.id}:{user.id}",
-            mail_subject=f"Nouvelle contribution sur « {topic.title[:120]} »",
+            mail_subject=_l("Nouvelle contribution sur « %(value)s »", value=topic.title[:120]),
             mail_template="forums/new_answer",
             topic=topic,
             author_name=author_name,
@@ -85,7 +86,7 @@ FLAGGED = f"contribution.{CONTRIBUTION_WORKFLOW.transitions['flag'].event}"
 def tell_moderators_hidden(event: DomainEvent) -> None:
     """Hidden after reports: the moderators hear of it at once."""
     contribution: Contribution = event.subject
-    tell_staff(("moderator", "admin"), f"Contribution masquée après {contribution.report_count} signalements",
+    tell_staff(("moderator", "admin"), _l("Contribution masquée après %(report_count)s signalements", report_count=contribution.report_count),
                url="/gestion/moderation?file=reported",
                event=event, dedup_key=f"contribution.hidden_by_reports:{event.id}", about=contribution.topic.title,
                body=contribution.body[:300])
@@ -97,7 +98,7 @@ def tell_moderators_pending(event: DomainEvent) -> None:
     contribution: Contribution = event.subject
     if contribution.state != ContributionState.pending:
         return
-    tell_staff(("moderator", "admin"), "Une contribution attend votre validation",
+    tell_staff(("moderator", "admin"), _l("Une contribution attend votre validation"),
                url="/gestion/moderation?file=pending", event=event,
                dedup_key=f"contribution.pending:{contribution.id}", about=contribution.topic.title, body=contribution.body[:300])
 
@@ -143,10 +144,10 @@ def announce_synthesis(event: DomainEvent) -> None:
         sa.select(User).where(sa.or_(User.id.in_(contributor_ids), User.id.in_(follower_ids)), User.state == AccountState.active).order_by(User.id)
     ).all()
     url = external_url("forums.synthesis", consultation_id=consultation.id)
-    tell_all(people, Category.consultations, "La synthèse d'une concertation à laquelle vous avez participé est publiée",
+    tell_all(people, Category.consultations, _l("La synthèse d'une concertation à laquelle vous avez participé est publiée"),
              body=consultation.title, url=f"/concertations/{consultation.id}/synthese", event=event, about=consultation.title,
              dedup_key=f"forums.synthesis:{consultation.id}",
-             mail_subject=f"La synthèse de la concertation « {consultation.title[:120]} » est publiée",
+             mail_subject=_l("La synthèse de la concertation « %(value)s » est publiée", value=consultation.title[:120]),
              mail_template="forums/synthesis_published", consultation=consultation, mail_url=url)
 
 

@@ -49,6 +49,7 @@ from participation.forums.models import (
     Topic,
 )
 from participation.territory.models import Commune, Theme
+from flask_babel import gettext as _
 
 bp = Blueprint("forums", __name__, url_prefix="/concertations")
 staff_bp = Blueprint("forums_staff", __name__, url_prefix="/gestion")
@@ -71,8 +72,8 @@ contribution_limit = limiter.limit(_contribution_limit, key_func=_user_key, meth
 
 
 def _filter_choices(form: ConsultationFilterForm) -> None:
-    form.theme.choices = [("", "Tous"), *[(str(t.id), t.name) for t in db.session.scalars(sa.select(Theme).order_by(Theme.name))]]
-    form.commune.choices = [("", "Toutes"), *[(str(c.id), c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]]
+    form.theme.choices = [("", _("Tous")), *[(str(t.id), t.name) for t in db.session.scalars(sa.select(Theme).order_by(Theme.name))]]
+    form.commune.choices = [("", _("Toutes")), *[(str(c.id), c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]]
 
 
 @bp.route("/")
@@ -116,7 +117,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
     if topic_form is None and refusal is None:
         topic_form = TopicForm(formdata=None)
     if topic_form is not None:
-        topic_form.theme.choices = [("", "Aucun"), *[(str(t.id), t.name) for t in consultation.themes]]
+        topic_form.theme.choices = [("", _("Aucun")), *[(str(t.id), t.name) for t in consultation.themes]]
     if charter_form is None and not accepted and current_user.is_authenticated:
         charter_form = CharterForm(formdata=None)
     attachments = services.attachments_of(consultation)
@@ -160,7 +161,7 @@ def accept_charter(consultation_id: int):
     if not form.validate_on_submit():
         return _consultation_page(item, charter_form=form)
     services.accept_charter(item, actor=current_user)
-    flash("Merci : vous avez accepté la charte de participation. Vous pouvez contribuer.", "success")
+    flash(_("Merci : vous avez accepté la charte de participation. Vous pouvez contribuer."), "success")
     return redirect(url_for("forums.consultation", consultation_id=item.id) + "#nouveau-sujet")
 
 
@@ -170,7 +171,7 @@ def accept_charter(consultation_id: int):
 def open_topic(consultation_id: int):
     item = _consultation(consultation_id)
     form = TopicForm()
-    form.theme.choices = [("", "Aucun"), *[(str(t.id), t.name) for t in item.themes]]
+    form.theme.choices = [("", _("Aucun")), *[(str(t.id), t.name) for t in item.themes]]
     if not form.validate_on_submit():
         return _consultation_page(item, topic_form=form)
     theme = next((t for t in item.themes if str(t.id) == form.theme.data), None)
@@ -182,9 +183,9 @@ def open_topic(consultation_id: int):
         form_error(form, error)
         return _consultation_page(item, topic_form=form, status=error.status_code)
     if item.premoderated and not can(current_user, "forums.moderate", item):
-        flash("Votre sujet est enregistré : il apparaîtra aux autres une fois approuvé par la modération.", "success")
+        flash(_("Votre sujet est enregistré : il apparaîtra aux autres une fois approuvé par la modération."), "success")
     else:
-        flash("Votre sujet est publié.", "success")
+        flash(_("Votre sujet est publié."), "success")
     return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic.id))
 
 
@@ -258,9 +259,9 @@ def contribute(consultation_id: int, topic_id: int):
         form_error(form, error)
         return _topic_page(item, topic_, form=form, status=error.status_code)
     if contribution.state == ContributionState.pending:
-        flash("Votre contribution est enregistrée : elle apparaîtra aux autres une fois approuvée par la modération.", "success")
+        flash(_("Votre contribution est enregistrée : elle apparaîtra aux autres une fois approuvée par la modération."), "success")
     else:
-        flash("Votre contribution est publiée.", "success")
+        flash(_("Votre contribution est publiée."), "success")
     return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id, page=request.args.get("page")) + f"#contribution-{contribution.id}")
 
 
@@ -273,10 +274,10 @@ def follow(consultation_id: int, topic_id: int):
         abort(400)
     if request.form.get("follow") == "0":
         services.unfollow(topic_, actor=current_user)
-        flash("Vous ne suivez plus ce sujet : vous ne recevrez plus de courriel à son propos.", "success")
+        flash(_("Vous ne suivez plus ce sujet : vous ne recevrez plus de courriel à son propos."), "success")
     else:
         services.follow(topic_, actor=current_user)
-        flash("Vous suivez ce sujet : ses nouvelles contributions vous seront signalées comme vous l'avez choisi pour les concertations.", "success")
+        flash(_("Vous suivez ce sujet : ses nouvelles contributions vous seront signalées comme vous l'avez choisi pour les concertations."), "success")
     return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic_.id) + "#suivre")
 
 
@@ -285,16 +286,16 @@ def unfollow_link(token: str):
     """The unsubscribe link of the mails: no login needed, one button to confirm (mail scanners open links)."""
     found = services.read_unfollow_token(token)
     if found is None:
-        abort(404, "Ce lien de désabonnement n'est pas valable.")
+        abort(404, _("Ce lien de désabonnement n'est pas valable."))
     person, topic_ = found
     form = ConfirmForm()
     if form.validate_on_submit():
         if topic_ is None:
             services.unfollow_all(actor=person)
-            flash("Vous ne suivez plus aucun sujet : vous ne recevrez plus de courriel des concertations.", "success")
+            flash(_("Vous ne suivez plus aucun sujet : vous ne recevrez plus de courriel des concertations."), "success")
         else:
             services.unfollow(topic_, actor=person)
-            flash(f"Vous ne suivez plus le sujet « {topic_.title} ».", "success")
+            flash(_("Vous ne suivez plus le sujet « %(title)s ».", title=topic_.title), "success")
         return redirect(url_for("forums.unfollow_link", token=token))
     follows = services.follow_count(person, topic_)
     return render_template("forums/unfollow.html", form=form, topic=topic_, follows=follows), form_status(form)
@@ -328,7 +329,7 @@ def edit(contribution_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Votre contribution est modifiée.", "success")
+            flash(_("Votre contribution est modifiée."), "success")
             return redirect(_thread_url(contribution))
     return render_template("forums/edit.html", contribution=contribution, form=form, refusal=refusal), (409 if refusal and request.method == "POST" else form_status(form))
 
@@ -339,7 +340,7 @@ def delete(contribution_id: int):
     contribution = _contribution(contribution_id)
     require(current_user, "forums.edit", contribution)
     services.delete_contribution(contribution, actor=current_user)
-    flash("Votre contribution est supprimée.", "success")
+    flash(_("Votre contribution est supprimée."), "success")
     return redirect(url_for("forums.topic", consultation_id=contribution.consultation_id, topic_id=contribution.topic_id))
 
 
@@ -352,7 +353,7 @@ def react(contribution_id: int):
     if not form.validate_on_submit():
         abort(400)
     kind = services.react(contribution, ReactionKind(form.kind.data), actor=current_user)
-    flash(f"Votre réaction est enregistrée : « {kind.label} »." if kind else "Votre réaction est retirée.", "success")
+    flash(_("Votre réaction est enregistrée : « %(label)s ».", label=kind.label) if kind else _("Votre réaction est retirée."), "success")
     return redirect(_thread_url(contribution))
 
 
@@ -370,7 +371,7 @@ def report(contribution_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Merci : votre signalement est transmis à la modération.", "success")
+            flash(_("Merci : votre signalement est transmis à la modération."), "success")
             return redirect(_thread_url(contribution))
     return render_template("forums/report.html", contribution=contribution, form=form), form_status(form)
 
@@ -381,7 +382,7 @@ def report(contribution_id: int):
 def _published_synthesis(consultation_id: int) -> Consultation:
     item = _consultation(consultation_id)
     if item.state != ConsultationState.synthesis_published and not can(current_user, "forums.manage", item):
-        abort(404, "La synthèse de cette concertation n'est pas encore publiée.")
+        abort(404, _("La synthèse de cette concertation n'est pas encore publiée."))
     return item
 
 
@@ -399,14 +400,14 @@ def synthesis_pdf(consultation_id: int):
         from participation.core.documents import issue
         from participation.core.urls import external_url
 
-        document = issue("SYNTH", item, title=f"Synthèse — {item.title}", url=external_url("forums.synthesis", consultation_id=item.id))
+        document = issue("SYNTH", item, title=_("Synthèse — %(title)s", title=item.title), url=external_url("forums.synthesis", consultation_id=item.id))
         data = render_pdf("forums/synthesis_pdf.html", document=document, consultation=item, figures=services.synthesis_figures(item),
                           title=document.title)
     except PDFUnavailable:
-        return render_error(503, "Le PDF ne peut pas être produit pour le moment : lisez la synthèse en ligne.")
+        return render_error(503, _("Le PDF ne peut pas être produit pour le moment : lisez la synthèse en ligne."))
     db.session.commit()  # the document's reference, allocated at its first issue, is kept
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="synthese-concertation-{item.id}.pdf"'
+    response.headers["Content-Disposition"] = f"inline; filename=\"synthese-concertation-{item.id}.pdf\""
     return response
 
 
@@ -461,7 +462,7 @@ def staff_new():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La concertation est créée en brouillon : publiez-la quand elle est prête.", "success")
+            flash(_("La concertation est créée en brouillon : publiez-la quand elle est prête."), "success")
             return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id))
     return render_template("forums/staff_form.html", form=form, consultation=None), form_status(form)
 
@@ -501,7 +502,7 @@ def staff_consultation(consultation_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La concertation est enregistrée.", "success")
+            flash(_("La concertation est enregistrée."), "success")
             return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id))
     return _staff_page(item, form=form)
 
@@ -520,7 +521,7 @@ def staff_add_attachment(consultation_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"« {attached.title} » est ajouté{'e' if attached.kind == AttachmentKind.image else ''} à la présentation.", "success")
+            flash(_("« %(title)s » est ajouté%(value)s à la présentation.", title=attached.title, value='e' if attached.kind == AttachmentKind.image else ''), "success")
             return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#fichiers")
     return _staff_page(item, attachment_form=form)
 
@@ -535,7 +536,7 @@ def staff_remove_attachment(consultation_id: int, attachment_id: int):
         abort(404)
     title = attached.title
     services.remove_attachment(attached, actor=current_user)
-    flash(f"« {title} » est retiré de la présentation.", "success")
+    flash(_("« %(title)s » est retiré de la présentation.", title=title), "success")
     return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#fichiers")
 
 
@@ -545,9 +546,9 @@ def staff_transition(consultation_id: int, action: str):
     item = get_or_404(Consultation, consultation_id)
     require(current_user, "forums.manage", item)
     operation, message = {
-        "publier": (services.publish_consultation, "La concertation est publiée."),
-        "clore": (services.close_consultation, "La concertation est close : plus personne ne peut y contribuer."),
-        "publier-synthese": (services.publish_synthesis, "La synthèse est publiée ; contributeurs et abonnés en sont avertis."),
+        "publier": (services.publish_consultation, _("La concertation est publiée.")),
+        "clore": (services.close_consultation, _("La concertation est close : plus personne ne peut y contribuer.")),
+        "publier-synthese": (services.publish_synthesis, _("La synthèse est publiée ; contributeurs et abonnés en sont avertis.")),
     }[action]
     operation(item, actor=current_user)
     flash(message, "success")
@@ -568,7 +569,7 @@ def staff_synthesis(consultation_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La synthèse est enregistrée.", "success")
+            flash(_("La synthèse est enregistrée."), "success")
             return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#synthese")
     return _staff_page(item, synthesis_form=form)
 
@@ -582,7 +583,7 @@ def staff_export(consultation_id: int):
     buffer.write("\ufeff")  # for spreadsheet software to read UTF-8
     csv.writer(buffer, delimiter=";").writerows(services.export_rows(item, actor=current_user))
     response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="concertation-{item.id}-contributions.csv"'
+    response.headers["Content-Disposition"] = f"attachment; filename=\"concertation-{item.id}-contributions.csv\""
     return response
 
 

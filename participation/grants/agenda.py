@@ -9,8 +9,10 @@ from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, ma
 from participation.core.french import quoted
 from participation.extensions import db
 from participation.grants.models import GrantCall, call_themes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "grant_call", "Appel à projets"
+KIND, LABEL = "grant_call", _l("Appel à projets")
 
 
 @register_source(KIND, LABEL)
@@ -32,13 +34,13 @@ def call_deadlines(query: AgendaQuery) -> list[AgendaItem]:
         AgendaItem(
             kind=KIND,
             kind_label=LABEL,
-            title=f"Clôture de l'appel à projets {quoted(call.title)}",
+            title=_("Clôture de l'appel à projets %(title)s", title=quoted(call.title)),
             start=call.closes_at,
             end=call.closes_at,
             all_day=True,
             url=f"/subventions/appels/{call.id}",
             uid=f"grant-call-{call.id}-closing",
-            summary="Date limite de dépôt des demandes de subvention.",
+            summary=_("Date limite de dépôt des demandes de subvention."),
             theme_ids=themes.get(call.id, frozenset()),
             published_at=call.created_at,
         )

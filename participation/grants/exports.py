@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.grants.models import ApplicationState, Association, GrantApplication, GrantCall
 from participation.staff.exports import Export, register_export
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _calls():
@@ -28,8 +30,8 @@ def _rows(call_id: int, start, end):
                  sa.orm.lazyload(GrantApplication.budget_lines))
         .order_by(Association.name, GrantApplication.id)
     ).all()
-    header = ("Numéro", "Association", "RNA", "Projet", "État", "Déposée le", "Montant demandé (€)", "Montant proposé (€)", "Avis",
-              "Montant accordé (€)", "Décidée le", "Versé (€)", "Compte rendu dû le", "Compte rendu")
+    header = (_("Numéro"), _("Association"), "RNA", _("Projet"), _("État"), _("Déposée le"), _("Montant demandé (€)"), _("Montant proposé (€)"), _("Avis"),
+              _("Montant accordé (€)"), _("Décidée le"), _("Versé (€)"), _("Compte rendu dû le"), _("Compte rendu"))
     rows = [(a.id, a.association.name, a.association.rna, a.project_title, a.state.label,
              a.submitted_at.date().isoformat() if a.submitted_at else "", _euros(a.amount_requested_cents), _euros(a.amount_proposed_cents),
              a.opinion.label if a.opinion else "", _euros(a.amount_granted_cents), a.decided_on.isoformat() if a.decided_on else "",
@@ -40,7 +42,7 @@ def _rows(call_id: int, start, end):
 
 
 register_export(Export(
-    key="grants_pipeline", title="Demandes d'un appel à projets, du dépôt au compte rendu",
-    description="Chaque demande déposée : son état, les montants demandé, proposé, accordé et versé, le compte rendu financier.",
-    permission="grants.staff_queue", choice_label="Appel à projets", choices=_calls, rows=_rows,
+    key="grants_pipeline", title=_l("Demandes d'un appel à projets, du dépôt au compte rendu"),
+    description=_l("Chaque demande déposée : son état, les montants demandé, proposé, accordé et versé, le compte rendu financier."),
+    permission="grants.staff_queue", choice_label=_l("Appel à projets"), choices=_calls, rows=_rows,
 ))

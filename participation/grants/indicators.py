@@ -8,13 +8,16 @@ from flask_babel import lazy_gettext as _l
 from participation.extensions import db
 from participation.grants.models import ApplicationState, GrantApplication, GrantCall, call_themes
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
+from flask_babel import gettext as _
+
+from participation.core.numbers import whole_euros
 
 
 def _euros(cents: int) -> int:
     return round((cents or 0) / 100)
 
 
-@register_indicator("grants", "Subventions aux associations", order=60)
+@register_indicator("grants", _l("Subventions aux associations"), order=60)
 def grants_figures(query: IndicatorQuery) -> list[Figure]:
     """Three queries: the year's grants by call (and its envelope), by theme, by the commune of the association's seat."""
     granted = [GrantApplication.state == ApplicationState.granted, GrantApplication.decided_on >= query.first_day,
@@ -48,11 +51,11 @@ def grants_figures(query: IndicatorQuery) -> list[Figure]:
                (str(_l("Commune")), str(_l("Montant accordé (€)")), str(_l("Subventions"))),
                [(name or outside, _euros(total), n) for name, n, total in by_commune],
                note=str(_l("Subventions décidées dans l'année, rattachées à la commune où l'association a son siège (déclarée par elle)."))),
-        Figure("grants_by_call", "Subventions accordées par appel, et part de l'enveloppe", ("Appel", "Montant accordé (€)", "Subventions", "Part de l'enveloppe"),
+        Figure("grants_by_call", _("Subventions accordées par appel, et part de l'enveloppe"), (_("Appel"), _("Montant accordé (€)"), _("Subventions"), _("Part de l'enveloppe")),
                [(title, _euros(total), n, percent(total or 0, envelope)) for title, envelope, n, total in by_call],
-               summary=[("Montant accordé", f"{sum(_euros(r[3]) for r in by_call):,} €".replace(",", "\u202f"))],
-               note="Subventions décidées dans l'année, tous appels, toute la collectivité."),
-        Figure("grants_by_theme", "Subventions accordées par thème de l'appel", ("Thème", "Montant accordé (€)", "Subventions"),
+               summary=[(_("Montant accordé"), whole_euros(sum(_euros(r[3]) for r in by_call)))],
+               note=_("Subventions décidées dans l'année. Toute la collectivité : une association ne se rattache pas à une seule commune.")),
+        Figure("grants_by_theme", _("Subventions accordées par thème de l'appel"), (_("Thème"), _("Montant accordé (€)"), _("Subventions")),
                [(name, _euros(total), n) for name, n, total in by_theme],
-               note="Une subvention d'un appel à plusieurs thèmes compte dans chacun."),
+               note=_("Une subvention d'un appel à plusieurs thèmes compte dans chacun.")),
     ]

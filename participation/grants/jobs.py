@@ -14,6 +14,7 @@ from participation.grants.models import ApplicationState, FinancialReport, Grant
 from participation.grants.settings import setting
 from participation.notifications.models import Category
 from participation.notifications.services import tell
+from flask_babel import lazy_gettext as _l
 
 
 def reminder_stage(due_on: date, today: date) -> str | None:
@@ -46,8 +47,8 @@ def send_report_reminders(today: date | None = None) -> int:
             continue
         key = f"grants.report_reminder:{application.id}:{application.report_due_on.isoformat()}:{stage}"
         late = stage == "late"
-        subject = (f"Compte rendu financier en retard (demande n° {application.id})" if late
-                   else f"Compte rendu financier attendu avant le {application.report_due_on.strftime('%d/%m/%Y')}")
+        subject = (_l("Compte rendu financier en retard (demande n° %(id)s)", id=application.id) if late
+                   else _l("Compte rendu financier attendu avant le %(strftime)s", strftime=application.report_due_on.strftime('%d/%m/%Y')))
         for user in services.representatives_of(application.association_id):
             if tell(user, Category.grants, subject, url=f"/subventions/demandes/{application.id}/compte-rendu", dedup_key=key,
                     mail_key=f"{key}:{user.id}", mail_template="grants/report_due", about=application.project_title,

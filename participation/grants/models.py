@@ -13,59 +13,61 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # The budget accounts of CERFA 12156*06 (and 15059*02), by side.
 CHARGE_ACCOUNTS = [
-    ("60", "60 – Achats"),
-    ("61", "61 – Services extérieurs"),
-    ("62", "62 – Autres services extérieurs"),
-    ("63", "63 – Impôts et taxes"),
-    ("64", "64 – Charges de personnel"),
-    ("65", "65 – Autres charges de gestion courante"),
-    ("66", "66 – Charges financières"),
-    ("67", "67 – Charges exceptionnelles"),
-    ("68", "68 – Dotation aux amortissements"),
-    ("86", "86 – Emplois des contributions volontaires en nature"),
+    ("60", _l("60 – Achats")),
+    ("61", _l("61 – Services extérieurs")),
+    ("62", _l("62 – Autres services extérieurs")),
+    ("63", _l("63 – Impôts et taxes")),
+    ("64", _l("64 – Charges de personnel")),
+    ("65", _l("65 – Autres charges de gestion courante")),
+    ("66", _l("66 – Charges financières")),
+    ("67", _l("67 – Charges exceptionnelles")),
+    ("68", _l("68 – Dotation aux amortissements")),
+    ("86", _l("86 – Emplois des contributions volontaires en nature")),
 ]
 PRODUCT_ACCOUNTS = [
-    ("70", "70 – Vente de produits finis, prestations de services"),
-    ("73", "73 – Dotations et produits de tarification"),
-    ("74", "74 – Subventions d'exploitation"),
-    ("75", "75 – Autres produits de gestion courante"),
-    ("76", "76 – Produits financiers"),
-    ("77", "77 – Produits exceptionnels"),
-    ("78", "78 – Reprises sur amortissements et provisions"),
-    ("87", "87 – Contributions volontaires en nature"),
+    ("70", _l("70 – Vente de produits finis, prestations de services")),
+    ("73", _l("73 – Dotations et produits de tarification")),
+    ("74", _l("74 – Subventions d'exploitation")),
+    ("75", _l("75 – Autres produits de gestion courante")),
+    ("76", _l("76 – Produits financiers")),
+    ("77", _l("77 – Produits exceptionnels")),
+    ("78", _l("78 – Reprises sur amortissements et provisions")),
+    ("87", _l("87 – Contributions volontaires en nature")),
 ]
 ACCOUNT_LABELS = dict(CHARGE_ACCOUNTS + PRODUCT_ACCOUNTS)
 
 # The contrat d'engagement républicain (décret 2021-1947), its seven commitments in full.
 REPUBLICAN_COMMITMENTS = [
-    ("Respect des lois de la République",
-     "Le respect des lois de la République s'impose aux associations et fondations, qui ne doivent entreprendre ni inciter à aucune action manifestement contraire à la loi, violente ou susceptible d'entraîner des troubles graves à l'ordre public. L'association ou la fondation bénéficiaire s'engage à ne pas se prévaloir de convictions politiques, philosophiques ou religieuses pour s'affranchir des règles communes régissant ses relations avec les collectivités publiques. Elle s'engage notamment à ne pas remettre en cause le caractère laïque de la République."),
-    ("Liberté de conscience",
-     "L'association ou la fondation s'engage à respecter et protéger la liberté de conscience de ses membres et des tiers, notamment des bénéficiaires de ses services et de ses activités, et s'abstient de tout acte de prosélytisme abusif exercé notamment sous la contrainte, la menace ou la pression. Cet engagement ne fait pas obstacle à ce que les associations ou fondations dont l'objet est fondé sur des convictions, notamment religieuses, requièrent de leurs membres une adhésion loyale à l'égard des valeurs ou des croyances de l'organisation."),
-    ("Liberté des membres de l'association",
-     "L'association s'engage à respecter la liberté de ses membres de s'en retirer dans les conditions prévues à l'article 4 de la loi du 1er juillet 1901 et leur droit de ne pas en être arbitrairement exclu."),
-    ("Égalité et non-discrimination",
-     "L'association ou la fondation s'engage à respecter l'égalité de tous devant la loi. Elle s'engage, dans son fonctionnement interne comme dans ses rapports avec les tiers, à ne pas opérer de différences de traitement fondées sur le sexe, l'orientation sexuelle, l'identité de genre, l'appartenance réelle ou supposée à une ethnie, une Nation, une prétendue race ou une religion déterminée qui ne reposeraient pas sur une différence de situation objective en rapport avec l'objet statutaire licite qu'elle poursuit, ni cautionner ou encourager de telles discriminations. Elle prend les mesures, compte tenu des moyens dont elle dispose, permettant de lutter contre toute forme de violence à caractère sexuel ou sexiste."),
-    ("Fraternité et prévention de la violence",
-     "L'association ou la fondation s'engage à agir dans un esprit de fraternité et de civisme. Dans son activité, dans son fonctionnement interne comme dans ses rapports avec les tiers, l'association s'engage à ne pas provoquer à la haine ou à la violence envers quiconque et à ne pas cautionner de tels agissements. Elle s'engage à rejeter toutes formes de racisme et d'antisémitisme."),
-    ("Respect de la dignité de la personne humaine",
-     "L'association ou la fondation s'engage à n'entreprendre, ne soutenir, ni cautionner aucune action de nature à porter atteinte à la sauvegarde de la dignité de la personne humaine. Elle s'engage à respecter les lois et règlements en vigueur destinés à protéger la santé et l'intégrité physique et psychique de ses membres et des bénéficiaires de ses services et ses activités, et à ne pas mettre en danger la vie d'autrui par ses agissements ou sa négligence. Elle s'engage à ne pas créer, maintenir ou exploiter la vulnérabilité psychologique ou physique de ses membres et des personnes qui participent à ses activités à quelque titre que ce soit, notamment des personnes en situation de handicap, que ce soit par des pressions ou des tentatives d'endoctrinement. Elle s'engage en particulier à n'entreprendre aucune action de nature à compromettre la santé et l'intégrité physique et psychique des mineurs."),
-    ("Respect des symboles de la République",
-     "L'association s'engage à respecter le drapeau tricolore, l'hymne national, et la devise de la République."),
+    (_l("Respect des lois de la République"),
+     _l("Le respect des lois de la République s'impose aux associations et fondations, qui ne doivent entreprendre ni inciter à aucune action manifestement contraire à la loi, violente ou susceptible d'entraîner des troubles graves à l'ordre public. L'association ou la fondation bénéficiaire s'engage à ne pas se prévaloir de convictions politiques, philosophiques ou religieuses pour s'affranchir des règles communes régissant ses relations avec les collectivités publiques. Elle s'engage notamment à ne pas remettre en cause le caractère laïque de la République.")),
+    (_l("Liberté de conscience"),
+     _l("L'association ou la fondation s'engage à respecter et protéger la liberté de conscience de ses membres et des tiers, notamment des bénéficiaires de ses services et de ses activités, et s'abstient de tout acte de prosélytisme abusif exercé notamment sous la contrainte, la menace ou la pression. Cet engagement ne fait pas obstacle à ce que les associations ou fondations dont l'objet est fondé sur des convictions, notamment religieuses, requièrent de leurs membres une adhésion loyale à l'égard des valeurs ou des croyances de l'organisation.")),
+    (_l("Liberté des membres de l'association"),
+     _l("L'association s'engage à respecter la liberté de ses membres de s'en retirer dans les conditions prévues à l'article 4 de la loi du 1er juillet 1901 et leur droit de ne pas en être arbitrairement exclu.")),
+    (_l("Égalité et non-discrimination"),
+     _l("L'association ou la fondation s'engage à respecter l'égalité de tous devant la loi. Elle s'engage, dans son fonctionnement interne comme dans ses rapports avec les tiers, à ne pas opérer de différences de traitement fondées sur le sexe, l'orientation sexuelle, l'identité de genre, l'appartenance réelle ou supposée à une ethnie, une Nation, une prétendue race ou une religion déterminée qui ne reposeraient pas sur une différence de situation objective en rapport avec l'objet statutaire licite qu'elle poursuit, ni cautionner ou encourager de telles discriminations. Elle prend les mesures, compte tenu des moyens dont elle dispose, permettant de lutter contre toute forme de violence à caractère sexuel ou sexiste.")),
+    (_l("Fraternité et prévention de la violence"),
+     _l("L'association ou la fondation s'engage à agir dans un esprit de fraternité et de civisme. Dans son activité, dans son fonctionnement interne comme dans ses rapports avec les tiers, l'association s'engage à ne pas provoquer à la haine ou à la violence envers quiconque et à ne pas cautionner de tels agissements. Elle s'engage à rejeter toutes formes de racisme et d'antisémitisme.")),
+    (_l("Respect de la dignité de la personne humaine"),
+     _l("L'association ou la fondation s'engage à n'entreprendre, ne soutenir, ni cautionner aucune action de nature à porter atteinte à la sauvegarde de la dignité de la personne humaine. Elle s'engage à respecter les lois et règlements en vigueur destinés à protéger la santé et l'intégrité physique et psychique de ses membres et des bénéficiaires de ses services et ses activités, et à ne pas mettre en danger la vie d'autrui par ses agissements ou sa négligence. Elle s'engage à ne pas créer, maintenir ou exploiter la vulnérabilité psychologique ou physique de ses membres et des personnes qui participent à ses activités à quelque titre que ce soit, notamment des personnes en situation de handicap, que ce soit par des pressions ou des tentatives d'endoctrinement. Elle s'engage en particulier à n'entreprendre aucune action de nature à compromettre la santé et l'intégrité physique et psychique des mineurs.")),
+    (_l("Respect des symboles de la République"),
+     _l("L'association s'engage à respecter le drapeau tricolore, l'hymne national, et la devise de la République.")),
 ]
 
 
 class DocumentKind(TitledEnum):
-    statutes = "statutes", "Statuts"
-    officers = "officers", "Liste des dirigeants"
-    rib = "rib", "Relevé d'identité bancaire (RIB)"
-    accounts = "accounts", "Derniers comptes approuvés"
-    activity_report = "activity_report", "Dernier rapport d'activité"
-    budget = "budget", "Budget prévisionnel de l'association"
-    certified_balance_sheet = "certified_balance_sheet", "Bilan certifié"
+    statutes = "statutes", _l("Statuts")
+    officers = "officers", _l("Liste des dirigeants")
+    rib = "rib", _l("Relevé d'identité bancaire (RIB)")
+    accounts = "accounts", _l("Derniers comptes approuvés")
+    activity_report = "activity_report", _l("Dernier rapport d'activité")
+    budget = "budget", _l("Budget prévisionnel de l'association")
+    certified_balance_sheet = "certified_balance_sheet", _l("Bilan certifié")
 
 
 class Association(IdMixin, TimestampMixin, Base):
@@ -193,8 +195,8 @@ class GrantCall(IdMixin, TimestampMixin, Base):
     def status_label(self, now: datetime | None = None) -> str:
         now = now or utcnow()
         if now < self.opens_at:
-            return "À venir"
-        return "Ouvert" if now < self.closes_at else "Clos"
+            return _("À venir")
+        return _("Ouvert") if now < self.closes_at else _("Clos")
 
     @property
     def required_kinds(self) -> list[DocumentKind]:
@@ -202,49 +204,49 @@ class GrantCall(IdMixin, TimestampMixin, Base):
 
 
 class ApplicationState(TitledEnum):
-    draft = "draft", "Brouillon"
-    submitted = "submitted", "Déposée"
-    under_review = "under_review", "En instruction"
-    incomplete = "incomplete", "À compléter"
-    granted = "granted", "Accordée"
-    refused = "refused", "Refusée"
-    dropped = "dropped", "Classée sans suite"
+    draft = "draft", _l("Brouillon")
+    submitted = "submitted", _l("Déposée")
+    under_review = "under_review", _l("En instruction")
+    incomplete = "incomplete", _l("À compléter")
+    granted = "granted", _l("Accordée")
+    refused = "refused", _l("Refusée")
+    dropped = "dropped", _l("Classée sans suite")
 
 
 CLOSED_STATES = {ApplicationState.granted, ApplicationState.refused, ApplicationState.dropped}
 
 
 class AidKind(TitledEnum):
-    cash = "cash", "Aide en numéraire"
-    in_kind = "in_kind", "Aide en nature"
+    cash = "cash", _l("Aide en numéraire")
+    in_kind = "in_kind", _l("Aide en nature")
 
 
 class RequestKind(TitledEnum):
-    first = "first", "Première demande"
-    renewal = "renewal", "Renouvellement"
+    first = "first", _l("Première demande")
+    renewal = "renewal", _l("Renouvellement")
 
 
 class PurposeKind(TitledEnum):
-    running = "running", "Fonctionnement global"
-    project = "project", "Projet ou action spécifique"
+    running = "running", _l("Fonctionnement global")
+    project = "project", _l("Projet ou action spécifique")
 
 
 class Duration(TitledEnum):
-    one_year = "one_year", "Annuelle"
-    multi_year = "multi_year", "Pluriannuelle"
+    one_year = "one_year", _l("Annuelle")
+    multi_year = "multi_year", _l("Pluriannuelle")
 
 
 class Opinion(TitledEnum):
-    favourable = "favourable", "Favorable"
-    reserved = "reserved", "Réservé"
-    unfavourable = "unfavourable", "Défavorable"
+    favourable = "favourable", _l("Favorable")
+    reserved = "reserved", _l("Réservé")
+    unfavourable = "unfavourable", _l("Défavorable")
 
 
 class PaymentTerms(TitledEnum):
     # Values are the SCDL's conditionsVersement.
-    single = "unique", "Versement unique"
-    staggered = "échelonné", "Versement échelonné"
-    other = "autre", "Autre"
+    single = "unique", _l("Versement unique")
+    staggered = "échelonné", _l("Versement échelonné")
+    other = "autre", _l("Autre")
 
 
 class GrantApplication(IdMixin, TimestampMixin, Base):
@@ -388,8 +390,8 @@ class Payment(IdMixin, Base):
 
 
 class ReportState(TitledEnum):
-    submitted = "submitted", "Reçu"
-    accepted = "accepted", "Validé"
+    submitted = "submitted", _l("Reçu")
+    accepted = "accepted", _l("Validé")
 
 
 class FinancialReport(IdMixin, TimestampMixin, Base):
@@ -444,22 +446,22 @@ APPLICATION_WORKFLOW = Workflow(
     thing="grant_application",
     transitions=[
         Transition("submit", {ApplicationState.draft}, ApplicationState.submitted, permission="grants.apply",
-                   guards=(_guard("submission_refusal"), _guard("closing_refusal")), label="déposer la demande",
-                   refusals={ApplicationState.submitted: "Cette demande est déjà déposée."}),
+                   guards=(_guard("submission_refusal"), _guard("closing_refusal")), label=_l("déposer la demande"),
+                   refusals={ApplicationState.submitted: _l("Cette demande est déjà déposée.")}),
         Transition("start_review", {ApplicationState.submitted}, ApplicationState.under_review, event="review_started",
-                   permission="grants.instruct", label="prendre en instruction"),
+                   permission="grants.instruct", label=_l("prendre en instruction")),
         Transition("request_completion", {ApplicationState.under_review}, ApplicationState.incomplete,
-                   event="completion_requested", permission="grants.instruct", label="demander des compléments"),
+                   event="completion_requested", permission="grants.instruct", label=_l("demander des compléments")),
         Transition("resubmit", {ApplicationState.incomplete}, ApplicationState.under_review, event="resubmitted", permission="grants.apply",
-                   guards=(_guard("submission_refusal"),), label="renvoyer la demande complétée"),
+                   guards=(_guard("submission_refusal"),), label=_l("renvoyer la demande complétée")),
         Transition("grant", {ApplicationState.under_review}, ApplicationState.granted, permission="grants.decide",
-                   label="accorder la subvention"),
+                   label=_l("accorder la subvention")),
         Transition("refuse", {ApplicationState.under_review}, ApplicationState.refused, permission="grants.decide",
-                   label="refuser la subvention"),
+                   label=_l("refuser la subvention")),
         Transition("drop", {ApplicationState.draft, ApplicationState.submitted, ApplicationState.under_review, ApplicationState.incomplete},
-                   ApplicationState.dropped, permission="grants.drop", label="classer sans suite"),
+                   ApplicationState.dropped, permission="grants.drop", label=_l("classer sans suite")),
         Transition("reopen", CLOSED_STATES, ApplicationState.under_review, permission="grants.reopen",
-                   guards=(_guard("reopen_refusal"),), label="rouvrir le dossier"),
+                   guards=(_guard("reopen_refusal"),), label=_l("rouvrir le dossier")),
     ],
 )
 APPLICATION_WORKFLOW.bind(GrantApplication)
@@ -468,7 +470,7 @@ REPORT_WORKFLOW = Workflow(
     thing="grant_report",
     transitions=[
         Transition("accept", {ReportState.submitted}, ReportState.accepted, permission="grants.instruct_report",
-                   label="valider le compte rendu"),
+                   label=_l("valider le compte rendu")),
     ],
 )
 REPORT_WORKFLOW.bind(FinancialReport)

@@ -13,6 +13,7 @@ from flask import url_for
 
 from participation.grants.models import ApplicationState, FinancialReport, GrantApplication, GrantCall, ReportState
 from participation.staff.queues import QueueItem, department_of, register_queue, sees_all_departments
+from flask_babel import lazy_gettext as _l
 
 
 def _instructed_by(statement, user):
@@ -32,16 +33,16 @@ def _item(application: GrantApplication, detail: str | None = None) -> QueueItem
     )
 
 
-@register_queue("grant_applications_submitted", "Demandes de subvention à instruire", permission="grants.staff_queue",
-                url_endpoint="grants_staff.queue", order=20, help="Demandes déposées dont l'instruction n'a pas commencé.")
+@register_queue("grant_applications_submitted", _l("Demandes de subvention à instruire"), permission="grants.staff_queue",
+                url_endpoint="grants_staff.queue", order=20, help=_l("Demandes déposées dont l'instruction n'a pas commencé."))
 def applications_submitted(user):
     statement = _instructed_by(sa.select(GrantApplication).where(GrantApplication.state == ApplicationState.submitted), user)
     return statement, GrantApplication.submitted_at, _item
 
 
-@register_queue("grant_applications_completed", "Dossiers complétés", permission="grants.staff_queue",
+@register_queue("grant_applications_completed", _l("Dossiers complétés"), permission="grants.staff_queue",
                 url_endpoint="grants_staff.queue", order=21,
-                help="Demandes que l'association a complétées après votre demande de pièces : l'instruction reprend.")
+                help=_l("Demandes que l'association a complétées après votre demande de pièces : l'instruction reprend."))
 def applications_completed(user):
     statement = _instructed_by(sa.select(GrantApplication).where(
         GrantApplication.state == ApplicationState.under_review, GrantApplication.previous_state == ApplicationState.incomplete
@@ -49,7 +50,7 @@ def applications_completed(user):
     return statement, GrantApplication.updated_at, _item
 
 
-@register_queue("grant_reports_received", "Comptes rendus financiers à examiner", permission="grants.staff_queue",
+@register_queue("grant_reports_received", _l("Comptes rendus financiers à examiner"), permission="grants.staff_queue",
                 url_endpoint="grants_staff.reports", order=22)
 def reports_received(user):
     statement = _instructed_by(
@@ -66,9 +67,9 @@ def reports_received(user):
     return statement, FinancialReport.submitted_at, item
 
 
-@register_queue("grant_reports_overdue", "Comptes rendus financiers en retard", permission="grants.staff_queue",
+@register_queue("grant_reports_overdue", _l("Comptes rendus financiers en retard"), permission="grants.staff_queue",
                 url_endpoint="grants_staff.reports", order=23,
-                help="Subventions accordées dont le compte rendu financier n'a pas été remis à la date due.")
+                help=_l("Subventions accordées dont le compte rendu financier n'a pas été remis à la date due."))
 def reports_overdue(user):
     statement = _instructed_by(
         sa.select(GrantApplication)

@@ -48,12 +48,10 @@ from participation.grants.settings import setting, threshold_cents
 
 
 def euros(cents: int | None) -> str:
-    """« 24 000,00 € »."""
-    if cents is None:
-        return "—"
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"
+    """« 24 000,00 € »; in English « €24,000.00 » (see ``participation/core/numbers.py``)."""
+    from participation.core.numbers import euros as format_euros
+
+    return format_euros(cents)
 
 
 # Associations ----------------------------------------------------------------
@@ -68,7 +66,7 @@ def _clean_association(values: dict, existing: Association | None = None) -> dic
         if key in data:
             data[key] = (data[key] or "").strip()
             if not data[key]:
-                raise ValidationError("Ce champ est obligatoire.", field=key)
+                raise ValidationError(_("Ce champ est obligatoire."), field=key)
     problem = rna_error(data.get("rna"))
     if problem:
         raise ValidationError(problem, field="rna")
@@ -83,16 +81,16 @@ def _clean_association(values: dict, existing: Association | None = None) -> dic
     same_rna = db.session.scalar(sa.select(Association).where(Association.rna == data["rna"]))
     if same_rna is not None and same_rna is not existing:
         raise ValidationError(
-            "Une association portant ce numéro RNA est déjà déclarée : demandez à l'un de ses représentants de vous inviter.",
+            _("Une association portant ce numéro RNA est déjà déclarée : demandez à l'un de ses représentants de vous inviter."),
             field="rna",
         )
     if data["siret"]:
         same_siret = db.session.scalar(sa.select(Association).where(Association.siret == data["siret"]))
         if same_siret is not None and same_siret is not existing:
-            raise ValidationError("Une autre association déclarée porte déjà ce numéro SIRET.", field="siret")
+            raise ValidationError(_("Une autre association déclarée porte déjà ce numéro SIRET."), field="siret")
     month = data.get("financial_year_end_month") or 12
     if not 1 <= int(month) <= 12:
-        raise ValidationError("Indiquez un mois entre 1 et 12.", field="financial_year_end_month")
+        raise ValidationError(_("Indiquez un mois entre 1 et 12."), field="financial_year_end_month")
     data["financial_year_end_month"] = int(month)
     if data.get("commune_id") is not None:
         from participation.territory.models import Commune
@@ -139,9 +137,9 @@ def add_document(association: Association, *, kind: DocumentKind, upload, docume
     """Keep a document for the association; the newest of each kind is the one applications use."""
     require(actor, "grants.represent", association)
     if document_date is None:
-        raise ValidationError("Indiquez la date du document.", field="document_date")
+        raise ValidationError(_("Indiquez la date du document."), field="document_date")
     if document_date > date.today():
-        raise ValidationError("La date du document ne peut pas être dans le futur.", field="document_date")
+        raise ValidationError(_("La date du document ne peut pas être dans le futur."), field="document_date")
     stored = store_upload(upload, kinds=DOCUMENTS, max_bytes=int(setting("GRANTS_UPLOAD_MAX_MB")) * MB, actor=actor, field="file")
     document = AssociationDocument(association_id=association.id, kind=kind, file_id=stored.id, document_date=document_date,
                                    uploaded_by_id=getattr(actor, "id", None))
@@ -193,7 +191,7 @@ def invite_representative(association: Association, *, email: str, actor) -> Rep
     require(actor, "grants.represent", association)
     email = (email or "").strip().lower()
     if "@" not in email:
-        raise ValidationError("Indiquez une adresse électronique valide.", field="email")
+        raise ValidationError(_("Indiquez une adresse électronique valide."), field="email")
     raw = make_token()
     invitation = RepresentativeInvitation(
         association_id=association.id,
@@ -214,11 +212,11 @@ def find_invitation(token: str) -> RepresentativeInvitation:
         sa.select(RepresentativeInvitation).where(RepresentativeInvitation.token_hash == token_digest(token))
     )
     if invitation is None:
-        raise DomainError("Ce lien d'invitation n'est pas valide.")
+        raise DomainError(_("Ce lien d'invitation n'est pas valide."))
     if invitation.accepted_at is not None:
-        raise DomainError("Cette invitation a déjà été acceptée.")
+        raise DomainError(_("Cette invitation a déjà été acceptée."))
     if invitation.expires_at < utcnow():
-        raise DomainError("Cette invitation a expiré : demandez à un représentant de l'association de vous inviter à nouveau.")
+        raise DomainError(_("Cette invitation a expiré : demandez à un représentant de l'association de vous inviter à nouveau."))
     return invitation
 
 
@@ -250,17 +248,17 @@ def save_call(call: GrantCall | None, *, actor, themes=(), **values) -> GrantCal
     data = {key: values[key] for key in CALL_FIELDS if key in values}
     for key in ("title", "description", "eligibility"):
         if not (data.get(key) or "").strip():
-            raise ValidationError("Ce champ est obligatoire.", field=key)
+            raise ValidationError(_("Ce champ est obligatoire."), field=key)
     if data.get("envelope_cents") is None or data["envelope_cents"] < 0:
-        raise ValidationError("Indiquez l'enveloppe, un montant positif.", field="envelope")
+        raise ValidationError(_("Indiquez l'enveloppe, un montant positif."), field="envelope")
     if data["opens_at"] >= data["closes_at"]:
-        raise ValidationError("La clôture doit suivre l'ouverture.", field="closes_at")
+        raise ValidationError(_("La clôture doit suivre l'ouverture."), field="closes_at")
     data["required_documents"] = [DocumentKind(kind).value for kind in data.get("required_documents") or []]
     for key in ("rae_id", "aid_scheme"):
         if key in data:
             data[key] = (data[key] or "").strip() or None
     if data.get("rae_id") and not RAE_ID.fullmatch(data["rae_id"]):
-        raise ValidationError("Le numéro au Répertoire des aides aux entreprises compte au plus 5 chiffres ou lettres.", field="rae_id")
+        raise ValidationError(_("Le numéro au Répertoire des aides aux entreprises compte au plus 5 chiffres ou lettres."), field="rae_id")
     created = call is None
     call = call or GrantCall()
     for key, value in data.items():
@@ -312,23 +310,23 @@ def save_application(application: GrantApplication, *, actor, budget: dict[str, 
     """Save the draft (or the completion asked for): the CERFA's fields, its budget lines, the CER's signature."""
     require(actor, "grants.apply", application)
     if application.state not in EDITABLE_STATES:
-        raise TransitionRefused(f"Cette demande ne se modifie plus : elle est « {application.state.label.lower()} ».")
+        raise TransitionRefused(_("Cette demande ne se modifie plus : elle est « %(lower)s ».", lower=application.state.label.lower()))
     data = {key: values[key] for key in APPLICATION_FIELDS if key in values}
     if "project_title" in data and not (data["project_title"] or "").strip():
-        raise ValidationError("Donnez un intitulé au projet.", field="project_title")
+        raise ValidationError(_("Donnez un intitulé au projet."), field="project_title")
     if data.get("start_date") and data.get("end_date") and data["start_date"] > data["end_date"]:
-        raise ValidationError("La fin du projet doit suivre son début.", field="end_date")
+        raise ValidationError(_("La fin du projet doit suivre son début."), field="end_date")
     if (data.get("amount_requested_cents") or 0) < 0:
-        raise ValidationError("Le montant demandé ne peut pas être négatif.", field="amount_requested")
+        raise ValidationError(_("Le montant demandé ne peut pas être négatif."), field="amount_requested")
     for key, value in data.items():
         setattr(application, key, value)
-    accounts = {code: "charge" for code, _ in CHARGE_ACCOUNTS} | {code: "product" for code, _ in PRODUCT_ACCOUNTS}
+    accounts = {code: "charge" for code, _unused in CHARGE_ACCOUNTS} | {code: "product" for code, _unused in PRODUCT_ACCOUNTS}
     existing = {line.account: line for line in application.budget_lines}
     for account, cents in budget.items():
         if account not in accounts:
             continue
         if cents is not None and cents < 0:
-            raise ValidationError("Un montant du budget ne peut pas être négatif.", field=f"account_{account}")
+            raise ValidationError(_("Un montant du budget ne peut pas être négatif."), field=f"account_{account}")
         line = existing.get(account)
         if cents:
             if line is None:
@@ -339,7 +337,7 @@ def save_application(application: GrantApplication, *, actor, budget: dict[str, 
             application.budget_lines.remove(line)
     if sign_cer and application.cer_signed_at is None:
         if not (application.signatory or "").strip():
-            raise ValidationError("Indiquez le nom et la qualité de la personne qui signe pour l'association.", field="signatory")
+            raise ValidationError(_("Indiquez le nom et la qualité de la personne qui signe pour l'association."), field="signatory")
         application.cer_signed_at = utcnow()
         application.cer_signed_by_id = actor.id
     db.session.flush()
@@ -360,28 +358,28 @@ def missing_documents(application: GrantApplication) -> list[DocumentKind]:
 def submission_refusal(application: GrantApplication) -> str | None:
     """Why the application cannot be submitted as it is, or ``None``."""
     if not (application.project_title or "").strip():
-        return "Donnez un intitulé au projet avant de déposer la demande."
+        return _("Donnez un intitulé au projet avant de déposer la demande.")
     if application.amount_requested_cents <= 0:
-        return "Indiquez le montant de la subvention demandée avant de déposer la demande."
+        return _("Indiquez le montant de la subvention demandée avant de déposer la demande.")
     if not application.budget_lines:
-        return "Remplissez le budget prévisionnel avant de déposer la demande."
+        return _("Remplissez le budget prévisionnel avant de déposer la demande.")
     gap = budget_gap_cents(application)
     if gap:
-        side = "les charges dépassent les produits" if gap > 0 else "les produits dépassent les charges"
-        return f"Le budget prévisionnel n'est pas équilibré : {side} de {euros(abs(gap))}."
+        side = _("les charges dépassent les produits") if gap > 0 else _("les produits dépassent les charges")
+        return _("Le budget prévisionnel n'est pas équilibré : %(side)s de %(euros)s.", side=side, euros=euros(abs(gap)))
     if application.cer_signed_at is None:
-        return "La demande ne peut être déposée sans la signature du contrat d'engagement républicain."
+        return _("La demande ne peut être déposée sans la signature du contrat d'engagement républicain.")
     missing = missing_documents(application)
     if missing:
-        return "Il manque des documents de l'association : " + ", ".join(kind.label for kind in missing) + "."
+        return _("Il manque des documents de l'association : ") + ", ".join(kind.label for kind in missing) + "."
     return None
 
 
 def _closed_message(call: GrantCall, now: datetime | None) -> str:
     now = now or utcnow()
     if now < call.opens_at:
-        return f"L'appel à projets ouvre le {format_day(call.opens_at)} : les demandes ne peuvent pas encore être déposées."
-    return f"L'appel à projets est clos depuis le {format_day(call.closes_at)} : la demande ne peut plus être déposée."
+        return _("L'appel à projets ouvre le %(opens_at)s : les demandes ne peuvent pas encore être déposées.", opens_at=format_day(call.opens_at))
+    return _("L'appel à projets est clos depuis le %(closes_at)s : la demande ne peut plus être déposée.", closes_at=format_day(call.closes_at))
 
 
 def closing_refusal(application: GrantApplication, now: datetime | None = None) -> str | None:
@@ -418,7 +416,7 @@ def _check(application: GrantApplication, transition: str, permission: str, acto
 def request_completion(application: GrantApplication, *, missing: str, actor) -> GrantApplication:
     _check(application, "request_completion", "grants.instruct", actor)
     if not (missing or "").strip():
-        raise ValidationError("Dites à l'association ce qui manque.", field="missing")
+        raise ValidationError(_("Dites à l'association ce qui manque."), field="missing")
     application.completion_request = missing.strip()
     APPLICATION_WORKFLOW.apply(application, "request_completion", actor=actor, data={"missing": application.completion_request})
     return application
@@ -427,7 +425,7 @@ def request_completion(application: GrantApplication, *, missing: str, actor) ->
 def add_note(application: GrantApplication, *, body: str, actor) -> InstructionNote:
     require(actor, "grants.instruct", application)
     if not (body or "").strip():
-        raise ValidationError("La note est vide.", field="body")
+        raise ValidationError(_("La note est vide."), field="body")
     note = InstructionNote(application_id=application.id, author_id=actor.id, body=body.strip())
     db.session.add(note)
     db.session.flush()
@@ -438,9 +436,9 @@ def add_note(application: GrantApplication, *, body: str, actor) -> InstructionN
 def record_proposal(application: GrantApplication, *, amount_cents: int, opinion, reason: str | None, actor) -> GrantApplication:
     require(actor, "grants.instruct", application)
     if application.state not in (ApplicationState.submitted, ApplicationState.under_review, ApplicationState.incomplete):
-        raise TransitionRefused("La proposition se fait pendant l'instruction.")
+        raise TransitionRefused(_("La proposition se fait pendant l'instruction."))
     if amount_cents is None or amount_cents < 0:
-        raise ValidationError("Indiquez un montant proposé positif (0 pour un avis défavorable).", field="amount_proposed")
+        raise ValidationError(_("Indiquez un montant proposé positif (0 pour un avis défavorable)."), field="amount_proposed")
     application.amount_proposed_cents = amount_cents
     application.opinion = opinion
     application.opinion_reason = (reason or "").strip() or None
@@ -496,15 +494,15 @@ def grant(application: GrantApplication, *, amount_cents: int, decided_on: date,
     """Record the authority's decision to grant."""
     _check(application, "grant", "grants.decide", actor)
     if not amount_cents or amount_cents <= 0:
-        raise ValidationError("Indiquez le montant accordé.", field="amount_granted")
+        raise ValidationError(_("Indiquez le montant accordé."), field="amount_granted")
     if not (reference or "").strip():
-        raise ValidationError("Indiquez la référence de la délibération ou de l'arrêté.", field="reference")
+        raise ValidationError(_("Indiquez la référence de la délibération ou de l'arrêté."), field="reference")
     if decided_on is None:
-        raise ValidationError("Indiquez la date de la décision.", field="decided_on")
+        raise ValidationError(_("Indiquez la date de la décision."), field="decided_on")
     if payment_from is None:
-        raise ValidationError("Indiquez la date (ou le début de la période) de versement.", field="payment_from")
+        raise ValidationError(_("Indiquez la date (ou le début de la période) de versement."), field="payment_from")
     if payment_until and payment_until < payment_from:
-        raise ValidationError("La fin de la période de versement doit suivre son début.", field="payment_until")
+        raise ValidationError(_("La fin de la période de versement doit suivre son début."), field="payment_until")
     application.amount_granted_cents = amount_cents
     application.decided_on = decided_on
     application.decision_reference = reference.strip()
@@ -522,7 +520,7 @@ def grant(application: GrantApplication, *, amount_cents: int, decided_on: date,
 def refuse(application: GrantApplication, *, reason: str, decided_on: date, reference: str | None, actor) -> GrantApplication:
     _check(application, "refuse", "grants.decide", actor)
     if not (reason or "").strip():
-        raise ValidationError("Le refus doit être motivé : indiquez la raison.", field="reason")
+        raise ValidationError(_("Le refus doit être motivé : indiquez la raison."), field="reason")
     application.refusal_reason = reason.strip()
     application.decided_on = decided_on or date.today()
     application.decision_reference = (reference or "").strip() or None
@@ -539,15 +537,15 @@ def drop(application: GrantApplication, *, reason: str | None, actor) -> GrantAp
 
 def reopen_refusal(application: GrantApplication) -> str | None:
     if application.submitted_at is None:
-        return "Un brouillon retiré ne se rouvre pas : l'association peut déposer une nouvelle demande."
+        return _("Un brouillon retiré ne se rouvre pas : l'association peut déposer une nouvelle demande.")
     if application.payments:
-        return "Des versements ont été faits : le dossier ne peut plus être rouvert."
+        return _("Des versements ont été faits : le dossier ne peut plus être rouvert.")
     return None
 
 
 def reopen(application: GrantApplication, *, reason: str, actor) -> GrantApplication:
     if not (reason or "").strip():
-        raise ValidationError("Indiquez pourquoi le dossier est rouvert.", field="reason")
+        raise ValidationError(_("Indiquez pourquoi le dossier est rouvert."), field="reason")
     APPLICATION_WORKFLOW.apply(application, "reopen", actor=actor, data={"reason": reason.strip()})
     return application
 
@@ -555,15 +553,15 @@ def reopen(application: GrantApplication, *, reason: str, actor) -> GrantApplica
 def record_convention(application: GrantApplication, *, signed_on: date, upload=None, actor) -> GrantApplication:
     require(actor, "grants.decide", application)
     if application.state != ApplicationState.granted:
-        raise TransitionRefused("Une convention se signe pour une subvention accordée.")
+        raise TransitionRefused(_("Une convention se signe pour une subvention accordée."))
     if application.convention_signed_on is not None:
-        raise TransitionRefused("La convention de ce dossier est déjà enregistrée.")
+        raise TransitionRefused(_("La convention de ce dossier est déjà enregistrée."))
     if signed_on is None:
-        raise ValidationError("Indiquez la date de signature de la convention.", field="signed_on")
+        raise ValidationError(_("Indiquez la date de signature de la convention."), field="signed_on")
     if signed_on < application.decided_on:
-        raise ValidationError("La convention ne peut pas être signée avant la décision.", field="signed_on")
+        raise ValidationError(_("La convention ne peut pas être signée avant la décision."), field="signed_on")
     if not application.association.siret:
-        raise ValidationError("L'association doit indiquer son numéro SIRET avant la convention (il est publié avec elle).", field="signed_on")
+        raise ValidationError(_("L'association doit indiquer son numéro SIRET avant la convention (il est publié avec elle)."), field="signed_on")
     if upload is not None and getattr(upload, "filename", ""):
         stored = store_upload(upload, kinds=DOCUMENTS, max_bytes=int(setting("GRANTS_UPLOAD_MAX_MB")) * MB, actor=actor, field="file")
         application.convention_file_id = stored.id
@@ -575,15 +573,14 @@ def record_convention(application: GrantApplication, *, signed_on: date, upload=
 def payment_refusal(application: GrantApplication) -> str | None:
     """Why no payment can be made now, or ``None``."""
     if application.state != ApplicationState.granted:
-        return "Un versement suppose une subvention accordée."
+        return _("Un versement suppose une subvention accordée.")
     if application.paid_cents >= (application.amount_granted_cents or 0):
-        return "La subvention est entièrement versée."
+        return _("La subvention est entièrement versée.")
     if convention_required(application) and application.convention_signed_on is None:
         threshold = euros(threshold_cents("GRANTS_CONVENTION_THRESHOLD_EUROS"))
-        return (f"Les subventions accordées à l'association cette année dépassent {threshold} : "
-                "aucun versement avant l'enregistrement de la convention signée.")
+        return (_("Les subventions accordées à l'association cette année dépassent %(threshold)s : aucun versement avant l'enregistrement de la convention signée.", threshold=threshold))
     if certified_balance_required(application) and DocumentKind.certified_balance_sheet not in current_documents(application.association_id):
-        return "Le montant accordé exige le bilan certifié de l'association : il doit être déposé avant tout versement."
+        return _("Le montant accordé exige le bilan certifié de l'association : il doit être déposé avant tout versement.")
     return None
 
 
@@ -593,12 +590,12 @@ def record_payment(application: GrantApplication, *, amount_cents: int, paid_on:
     if reason:
         raise TransitionRefused(reason)
     if not amount_cents or amount_cents <= 0:
-        raise ValidationError("Indiquez le montant versé.", field="amount")
+        raise ValidationError(_("Indiquez le montant versé."), field="amount")
     left = application.amount_granted_cents - application.paid_cents
     if amount_cents > left:
-        raise ValidationError(f"Le versement dépasse ce qui reste à verser ({euros(left)}).", field="amount")
+        raise ValidationError(_("Le versement dépasse ce qui reste à verser (%(euros)s).", euros=euros(left)), field="amount")
     if paid_on is None:
-        raise ValidationError("Indiquez la date du versement.", field="paid_on")
+        raise ValidationError(_("Indiquez la date du versement."), field="paid_on")
     payment = Payment(amount_cents=amount_cents, paid_on=paid_on, reference=(reference or "").strip() or None, recorded_by_id=actor.id)
     application.payments.append(payment)
     db.session.flush()
@@ -614,21 +611,21 @@ def submit_report(application: GrantApplication, *, narrative: str, lines: dict[
     """File the compte rendu financier (CERFA 15059*02): planned and actual, account by account, and a narrative."""
     require(actor, "grants.apply", application)
     if application.state != ApplicationState.granted or application.report_due_on is None:
-        raise TransitionRefused("Cette subvention n'appelle pas de compte rendu financier.")
+        raise TransitionRefused(_("Cette subvention n'appelle pas de compte rendu financier."))
     if application.report is not None:
-        raise TransitionRefused("Le compte rendu financier de cette subvention a déjà été transmis.")
+        raise TransitionRefused(_("Le compte rendu financier de cette subvention a déjà été transmis."))
     if not (narrative or "").strip():
-        raise ValidationError("Décrivez l'action réalisée et les écarts avec ce qui était prévu.", field="narrative")
-    sides = {code: "charge" for code, _ in CHARGE_ACCOUNTS} | {code: "product" for code, _ in PRODUCT_ACCOUNTS}
+        raise ValidationError(_("Décrivez l'action réalisée et les écarts avec ce qui était prévu."), field="narrative")
+    sides = {code: "charge" for code, _unused in CHARGE_ACCOUNTS} | {code: "product" for code, _unused in PRODUCT_ACCOUNTS}
     report = FinancialReport(application_id=application.id, narrative=narrative.strip(), submitted_by_id=actor.id, submitted_at=utcnow())
     for account, (planned, actual) in lines.items():
         if account not in sides or not (planned or actual):
             continue
         if planned < 0 or actual < 0:
-            raise ValidationError("Les montants ne peuvent pas être négatifs.", field=f"actual_{account}")
+            raise ValidationError(_("Les montants ne peuvent pas être négatifs."), field=f"actual_{account}")
         report.lines.append(ReportLine(side=sides[account], account=account, planned_cents=planned or 0, actual_cents=actual or 0))
     if not report.lines:
-        raise ValidationError("Indiquez au moins une ligne réalisée.", field="narrative")
+        raise ValidationError(_("Indiquez au moins une ligne réalisée."), field="narrative")
     db.session.add(report)
     application.report = report
     db.session.flush()

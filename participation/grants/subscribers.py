@@ -11,6 +11,7 @@ from participation.grants import services
 from participation.grants.models import Representative
 from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, mail_address, tell, tell_staff
+from flask_babel import lazy_gettext as _l
 
 
 def tell_representatives(event: DomainEvent, application, *, subject: str, template: str, title: str, body: str | None = None,
@@ -37,18 +38,18 @@ def receipt(event: DomainEvent) -> None:
                         "render": "grants.application", "args": {"application_id": application.id}}]
     tell_representatives(
         event, application,
-        subject=f"Accusé de réception : demande de subvention n° {application.id}",
+        subject=_l("Accusé de réception : demande de subvention n° %(id)s", id=application.id),
         template="submitted",
-        title=f"Demande n° {application.id} déposée : « {application.project_title} »",
-        body="Le récapitulatif de la demande est joint au courriel et se télécharge en PDF depuis la page de la demande.",
+        title=_l("Demande n° %(id)s déposée : « %(project_title)s »", id=application.id, project_title=application.project_title),
+        body=_l("Le récapitulatif de la demande est joint au courriel et se télécharge en PDF depuis la page de la demande."),
         pdf_url=external_url("grants.application_pdf", application_id=application.id),
         attachments=attachments,
         pdf_attached=attachments is not None,
     )
     department = application.call.department
-    _tell_instructors(event, application, f"Nouvelle demande de subvention : {application.association.name}")
+    _tell_instructors(event, application, _l("Nouvelle demande de subvention : %(name)s", name=application.association.name))
     if department is not None and department.email:
-        mail_address(reason="shared_mailbox", to=department.email, subject=f"Nouvelle demande de subvention : {application.association.name}",
+        mail_address(reason="shared_mailbox", to=department.email, subject=_l("Nouvelle demande de subvention : %(name)s", name=application.association.name),
                    template="grants/new_application", dedup_key=f"{event.name}:{event.id}:department",
                    application=application, euros=services.euros,
                    staff_url=external_url("grants_staff.application", application_id=application.id))
@@ -57,9 +58,9 @@ def receipt(event: DomainEvent) -> None:
 @subscribe("grant_application.resubmitted")
 def completed(event: DomainEvent) -> None:
     application = event.subject
-    tell_representatives(event, application, subject=f"Demande n° {application.id} complétée : elle reprend son instruction",
-                         template="resubmitted", title=f"Demande n° {application.id} complétée et reprise en instruction")
-    _tell_instructors(event, application, f"Demande n° {application.id} complétée par {application.association.name}")
+    tell_representatives(event, application, subject=_l("Demande n° %(id)s complétée : elle reprend son instruction", id=application.id),
+                         template="resubmitted", title=_l("Demande n° %(id)s complétée et reprise en instruction", id=application.id))
+    _tell_instructors(event, application, _l("Demande n° %(id)s complétée par %(name)s", id=application.id, name=application.association.name))
 
 
 def _tell_instructors(event: DomainEvent, application, title: str) -> None:
@@ -73,19 +74,19 @@ def _tell_instructors(event: DomainEvent, application, title: str) -> None:
 @subscribe("grant_application.completion_requested")
 def ask_completion(event: DomainEvent) -> None:
     application = event.subject
-    tell_representatives(event, application, subject=f"Demande n° {application.id} : des compléments sont nécessaires",
-                         template="completion_requested", title=f"Demande n° {application.id} à compléter",
+    tell_representatives(event, application, subject=_l("Demande n° %(id)s : des compléments sont nécessaires", id=application.id),
+                         template="completion_requested", title=_l("Demande n° %(id)s à compléter", id=application.id),
                          body=application.completion_request)
 
 
 @subscribe("grant_application.granted")
 def granted(event: DomainEvent) -> None:
     application = event.subject
-    tell_representatives(event, application, subject=f"Subvention accordée : {services.euros(application.amount_granted_cents)}",
-                         template="granted", title=f"Subvention accordée : {services.euros(application.amount_granted_cents)}")
+    tell_representatives(event, application, subject=_l("Subvention accordée : %(euros)s", euros=services.euros(application.amount_granted_cents)),
+                         template="granted", title=_l("Subvention accordée : %(euros)s", euros=services.euros(application.amount_granted_cents)))
     if services.convention_required(application):
-        tell_representatives(event, application, subject=f"Demande n° {application.id} : une convention est à signer",
-                             template="convention_to_sign", title="Une convention est à signer avant le versement",
+        tell_representatives(event, application, subject=_l("Demande n° %(id)s : une convention est à signer", id=application.id),
+                             template="convention_to_sign", title=_l("Une convention est à signer avant le versement"),
                              key=f"grant_application.convention_to_sign:{event.id}",
                              threshold=services.euros(services.threshold_cents("GRANTS_CONVENTION_THRESHOLD_EUROS")))
 
@@ -93,23 +94,23 @@ def granted(event: DomainEvent) -> None:
 @subscribe("grant_application.refused")
 def refused(event: DomainEvent) -> None:
     application = event.subject
-    tell_representatives(event, application, subject=f"Demande n° {application.id} : subvention non accordée",
-                         template="refused", title="Subvention non accordée", body=application.refusal_reason)
+    tell_representatives(event, application, subject=_l("Demande n° %(id)s : subvention non accordée", id=application.id),
+                         template="refused", title=_l("Subvention non accordée"), body=application.refusal_reason)
 
 
 @subscribe("grant_application.payment_recorded")
 def paid(event: DomainEvent) -> None:
     application = event.subject
     amount = services.euros(event.data["amount_cents"])
-    tell_representatives(event, application, subject=f"Versement de {amount} pour la demande n° {application.id}",
-                         template="payment", title=f"Versement de {amount} effectué", amount=amount, paid_on=event.data["paid_on"])
+    tell_representatives(event, application, subject=_l("Versement de %(amount)s pour la demande n° %(id)s", amount=amount, id=application.id),
+                         template="payment", title=_l("Versement de %(amount)s effectué", amount=amount), amount=amount, paid_on=event.data["paid_on"])
 
 
 @subscribe("grant_report.submitted")
 def report_received(event: DomainEvent) -> None:
     report = event.subject
-    tell_representatives(event, report.application, subject=f"Compte rendu financier reçu (demande n° {report.application_id})",
-                         template="report_received", title="Compte rendu financier reçu", category=Category.grants)
+    tell_representatives(event, report.application, subject=_l("Compte rendu financier reçu (demande n° %(application_id)s)", application_id=report.application_id),
+                         template="report_received", title=_l("Compte rendu financier reçu"), category=Category.grants)
 
 
 @subscribe("association.representative_invited")
@@ -119,7 +120,7 @@ def send_invitation(event: DomainEvent) -> None:
     mail_address(
         reason="own_case",
         to=event.context["email"],
-        subject=f"Invitation à représenter {association.name}",
+        subject=_l("Invitation à représenter %(name)s", name=association.name),
         template="grants/invitation",
         dedup_key=f"{event.name}:{event.id}",
         association=association,

@@ -107,11 +107,11 @@ def start(call_id: int):
     form = StartApplicationForm()
     form.association.choices = [(str(a.id), a.name) for a in db.session.scalars(services.associations_of(current_user))]
     if not form.validate_on_submit():
-        flash("Choisissez l'association qui demande la subvention.", "error")
+        flash(_("Choisissez l'association qui demande la subvention."), "error")
         return redirect(url_for("grants.call", call_id=item.id))
     association = get_or_404(Association, int(form.association.data))
     application = services.start_application(item, association, actor=current_user)
-    flash("Le brouillon de la demande est créé : remplissez-le, puis déposez-le avant la clôture.", "success")
+    flash(_("Le brouillon de la demande est créé : remplissez-le, puis déposez-le avant la clôture."), "success")
     return redirect(url_for("grants.edit", application_id=application.id))
 
 
@@ -166,7 +166,7 @@ def edit(application_id: int):
     if request.method == "GET":
         _fill_application_form(form, item)
     elif form.validate_on_submit():
-        budget = {code: getattr(form, f"account_{code}").cents or 0 for code, _ in CHARGE_ACCOUNTS + PRODUCT_ACCOUNTS}
+        budget = {code: getattr(form, f"account_{code}").cents or 0 for code, _unused in CHARGE_ACCOUNTS + PRODUCT_ACCOUNTS}
         try:
             services.save_application(
                 item,
@@ -193,12 +193,12 @@ def edit(application_id: int):
         else:
             gap = services.budget_gap_cents(item)
             if gap:
-                flash(f"Brouillon enregistré. Attention : le budget n'est pas équilibré (écart de {services.euros(abs(gap))}).", "warning")
+                flash(_("Brouillon enregistré. Attention : le budget n'est pas équilibré (écart de %(euros)s).", euros=services.euros(abs(gap))), "warning")
             else:
-                flash("Brouillon enregistré.", "success")
+                flash(_("Brouillon enregistré."), "success")
             return redirect(url_for("grants.application", application_id=item.id))
-    gap = sum((getattr(form, f"account_{c}").cents or 0) for c, _ in CHARGE_ACCOUNTS) - sum(
-        (getattr(form, f"account_{c}").cents or 0) for c, _ in PRODUCT_ACCOUNTS)
+    gap = sum((getattr(form, f"account_{c}").cents or 0) for c, _unused in CHARGE_ACCOUNTS) - sum(
+        (getattr(form, f"account_{c}").cents or 0) for c, _unused in PRODUCT_ACCOUNTS)
     return render_template("grants/edit.html", application=item, form=form, commitments=REPUBLICAN_COMMITMENTS, gap=gap), form_status(form)
 
 
@@ -216,13 +216,13 @@ def _transition_view(application_id: int, service, message: str, action: str = "
 @login_required
 def submit(application_id: int):
     return _transition_view(application_id, services.submit_application,
-                            "Votre demande est déposée. Un accusé de réception vous est envoyé par courriel.")
+                            _("Votre demande est déposée. Un accusé de réception vous est envoyé par courriel."))
 
 
 @bp.route("/demandes/<int:application_id>/renvoyer", methods=["POST"])
 @login_required
 def resubmit(application_id: int):
-    return _transition_view(application_id, services.resubmit_application, "Votre demande complétée est renvoyée au service instructeur.")
+    return _transition_view(application_id, services.resubmit_application, _("Votre demande complétée est renvoyée au service instructeur."))
 
 
 @bp.route("/demandes/<int:application_id>/retirer", methods=["POST"])
@@ -233,7 +233,7 @@ def withdraw(application_id: int):
     if not form.validate_on_submit():
         abort(400)
     services.drop(item, reason=form.reason.data, actor=current_user)
-    flash("La demande est retirée.", "success")
+    flash(_("La demande est retirée."), "success")
     return redirect(url_for("grants.application", application_id=item.id))
 
 
@@ -261,13 +261,13 @@ def report(application_id: int):
             getattr(form, f"planned_{line.account}").set_cents(line.amount_cents)
     elif form.validate_on_submit():
         lines = {code: (getattr(form, f"planned_{code}").cents or 0, getattr(form, f"actual_{code}").cents or 0)
-                 for code, _ in CHARGE_ACCOUNTS + PRODUCT_ACCOUNTS}
+                 for code, _unused in CHARGE_ACCOUNTS + PRODUCT_ACCOUNTS}
         try:
             services.submit_report(item, narrative=form.narrative.data, lines=lines, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le compte rendu financier est transmis. Merci.", "success")
+            flash(_("Le compte rendu financier est transmis. Merci."), "success")
             return redirect(url_for("grants.application", application_id=item.id))
     return render_template("grants/report_form.html", application=item, form=form), form_status(form)
 
@@ -309,7 +309,7 @@ def new():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'association est déclarée. Ajoutez maintenant ses documents.", "success")
+            flash(_("L'association est déclarée. Ajoutez maintenant ses documents."), "success")
             return redirect(url_for("associations.show", association_id=association.id))
     return render_template("grants/association_form.html", form=form, association=None), form_status(form)
 
@@ -361,7 +361,7 @@ def edit_association(association_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Les informations de l'association sont enregistrées.", "success")
+            flash(_("Les informations de l'association sont enregistrées."), "success")
             return redirect(url_for("associations.show", association_id=association.id))
     return render_template("grants/association_form.html", form=form, association=association), form_status(form)
 
@@ -378,7 +378,7 @@ def add_document(association_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le document est enregistré ; il servira à toutes les demandes de l'association.", "success")
+            flash(_("Le document est enregistré ; il servira à toutes les demandes de l'association."), "success")
             return redirect(url_for("associations.show", association_id=association.id))
     return _association_page(association, document_form=form)
 
@@ -404,7 +404,7 @@ def invite(association_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Une invitation est envoyée à {form.email.data}.", "success")
+            flash(_("Une invitation est envoyée à %(data)s.", data=form.email.data), "success")
             return redirect(url_for("associations.show", association_id=association.id))
     return _association_page(association, invite_form=form)
 
@@ -419,7 +419,7 @@ def accept_invitation(token: str):
     form = ActionForm()
     if form.validate_on_submit():
         association = services.accept_invitation(token, actor=current_user)
-        flash(f"Vous représentez désormais {association.name}.", "success")
+        flash(_("Vous représentez désormais %(name)s.", name=association.name), "success")
         return redirect(url_for("associations.show", association_id=association.id))
     return render_template("grants/invitation.html", invitation=invitation, refusal=None, form=form)
 
@@ -456,7 +456,7 @@ def reports():
 
 def _call_form(call: GrantCall | None) -> CallForm:
     form = CallForm(obj=call if request.method == "GET" and call else None)
-    form.department.choices = [("", "— Aucun —")] + [
+    form.department.choices = [("", _("— Aucun —"))] + [
         (str(d.id), d.name) for d in db.session.scalars(sa.select(Department).where(Department.archived.is_(False)).order_by(Department.name))
     ]
     form.themes.choices = [(str(t.id), t.name) for t in db.session.scalars(sa.select(Theme).where(Theme.archived.is_(False)).order_by(Theme.name))]
@@ -488,7 +488,7 @@ def edit_call(call_id: int | None):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'appel est enregistré.", "success")
+            flash(_("L'appel est enregistré."), "success")
             return redirect(url_for("grants_staff.call", call_id=item.id))
     return render_template("grants/staff/call_form.html", form=form, call=item), form_status(form)
 
@@ -562,7 +562,7 @@ def _staff_form_action(application_id: int, form_name: str, form_cls, call, mess
 @login_required
 def start_review(application_id: int):
     return _staff_form_action(application_id, "action_form", ActionForm,
-                              lambda item, form: services.start_review(item, actor=current_user), "La demande est en instruction.")
+                              lambda item, form: services.start_review(item, actor=current_user), _("La demande est en instruction."))
 
 
 @staff_bp.route("/demandes/<int:application_id>/completer", methods=["POST"])
@@ -570,14 +570,14 @@ def start_review(application_id: int):
 def request_completion(application_id: int):
     return _staff_form_action(application_id, "completion_form", CompletionForm,
                               lambda item, form: services.request_completion(item, missing=form.missing.data, actor=current_user),
-                              "La demande de compléments est envoyée à l'association.")
+                              _("La demande de compléments est envoyée à l'association."))
 
 
 @staff_bp.route("/demandes/<int:application_id>/notes", methods=["POST"])
 @login_required
 def add_note(application_id: int):
     return _staff_form_action(application_id, "note_form", NoteForm,
-                              lambda item, form: services.add_note(item, body=form.body.data, actor=current_user), "La note est ajoutée.")
+                              lambda item, form: services.add_note(item, body=form.body.data, actor=current_user), _("La note est ajoutée."))
 
 
 @staff_bp.route("/demandes/<int:application_id>/proposition", methods=["POST"])
@@ -587,7 +587,7 @@ def proposal(application_id: int):
         application_id, "proposal_form", ProposalForm,
         lambda item, form: services.record_proposal(item, amount_cents=form.amount_proposed.cents, opinion=Opinion(form.opinion.data),
                                                     reason=form.reason.data, actor=current_user),
-        "La proposition est enregistrée.")
+        _("La proposition est enregistrée."))
 
 
 @staff_bp.route("/demandes/<int:application_id>/accorder", methods=["POST"])
@@ -599,7 +599,7 @@ def grant(application_id: int):
                                           reference=form.reference.data, payment_terms=PaymentTerms(form.payment_terms.data),
                                           payment_from=form.payment_from.data, payment_until=form.payment_until.data,
                                           eu_notified=form.eu_notified.data, actor=current_user),
-        "La décision d'attribution est enregistrée ; l'association en est informée.", "grants.decide")
+        _("La décision d'attribution est enregistrée ; l'association en est informée."), "grants.decide")
 
 
 @staff_bp.route("/demandes/<int:application_id>/refuser", methods=["POST"])
@@ -609,7 +609,7 @@ def refuse(application_id: int):
         application_id, "refuse_form", RefuseForm,
         lambda item, form: services.refuse(item, reason=form.reason.data, decided_on=form.decided_on.data,
                                            reference=form.reference.data, actor=current_user),
-        "Le refus est enregistré ; l'association en est informée.", "grants.decide")
+        _("Le refus est enregistré ; l'association en est informée."), "grants.decide")
 
 
 @staff_bp.route("/demandes/<int:application_id>/classer", methods=["POST"])
@@ -617,7 +617,7 @@ def refuse(application_id: int):
 def drop(application_id: int):
     return _staff_form_action(application_id, "drop_form", DropForm,
                               lambda item, form: services.drop(item, reason=form.reason.data, actor=current_user),
-                              "Le dossier est classé sans suite.", "grants.drop")
+                              _("Le dossier est classé sans suite."), "grants.drop")
 
 
 @staff_bp.route("/demandes/<int:application_id>/rouvrir", methods=["POST"])
@@ -625,7 +625,7 @@ def drop(application_id: int):
 def reopen(application_id: int):
     return _staff_form_action(application_id, "reopen_form", ReopenForm,
                               lambda item, form: services.reopen(item, reason=form.reason.data, actor=current_user),
-                              "Le dossier est rouvert.", "grants.reopen")
+                              _("Le dossier est rouvert."), "grants.reopen")
 
 
 @staff_bp.route("/demandes/<int:application_id>/convention", methods=["POST"])
@@ -634,7 +634,7 @@ def convention(application_id: int):
     return _staff_form_action(application_id, "convention_form", ConventionForm,
                               lambda item, form: services.record_convention(item, signed_on=form.signed_on.data, upload=form.file.data,
                                                                             actor=current_user),
-                              "La convention signée est enregistrée.", "grants.decide")
+                              _("La convention signée est enregistrée."), "grants.decide")
 
 
 @staff_bp.route("/demandes/<int:application_id>/versements", methods=["POST"])
@@ -643,7 +643,7 @@ def payment(application_id: int):
     return _staff_form_action(application_id, "payment_form", PaymentForm,
                               lambda item, form: services.record_payment(item, amount_cents=form.amount.cents, paid_on=form.paid_on.data,
                                                                          reference=form.reference.data, actor=current_user),
-                              "Le versement est enregistré ; l'association en est informée.", "grants.pay")
+                              _("Le versement est enregistré ; l'association en est informée."), "grants.pay")
 
 
 @staff_bp.route("/demandes/<int:application_id>/compte-rendu/valider", methods=["POST"])
@@ -651,7 +651,7 @@ def payment(application_id: int):
 def accept_report(application_id: int):
     return _staff_form_action(application_id, "action_form", ActionForm,
                               lambda item, form: services.accept_report(item.report, actor=current_user) if item.report else abort(404),
-                              "Le compte rendu financier est validé.", "grants.instruct_report")
+                              _("Le compte rendu financier est validé."), "grants.instruct_report")
 
 
 @staff_bp.route("/demandes/<int:application_id>/convention.pdf")

@@ -10,13 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from participation.core.follows import FollowerMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import lazy_gettext as _l
 
 
 class ArticleState(TitledEnum):
-    draft = "draft", "Brouillon"
-    scheduled = "scheduled", "Programmé"
-    published = "published", "Publié"
-    archived = "archived", "Archivé"
+    draft = "draft", _l("Brouillon")
+    scheduled = "scheduled", _l("Programmé")
+    published = "published", _l("Publié")
+    archived = "archived", _l("Archivé")
 
 
 article_themes = sa.Table(
@@ -87,9 +88,9 @@ ARTICLE_WORKFLOW = Workflow(
     transitions=[
         Transition("schedule", {ArticleState.draft}, ArticleState.scheduled, permission="news.manage", label="programmer"),
         Transition("unschedule", {ArticleState.scheduled}, ArticleState.draft, event="unscheduled", permission="news.manage",
-                   label="repasser en brouillon"),
+                   label=_l("repasser en brouillon")),
         Transition("publish", {ArticleState.draft, ArticleState.scheduled}, ArticleState.published, permission="news.manage",
-                   label="publier", refusals={ArticleState.published: "Cet article est déjà publié."}),
+                   label="publier", refusals={ArticleState.published: _l("Cet article est déjà publié.")}),
         Transition("archive", {ArticleState.published}, ArticleState.archived, permission="news.manage", label="archiver"),
     ],
 )
@@ -148,10 +149,10 @@ class Subscriber(IdMixin, Base):
 
 
 class IssueState(TitledEnum):
-    draft = "draft", "Brouillon"
-    scheduled = "scheduled", "Programmée"
-    sending = "sending", "En cours d'envoi"
-    sent = "sent", "Envoyée"
+    draft = "draft", _l("Brouillon")
+    scheduled = "scheduled", _l("Programmée")
+    sending = "sending", _l("En cours d'envoi")
+    sent = "sent", _l("Envoyée")
 
 
 issue_communes = sa.Table(
@@ -196,10 +197,10 @@ ISSUE_WORKFLOW = Workflow(
     transitions=[
         Transition("schedule", {IssueState.draft}, IssueState.scheduled, permission="news.manage", label="programmer"),
         Transition("cancel", {IssueState.scheduled}, IssueState.draft, event="cancelled", permission="news.manage",
-                   label="annuler l'envoi", refusals={IssueState.sending: "L'envoi a commencé : il ne peut plus être annulé.",
-                                                      IssueState.sent: "Cette lettre est déjà envoyée."}),
-        Transition("start_sending", {IssueState.scheduled}, IssueState.sending, event="sending_started", label="commencer l'envoi"),
-        Transition("finish", {IssueState.sending}, IssueState.sent, event="sent", label="terminer l'envoi"),
+                   label=_l("annuler l'envoi"), refusals={IssueState.sending: _l("L'envoi a commencé : il ne peut plus être annulé."),
+                                                      IssueState.sent: _l("Cette lettre est déjà envoyée.")}),
+        Transition("start_sending", {IssueState.scheduled}, IssueState.sending, event="sending_started", label=_l("commencer l'envoi")),
+        Transition("finish", {IssueState.sending}, IssueState.sent, event="sent", label=_l("terminer l'envoi")),
     ],
 )
 ISSUE_WORKFLOW.bind(Issue)

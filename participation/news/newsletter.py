@@ -40,9 +40,11 @@ from participation.news.models import (
 )
 from participation.notifications.models import Category, Unsubscription
 from participation.notifications.services import mail_address
+from flask_babel import lazy_gettext as _l
 
 UNCONFIRMED_DAYS = 7
-ITEM_KINDS = {"article": "Actualité", "consultation": "Concertation", "event": "Événement", "opinion": "Avis", "questionnaire": "Questionnaire"}
+ITEM_KINDS = {"article": _l("Actualité"), "consultation": _l("Concertation"), "event": _l("Événement"), "opinion": _l("Avis"),
+              "questionnaire": _l("Questionnaire")}
 
 
 # Subscribing -------------------------------------------------------------------
@@ -57,9 +59,9 @@ def subscribe(email: str, *, communes=(), themes=(), consent: bool, actor=None, 
     is mailed (double opt-in). An address already subscribed learns nothing new here (no enumeration)."""
     email = _normalise(email)
     if not email or "@" not in email:
-        raise ValidationError("Indiquez une adresse électronique valide.", field="email")
+        raise ValidationError(_("Indiquez une adresse électronique valide."), field="email")
     if not consent:
-        raise ValidationError("Cochez la case pour confirmer que vous souhaitez recevoir la lettre.", field="consent")
+        raise ValidationError(_("Cochez la case pour confirmer que vous souhaitez recevoir la lettre."), field="consent")
     user = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "id", None) else None
     own = user is not None and _normalise(user.email) == email
     subscriber = db.session.scalar(sa.select(Subscriber).where(Subscriber.email == email))
@@ -83,7 +85,7 @@ def subscribe(email: str, *, communes=(), themes=(), consent: bool, actor=None, 
     subscriber.confirmed_at = None
     db.session.flush()
     record("newsletter.subscription_requested", subscriber, user, {"source": source}, context={"token": token})
-    mail_address(reason="own_case", to=email, subject="Confirmez votre abonnement à la lettre d'information", template="news/confirm_subscription",
+    mail_address(reason="own_case", to=email, subject=_("Confirmez votre abonnement à la lettre d'information"), template="news/confirm_subscription",
                dedup_key=f"newsletter.confirm:{subscriber.id}:{subscriber.token_digest[:16]}",
                confirm_url=external_url("newsletter.confirm", token=token))
     return subscriber
@@ -121,12 +123,12 @@ def read_unsubscribe_token(token: str) -> Subscriber:
     try:
         data = _serializer().loads(token, max_age=current_app.config.get("UNSUBSCRIBE_LINK_DAYS", 365) * 86400)
     except SignatureExpired:
-        raise BadUnsubscribeLink("Ce lien de désinscription a expiré : rien n'a été modifié.") from None
+        raise BadUnsubscribeLink(_("Ce lien de désinscription a expiré : rien n'a été modifié.")) from None
     except BadSignature:
-        raise BadUnsubscribeLink("Ce lien de désinscription n'est pas valide (il a peut-être été tronqué ou modifié) : rien n'a été modifié.") from None
+        raise BadUnsubscribeLink(_("Ce lien de désinscription n'est pas valide (il a peut-être été tronqué ou modifié) : rien n'a été modifié.")) from None
     subscriber = db.session.get(Subscriber, data.get("s")) if isinstance(data, dict) and isinstance(data.get("s"), int) else None
     if subscriber is None or subscriber.email != data.get("e"):
-        raise BadUnsubscribeLink("Cet abonnement n'existe plus : rien n'a été modifié.")
+        raise BadUnsubscribeLink(_("Cet abonnement n'existe plus : rien n'a été modifié."))
     return subscriber
 
 
@@ -195,7 +197,7 @@ def resolve_items(items: list[dict]) -> list[dict]:
             shown.append({"kind": ITEM_KINDS[kind], "title": e.title, "text": format_moment(e.starts_at) + (f", {e.place_name}" if e.place_name else ""),
                           "url": external_url("events.show", event_id=e.id)})
         elif kind == "opinion" and (r := db.session.get(Referral, ident)):
-            shown.append({"kind": ITEM_KINDS[kind], "title": r.subject, "text": f"L'avis du {r.council.name}",
+            shown.append({"kind": ITEM_KINDS[kind], "title": r.subject, "text": _("L'avis du %(name)s", name=r.council.name),
                           "url": external_url("referrals.opinion", referral_id=r.id)})
         elif kind == "questionnaire" and (q := db.session.get(Questionnaire, ident)) and q.is_public:
             from participation.core.dates import format_day
@@ -210,13 +212,13 @@ def save_issue(issue: Issue | None, *, subject: str, intro: str, items: list[dic
     require(actor, "news.manage")
     subject, intro = (subject or "").strip(), (intro or "").strip()
     if issue is not None and issue.state != IssueState.draft:
-        raise ValidationError("Seule une lettre en brouillon se modifie : annulez d'abord son envoi.")
+        raise ValidationError(_("Seule une lettre en brouillon se modifie : annulez d'abord son envoi."))
     if not subject:
-        raise ValidationError("Donnez un objet à la lettre.", field="subject")
+        raise ValidationError(_("Donnez un objet à la lettre."), field="subject")
     if not intro and not items:
-        raise ValidationError("La lettre est vide : écrivez une introduction ou choisissez des contenus.", field="intro")
+        raise ValidationError(_("La lettre est vide : écrivez une introduction ou choisissez des contenus."), field="intro")
     if not audience_all and not communes and not themes:
-        raise ValidationError("Choisissez à qui l'envoyer : tous les abonnés, ou des communes ou des thèmes.", field="audience_all")
+        raise ValidationError(_("Choisissez à qui l'envoyer : tous les abonnés, ou des communes ou des thèmes."), field="audience_all")
     created = issue is None
     if created:
         issue = Issue(created_by_id=getattr(actor, "id", None), state=IssueState.draft)
@@ -248,11 +250,11 @@ def audience_size(issue: Issue) -> int:
 
 def schedule_issue(issue: Issue, *, send_at: datetime, actor) -> None:
     if send_at is None or send_at <= utcnow():
-        raise ValidationError("Choisissez une date d'envoi à venir.", field="send_at")
+        raise ValidationError(_("Choisissez une date d'envoi à venir."), field="send_at")
     if not issue.intro and not issue.items:
-        raise ValidationError("La lettre est vide.")
+        raise ValidationError(_("La lettre est vide."))
     if audience_size(issue) == 0:
-        raise ValidationError("Aucun abonné ne correspond à ce public : la lettre ne partirait à personne.", field="send_at")
+        raise ValidationError(_("Aucun abonné ne correspond à ce public : la lettre ne partirait à personne."), field="send_at")
     require(actor, "news.manage", issue)
     issue.send_at = send_at
     ISSUE_WORKFLOW.apply(issue, "schedule", actor=actor, data={"send_at": send_at.isoformat()})
@@ -261,7 +263,7 @@ def schedule_issue(issue: Issue, *, send_at: datetime, actor) -> None:
 def cancel_issue(issue: Issue, *, actor, now: datetime | None = None) -> None:
     """A scheduled issue can be cancelled until its hour; it goes back to draft."""
     if issue.state == IssueState.scheduled and issue.send_at <= (now or utcnow()):
-        raise ValidationError("L'heure d'envoi est passée : la lettre part déjà.")
+        raise ValidationError(_("L'heure d'envoi est passée : la lettre part déjà."))
     ISSUE_WORKFLOW.apply(issue, "cancel", actor=actor)
 
 
@@ -277,7 +279,7 @@ def send_test(issue: Issue, *, actor) -> OutboxMail | None:
     """The issue as subscribers will get it, to the staff member's own address."""
     require(actor, "news.manage", issue)
     text, html = render_issue(issue, unsubscribe=None)
-    return _queue(actor.email, f"[Essai] {issue.subject}", text, html, f"newsletter.test:{issue.id}:{utcnow().timestamp()}", user=actor)
+    return _queue(actor.email, _("[Essai] %(subject)s", subject=issue.subject), text, html, f"newsletter.test:{issue.id}:{utcnow().timestamp()}", user=actor)
 
 
 def _queue(to: str, subject: str, text: str, html: str, key: str, *, user=None, unsubscribe: str | None = None) -> OutboxMail | None:
@@ -348,7 +350,7 @@ def _queue_batch(issue: Issue, batch, text: str, html: str) -> int:
     db.session.add_all(mails)
     db.session.flush()
     db.session.add_all([IssueDelivery(issue_id=issue.id, subscriber_id=subscriber_id, mail_id=mail.id)
-                        for (subscriber_id, _), mail in zip(batch, mails)])
+                        for (subscriber_id, _unused), mail in zip(batch, mails)])
     db.session.flush()
     return len(mails)
 

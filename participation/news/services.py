@@ -28,12 +28,12 @@ def save_article(article: Article | None, *, title: str, summary: str, body: str
     require(actor, "news.manage", article)
     title, summary, body, image_alt = (title or "").strip(), (summary or "").strip(), (body or "").strip(), (image_alt or "").strip()
     if not title:
-        raise ValidationError("Donnez un titre à l'article.", field="title")
+        raise ValidationError(_("Donnez un titre à l'article."), field="title")
     if not body:
-        raise ValidationError("L'article n'a pas de texte.", field="body")
+        raise ValidationError(_("L'article n'a pas de texte."), field="body")
     has_image = image is not None and getattr(image, "filename", "")
     if (has_image or (article is not None and article.image_id)) and not image_alt:
-        raise ValidationError("Décrivez l'image pour qui ne la voit pas (texte de remplacement).", field="image_alt")
+        raise ValidationError(_("Décrivez l'image pour qui ne la voit pas (texte de remplacement)."), field="image_alt")
     _check_links(consultation_id, event_id, referral_id, plan_action_id)
     created = article is None
     stored = store_upload(image, kinds=IMAGES, max_bytes=IMAGE_MAX_BYTES, actor=actor, field="image") if has_image else None
@@ -66,16 +66,16 @@ def _check_links(consultation_id, event_id, referral_id, plan_action_id=None) ->
         if not db.session.get(Plan, action.plan_id).is_public:
             raise ValidationError(_("Le plan de cette action n'est pas encore public : l'article n'y mènerait pas."), field="plan_action_id")
 
-    for model, ident, field, label in ((Consultation, consultation_id, "consultation_id", "Cette concertation"),
-                                       (Event, event_id, "event_id", "Cet événement"),
-                                       (Referral, referral_id, "referral_id", "Cette saisine")):
+    for model, ident, field, label in ((Consultation, consultation_id, "consultation_id", _("Cette concertation")),
+                                       (Event, event_id, "event_id", _("Cet événement")),
+                                       (Referral, referral_id, "referral_id", _("Cette saisine"))):
         if ident is not None and db.session.get(model, ident) is None:
-            raise ValidationError(f"{label} n'existe pas.", field=field)
+            raise ValidationError(_("%(label)s n'existe pas.", label=label), field=field)
 
 
 def schedule(article: Article, *, publish_at: datetime, actor) -> None:
     if publish_at is None or publish_at <= utcnow():
-        raise ValidationError("Choisissez une date de publication à venir.", field="publish_at")
+        raise ValidationError(_("Choisissez une date de publication à venir."), field="publish_at")
     require(actor, "news.manage", article)
     article.publish_at = publish_at
     ARTICLE_WORKFLOW.apply(article, "schedule", actor=actor, data={"publish_at": publish_at.isoformat()})

@@ -11,6 +11,7 @@ from participation.news.models import Subscriber, ThemeFollower
 from participation.notifications.models import Category
 from participation.notifications.services import UNSUBSCRIBE_HOOKS, tell_all
 from participation.pages.privacy import Processing, register_processing
+from flask_babel import lazy_gettext as _l
 
 
 @subscribe("article.published")
@@ -19,7 +20,7 @@ def tell_readers(event: DomainEvent) -> None:
 
     article = event.subject
     about = ", ".join([c.name for c in article.communes] + [t.name for t in article.themes])[:200] or None
-    tell_all(audience(article), Category.news, f"Nouvel article : {article.title}", body=article.summary,
+    tell_all(audience(article), Category.news, _l("Nouvel article : %(title)s", title=article.title), body=article.summary,
              url=f"/actualites/{article.id}", event=event, about=about, dedup_key=f"article.published:{article.id}")
 
 
@@ -85,9 +86,9 @@ def newsletter_consent(user) -> tuple[str, list[str]] | None:
 
 register_processing(Processing(
     name="Lettre d'information",
-    purpose="Envoyer la lettre d'information de la collectivité aux personnes qui l'ont demandée ; jamais à d'autres fins.",
-    legal_basis="Consentement (article 6-1-a du RGPD), recueilli avec sa date et sa source ; double confirmation pour une adresse sans compte.",
-    data="Adresse électronique, communes et thèmes choisis, date et source du consentement, date de désinscription.",
-    recipients="Les agents chargés de la communication.",
-    retention=lambda c: "Jusqu'à la désinscription ; une adresse non confirmée est effacée au bout de 7 jours.",
+    purpose=_l("Envoyer la lettre d'information de la collectivité aux personnes qui l'ont demandée ; jamais à d'autres fins."),
+    legal_basis=_l("Consentement (article 6-1-a du RGPD), recueilli avec sa date et sa source ; double confirmation pour une adresse sans compte."),
+    data=_l("Adresse électronique, communes et thèmes choisis, date et source du consentement, date de désinscription."),
+    recipients=_l("Les agents chargés de la communication."),
+    retention=lambda c: _l("Jusqu'à la désinscription ; une adresse non confirmée est effacée au bout de 7 jours."),
 ))

@@ -21,6 +21,7 @@ from participation.news import newsletter, services
 from participation.news.forms import ArticleForm, IssueForm, ScheduleForm, SubscribeForm
 from participation.news.models import ARTICLE_WORKFLOW, Article, Issue, IssueState, ThemeFollower
 from participation.notifications.services import BadUnsubscribeLink
+from flask_babel import gettext as _
 
 bp = Blueprint("news", __name__, url_prefix="/actualites")
 staff_bp = Blueprint("news_staff", __name__, url_prefix="/gestion/actualites")
@@ -81,7 +82,7 @@ def follow_theme(theme_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     following = services.toggle_theme_follow(theme, actor=current_user)
-    flash(f"Vous suivez les actualités du thème « {theme.name} »." if following else f"Vous ne suivez plus le thème « {theme.name} ».", "success")
+    flash(_("Vous suivez les actualités du thème « %(name)s ».", name=theme.name) if following else _("Vous ne suivez plus le thème « %(name)s ».", name=theme.name), "success")
     return redirect(url_for("news.index", theme=theme.id))
 
 
@@ -174,7 +175,7 @@ def create():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'article est enregistré en brouillon.", "success")
+            flash(_("L'article est enregistré en brouillon."), "success")
             return redirect(url_for("news_staff.detail", article_id=article.id))
     return render_template("news/staff/form.html", form=form, article=None), form_status(form)
 
@@ -191,7 +192,7 @@ def edit(article_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'article est enregistré.", "success")
+            flash(_("L'article est enregistré."), "success")
             return redirect(url_for("news_staff.detail", article_id=article.id))
     return render_template("news/staff/form.html", form=form, article=article), form_status(form)
 
@@ -212,16 +213,16 @@ def detail(article_id: int):
             try:
                 if action == "schedule":
                     services.schedule(article, publish_at=local_to_utc(form.moment.data), actor=current_user)
-                    flash("L'article sera publié à la date choisie.", "success")
+                    flash(_("L'article sera publié à la date choisie."), "success")
                 elif action == "unschedule":
                     services.unschedule(article, actor=current_user)
-                    flash("L'article est repassé en brouillon.", "success")
+                    flash(_("L'article est repassé en brouillon."), "success")
                 elif action == "publish":
                     services.publish(article, actor=current_user)
-                    flash("L'article est publié.", "success")
+                    flash(_("L'article est publié."), "success")
                 elif action == "archive":
                     services.archive(article, actor=current_user)
-                    flash("L'article est archivé.", "success")
+                    flash(_("L'article est archivé."), "success")
                 else:
                     abort(400)
             except DomainError as error:
@@ -268,9 +269,9 @@ def subscribe():
             form_error(form, error)
         else:
             if subscriber is not None and subscriber.confirmed_at is not None:
-                flash("Vous êtes abonné à la lettre d'information.", "success")
+                flash(_("Vous êtes abonné à la lettre d'information."), "success")
             else:
-                flash("Vérifiez vos courriels : un lien de confirmation vient de vous être envoyé (il est valable 7 jours).", "success")
+                flash(_("Vérifiez vos courriels : un lien de confirmation vient de vous être envoyé (il est valable 7 jours)."), "success")
             return redirect(url_for("newsletter.archive"))
     return render_template("news/newsletter/subscribe.html", form=form), form_status(form)
 
@@ -282,7 +283,7 @@ def confirm(token: str):
         subscriber = newsletter.confirm(token[:200])
         if subscriber is None:
             return render_template("news/newsletter/confirm.html", form=form, error=True), 400
-        flash("Votre abonnement est confirmé. Merci !", "success")
+        flash(_("Votre abonnement est confirmé. Merci !"), "success")
         return redirect(url_for("newsletter.archive"))
     return render_template("news/newsletter/confirm.html", form=form, error=False)
 
@@ -360,7 +361,7 @@ def create():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La lettre est enregistrée en brouillon : relisez l'aperçu, envoyez-vous un essai, puis programmez-la.", "success")
+            flash(_("La lettre est enregistrée en brouillon : relisez l'aperçu, envoyez-vous un essai, puis programmez-la."), "success")
             return redirect(url_for("newsletter_staff.detail", issue_id=item.id))
     return render_template("news/newsletter/form.html", form=form, issue=None), form_status(form)
 
@@ -377,7 +378,7 @@ def edit(issue_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La lettre est enregistrée.", "success")
+            flash(_("La lettre est enregistrée."), "success")
             return redirect(url_for("newsletter_staff.detail", issue_id=item.id))
     return render_template("news/newsletter/form.html", form=form, issue=item), form_status(form)
 
@@ -395,13 +396,13 @@ def detail(issue_id: int):
             try:
                 if action == "schedule":
                     newsletter.schedule_issue(item, send_at=local_to_utc(form.moment.data), actor=current_user)
-                    flash("La lettre partira à la date choisie. Vous pouvez annuler l'envoi jusqu'à cette heure.", "success")
+                    flash(_("La lettre partira à la date choisie. Vous pouvez annuler l'envoi jusqu'à cette heure."), "success")
                 elif action == "cancel":
                     newsletter.cancel_issue(item, actor=current_user)
-                    flash("L'envoi est annulé : la lettre est de nouveau en brouillon.", "success")
+                    flash(_("L'envoi est annulé : la lettre est de nouveau en brouillon."), "success")
                 elif action == "test":
                     newsletter.send_test(item, actor=current_user)
-                    flash(f"Un essai part à votre adresse ({current_user.email}).", "success")
+                    flash(_("Un essai part à votre adresse (%(email)s).", email=current_user.email), "success")
                 else:
                     abort(400)
             except DomainError as error:

@@ -7,6 +7,7 @@ from wtforms import RadioField, SelectField
 
 from participation.notifications.models import Category
 from participation.notifications.services import deliveries_for
+from flask_babel import gettext as _
 
 WEEKDAYS = [(1, "lundi"), (2, "mardi"), (3, "mercredi"), (4, "jeudi"), (5, "vendredi"), (6, "samedi"), (7, "dimanche")]
 
@@ -15,8 +16,8 @@ def preferences_form(categories: list[Category], data: dict | None = None, **kwa
     """A form with a radio group per category shown (``category_<value>``), the hour and the weekday."""
 
     class PreferencesForm(FlaskForm):
-        hour = SelectField("Heure d'envoi des résumés", coerce=int, choices=[(h, f"{h} h") for h in range(24)])
-        weekday = SelectField("Jour du résumé hebdomadaire", coerce=int, choices=WEEKDAYS)
+        hour = SelectField(_("Heure d'envoi des résumés"), coerce=int, choices=[(h, f"{h} h") for h in range(24)])
+        weekday = SelectField(_("Jour du résumé hebdomadaire"), coerce=int, choices=WEEKDAYS)
 
     for category in categories:
         setattr(PreferencesForm, f"category_{category.value}",

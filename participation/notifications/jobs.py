@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import ngettext
+from flask_babel import force_locale, gettext, ngettext
 
 from participation.core.locking import begin_writing
 from participation.core.models import utcnow
@@ -22,6 +22,7 @@ from participation.notifications.models import (
     DigestSchedule,
     Notification,
 )
+from flask_babel import lazy_gettext as _l
 
 # Lines shown per thing in a digest; the rest is counted.
 DIGEST_THING_LINES = 5
@@ -37,7 +38,7 @@ def digest_period(kind: Delivery, local: datetime) -> str:
     """The period a digest covers, part of its dedup key: the day, or the ISO week."""
     if kind == Delivery.daily:
         return local.date().isoformat()
-    year, week, _ = local.isocalendar()
+    year, week, _unused = local.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -73,9 +74,7 @@ def _due_users(kind: Delivery, local: datetime, period: str, now: datetime, limi
 
 def _build(kind: Delivery, user_ids: list[int], period: str, local: datetime, now: datetime) -> int:
     from participation.accounts.models import User
-    from participation.core.dates import format_day
-    from participation.core.outbox import queue_mail
-    from participation.notifications.services import _absolute, unsubscribe_url
+    from participation.core.outbox import recipient_locale
 
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
     notices = db.session.scalars(
@@ -90,37 +89,48 @@ def _build(kind: Delivery, user_ids: list[int], period: str, local: datetime, no
     queued = 0
     for user_id, categories in by_user.items():
         user = users[user_id]
-        groups = []
-        for category in sorted(categories, key=order.index):
-            things = []
-            for about, items in categories[category].items():
-                count = len(items)
-                news = ngettext("%(num)d nouveauté", "%(num)d nouveautés", count)
-                things.append({
-                    "heading": f"{about} : {news}" if about else news[:1].upper() + news[1:],
-                    "notices": [{"title": n.title, "url": _absolute(n.url)} for n in items[:DIGEST_THING_LINES]],
-                    "more": count - min(count, DIGEST_THING_LINES),
-                })
-            groups.append({"label": category.label, "things": things, "unsubscribe_url": unsubscribe_url(user, category)})
-        total = sum(len(c) for things in categories.values() for c in things.values())
-        if kind == Delivery.daily:
-            intro = f"Voici ce qui s'est passé sur la plateforme pour vous, jusqu'au {format_day(local.date())}."
-            subject = ngettext("Votre résumé du jour : %(num)d nouveauté", "Votre résumé du jour : %(num)d nouveautés", total)
-        else:
-            intro = "Voici ce qui s'est passé sur la plateforme pour vous cette semaine."
-            subject = ngettext("Votre résumé de la semaine : %(num)d nouveauté", "Votre résumé de la semaine : %(num)d nouveautés", total)
-        link = unsubscribe_url(user, sorted(categories, key=order.index))
-        mail = queue_mail(
-            to=user.email, user=user, subject=subject, template="notifications/digest", dedup_key=digest_key(kind, user_id, period),
-            headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-            display_name=user.display_name, intro=intro, groups=groups, notices_url=_absolute("/notifications/"),
-        )
-        queued += mail is not None
+        # The digest speaks its reader's language: headings, subject and dates alike.
+        with force_locale(recipient_locale(user)):
+            queued += _digest(kind, user, categories, order, period, local, user_id) is not None
     if notices:
         ids = [n.id for n in notices]
         for start in range(0, len(ids), 900):
             db.session.execute(sa.update(Notification).where(Notification.id.in_(ids[start:start + 900])).values(digest=None))
     return queued
+
+
+def _digest(kind, user, categories, order, period, local, user_id):
+    """Queue one person's digest (called in their language); returns the mail, or ``None``."""
+    from participation.core.dates import format_day
+    from participation.core.outbox import queue_mail
+    from participation.notifications.services import _absolute, unsubscribe_url
+
+    groups = []
+    for category in sorted(categories, key=order.index):
+        things = []
+        for about, items in categories[category].items():
+            count = len(items)
+            news = ngettext("%(num)d nouveauté", "%(num)d nouveautés", count)
+            things.append({
+                "heading": gettext("%(about)s : %(news)s", about=about, news=news) if about else news[:1].upper() + news[1:],
+                "notices": [{"title": n.title, "url": _absolute(n.url)} for n in items[:DIGEST_THING_LINES]],
+                "more": count - min(count, DIGEST_THING_LINES),
+            })
+        groups.append({"label": category.label, "things": things, "unsubscribe_url": unsubscribe_url(user, category)})
+    total = sum(len(c) for things in categories.values() for c in things.values())
+    if kind == Delivery.daily:
+        intro = _l("Voici ce qui s'est passé sur la plateforme pour vous, jusqu'au %(format_day)s.", format_day=format_day(local.date()))
+        subject = ngettext("Votre résumé du jour : %(num)d nouveauté", "Votre résumé du jour : %(num)d nouveautés", total)
+    else:
+        intro = _l("Voici ce qui s'est passé sur la plateforme pour vous cette semaine.")
+        subject = ngettext("Votre résumé de la semaine : %(num)d nouveauté", "Votre résumé de la semaine : %(num)d nouveautés", total)
+    link = unsubscribe_url(user, sorted(categories, key=order.index))
+    mail = queue_mail(
+        to=user.email, user=user, subject=subject, template="notifications/digest", dedup_key=digest_key(kind, user_id, period),
+        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        display_name=user.display_name, intro=intro, groups=groups, notices_url=_absolute("/notifications/"),
+    )
+    return mail
 
 
 @register_job("notifications.send_digests", seconds=300, description="Résumés quotidiens et hebdomadaires des notifications")

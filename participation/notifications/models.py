@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
+from flask_babel import lazy_gettext as _l
 
 
 class Category(TitledEnum):
@@ -17,23 +18,23 @@ class Category(TitledEnum):
     a password reset) has no category: it is always sent.
     """
 
-    councils_work = "councils_work", "Les travaux de mes conseils"
-    followed_councils = "followed_councils", "Les saisines et les conseils que je suis"
-    consultations = "consultations", "Les concertations et les sujets que je suis"
-    events = "events", "Mes inscriptions et les événements"
-    grants = "grants", "Les subventions de mon association"
-    plans = "plans", "Les projets et les actions que je suis"
-    questionnaires = "questionnaires", "Les questionnaires"
-    news = "news", "Les actualités de ma commune et de mes thèmes"
-    newsletter = "newsletter", "La lettre d'information"
-    staff_work = "staff_work", "Le travail qui m'attend (agents)"
+    councils_work = "councils_work", _l("Les travaux de mes conseils")
+    followed_councils = "followed_councils", _l("Les saisines et les conseils que je suis")
+    consultations = "consultations", _l("Les concertations et les sujets que je suis")
+    events = "events", _l("Mes inscriptions et les événements")
+    grants = "grants", _l("Les subventions de mon association")
+    plans = "plans", _l("Les projets et les actions que je suis")
+    questionnaires = "questionnaires", _l("Les questionnaires")
+    news = "news", _l("Les actualités de ma commune et de mes thèmes")
+    newsletter = "newsletter", _l("La lettre d'information")
+    staff_work = "staff_work", _l("Le travail qui m'attend (agents)")
 
 
 class Delivery(TitledEnum):
-    each = "each", "Un courriel à chaque fois"
-    daily = "daily", "Un résumé par jour"
-    weekly = "weekly", "Un résumé par semaine"
-    none = "none", "Pas de courriel (notifications sur la plateforme seulement)"
+    each = "each", _l("Un courriel à chaque fois")
+    daily = "daily", _l("Un résumé par jour")
+    weekly = "weekly", _l("Un résumé par semaine")
+    none = "none", _l("Pas de courriel (notifications sur la plateforme seulement)")
 
 
 # What a person gets when they have not chosen: their own work and their

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from participation.core.errors import PermissionDenied
@@ -30,6 +31,7 @@ from participation.notifications.models import (
     NotificationPreference,
     Unsubscription,
 )
+from flask_babel import gettext as _
 
 # The category of mail about a person's own case: always sent, never unsubscribed from.
 OWN_CASE = None
@@ -68,6 +70,20 @@ def tell(user, category: Category | None, title: str, *, body: str | None = None
     """
     if user is None or getattr(user, "id", None) is None:
         return None
+    from participation.core.outbox import recipient_locale
+
+    # The notice and its mail speak the person's language: lazy titles and bodies are read in it.
+    with force_locale(recipient_locale(user)):
+        return _tell(user, category, title, body=body, url=url, about=about, event=event, dedup_key=dedup_key, in_app=in_app,
+                     mail_subject=mail_subject, mail_template=mail_template, mail_key=mail_key, to=to, attachments=attachments,
+                     delivery=delivery, mail_url=mail_url, mail_context=mail_context, **context)
+
+
+def _tell(user, category, title, *, body, url, about, event, dedup_key, in_app, mail_subject, mail_template, mail_key, to,
+          attachments, delivery, mail_url, mail_context, **context):
+    title = str(title)
+    body = str(body) if body is not None else None
+    mail_subject = str(mail_subject) if mail_subject is not None else None
     notification = None
     if in_app:
         notification = notify(user, title, body=body, url=url, event=event, dedup_key=dedup_key)
@@ -122,7 +138,11 @@ def send_mail(user, category: Category | None, *, subject: str, template: str, d
     mail = queue_mail(to=to or user.email, user=user, subject=subject, template=template, dedup_key=dedup_key,
                       attachments=attachments, headers=headers, **context)
     if mail is not None and category is not OWN_CASE:
-        mail.body_text = mail.body_text.rstrip("\n") + "\n\n" + render_template("mail/notifications/_footer.txt", **context)
+        from participation.core.outbox import recipient_locale
+
+        with force_locale(recipient_locale(user)):
+            footer = render_template("mail/notifications/_footer.txt", **context)
+        mail.body_text = mail.body_text.rstrip("\n") + "\n\n" + footer
     return mail
 
 
@@ -159,6 +179,7 @@ def notify(user, title: str, *, body: str | None = None, url: str | None = None,
         )
         if exists is not None:
             return None
+    title, body = str(title), (str(body) if body is not None else None)
     notification = Notification(user_id=user.id, title=title[:200], body=body, url=url, event_id=getattr(event, "id", None), dedup_key=dedup_key)
     db.session.add(notification)
     return notification
@@ -215,9 +236,9 @@ def schedule_of(user) -> DigestSchedule:
 def set_preference(user, category: Category, delivery: Delivery, *, actor, source: str = "preferences") -> bool:
     """Set how ``user`` hears of ``category``; returns whether it changed."""
     if getattr(actor, "id", None) != user.id and actor is not _system():
-        raise PermissionDenied("Seule la personne concernée choisit ce qu'elle reçoit.")
+        raise PermissionDenied(_("Seule la personne concernée choisit ce qu'elle reçoit."))
     if delivery not in deliveries_for(category):
-        raise ValueError("Ce choix n'est pas proposé pour cette catégorie.")
+        raise ValueError(_("Ce choix n'est pas proposé pour cette catégorie."))
     row = db.session.scalar(
         sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id, NotificationPreference.category == category)
     )
@@ -243,7 +264,7 @@ def set_preference(user, category: Category, delivery: Delivery, *, actor, sourc
 def save_preferences(user, choices: dict[Category, Delivery], *, hour: int, weekday: int, actor) -> int:
     """Save the preference page: every category's choice and the digests' hour and day."""
     if getattr(actor, "id", None) != user.id:
-        raise PermissionDenied("Seule la personne concernée choisit ce qu'elle reçoit.")
+        raise PermissionDenied(_("Seule la personne concernée choisit ce qu'elle reçoit."))
     changed = sum(set_preference(user, category, delivery, actor=actor) for category, delivery in choices.items())
     schedule = schedule_of(user)
     if schedule.id is None:
@@ -292,18 +313,18 @@ def read_unsubscribe_token(token: str):
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise BadUnsubscribeLink("Ce lien de désinscription a expiré : rien n'a été modifié. "
-                                 "Connectez-vous pour choisir ce que vous recevez.") from None
+        raise BadUnsubscribeLink(_("Ce lien de désinscription a expiré : rien n'a été modifié. "
+                                 "Connectez-vous pour choisir ce que vous recevez.")) from None
     except BadSignature:
-        raise BadUnsubscribeLink("Ce lien de désinscription n'est pas valide (il a peut-être été tronqué ou modifié) : "
-                                 "rien n'a été modifié.") from None
+        raise BadUnsubscribeLink(_("Ce lien de désinscription n'est pas valide (il a peut-être été tronqué ou modifié) : "
+                                 "rien n'a été modifié.")) from None
     try:
         categories = [Category(value) for value in str(data["c"]).split(",")]
         user = db.session.get(User, int(data["u"]))
     except (KeyError, TypeError, ValueError):
-        raise BadUnsubscribeLink("Ce lien de désinscription n'est pas valide : rien n'a été modifié.") from None
+        raise BadUnsubscribeLink(_("Ce lien de désinscription n'est pas valide : rien n'a été modifié.")) from None
     if user is None:
-        raise BadUnsubscribeLink("Ce lien de désinscription ne correspond plus à aucun compte : rien n'a été modifié.")
+        raise BadUnsubscribeLink(_("Ce lien de désinscription ne correspond plus à aucun compte : rien n'a été modifié."))
     return user, categories
 
 
@@ -342,7 +363,7 @@ def notices_of(user):
 
 def mark_read(notification: Notification, *, actor) -> None:
     if notification.user_id != getattr(actor, "id", None):
-        raise PermissionDenied("Cette notification ne vous est pas destinée.")
+        raise PermissionDenied(_("Cette notification ne vous est pas destinée."))
     if notification.read_at is None:
         notification.read_at = utcnow()
 

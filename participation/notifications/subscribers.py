@@ -8,6 +8,7 @@ from participation.accounts import personal_data
 from participation.core.eventlog import DomainEvent, subscribe
 from participation.extensions import db
 from participation.notifications.models import DigestSchedule, Notification, NotificationPreference, Unsubscription
+from flask_babel import lazy_gettext as _l
 
 
 @subscribe("user.closed")
@@ -50,6 +51,6 @@ def tell_admins_mail_failed(event: DomainEvent) -> None:
     day = utcnow().date().isoformat()
     for admin in staff_audience("admin"):
         # In the app only: a mail about mail that fails would likely fail too.
-        tell(admin, Category.staff_work, "Des courriels n'ont pas pu être remis", url="/gestion/courriels", event=event,
-             dedup_key=f"mail.failed:{day}", about="Courriels", delivery=Delivery.none,
-             body="Au moins un courriel est en échec définitif après plusieurs tentatives : vérifiez l'adresse ou le serveur d'envoi, puis relancez-le.")
+        tell(admin, Category.staff_work, _l("Des courriels n'ont pas pu être remis"), url="/gestion/courriels", event=event,
+             dedup_key=f"mail.failed:{day}", about=_l("Courriels"), delivery=Delivery.none,
+             body=_l("Au moins un courriel est en échec définitif après plusieurs tentatives : vérifiez l'adresse ou le serveur d'envoi, puis relancez-le."))

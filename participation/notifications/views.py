@@ -12,6 +12,7 @@ from participation.extensions import csrf, db
 from participation.notifications import services
 from participation.notifications.forms import preferences_form
 from participation.notifications.models import Delivery, Notification
+from flask_babel import gettext as _
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 preferences_bp = Blueprint("notification_preferences", __name__)
@@ -44,7 +45,7 @@ def read_all():
     if form.validate_on_submit():
         count = services.mark_all_read(actor=current_user)
         flash(ngettext("%(num)d notification marquée comme lue.", "%(num)d notifications marquées comme lues.", count)
-              if count else "Aucune notification non lue.", "success")
+              if count else _("Aucune notification non lue."), "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -61,7 +62,7 @@ def preferences():
     if form.validate_on_submit():
         choices = {c: Delivery(form[f"category_{c.value}"].data) for c in categories}
         services.save_preferences(current_user, choices, hour=form.hour.data, weekday=form.weekday.data, actor=current_user)
-        flash("Vos choix sont enregistrés.", "success")
+        flash(_("Vos choix sont enregistrés."), "success")
         return redirect(url_for("notification_preferences.preferences"))
     fields = [(c, form[f"category_{c.value}"]) for c in categories]
     return render_template("notifications/preferences.html", form=form, fields=fields), form_status(form)

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from flask_babel import gettext as _
 
 # How many links each block shows.
 HOME_BLOCK_LIMIT = 4
@@ -72,7 +73,7 @@ def register_home_block(key: str, title, *, order: int = 100, more_endpoint: str
 
     def decorator(func):
         if key in _blocks and _blocks[key].func is not func:
-            raise ValueError(f"Le bloc d'accueil « {key} » est déjà déclaré.")
+            raise ValueError(_("Le bloc d'accueil « %(key)s » est déjà déclaré.", key=key))
         # Titles may be lazy translations (``_l``): they are read when the page is shown, in its language.
         _blocks[key] = HomeBlock(key, title, func, order, more_endpoint, more_label, empty)
         return func

@@ -96,7 +96,7 @@ def register_placeholders(app) -> None:
 def _darker(colour: str) -> str:
     """The brand colour darkened until white text on it passes WCAG AA (4.5:1)."""
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    for _ in range(40):
+    for _unused in range(40):
         if _contrast_with_white(r, g, b) >= 4.5:
             break
         r, g, b = int(r * 0.9), int(g * 0.9), int(b * 0.9)

@@ -10,8 +10,9 @@ from participation.agenda.sources import AgendaItem as CalendarItem
 from participation.agenda.sources import AgendaQuery, register_source
 from participation.extensions import db
 from participation.plans.models import PUBLIC_PLAN_STATES, Committee, Meeting, MeetingState, Plan
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "plan_meeting", "Comité d'un plan"
+KIND, LABEL = "plan_meeting", _l("Comité d'un plan")
 DEFAULT_LENGTH = timedelta(hours=2)
 
 

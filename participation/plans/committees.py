@@ -31,13 +31,14 @@ from participation.plans.models import (
 )
 from participation.plans.services import clean
 from participation.territory.services import EMAIL, EMAIL_MESSAGE
+from flask_babel import gettext as _
 
 
 def create_committee(plan: Plan, *, kind: CommitteeKind | str, name: str, convocation_days: int = 10, actor) -> Committee:
     require(actor, "plans.manage", plan)
-    name = clean(name, field_name="name", required="Nommez le comité.", limit=200)
+    name = clean(name, field_name="name", required=_("Nommez le comité."), limit=200)
     if convocation_days is None or not 0 <= convocation_days <= 60:
-        raise ValidationError("Le délai de convocation va de 0 à 60 jours.", field="convocation_days")
+        raise ValidationError(_("Le délai de convocation va de 0 à 60 jours."), field="convocation_days")
     committee = Committee(plan_id=plan.id, kind=CommitteeKind(kind), name=name, convocation_days=convocation_days)
     db.session.add(committee)
     db.session.flush()
@@ -49,13 +50,13 @@ def add_member(committee: Committee, *, name: str, email: str | None = None, use
     require(actor, "plans.manage", committee.plan)
     email = (email or "").strip().lower() or None
     if user is None and email is None:
-        raise ValidationError("Indiquez l'adresse électronique d'une personne invitée.", field="email")
+        raise ValidationError(_("Indiquez l'adresse électronique d'une personne invitée."), field="email")
     if email and not EMAIL.match(email):
         raise ValidationError(EMAIL_MESSAGE, field="email")
-    name = clean(name or getattr(user, "display_name", ""), field_name="name", required="Indiquez le nom du membre.", limit=160)
+    name = clean(name or getattr(user, "display_name", ""), field_name="name", required=_("Indiquez le nom du membre."), limit=160)
     key = email or user.email
     if any((m.email or (m.user.email if m.user else None)) == key for m in committee.members):
-        raise ValidationError("Cette personne est déjà membre du comité.", field="email")
+        raise ValidationError(_("Cette personne est déjà membre du comité."), field="email")
     member = CommitteeMember(name=name, email=email, user_id=getattr(user, "id", None),
                              organisation=clean(organisation, field_name="organisation", limit=160))
     committee.members.append(member)
@@ -77,11 +78,11 @@ def remove_member(member: CommitteeMember, *, actor) -> None:
 def schedule_meeting(committee: Committee, *, title: str, starts_at: datetime | None, ends_at: datetime | None = None,
                      place: str | None = None, is_public: bool = False, actor) -> Meeting:
     require(actor, "plans.manage", committee.plan)
-    title = clean(title, field_name="title", required="Donnez un titre à la réunion.", limit=200)
+    title = clean(title, field_name="title", required=_("Donnez un titre à la réunion."), limit=200)
     if starts_at is None:
-        raise ValidationError("Indiquez la date et l'heure de la réunion.", field="starts_at")
+        raise ValidationError(_("Indiquez la date et l'heure de la réunion."), field="starts_at")
     if ends_at is not None and ends_at <= starts_at:
-        raise ValidationError("La fin suit le début.", field="ends_at")
+        raise ValidationError(_("La fin suit le début."), field="ends_at")
     meeting = Meeting(committee_id=committee.id, title=title, starts_at=starts_at, ends_at=ends_at,
                       place=clean(place, field_name="place") or None, is_public=is_public)
     db.session.add(meeting)
@@ -119,13 +120,13 @@ def add_item(meeting: Meeting, *, kind: ItemKind | str, title: str | None = None
     plan_id = meeting.committee.plan_id
     if kind == ItemKind.action:
         if action is None or action.plan_id != plan_id:
-            raise ValidationError("Choisissez une action du plan.", field="action")
-        title = title or f"Point sur l'action {action.code} — {action.title}"
+            raise ValidationError(_("Choisissez une action du plan."), field="action")
+        title = title or _("Point sur l'action %(code)s — %(title)s", code=action.code, title=action.title)
     elif kind == ItemKind.indicator:
         if indicator is None or indicator.plan_id != plan_id:
-            raise ValidationError("Choisissez un indicateur du plan.", field="indicator")
-        title = title or f"Lecture de l'indicateur {indicator.code} — {indicator.name}"
-    title = clean(title, field_name="title", required="Donnez un intitulé au point.")
+            raise ValidationError(_("Choisissez un indicateur du plan."), field="indicator")
+        title = title or _("Lecture de l'indicateur %(code)s — %(name)s", code=indicator.code, name=indicator.name)
+    title = clean(title, field_name="title", required=_("Donnez un intitulé au point."))
     position = max((i.position for i in meeting.items), default=0) + 1
     item = MeetingItem(position=position, kind=kind, title=title, action_id=getattr(action, "id", None),
                        indicator_id=getattr(indicator, "id", None))
@@ -145,18 +146,18 @@ def convene_now(meeting: Meeting, *, actor) -> None:
     """Staff send the convocation at once, without waiting for the worker."""
     require(actor, "plans.manage", meeting.committee.plan)
     if not meeting.items:
-        raise DomainError("Ajoutez au moins un point à l'ordre du jour avant de convoquer.")
+        raise DomainError(_("Ajoutez au moins un point à l'ordre du jour avant de convoquer."))
     if meeting.convened_at is not None:
-        raise DomainError("La convocation est déjà partie.")
+        raise DomainError(_("La convocation est déjà partie."))
     if not meetings.convene_once(meeting, days=10_000, may_convene=meeting.state == MeetingState.planned, actor=actor):
-        raise DomainError("Cette réunion ne peut plus être convoquée.")
+        raise DomainError(_("Cette réunion ne peut plus être convoquée."))
 
 
 def record_attendance(meeting: Meeting, present_ids: set[int], *, actor) -> None:
     require(actor, "plans.manage", meeting.committee.plan)
     members = {m.id for m in meeting.committee.members}
     if not present_ids <= members:
-        raise ValidationError("Cette personne n'est pas membre du comité.", field="present")
+        raise ValidationError(_("Cette personne n'est pas membre du comité."), field="present")
     rows = {a.member_id: a for a in db.session.scalars(sa.select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id))}
     for member_id in members:
         row = rows.get(member_id) or MeetingAttendance(meeting_id=meeting.id, member_id=member_id, attended=False)
@@ -185,11 +186,11 @@ def take_decision(meeting: Meeting, *, text: str, owner=None, due_on: date | Non
     plan = meeting.committee.plan
     require(actor, "plans.manage", plan)
     if meeting.state == MeetingState.cancelled:
-        raise DomainError("Une réunion annulée ne prend pas de décision.")
-    text = clean(text, field_name="text", required="Rédigez la décision.", limit=4000)
+        raise DomainError(_("Une réunion annulée ne prend pas de décision."))
+    text = clean(text, field_name="text", required=_("Rédigez la décision."), limit=4000)
     actions = list(actions)
     if any(a.plan_id != plan.id for a in actions):
-        raise ValidationError("Les actions liées appartiennent au plan.", field="actions")
+        raise ValidationError(_("Les actions liées appartiennent au plan."), field="actions")
     decision = Decision(meeting_id=meeting.id, plan_id=plan.id, text=text, owner_id=getattr(owner, "id", None), due_on=due_on)
     decision.actions = actions
     db.session.add(decision)
@@ -202,7 +203,7 @@ def take_decision(meeting: Meeting, *, text: str, owner=None, due_on: date | Non
 def complete_decision(decision: Decision, *, outcome: str = "", actor) -> None:
     require(actor, "plans.follow_up", decision)
     if decision.done_at is not None:
-        raise DomainError("Cette décision est déjà marquée comme mise en œuvre.")
+        raise DomainError(_("Cette décision est déjà marquée comme mise en œuvre."))
     decision.done_at = utcnow()
     decision.outcome = clean(outcome, field_name="outcome", limit=4000) or None
     record("plan_decision.done", decision, actor, {"plan_id": decision.plan_id})

@@ -16,6 +16,10 @@ from participation.core.permissions import require
 from participation.extensions import db
 from participation.plans.models import PERIOD_MONTHS, Action, Direction, Indicator, Measurement, Periodicity, Plan, PlanNode
 from participation.plans.services import clean
+from flask_babel import gettext as _
+
+from participation.core.numbers import whole_euros
+from flask_babel import lazy_gettext as _l
 
 MAX_IMPORT_LINES = 5000
 
@@ -40,10 +44,10 @@ def period_label(start: date, periodicity: Periodicity) -> str:
     if periodicity == Periodicity.yearly:
         return str(start.year)
     if periodicity == Periodicity.half_yearly:
-        return f"{'1er' if start.month == 1 else '2e'} semestre {start.year}"
+        return _("%(value)s semestre %(year)s", value='1er' if start.month == 1 else '2e', year=start.year)
     if periodicity == Periodicity.quarterly:
         n = (start.month - 1) // 3 + 1
-        return f"{'1er' if n == 1 else f'{n}e'} trimestre {start.year}"
+        return _("%(value)s trimestre %(year)s", value='1er' if n == 1 else f'{n}e', year=start.year)
     return f"{start.month:02d}/{start.year}"
 
 
@@ -53,9 +57,9 @@ def _number(value, field_name: str) -> float | None:
     try:
         number = float(str(value).replace("\u202f", "").replace(" ", "").replace(",", "."))
     except ValueError:
-        raise ValidationError("Indiquez un nombre, par exemple 12,5.", field=field_name) from None
+        raise ValidationError(_("Indiquez un nombre, par exemple 12,5."), field=field_name) from None
     if number != number or abs(number) > 1e12:
-        raise ValidationError("Ce nombre est hors des limites admises.", field=field_name)
+        raise ValidationError(_("Ce nombre est hors des limites admises."), field=field_name)
     return number
 
 
@@ -68,7 +72,7 @@ def parse_targets(text: str) -> dict[str, float]:
             continue
         year, sep, value = part.replace("=", ":").partition(":")
         if not sep or not year.strip().isdigit() or not 2000 <= int(year) <= 2100:
-            raise ValidationError(f"« {part} » : écrivez une cible par ligne sous la forme « 2028 : 40 ».", field="targets")
+            raise ValidationError(_("« %(part)s » : écrivez une cible par ligne sous la forme « 2028 : 40 ».", part=part), field="targets")
         targets[str(int(year))] = _number(value.strip(), "targets")
     return targets
 
@@ -78,17 +82,17 @@ def save_indicator(indicator: Indicator | None, *, plan: Plan, actor, code: str,
                    baseline_date: date | None = None, targets: dict | None = None, periodicity=Periodicity.yearly,
                    source: str = "", owner=None, min_value=None, max_value=None) -> Indicator:
     require(actor, "plans.manage", plan)
-    code = clean(code, field_name="code", required="Donnez un code à l'indicateur (utilisé dans les imports).", limit=40)
-    name = clean(name, field_name="name", required="Nommez l'indicateur.")
+    code = clean(code, field_name="code", required=_("Donnez un code à l'indicateur (utilisé dans les imports)."), limit=40)
+    name = clean(name, field_name="name", required=_("Nommez l'indicateur."))
     if (node is None) == (action is None):
-        raise ValidationError("Un indicateur suit un objectif ou une action.", field="node")
+        raise ValidationError(_("Un indicateur suit un objectif ou une action."), field="node")
     min_value, max_value = _number(min_value, "min_value"), _number(max_value, "max_value")
     if min_value is not None and max_value is not None and min_value >= max_value:
-        raise ValidationError("Le minimum est inférieur au maximum.", field="max_value")
+        raise ValidationError(_("Le minimum est inférieur au maximum."), field="max_value")
     taken = db.session.scalar(sa.select(Indicator.id).where(Indicator.plan_id == plan.id, Indicator.code == code,
                                                             Indicator.id != getattr(indicator, "id", 0)))
     if taken is not None:
-        raise ValidationError("Un autre indicateur du plan porte déjà ce code.", field="code")
+        raise ValidationError(_("Un autre indicateur du plan porte déjà ce code."), field="code")
     values = dict(code=code, name=name, node_id=getattr(node, "id", None), action_id=getattr(action, "id", None),
                   unit=clean(unit, field_name="unit", limit=40), direction=Direction(direction),
                   baseline_value=_number(baseline_value, "baseline_value"), baseline_date=baseline_date, targets=targets or {},
@@ -107,16 +111,16 @@ def save_indicator(indicator: Indicator | None, *, plan: Plan, actor, code: str,
 
 def _check_measurement(indicator: Indicator, measured_on: date | None, value: float | None, *, today: date) -> date:
     if measured_on is None:
-        raise ValidationError("Indiquez la date de la mesure.", field="measured_on")
+        raise ValidationError(_("Indiquez la date de la mesure."), field="measured_on")
     if measured_on > today:
-        raise ValidationError("Une mesure ne peut être datée dans le futur.", field="measured_on")
+        raise ValidationError(_("Une mesure ne peut être datée dans le futur."), field="measured_on")
     if value is None:
-        raise ValidationError("Indiquez la valeur mesurée.", field="value")
+        raise ValidationError(_("Indiquez la valeur mesurée."), field="value")
     if indicator.min_value is not None and value < indicator.min_value or indicator.max_value is not None and value > indicator.max_value:
         low = "" if indicator.min_value is None else f"{indicator.min_value:g}"
         high = "" if indicator.max_value is None else f"{indicator.max_value:g}"
-        bounds = f"entre {low} et {high}" if low and high else (f"au moins {low}" if low else f"au plus {high}")
-        raise ValidationError(f"La valeur est hors de l'intervalle déclaré pour cet indicateur ({bounds}).", field="value")
+        bounds = _("entre %(low)s et %(high)s", low=low, high=high) if low and high else (_("au moins %(low)s", low=low) if low else _("au plus %(high)s", high=high))
+        raise ValidationError(_("La valeur est hors de l'intervalle déclaré pour cet indicateur (%(bounds)s).", bounds=bounds), field="value")
     return period_start(measured_on, indicator.periodicity)
 
 
@@ -127,7 +131,7 @@ def add_measurement(indicator: Indicator, *, measured_on: date | None, value, co
     start = _check_measurement(indicator, measured_on, value, today=today or date.today())
     taken = db.session.scalar(sa.select(Measurement.id).where(Measurement.indicator_id == indicator.id, Measurement.period_start == start))
     if taken is not None:
-        raise ValidationError(f"Une mesure existe déjà pour la période « {period_label(start, indicator.periodicity)} ».",
+        raise ValidationError(_("Une mesure existe déjà pour la période « %(period_label)s ».", period_label=period_label(start, indicator.periodicity)),
                               field="measured_on")
     measurement = Measurement(indicator_id=indicator.id, period_start=start, measured_on=measured_on, value=value,
                               comment=clean(comment, field_name="comment", limit=500) or None, author_id=getattr(actor, "id", None))
@@ -159,16 +163,16 @@ def import_measurements(plan: Plan, content: bytes, *, actor, today: date | None
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("Le fichier doit être un CSV encodé en UTF-8.", field="file") from None
+        raise ValidationError(_("Le fichier doit être un CSV encodé en UTF-8."), field="file") from None
     delimiter = ";" if text.count(";") >= text.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     first_line = 1
     if rows and rows[0] and rows[0][0].strip().lower() in ("code", "indicateur"):
         rows, first_line = rows[1:], 2
     if not rows:
-        raise ValidationError("Le fichier ne contient aucune mesure.", field="file")
+        raise ValidationError(_("Le fichier ne contient aucune mesure."), field="file")
     if len(rows) > MAX_IMPORT_LINES:
-        raise ValidationError(f"{MAX_IMPORT_LINES} lignes au plus par import.", field="file")
+        raise ValidationError(_("%(MAX_IMPORT_LINES)s lignes au plus par import.", MAX_IMPORT_LINES=MAX_IMPORT_LINES), field="file")
     indicators = {i.code: i for i in db.session.scalars(sa.select(Indicator).where(Indicator.plan_id == plan.id))}
     existing = set(db.session.execute(sa.select(Measurement.indicator_id, Measurement.period_start)
                                       .join(Indicator, Indicator.id == Measurement.indicator_id).where(Indicator.plan_id == plan.id)).all())
@@ -182,14 +186,14 @@ def import_measurements(plan: Plan, content: bytes, *, actor, today: date | None
         indicator = indicators.get(code)
         try:
             if indicator is None:
-                raise ValidationError(f"aucun indicateur du plan n'a le code « {code} »")
+                raise ValidationError(_("aucun indicateur du plan n'a le code « %(code)s »", code=code))
             measured_on = _parse_date(day_text)
             value = _number(value_text, "value")
             start = _check_measurement(indicator, measured_on, value, today=today)
             if (indicator.id, start) in existing:
-                raise ValidationError(f"une mesure existe déjà pour la période « {period_label(start, indicator.periodicity)} »")
+                raise ValidationError(_("une mesure existe déjà pour la période « %(period_label)s »", period_label=period_label(start, indicator.periodicity)))
             if len(comment) > 500:
-                raise ValidationError("commentaire de plus de 500 caractères")
+                raise ValidationError(_("commentaire de plus de 500 caractères"))
         except ValidationError as error:
             problems.append(ImportProblem(number, error.message[0].lower() + error.message[1:]))
             continue
@@ -211,7 +215,7 @@ def _parse_date(text: str) -> date:
             return date(year, month, day)
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"date « {text} » illisible (AAAA-MM-JJ ou JJ/MM/AAAA)") from None
+        raise ValidationError(_("date « %(text)s » illisible (AAAA-MM-JJ ou JJ/MM/AAAA)", text=text)) from None
 
 
 # --- Reading and charts ------------------------------------------------------------
@@ -252,7 +256,7 @@ class Chart:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in self.points)
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _unused in self.points)
 
     @property
     def trajectory_line(self) -> str:
@@ -338,7 +342,7 @@ def _euros(cents: int | None) -> int:
     return round((cents or 0) / 100)
 
 
-@register_indicator("plans", "Plans territoriaux", order=70)
+@register_indicator("plans", _l("Plans territoriaux"), order=70)
 def plans_figures(query: IndicatorQuery) -> list[Figure]:
     """Two queries: the actions of the plans in force during the year by status, their budget by funder."""
     from participation.plans.models import ActionFunding, ActionStatus, Funder, PlanState, action_communes
@@ -360,12 +364,12 @@ def plans_figures(query: IndicatorQuery) -> list[Figure]:
     from participation.staff.indicators import percent
 
     return [
-        Figure("plan_actions_by_status", "Actions des plans en vigueur par état", ("État", "Actions"), status_rows,
-               summary=[("Actions", str(sum(r[1] for r in status_rows)))],
-               note="Actions des plans adoptés (ou en consultation) dont la période comprend l'année ; "
-                    "une action sans commune concerne tout le territoire."),
-        Figure("plan_budget_by_funder", "Budget des actions : prévu et dépensé par financeur", ("Financeur", "Prévu (€)", "Dépensé (€)"),
-               funder_rows, summary=[("Prévu", f"{planned:,} €".replace(",", "\u202f")), ("Dépensé", f"{spent:,} €".replace(",", "\u202f")),
-                                     ("Part dépensée", percent(spent, planned))],
-               note="Montants cumulés des actions des plans en vigueur dans l'année (les financements ne sont pas ventilés par année)."),
+        Figure("plan_actions_by_status", _("Actions des plans en vigueur par état"), (_("État"), _("Actions")), status_rows,
+               summary=[(_("Actions"), str(sum(r[1] for r in status_rows)))],
+               note=_("Actions des plans adoptés (ou en consultation) dont la période comprend l'année ; "
+                    "une action sans commune concerne tout le territoire.")),
+        Figure("plan_budget_by_funder", _("Budget des actions : prévu et dépensé par financeur"), (_("Financeur"), _("Prévu (€)"), _("Dépensé (€)")),
+               funder_rows, summary=[(_("Prévu"), whole_euros(planned)), (_("Dépensé"), whole_euros(spent)),
+                                     (_("Part dépensée"), percent(spent, planned))],
+               note=_("Montants cumulés des actions des plans en vigueur dans l'année (les financements ne sont pas ventilés par année).")),
     ]

@@ -22,6 +22,7 @@ from participation.notifications.services import tell
 from participation.plans import committees, indicators, pact
 from participation.plans.models import Meeting, MeetingState
 from participation.plans.subscribers import path_for
+from flask_babel import lazy_gettext as _l
 
 
 def _tell_once(user, title: str, **kwargs) -> bool:
@@ -80,8 +81,8 @@ def remind_measurements_due(today: date | None = None) -> int:
         key = f"plans.measurement_due:{indicator.id}:{period.isoformat()}"
         label = indicators.period_label(period, indicator.periodicity)
         url = path_for("plans.measure", indicator_id=indicator.id)
-        if _tell_once(owner, f"Mesure attendue : {indicator.code} « {indicator.name} », {label}", url=url, dedup_key=key, mail_key=key,
-                      mail_subject=f"Mesure attendue : {indicator.name} ({label})", mail_template="plans/measurement_due",
+        if _tell_once(owner, _l("Mesure attendue : %(code)s « %(name)s », %(label)s", code=indicator.code, name=indicator.name, label=label), url=url, dedup_key=key, mail_key=key,
+                      mail_subject=_l("Mesure attendue : %(name)s (%(label)s)", name=indicator.name, label=label), mail_template="plans/measurement_due",
                       about=indicator.name, indicator=indicator, period=label,
                       mail_url=external_url("plans.measure", indicator_id=indicator.id)):
             sent += 1
@@ -98,10 +99,10 @@ def warn_pact_deadlines(today: date | None = None) -> int:
         if manager is None:
             continue
         days_left = (deadline.due_on - today).days
-        days = ngettext("dans %(num)d jour", "dans %(num)d jours", days_left) if days_left else "aujourd'hui"
+        days = ngettext("dans %(num)d jour", "dans %(num)d jours", days_left) if days_left else _l("aujourd'hui")
         key = f"plans.pact_deadline:{plan.id}:{deadline.key}:{deadline.due_on.isoformat()}"
-        if _tell_once(manager, f"Pacte de gouvernance : {deadline.label}, échéance {days}", url=path_for("plans_staff.plan", plan_id=plan.id),
-                      dedup_key=key, mail_key=key, mail_subject=f"Échéance du pacte de gouvernance {days} : {deadline.label}",
+        if _tell_once(manager, _l("Pacte de gouvernance : %(label)s, échéance %(days)s", label=deadline.label, days=days), url=path_for("plans_staff.plan", plan_id=plan.id),
+                      dedup_key=key, mail_key=key, mail_subject=_l("Échéance du pacte de gouvernance %(days)s : %(label)s", days=days, label=deadline.label),
                       mail_template="plans/pact_deadline", about=plan.title, plan=plan, deadline=deadline, days=days,
                       mail_url=external_url("plans_staff.plan", plan_id=plan.id)):
             sent += 1

@@ -13,23 +13,25 @@ from participation.core.follows import FollowerMixin
 from participation.core.meetings import MeetingMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class PlanKind(TitledEnum):
-    territory_project = "territory_project", "Projet de territoire"
-    ctg = "ctg", "Convention territoriale globale"
-    city_contract = "city_contract", "Contrat de ville"
-    governance_pact = "governance_pact", "Pacte de gouvernance"
-    other = "other", "Autre plan"
+    territory_project = "territory_project", _l("Projet de territoire")
+    ctg = "ctg", _l("Convention territoriale globale")
+    city_contract = "city_contract", _l("Contrat de ville")
+    governance_pact = "governance_pact", _l("Pacte de gouvernance")
+    other = "other", _l("Autre plan")
 
 
 class PlanState(TitledEnum):
-    drafting = "drafting", "En élaboration"
-    consultation = "consultation", "En consultation"
-    adopted = "adopted", "Adopté"
-    running = "running", "En cours"
-    evaluation = "evaluation", "En évaluation"
-    closed = "closed", "Clos"
+    drafting = "drafting", _l("En élaboration")
+    consultation = "consultation", _l("En consultation")
+    adopted = "adopted", _l("Adopté")
+    running = "running", _l("En cours")
+    evaluation = "evaluation", _l("En évaluation")
+    closed = "closed", _l("Clos")
 
 
 # States in which residents see the plan.
@@ -78,7 +80,7 @@ def _has_axis_and_action(plan, actor):
                                                                          PlanNode.archived.is_(False)))
     actions = db.session.scalar(sa.select(sa.func.count(Action.id)).where(Action.plan_id == plan.id, Action.archived.is_(False)))
     if not axes or not actions:
-        return "Un plan ne peut être adopté sans au moins un axe et une action."
+        return _("Un plan ne peut être adopté sans au moins un axe et une action.")
     return None
 
 
@@ -86,18 +88,18 @@ PLAN_WORKFLOW = Workflow(
     thing="plan",
     transitions=[
         Transition("consult", {PlanState.drafting}, PlanState.consultation, event="consultation_opened", permission="plans.manage",
-                   label="ouvrir la consultation"),
+                   label=_l("ouvrir la consultation")),
         Transition("adopt", {PlanState.drafting, PlanState.consultation}, PlanState.adopted, permission="plans.manage",
-                   label="adopter le plan", guards=(_has_axis_and_action,),
-                   refusals={PlanState.adopted: "Ce plan est déjà adopté."}),
+                   label=_l("adopter le plan"), guards=(_has_axis_and_action,),
+                   refusals={PlanState.adopted: _l("Ce plan est déjà adopté.")}),
         Transition("start", {PlanState.adopted}, PlanState.running, event="started", permission="plans.manage",
-                   label="lancer la mise en œuvre"),
+                   label=_l("lancer la mise en œuvre")),
         Transition("evaluate", {PlanState.running}, PlanState.evaluation, event="evaluation_started", permission="plans.manage",
-                   label="ouvrir l'évaluation"),
+                   label=_l("ouvrir l'évaluation")),
         Transition("resume", {PlanState.evaluation}, PlanState.running, event="resumed", permission="plans.manage",
-                   label="reprendre la mise en œuvre"),
-        Transition("close", {PlanState.evaluation}, PlanState.closed, permission="plans.manage", label="clore le plan",
-                   refusals={PlanState.closed: "Ce plan est déjà clos."}),
+                   label=_l("reprendre la mise en œuvre")),
+        Transition("close", {PlanState.evaluation}, PlanState.closed, permission="plans.manage", label=_l("clore le plan"),
+                   refusals={PlanState.closed: _l("Ce plan est déjà clos.")}),
     ],
 )
 PLAN_WORKFLOW.bind(Plan)
@@ -130,8 +132,8 @@ class PlanDocument(IdMixin, Base):
 
 
 class NodeKind(TitledEnum):
-    axis = "axis", "Axe"
-    objective = "objective", "Objectif"
+    axis = "axis", _l("Axe")
+    objective = "objective", _l("Objectif")
 
 
 class PlanNode(IdMixin, Base):
@@ -163,20 +165,20 @@ class PlanNode(IdMixin, Base):
 
 
 class ActionStatus(TitledEnum):
-    to_start = "to_start", "À engager"
-    ongoing = "ongoing", "En cours"
-    done = "done", "Réalisée"
-    postponed = "postponed", "Reportée"
-    abandoned = "abandoned", "Abandonnée"
+    to_start = "to_start", _l("À engager")
+    ongoing = "ongoing", _l("En cours")
+    done = "done", _l("Réalisée")
+    postponed = "postponed", _l("Reportée")
+    abandoned = "abandoned", _l("Abandonnée")
 
 
 class Funder(TitledEnum):
-    authority = "authority", "Collectivité"
+    authority = "authority", _l("Collectivité")
     caf = "caf", "CAF"
-    state = "state", "État"
-    region = "region", "Région"
-    europe = "europe", "Europe"
-    other = "other", "Autres"
+    state = "state", _l("État")
+    region = "region", _l("Région")
+    europe = "europe", _l("Europe")
+    other = "other", _l("Autres")
 
 
 action_communes = sa.Table(
@@ -251,10 +253,10 @@ class Action(IdMixin, TimestampMixin, Base):
 
     @property
     def label(self) -> str:
-        return f"Action {self.code}"
+        return _("Action %(code)s", code=self.code)
 
     def __str__(self) -> str:
-        return f"Action {self.code} — {self.title}"
+        return _("Action %(code)s — %(title)s", code=self.code, title=self.title)
 
 
 ACTION_WORKFLOW = Workflow(
@@ -263,15 +265,15 @@ ACTION_WORKFLOW = Workflow(
     previous_field="previous_status",
     transitions=[
         Transition("engage", {ActionStatus.to_start, ActionStatus.postponed}, ActionStatus.ongoing, event="engaged",
-                   permission="plans.report", label="engager l'action"),
+                   permission="plans.report", label=_l("engager l'action")),
         Transition("complete", {ActionStatus.ongoing}, ActionStatus.done, event="completed", permission="plans.report",
-                   label="marquer réalisée", refusals={ActionStatus.to_start: "Une action se réalise après avoir été engagée."}),
+                   label=_l("marquer réalisée"), refusals={ActionStatus.to_start: _l("Une action se réalise après avoir été engagée.")}),
         Transition("postpone", {ActionStatus.to_start, ActionStatus.ongoing}, ActionStatus.postponed, event="postponed",
-                   permission="plans.report", label="reporter l'action"),
+                   permission="plans.report", label=_l("reporter l'action")),
         Transition("abandon", {ActionStatus.to_start, ActionStatus.ongoing, ActionStatus.postponed}, ActionStatus.abandoned,
-                   event="abandoned", permission="plans.manage", label="abandonner l'action"),
+                   event="abandoned", permission="plans.manage", label=_l("abandonner l'action")),
         Transition("reopen", {ActionStatus.done, ActionStatus.abandoned}, ActionStatus.ongoing, permission="plans.manage",
-                   label="rouvrir l'action"),
+                   label=_l("rouvrir l'action")),
     ],
 )
 ACTION_WORKFLOW.bind(Action)
@@ -305,10 +307,10 @@ class Milestone(IdMixin, Base):
 
 
 class LinkKind(TitledEnum):
-    consultation = "consultation", "Concertation"
-    event = "event", "Événement"
-    grant_call = "grant_call", "Appel à projets"
-    grant_application = "grant_application", "Projet financé"
+    consultation = "consultation", _l("Concertation")
+    event = "event", _l("Événement")
+    grant_call = "grant_call", _l("Appel à projets")
+    grant_application = "grant_application", _l("Projet financé")
 
 
 class ActionLink(IdMixin, Base):
@@ -358,15 +360,15 @@ class ActionFollower(FollowerMixin, IdMixin, Base):
 
 
 class Direction(TitledEnum):
-    higher = "higher", "Plus c'est haut, mieux c'est"
-    lower = "lower", "Plus c'est bas, mieux c'est"
+    higher = "higher", _l("Plus c'est haut, mieux c'est")
+    lower = "lower", _l("Plus c'est bas, mieux c'est")
 
 
 class Periodicity(TitledEnum):
-    monthly = "monthly", "Mensuelle"
-    quarterly = "quarterly", "Trimestrielle"
-    half_yearly = "half_yearly", "Semestrielle"
-    yearly = "yearly", "Annuelle"
+    monthly = "monthly", _l("Mensuelle")
+    quarterly = "quarterly", _l("Trimestrielle")
+    half_yearly = "half_yearly", _l("Semestrielle")
+    yearly = "yearly", _l("Annuelle")
 
 
 # Months in one period of each periodicity.
@@ -444,9 +446,9 @@ class Measurement(IdMixin, Base):
 
 
 class CommitteeKind(TitledEnum):
-    steering = "steering", "Comité de pilotage"
-    technical = "technical", "Comité technique"
-    thematic = "thematic", "Groupe thématique"
+    steering = "steering", _l("Comité de pilotage")
+    technical = "technical", _l("Comité technique")
+    thematic = "thematic", _l("Groupe thématique")
 
 
 class Committee(IdMixin, Base):
@@ -488,9 +490,9 @@ class CommitteeMember(IdMixin, Base):
 
 
 class MeetingState(TitledEnum):
-    planned = "planned", "Prévue"
-    held = "held", "Tenue"
-    cancelled = "cancelled", "Annulée"
+    planned = "planned", _l("Prévue")
+    held = "held", _l("Tenue")
+    cancelled = "cancelled", _l("Annulée")
 
 
 class Meeting(MeetingMixin, IdMixin, TimestampMixin, Base):
@@ -510,20 +512,20 @@ class Meeting(MeetingMixin, IdMixin, TimestampMixin, Base):
 MEETING_WORKFLOW = Workflow(
     thing="plan_meeting",
     transitions=[
-        Transition("hold", {MeetingState.planned}, MeetingState.held, permission="plans.manage", label="marquer la réunion tenue",
-                   refusals={MeetingState.held: "Cette réunion est déjà tenue."}),
+        Transition("hold", {MeetingState.planned}, MeetingState.held, permission="plans.manage", label=_l("marquer la réunion tenue"),
+                   refusals={MeetingState.held: _l("Cette réunion est déjà tenue.")}),
         Transition("cancel", {MeetingState.planned}, MeetingState.cancelled, event="cancelled", permission="plans.manage",
-                   label="annuler la réunion"),
+                   label=_l("annuler la réunion")),
     ],
 )
 MEETING_WORKFLOW.bind(Meeting)
 
 
 class ItemKind(TitledEnum):
-    action = "action", "Action à examiner"
-    indicator = "indicator", "Indicateur à lire"
-    decision = "decision", "Décision à prendre"
-    other = "other", "Point divers"
+    action = "action", _l("Action à examiner")
+    indicator = "indicator", _l("Indicateur à lire")
+    decision = "decision", _l("Décision à prendre")
+    other = "other", _l("Point divers")
 
 
 class MeetingItem(IdMixin, Base):
@@ -584,9 +586,9 @@ class Decision(IdMixin, TimestampMixin, Base):
 
 
 class PactStep(TitledEnum):
-    debate = "debate", "Débat et délibération sur l'élaboration du pacte"
-    transmission = "transmission", "Transmission du projet aux communes"
-    adoption = "adoption", "Adoption du pacte"
+    debate = "debate", _l("Débat et délibération sur l'élaboration du pacte")
+    transmission = "transmission", _l("Transmission du projet aux communes")
+    adoption = "adoption", _l("Adoption du pacte")
 
 
 class PactMilestone(IdMixin, Base):
@@ -623,8 +625,8 @@ class CommuneOpinion(IdMixin, Base):
 
 
 class ReportState(TitledEnum):
-    draft = "draft", "Brouillon"
-    published = "published", "Publié"
+    draft = "draft", _l("Brouillon")
+    published = "published", _l("Publié")
 
 
 class ProgressReport(IdMixin, TimestampMixin, Base):
@@ -653,9 +655,9 @@ class ProgressReport(IdMixin, TimestampMixin, Base):
 REPORT_WORKFLOW = Workflow(
     thing="plan_report",
     transitions=[
-        Transition("publish", {ReportState.draft}, ReportState.published, permission="plans.manage", label="publier le bilan",
-                   guards=(lambda r, actor: "Rédigez l'introduction du bilan avant de le publier." if not (r.introduction or "").strip() else None,),
-                   refusals={ReportState.published: "Ce bilan est déjà publié."}),
+        Transition("publish", {ReportState.draft}, ReportState.published, permission="plans.manage", label=_l("publier le bilan"),
+                   guards=(lambda r, actor: _("Rédigez l'introduction du bilan avant de le publier.") if not (r.introduction or "").strip() else None,),
+                   refusals={ReportState.published: _l("Ce bilan est déjà publié.")}),
     ],
 )
 REPORT_WORKFLOW.bind(ProgressReport)

@@ -24,6 +24,7 @@ from participation.core.eventlog import record
 from participation.core.permissions import require
 from participation.extensions import db
 from participation.plans.models import CommuneOpinion, PactMilestone, PactStep, Plan, PlanKind
+from flask_babel import gettext as _
 
 ADOPTION_MONTHS = 9
 OPINION_MONTHS = 2
@@ -68,7 +69,7 @@ def deadlines(plan: Plan, *, today: date | None = None, renewal: date | None = N
     ]
     for opinion in commune_opinions(plan):
         due = opinion.transmitted_on + relativedelta(months=OPINION_MONTHS)
-        result.append(Deadline(f"opinion-{opinion.commune_id}", f"Avis de la commune : {opinion.commune.name}", due, opinion.given_on,
+        result.append(Deadline(f"opinion-{opinion.commune_id}", _("Avis de la commune : %(name)s", name=opinion.commune.name), due, opinion.given_on,
                                deemed=opinion.given_on is None and due < today))
     result.append(Deadline("adoption", PactStep.adoption.label, adoption, done.get(PactStep.adoption)))
     return result
@@ -82,7 +83,7 @@ def mark_step(plan: Plan, step: PactStep | str, *, done_on: date | None, actor) 
     require(actor, "plans.manage", plan)
     step = PactStep(step)
     if done_on is None or done_on > date.today():
-        raise ValidationError("Indiquez une date passée ou du jour.", field="done_on")
+        raise ValidationError(_("Indiquez une date passée ou du jour."), field="done_on")
     row = db.session.scalar(sa.select(PactMilestone).where(PactMilestone.plan_id == plan.id, PactMilestone.step == step))
     if row is None:
         row = PactMilestone(plan_id=plan.id, step=step, done_on=done_on)
@@ -114,7 +115,7 @@ def record_commune_opinion(opinion: CommuneOpinion, *, given_on: date | None, te
     plan = db.session.get(Plan, opinion.plan_id)
     require(actor, "plans.manage", plan)
     if given_on is None or given_on < opinion.transmitted_on:
-        raise ValidationError("L'avis est rendu après la transmission du projet.", field="given_on")
+        raise ValidationError(_("L'avis est rendu après la transmission du projet."), field="given_on")
     opinion.given_on = given_on
     opinion.opinion = (text or "").strip()[:4000] or None
     record("plan.commune_opinion_recorded", plan, actor, {"commune_id": opinion.commune_id, "given_on": given_on.isoformat()})

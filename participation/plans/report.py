@@ -32,6 +32,7 @@ from participation.plans.models import (
     ProgressReport,
 )
 from participation.plans.services import clean
+from flask_babel import gettext as _
 
 SNAPSHOT_VERSION = 1
 
@@ -87,9 +88,9 @@ def figures(plan: Plan, period_end: date | None = None) -> dict:
 
 def create_report(plan: Plan, *, title: str, period_start: date | None, period_end: date | None, actor) -> ProgressReport:
     require(actor, "plans.manage", plan)
-    title = clean(title, field_name="title", required="Donnez un titre au bilan (« Bilan à mi-parcours 2030 »).", limit=200)
+    title = clean(title, field_name="title", required=_("Donnez un titre au bilan (« Bilan à mi-parcours 2030 »)."), limit=200)
     if period_start is None or period_end is None or period_start > period_end:
-        raise ValidationError("Indiquez une période dont la fin suit le début.", field="period_end")
+        raise ValidationError(_("Indiquez une période dont la fin suit le début."), field="period_end")
     report = ProgressReport(plan_id=plan.id, title=title, period_start=period_start, period_end=period_end)
     db.session.add(report)
     db.session.flush()
@@ -100,7 +101,7 @@ def create_report(plan: Plan, *, title: str, period_start: date | None, period_e
 def save_texts(report: ProgressReport, *, introduction: str, conclusion: str, actor) -> None:
     require(actor, "plans.manage", report.plan)
     if report.state.value == "published":
-        raise ValidationError("Un bilan publié ne change plus.", field="introduction")
+        raise ValidationError(_("Un bilan publié ne change plus."), field="introduction")
     report.introduction = clean(introduction, field_name="introduction", limit=20_000)
     report.conclusion = clean(conclusion, field_name="conclusion", limit=20_000)
     record("plan_report.edited", report, actor, {"plan_id": report.plan_id})

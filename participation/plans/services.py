@@ -37,6 +37,7 @@ from participation.plans.models import (
     PlanNode,
 )
 from participation.territory.services import slugify
+from flask_babel import gettext as _
 
 TEXT_LIMIT = 20_000
 # The recommendation statuses that may become an action (droit de suite).
@@ -48,7 +49,7 @@ def clean(value, *, field_name: str, required: str | None = None, limit: int = 3
     if required and not value:
         raise ValidationError(required, field=field_name)
     if len(value) > limit:
-        raise ValidationError(f"{limit} caractères au plus.", field=field_name)
+        raise ValidationError(_("%(limit)s caractères au plus.", limit=limit), field=field_name)
     return value
 
 
@@ -67,13 +68,13 @@ def _unique_slug(title: str, plan_id: int | None) -> str:
 def save_plan(plan: Plan | None, *, actor, title: str, kind: PlanKind | str, start_year: int | None, end_year: int | None,
               summary: str = "", signatories: str = "", partners: str = "", manager=None) -> Plan:
     require(actor, "plans.manage", plan)
-    title = clean(title, field_name="title", required="Donnez un titre au plan.", limit=200)
+    title = clean(title, field_name="title", required=_("Donnez un titre au plan."), limit=200)
     if start_year is None or end_year is None:
-        raise ValidationError("Indiquez les années de début et de fin du plan.", field="start_year")
+        raise ValidationError(_("Indiquez les années de début et de fin du plan."), field="start_year")
     if not (2000 <= start_year <= 2100 and 2000 <= end_year <= 2100):
-        raise ValidationError("Les années vont de 2000 à 2100.", field="start_year")
+        raise ValidationError(_("Les années vont de 2000 à 2100."), field="start_year")
     if start_year > end_year:
-        raise ValidationError("L'année de fin suit l'année de début.", field="end_year")
+        raise ValidationError(_("L'année de fin suit l'année de début."), field="end_year")
     values = dict(title=title, kind=PlanKind(kind), start_year=start_year, end_year=end_year,
                   summary=clean(summary, field_name="summary", limit=TEXT_LIMIT),
                   signatories=clean(signatories, field_name="signatories", limit=4000),
@@ -85,7 +86,7 @@ def save_plan(plan: Plan | None, *, actor, title: str, kind: PlanKind | str, sta
         record("plan.created", plan, actor, {"title": title})
         return plan
     if _actions_outside(plan, start_year, end_year):
-        raise ValidationError("Des actions ont des dates hors de cette période : modifiez-les d'abord.", field="start_year")
+        raise ValidationError(_("Des actions ont des dates hors de cette période : modifiez-les d'abord."), field="start_year")
     for key, value in values.items():
         setattr(plan, key, value)
     record("plan.updated", plan, actor)
@@ -119,7 +120,7 @@ def _next_number(model, **where) -> int:
 
 def add_axis(plan: Plan, *, title: str, description: str = "", actor) -> PlanNode:
     require(actor, "plans.manage", plan)
-    title = clean(title, field_name="title", required="Donnez un titre à l'axe.")
+    title = clean(title, field_name="title", required=_("Donnez un titre à l'axe."))
     number = _next_number(PlanNode, plan_id=plan.id, parent_id=None)
     node = PlanNode(plan_id=plan.id, kind=NodeKind.axis, number=number, code=str(number), title=title,
                     description=clean(description, field_name="description", limit=TEXT_LIMIT))
@@ -133,8 +134,8 @@ def add_objective(axis: PlanNode, *, title: str, description: str = "", actor) -
     plan = db.session.get(Plan, axis.plan_id)
     require(actor, "plans.manage", plan)
     if axis.kind != NodeKind.axis:
-        raise ValidationError("Un objectif se place sous un axe.", field="parent")
-    title = clean(title, field_name="title", required="Donnez un titre à l'objectif.")
+        raise ValidationError(_("Un objectif se place sous un axe."), field="parent")
+    title = clean(title, field_name="title", required=_("Donnez un titre à l'objectif."))
     number = _next_number(PlanNode, plan_id=plan.id, parent_id=axis.id)
     node = PlanNode(plan_id=plan.id, parent_id=axis.id, kind=NodeKind.objective, number=number, code=f"{axis.code}.{number}",
                     title=title, description=clean(description, field_name="description", limit=TEXT_LIMIT))
@@ -153,8 +154,7 @@ def delete_node(node: PlanNode, *, actor) -> None:
         Action.node_id.in_(sa.select(PlanNode.id).where(sa.or_(PlanNode.id == node.id, PlanNode.parent_id == node.id)))))
     indicators = db.session.scalar(sa.select(sa.func.count(Indicator.id)).where(Indicator.node_id == node.id))
     if children or actions or indicators:
-        raise DomainError(f"{node.label} contient des objectifs, des actions ou des indicateurs : "
-                          "il ne peut être supprimé, archivez-le pour en garder l'historique.")
+        raise DomainError(_("%(label)s contient des objectifs, des actions ou des indicateurs : il ne peut être supprimé, archivez-le pour en garder l'historique.", label=node.label))
     record("plan.node_deleted", plan, actor, {"code": node.code, "title": node.title})
     db.session.delete(node)
     db.session.flush()
@@ -204,10 +204,10 @@ def _check_dates(plan: Plan, start: date | None, end: date | None) -> None:
     period_start, period_end = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
     for value, name in ((start, "start_date"), (end, "end_date")):
         if value is not None and not (period_start <= value <= period_end):
-            raise ValidationError(f"Les dates d'une action sont comprises dans la période du plan ({plan.start_year}–{plan.end_year}).",
+            raise ValidationError(_("Les dates d'une action sont comprises dans la période du plan (%(start_year)s–%(end_year)s).", start_year=plan.start_year, end_year=plan.end_year),
                                   field=name)
     if start and end and start > end:
-        raise ValidationError("La date de fin suit la date de début.", field="end_date")
+        raise ValidationError(_("La date de fin suit la date de début."), field="end_date")
 
 
 def save_action(action: Action | None, *, node: PlanNode | None = None, actor, title: str, description: str = "",
@@ -215,14 +215,14 @@ def save_action(action: Action | None, *, node: PlanNode | None = None, actor, t
                 end_date: date | None = None, communes=(), neighbourhoods=(), themes=()) -> Action:
     plan = db.session.get(Plan, (node or action.node).plan_id)
     require(actor, "plans.manage", plan)
-    title = clean(title, field_name="title", required="Donnez un titre à l'action.")
+    title = clean(title, field_name="title", required=_("Donnez un titre à l'action."))
     _check_dates(plan, start_date, end_date)
     values = dict(title=title, description=clean(description, field_name="description", limit=TEXT_LIMIT),
                   lead_department_id=getattr(lead_department, "id", None), partners=clean(partners, field_name="partners", limit=4000),
                   target_public=clean(target_public, field_name="target_public"), start_date=start_date, end_date=end_date)
     if action is None:
         if node is None or node.archived:
-            raise ValidationError("Choisissez l'objectif de l'action.", field="node")
+            raise ValidationError(_("Choisissez l'objectif de l'action."), field="node")
         number = _next_number(Action, node_id=node.id)
         action = Action(plan_id=plan.id, node_id=node.id, number=number, code=f"{node.code}.{number}", **values)
         db.session.add(action)
@@ -250,7 +250,7 @@ def change_action_status(action: Action, transition: str, *, actor, reason: str 
     """Engage, complete, postpone (with a reason), abandon (with a reason) or reopen an action."""
     reason = clean(reason, field_name="reason", limit=2000) or None
     if transition in ("postpone", "abandon") and not reason:
-        raise ValidationError("Indiquez la raison du report ou de l'abandon.", field="reason")
+        raise ValidationError(_("Indiquez la raison du report ou de l'abandon."), field="reason")
     ACTION_WORKFLOW._check(action, transition, actor)
     action.status_reason = reason
     if transition == "complete":
@@ -261,7 +261,7 @@ def change_action_status(action: Action, transition: str, *, actor, reason: str 
 def report_progress(action: Action, *, progress: int | None, actor) -> None:
     require(actor, "plans.report", action)
     if progress is None or not 0 <= progress <= 100:
-        raise ValidationError("L'avancement est un pourcentage entre 0 et 100.", field="progress")
+        raise ValidationError(_("L'avancement est un pourcentage entre 0 et 100."), field="progress")
     previous = action.progress
     action.progress = progress
     record("plan_action.progress_reported", action, actor, {"from": previous, "to": progress, "plan_id": action.plan_id})
@@ -272,7 +272,7 @@ def set_funding(action: Action, *, funder: Funder | str, planned_cents: int | No
     funder = Funder(funder)
     for value, name in ((planned_cents, "planned"), (spent_cents, "spent")):
         if value is None or value < 0 or value > 10**13:
-            raise ValidationError("Indiquez un montant positif en euros.", field=name)
+            raise ValidationError(_("Indiquez un montant positif en euros."), field=name)
     line = next((f for f in action.fundings if f.funder == funder), None)
     if line is None:
         line = ActionFunding(funder=funder)
@@ -286,9 +286,9 @@ def set_funding(action: Action, *, funder: Funder | str, planned_cents: int | No
 
 def add_milestone(action: Action, *, title: str, due_on: date | None, actor) -> Milestone:
     require(actor, "plans.report", action)
-    title = clean(title, field_name="title", required="Nommez le jalon.")
+    title = clean(title, field_name="title", required=_("Nommez le jalon."))
     if due_on is None:
-        raise ValidationError("Indiquez la date prévue du jalon.", field="due_on")
+        raise ValidationError(_("Indiquez la date prévue du jalon."), field="due_on")
     plan = db.session.get(Plan, action.plan_id)
     _check_dates(plan, due_on, None)
     milestone = Milestone(title=title, due_on=due_on)
@@ -326,10 +326,10 @@ def link(action: Action, *, kind: LinkKind | str, target_id: int | None, actor) 
     kind = LinkKind(kind)
     column = LINK_TARGETS[kind][0]
     if target_id is None or db.session.get(link_target_model(kind), target_id) is None:
-        raise ValidationError(f"Aucun élément « {kind.label.lower()} » ne porte ce numéro.", field="target_id")
+        raise ValidationError(_("Aucun élément « %(lower)s » ne porte ce numéro.", lower=kind.label.lower()), field="target_id")
     exists = db.session.scalar(sa.select(ActionLink.id).where(ActionLink.action_id == action.id, getattr(ActionLink, column) == target_id))
     if exists is not None:
-        raise ValidationError("Ce lien existe déjà.", field="target_id")
+        raise ValidationError(_("Ce lien existe déjà."), field="target_id")
     row = ActionLink(action_id=action.id, kind=kind, **{column: target_id})
     db.session.add(row)
     db.session.flush()
@@ -386,7 +386,7 @@ def linked_items(actions: list[Action]) -> dict[int, list[LinkedItem]]:
 
 def _check_retained(recommendation) -> None:
     if recommendation.status.value not in RETAINED:
-        raise ValidationError("Seule une recommandation retenue ou partiellement retenue devient une action.", field="recommendation")
+        raise ValidationError(_("Seule une recommandation retenue ou partiellement retenue devient une action."), field="recommendation")
 
 
 def attach_recommendation(action: Action, recommendation, *, actor) -> ActionRecommendation:
@@ -395,7 +395,7 @@ def attach_recommendation(action: Action, recommendation, *, actor) -> ActionRec
     exists = db.session.scalar(sa.select(ActionRecommendation.id).where(ActionRecommendation.action_id == action.id,
                                                                         ActionRecommendation.recommendation_id == recommendation.id))
     if exists is not None:
-        raise ValidationError("Cette recommandation est déjà rattachée à l'action.", field="recommendation")
+        raise ValidationError(_("Cette recommandation est déjà rattachée à l'action."), field="recommendation")
     row = ActionRecommendation(action_id=action.id, recommendation_id=recommendation.id)
     db.session.add(row)
     db.session.flush()
@@ -409,7 +409,7 @@ def action_from_recommendation(node: PlanNode, recommendation, *, actor, title: 
     _check_retained(recommendation)
     text = " ".join(recommendation.text.split())
     action = save_action(None, node=node, actor=actor, title=title or (text[:297] + "…" if len(text) > 300 else text),
-                         description=f"Cette action répond à la recommandation n° {recommendation.number} d'un avis du conseil.")
+                         description=_("Cette action répond à la recommandation n° %(number)s d'un avis du conseil.", number=recommendation.number))
     attach_recommendation(action, recommendation, actor=actor)
     return action
 
@@ -531,7 +531,7 @@ def add_document(plan: Plan, *, upload, title: str, is_public: bool = True, acto
     from participation.plans.models import PlanDocument
 
     require(actor, "plans.manage", plan)
-    title = clean(title, field_name="title", required="Donnez un titre au document.", limit=200)
+    title = clean(title, field_name="title", required=_("Donnez un titre au document."), limit=200)
     stored = store_upload(upload, actor=actor, field="document")
     document = PlanDocument(plan_id=plan.id, title=title, file_id=stored.id, is_public=is_public)
     db.session.add(document)

@@ -67,6 +67,7 @@ from participation.plans.models import (
     ProgressReport,
 )
 from participation.territory.models import Commune, Department, Neighbourhood, Theme
+from flask_babel import gettext as _
 
 staff_bp = Blueprint("plans_staff", __name__, url_prefix="/gestion/plans")
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
@@ -80,7 +81,7 @@ def _staff_only():
 
 def _staff_choices():
     users = db.session.execute(sa.select(User.id, User.display_name).where(User.roles.any(RoleGrant.role.in_([Role.staff, Role.admin]))).order_by(User.display_name).limit(500)).all()
-    return [(0, "— Personne —")] + [(u.id, u.display_name) for u in users]
+    return [(0, _("— Personne —"))] + [(u.id, u.display_name) for u in users]
 
 
 def _back(plan: Plan, anchor: str = ""):
@@ -115,7 +116,7 @@ def edit(plan_id: int | None):
             plan = services.save_plan(plan, actor=current_user, title=form.title.data, kind=form.kind.data, start_year=form.start_year.data,
                                       end_year=form.end_year.data, summary=form.summary.data, signatories=form.signatories.data,
                                       partners=form.partners.data, manager=db.session.get(User, form.manager.data or 0))
-            flash("Le plan est enregistré.", "success")
+            flash(_("Le plan est enregistré."), "success")
             return _back(plan)
         except DomainError as error:
             form_error(form, error)
@@ -156,15 +157,15 @@ def action_from_recommendation(plan_id: int):
         node = db.session.get(PlanNode, form.node.data)
         recommendation = db.session.get(Recommendation, form.recommendation.data)
         if node is None or node.plan_id != item.id or recommendation is None:
-            flash("Choisissez un objectif du plan et une recommandation retenue.", "error")
+            flash(_("Choisissez un objectif du plan et une recommandation retenue."), "error")
             return _back(item, "arborescence")
         try:
             action_ = services.action_from_recommendation(node, recommendation, actor=current_user)
         except DomainError as error:
             return _refused(error, item, "arborescence")
-        flash(f"L'action {action_.code} reprend la recommandation ; complétez-la.", "success")
+        flash(_("L'action %(code)s reprend la recommandation ; complétez-la.", code=action_.code), "success")
         return redirect(url_for("plans_staff.action", action_id=action_.id))
-    flash("Choisissez un objectif du plan et une recommandation retenue.", "error")
+    flash(_("Choisissez un objectif du plan et une recommandation retenue."), "error")
     return _back(item, "arborescence")
 
 
@@ -178,7 +179,7 @@ def _referral_form(item: Plan) -> ReferralForm:
     from participation.referrals.models import Referral
 
     form = ReferralForm(referral=item.referral_id or 0)
-    form.referral.choices = [(0, "— Aucune —")] + [(r.id, r.subject) for r in db.session.scalars(
+    form.referral.choices = [(0, _("— Aucune —"))] + [(r.id, r.subject) for r in db.session.scalars(
         sa.select(Referral).order_by(Referral.id.desc()).limit(200)).unique()]
     return form
 
@@ -190,11 +191,11 @@ def add_document(plan_id: int):
     if form.validate_on_submit():
         try:
             services.add_document(item, upload=form.document.data, title=form.title.data, is_public=form.is_public.data, actor=current_user)
-            flash("Le document est ajouté.", "success")
+            flash(_("Le document est ajouté."), "success")
         except DomainError as error:
             return _refused(error, item, "documents")
     else:
-        flash("Donnez un titre au document.", "error")
+        flash(_("Donnez un titre au document."), "error")
     return _back(item, "documents")
 
 
@@ -206,7 +207,7 @@ def set_referral(plan_id: int):
     form = _referral_form(item)
     if form.validate_on_submit():
         services.set_referral(item, db.session.get(Referral, form.referral.data or 0), actor=current_user)
-        flash("La saisine du plan est enregistrée.", "success")
+        flash(_("La saisine du plan est enregistrée."), "success")
     return _back(item)
 
 
@@ -217,7 +218,7 @@ def change_state(plan_id: int):
     if form.validate_on_submit():
         try:
             event = services.change_plan_state(item, form.transition.data, actor=current_user)
-            flash(f"Le plan est désormais « {item.state.label.lower()} ».", "success")
+            flash(_("Le plan est désormais « %(lower)s ».", lower=item.state.label.lower()), "success")
             del event
         except DomainError as error:
             return _refused(error, item)
@@ -229,7 +230,7 @@ def add_axis(plan_id: int):
     item = get_or_404(Plan, plan_id)
     form = NodeForm()
     if not form.validate_on_submit():
-        flash("Donnez un intitulé à l'axe.", "error")
+        flash(_("Donnez un intitulé à l'axe."), "error")
         return _back(item, "arborescence")
     try:
         services.add_axis(item, title=form.title.data, description=form.description.data, actor=current_user)
@@ -248,7 +249,7 @@ def add_objective(node_id: int):
     node, item = _node(node_id)
     form = NodeForm()
     if not form.validate_on_submit():
-        flash("Donnez un intitulé à l'objectif.", "error")
+        flash(_("Donnez un intitulé à l'objectif."), "error")
         return _back(item, "arborescence")
     try:
         services.add_objective(node, title=form.title.data, description=form.description.data, actor=current_user)
@@ -264,10 +265,10 @@ def delete_node(node_id: int):
         try:
             if request.form.get("archive"):
                 services.archive_node(node, actor=current_user)
-                flash(f"{node.label} est archivé.", "success")
+                flash(_("%(label)s est archivé.", label=node.label), "success")
             else:
                 services.delete_node(node, actor=current_user)
-                flash("L'élément est supprimé.", "success")
+                flash(_("L'élément est supprimé."), "success")
         except DomainError as error:
             return _refused(error, item, "arborescence")
     return _back(item, "arborescence")
@@ -275,7 +276,7 @@ def delete_node(node_id: int):
 
 def _action_form(action: Action | None = None) -> ActionForm:
     form = ActionForm(obj=action)
-    form.lead_department.choices = [(0, "— Aucune —")] + [(d.id, d.name) for d in db.session.scalars(sa.select(Department).order_by(Department.name))]
+    form.lead_department.choices = [(0, _("— Aucune —"))] + [(d.id, d.name) for d in db.session.scalars(sa.select(Department).order_by(Department.name))]
     form.communes.choices = [(c.id, c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]
     form.neighbourhoods.choices = [(n.id, n.name) for n in db.session.scalars(sa.select(Neighbourhood).order_by(Neighbourhood.name))]
     form.themes.choices = [(t.id, t.name) for t in db.session.scalars(sa.select(Theme).where(Theme.archived.is_(False)).order_by(Theme.name))]
@@ -305,7 +306,7 @@ def new_action(node_id: int):
     if form.validate_on_submit():
         try:
             action = _save_action(form, None, node)
-            flash(f"L'action {action.code} est créée.", "success")
+            flash(_("L'action %(code)s est créée.", code=action.code), "success")
             return redirect(url_for("plans_staff.action", action_id=action.id))
         except DomainError as error:
             form_error(form, error)
@@ -324,7 +325,7 @@ def edit_action(action_id: int):
     if form.validate_on_submit():
         try:
             _save_action(form, action, None)
-            flash("L'action est enregistrée.", "success")
+            flash(_("L'action est enregistrée."), "success")
             return redirect(url_for("plans_staff.action", action_id=action.id))
         except DomainError as error:
             form_error(form, error)
@@ -365,7 +366,7 @@ def _action_post(action_id: int, key: str, form, apply):
     if form.validate_on_submit():
         try:
             apply(action_, form)
-            flash("C'est enregistré.", "success")
+            flash(_("C'est enregistré."), "success")
             return redirect(url_for("plans_staff.action", action_id=action_.id))
         except DomainError as error:
             form_error(form, error)
@@ -417,14 +418,14 @@ def action_link(action_id: int):
 def action_recommendation(action_id: int):
     from participation.referrals.models import Recommendation
 
-    action_, _ = _action(action_id)
+    action_, _unused = _action(action_id)
     form = RecommendationForm()
     form.recommendation.choices = _recommendation_choices(action_)
 
     def attach(a, f):
         recommendation = db.session.get(Recommendation, f.recommendation.data)
         if recommendation is None:
-            raise DomainError("Choisissez une recommandation.", field="recommendation")
+            raise DomainError(_("Choisissez une recommandation."), field="recommendation")
         services.attach_recommendation(a, recommendation, actor=current_user)
 
     return _action_post(action_id, "recommendation", form, attach)
@@ -435,7 +436,7 @@ def archive_action(action_id: int):
     action_, item = _action(action_id)
     if ButtonForm().validate_on_submit():
         services.archive_action(action_, actor=current_user)
-        flash(f"L'action {action_.code} est archivée.", "success")
+        flash(_("L'action %(code)s est archivée.", code=action_.code), "success")
     return _back(item, "arborescence")
 
 
@@ -447,7 +448,7 @@ def _indicator_form(item: Plan, indicator: Indicator | None = None) -> Indicator
     nodes = services.nodes_of(item)
     actions = services.actions_of(item)
     form.owner_ref.choices = [(f"n{n.id}", f"{n.label} — {n.title[:80]}") for n in nodes] + \
-                             [(f"a{a.id}", f"Action {a.code} — {a.title[:80]}") for a in actions]
+                             [(f"a{a.id}", _("Action %(code)s — %(value)s", code=a.code, value=a.title[:80])) for a in actions]
     form.owner.choices = _staff_choices()
     return form
 
@@ -467,7 +468,7 @@ def new_indicator(plan_id: int):
                 baseline_date=form.baseline_date.data, targets=indicator_service.parse_targets(form.targets.data),
                 periodicity=form.periodicity.data, source=form.source.data, owner=db.session.get(User, form.owner.data or 0),
                 min_value=form.min_value.data, max_value=form.max_value.data)
-            flash("L'indicateur est créé.", "success")
+            flash(_("L'indicateur est créé."), "success")
             return redirect(url_for("plans_staff.indicator", indicator_id=indicator.id))
         except DomainError as error:
             form_error(form, error)
@@ -483,7 +484,7 @@ def indicator(indicator_id: int):
         try:
             indicator_service.add_measurement(item, measured_on=form.measured_on.data, value=form.value.data, comment=form.comment.data,
                                               actor=current_user)
-            flash("La mesure est enregistrée.", "success")
+            flash(_("La mesure est enregistrée."), "success")
             return redirect(url_for("plans_staff.indicator", indicator_id=item.id))
         except DomainError as error:
             form_error(form, error)
@@ -501,7 +502,7 @@ def import_measurements(plan_id: int):
         content = upload.read(2 * 1024 * 1024 + 1) if upload else b""
         try:
             if not content or len(content) > 2 * 1024 * 1024:
-                raise DomainError("Choisissez un fichier CSV de 2 Mo au plus.", field="file")
+                raise DomainError(_("Choisissez un fichier CSV de 2 Mo au plus."), field="file")
             count = indicator_service.import_measurements(item, content, actor=current_user)
             flash(ngettext("%(num)d mesure importée.", "%(num)d mesures importées.", count), "success")
         except indicator_service.ImportRefused as refused:
@@ -526,7 +527,7 @@ def add_committee(plan_id: int):
             return redirect(url_for("plans_staff.committee", committee_id=committee.id))
         except DomainError as error:
             return _refused(error, item, "comites")
-    flash("Nommez le comité et indiquez un délai de convocation de 0 à 60 jours.", "error")
+    flash(_("Nommez le comité et indiquez un délai de convocation de 0 à 60 jours."), "error")
     return _back(item, "comites")
 
 
@@ -599,7 +600,7 @@ def _meeting_post(meeting_id: int, key: str, form, apply):
     if form.validate_on_submit():
         try:
             apply(item, form)
-            flash("C'est enregistré.", "success")
+            flash(_("C'est enregistré."), "success")
             return redirect(url_for("plans_staff.meeting", meeting_id=item.id))
         except DomainError as error:
             if key == "button":  # a button has no field to show the message next to
@@ -659,7 +660,7 @@ def decision_done(decision_id: int):
     if form.validate_on_submit():
         try:
             committees.complete_decision(item, outcome=form.outcome.data, actor=current_user)
-            flash("La décision est marquée comme mise en œuvre.", "success")
+            flash(_("La décision est marquée comme mise en œuvre."), "success")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -680,7 +681,7 @@ def add_report(plan_id: int):
             return redirect(url_for("plans_staff.report", report_id=report.id))
         except DomainError as error:
             return _refused(error, item, "bilans")
-    flash("Donnez un titre et une période valide au bilan.", "error")
+    flash(_("Donnez un titre et une période valide au bilan."), "error")
     return _back(item, "bilans")
 
 
@@ -691,7 +692,7 @@ def report(report_id: int):
     if form.validate_on_submit():
         try:
             reports.save_texts(item, introduction=form.introduction.data, conclusion=form.conclusion.data, actor=current_user)
-            flash("Le bilan est enregistré.", "success")
+            flash(_("Le bilan est enregistré."), "success")
             return redirect(url_for("plans_staff.report", report_id=item.id))
         except DomainError as error:
             form_error(form, error)
@@ -705,7 +706,7 @@ def publish_report(report_id: int):
     if ButtonForm().validate_on_submit():
         try:
             reports.publish(item, actor=current_user)
-            flash("Le bilan est publié : ses chiffres sont figés.", "success")
+            flash(_("Le bilan est publié : ses chiffres sont figés."), "success")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -725,7 +726,7 @@ def pact_step(plan_id: int):
         except DomainError as error:
             return _refused(error, item, "pacte")
     else:
-        flash("Indiquez une date valide.", "error")
+        flash(_("Indiquez une date valide."), "error")
     return _back(item, "pacte")
 
 
@@ -737,7 +738,7 @@ def pact_transmission(plan_id: int):
         communes = db.session.scalars(sa.select(Commune).order_by(Commune.name)).all()
         pact.transmit_to_communes(item, communes, transmitted_on=form.transmitted_on.data, actor=current_user)
     else:
-        flash("Indiquez une date de transmission valide.", "error")
+        flash(_("Indiquez une date de transmission valide."), "error")
     return _back(item, "pacte")
 
 
@@ -752,7 +753,7 @@ def commune_opinion(opinion_id: int):
         except DomainError as error:
             return _refused(error, item, "pacte")
     else:
-        flash("Indiquez une date d'avis valide.", "error")
+        flash(_("Indiquez une date d'avis valide."), "error")
     return _back(item, "pacte")
 
 

@@ -24,6 +24,7 @@ from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, mail_address, tell, tell_all
 from participation.pages.privacy import Processing, register_processing
 from participation.plans.models import Action, ActionFollower, Plan, PlanFollower
+from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +108,10 @@ def send_convocation(meeting) -> int:
     attachments = [{"filename": f"tableau-de-bord-{plan.slug}.pdf", "content_type": "application/pdf", "content": pdf}] if pdf else []
     attachments.append({"filename": "reunion.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
                         "content": meeting_ics(meeting, committee, plan)})
-    return _mail_members(meeting, key=convocation_key(meeting), subject=f"Convocation : {committee.name} — {meeting.title}",
-                         title=f"Vous êtes convoqué·e : {committee.name}, {meeting.title}", template="plans/convocation",
-                         attachments=attachments)
+    return _mail_members(meeting, key=convocation_key(meeting),
+                         subject=_l("Convocation : %(name)s — %(title)s", name=committee.name, title=meeting.title),
+                         title=_l("Vous êtes convoqué·e : %(name)s, %(title)s", name=committee.name, title=meeting.title),
+                         template="plans/convocation", attachments=attachments)
 
 
 @subscribe("plan_meeting.moved")
@@ -121,8 +123,9 @@ def tell_meeting_moved(event: DomainEvent) -> None:
     committee = meeting.committee
     plan = committee.plan
     _mail_members(meeting, key=f"plan-meeting-moved:{meeting.id}:{meeting.starts_at.isoformat()}:{meeting.place or ''}",
-                  subject=f"Réunion déplacée : {committee.name} — {meeting.title}",
-                  title=f"Réunion déplacée : {committee.name}, {meeting.title}", template="plans/meeting_moved", event=event,
+                  subject=_l("Réunion déplacée : %(name)s — %(title)s", name=committee.name, title=meeting.title),
+                  title=_l("Réunion déplacée : %(name)s, %(title)s", name=committee.name, title=meeting.title),
+                  template="plans/meeting_moved", event=event,
                   attachments=[{"filename": "reunion.ics", "content_type": "text/calendar; charset=utf-8; method=PUBLISH",
                                 "content": meeting_ics(meeting, committee, plan)}])
 
@@ -152,8 +155,8 @@ def tell_decision_owner(event: DomainEvent) -> None:
     key = f"plan-decision:{decision.id}"
     url = path_for("plans_staff.plan", plan_id=plan.id) + "#decisions"
     # Following up a committee's decision is staff work.
-    tell(decision.owner, Category.staff_work, f"Décision à suivre ({plan.title}) : {decision.text[:120]}", url=url, event=event,
-         dedup_key=key, mail_key=key, mail_subject=f"Décision à suivre : {plan.title}", mail_template="plans/decision", about=plan.title,
+    tell(decision.owner, Category.staff_work, _l("Décision à suivre (%(title)s) : %(value)s", title=plan.title, value=decision.text[:120]), url=url, event=event,
+         dedup_key=key, mail_key=key, mail_subject=_l("Décision à suivre : %(title)s", title=plan.title), mail_template="plans/decision", about=plan.title,
          decision=decision, plan=plan, mail_url=external_url("plans_staff.plan", plan_id=plan.id))
 
 
@@ -185,11 +188,11 @@ def plans_section(user) -> dict:
 
 register_processing(Processing(
     name="Suivi des plans territoriaux",
-    purpose="Tenir les comités de pilotage des plans (convocations, présences, décisions), recueillir les mesures des indicateurs "
-            "auprès des personnes qui en sont chargées, prévenir les habitants qui suivent un plan ou une action.",
-    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD).",
-    data="Nom, adresse électronique et organisme des membres des comités ; présences ; décisions suivies ; auteur des mesures ; "
-         "plans et actions suivis par les habitants.",
-    recipients="Les agents chargés des plans et les membres des comités. Sont publics : les décisions et le nom des organismes partenaires.",
-    retention=lambda c: "Pendant la durée du plan, puis avec ses archives ; les suivis des habitants sont effacés quand la personne ferme son compte.",
+    purpose=_l("Tenir les comités de pilotage des plans (convocations, présences, décisions), recueillir les mesures des indicateurs "
+            "auprès des personnes qui en sont chargées, prévenir les habitants qui suivent un plan ou une action."),
+    legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
+    data=_l("Nom, adresse électronique et organisme des membres des comités ; présences ; décisions suivies ; auteur des mesures ; "
+         "plans et actions suivis par les habitants."),
+    recipients=_l("Les agents chargés des plans et les membres des comités. Sont publics : les décisions et le nom des organismes partenaires."),
+    retention=lambda c: _l("Pendant la durée du plan, puis avec ses archives ; les suivis des habitants sont effacés quand la personne ferme son compte."),
 ))

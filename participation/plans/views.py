@@ -20,55 +20,57 @@ from participation.plans import services
 from participation.plans.forms import ButtonForm
 from participation.plans.models import Action, Indicator, Plan, ProgressReport, ReportState
 from participation.plans.staff_views import staff_bp  # noqa: F401  (registered through EXTRA_BLUEPRINTS)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 EXTRA_BLUEPRINTS = ("staff_bp",)
 
 # The events of a plan shown on its public page, and how they read.
 PUBLIC_EVENTS = {
-    "plan.consultation_opened": "Consultation ouverte sur le plan",
-    "plan.adopted": "Plan adopté",
-    "plan.started": "Mise en œuvre lancée",
-    "plan.evaluation_started": "Évaluation ouverte",
-    "plan.resumed": "Mise en œuvre reprise",
-    "plan.closed": "Plan clos",
-    "plan_action.engaged": "Action engagée",
-    "plan_action.completed": "Action réalisée",
-    "plan_action.postponed": "Action reportée",
-    "plan_action.abandoned": "Action abandonnée",
-    "plan_action.reopened": "Action rouverte",
-    "plan_report.published": "Bilan publié",
+    "plan.consultation_opened": _l("Consultation ouverte sur le plan"),
+    "plan.adopted": _l("Plan adopté"),
+    "plan.started": _l("Mise en œuvre lancée"),
+    "plan.evaluation_started": _l("Évaluation ouverte"),
+    "plan.resumed": _l("Mise en œuvre reprise"),
+    "plan.closed": _l("Plan clos"),
+    "plan_action.engaged": _l("Action engagée"),
+    "plan_action.completed": _l("Action réalisée"),
+    "plan_action.postponed": _l("Action reportée"),
+    "plan_action.abandoned": _l("Action abandonnée"),
+    "plan_action.reopened": _l("Action rouverte"),
+    "plan_report.published": _l("Bilan publié"),
 }
 
 
 # Every event of a plan's timeline as staff read it.
 EVENT_LABELS = {
     **PUBLIC_EVENTS,
-    "plan.created": "Plan créé",
-    "plan.updated": "Plan modifié",
-    "plan.axis_added": "Axe ajouté",
-    "plan.objective_added": "Objectif ajouté",
-    "plan.node_deleted": "Élément supprimé",
-    "plan.node_archived": "Élément archivé",
-    "plan.action_added": "Action ajoutée",
-    "plan.action_updated": "Action modifiée",
-    "plan.action_archived": "Action archivée",
-    "plan.indicator_saved": "Indicateur enregistré",
-    "plan.measurements_imported": "Mesures importées",
-    "plan.committee_created": "Comité créé",
-    "plan.committee_member_added": "Membre de comité ajouté",
-    "plan.report_created": "Bilan préparé",
-    "plan.document_added": "Document ajouté",
-    "plan.referral_set": "Saisine du conseil rattachée",
-    "plan.pact_step_done": "Étape du pacte franchie",
-    "plan.pact_transmitted": "Projet de pacte transmis aux communes",
-    "plan.commune_opinion_recorded": "Avis d'une commune enregistré",
-    "plan_action.progress_reported": "Avancement déclaré",
-    "plan_action.budget_changed": "Budget modifié",
-    "plan_action.milestone_added": "Jalon ajouté",
-    "plan_action.milestone_done": "Jalon franchi",
-    "plan_action.linked": "Lien ajouté",
-    "plan_action.recommendation_attached": "Recommandation d'un conseil rattachée",
+    "plan.created": _l("Plan créé"),
+    "plan.updated": _l("Plan modifié"),
+    "plan.axis_added": _l("Axe ajouté"),
+    "plan.objective_added": _l("Objectif ajouté"),
+    "plan.node_deleted": _l("Élément supprimé"),
+    "plan.node_archived": _l("Élément archivé"),
+    "plan.action_added": _l("Action ajoutée"),
+    "plan.action_updated": _l("Action modifiée"),
+    "plan.action_archived": _l("Action archivée"),
+    "plan.indicator_saved": _l("Indicateur enregistré"),
+    "plan.measurements_imported": _l("Mesures importées"),
+    "plan.committee_created": _l("Comité créé"),
+    "plan.committee_member_added": _l("Membre de comité ajouté"),
+    "plan.report_created": _l("Bilan préparé"),
+    "plan.document_added": _l("Document ajouté"),
+    "plan.referral_set": _l("Saisine du conseil rattachée"),
+    "plan.pact_step_done": _l("Étape du pacte franchie"),
+    "plan.pact_transmitted": _l("Projet de pacte transmis aux communes"),
+    "plan.commune_opinion_recorded": _l("Avis d'une commune enregistré"),
+    "plan_action.progress_reported": _l("Avancement déclaré"),
+    "plan_action.budget_changed": _l("Budget modifié"),
+    "plan_action.milestone_added": _l("Jalon ajouté"),
+    "plan_action.milestone_done": _l("Jalon franchi"),
+    "plan_action.linked": _l("Lien ajouté"),
+    "plan_action.recommendation_attached": _l("Recommandation d'un conseil rattachée"),
 }
 
 
@@ -129,8 +131,8 @@ def follow(slug: str):
     item = plan_by_slug(slug)
     if ButtonForm().validate_on_submit():
         now = services.follow_plan(item, actor=current_user)
-        flash("Vous suivez ce plan : vous serez prévenu·e des changements de statut de ses actions." if now
-              else "Vous ne suivez plus ce plan.", "success")
+        flash(_("Vous suivez ce plan : vous serez prévenu·e des changements de statut de ses actions.") if now
+              else _("Vous ne suivez plus ce plan."), "success")
     return redirect(url_for("plans.plan", slug=item.slug))
 
 
@@ -143,7 +145,7 @@ def follow_action(slug: str, action_id: int):
         abort(404)
     if ButtonForm().validate_on_submit():
         now = services.follow_action(act, actor=current_user)
-        flash("Vous suivez cette action." if now else "Vous ne suivez plus cette action.", "success")
+        flash(_("Vous suivez cette action.") if now else _("Vous ne suivez plus cette action."), "success")
     return redirect(url_for("plans.action", slug=item.slug, action_id=act.id))
 
 
@@ -174,7 +176,7 @@ def measure(indicator_id: int):
         try:
             indicator_service.add_measurement(indicator, measured_on=form.measured_on.data, value=form.value.data, comment=form.comment.data,
                                               actor=current_user)
-            flash("La mesure est enregistrée. Merci !", "success")
+            flash(_("La mesure est enregistrée. Merci !"), "success")
             return redirect(url_for("plans.measure", indicator_id=indicator.id))
         except DomainError as error:
             form_error(form, error)
@@ -211,10 +213,10 @@ def report_pdf(slug: str, report_id: int):
         document = issue("SUIVI", item, title=f"{item.title} — {item.plan.title}", url=external_url("plans.report", slug=slug, report_id=report_id))
         pdf = render_pdf("plans/report_pdf.html", document=document, report=item, plan=item.plan, figures=reports.report_figures(item))
     except PDFUnavailable:
-        return render_error(503, "Le PDF ne peut être produit pour l'instant.")
+        return render_error(503, _("Le PDF ne peut être produit pour l'instant."))
     db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="bilan-{item.plan.slug}-{item.id}.pdf"'})
+                    headers={"Content-Disposition": f"inline; filename=\"bilan-{item.plan.slug}-{item.id}.pdf\""})
 
 
 def euros(cents: int) -> str:
@@ -226,7 +228,7 @@ def _csv(rows: list[list], filename: str) -> Response:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerows(rows)
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f"attachment; filename=\"{filename}\""})
 
 
 @bp.route("/<slug>/plan-d-actions.csv")
@@ -237,8 +239,8 @@ def actions_csv(slug: str):
     item = plan_by_slug(slug)
     actions = services.actions_of(item)
     nodes = {n.id: n for n in services.nodes_of(item, include_archived=True)}
-    header = ["code", "axe", "objectif", "action", "direction pilote", "début", "fin", "statut", "raison", "avancement (%)"]
-    header += [f"prévu {f.label} (€)" for f in Funder] + [f"dépensé {f.label} (€)" for f in Funder] + ["prévu total (€)", "dépensé total (€)"]
+    header = ["code", "axe", "objectif", "action", _("direction pilote"), _("début"), "fin", "statut", "raison", _("avancement (%)")]
+    header += [_("prévu %(label)s (€)", label=f.label) for f in Funder] + [_("dépensé %(label)s (€)", label=f.label) for f in Funder] + [_("prévu total (€)"), _("dépensé total (€)")]
     rows = [header]
     for a in actions:
         node = nodes.get(a.node_id)
@@ -259,7 +261,7 @@ def measurements_csv(slug: str):
     from participation.plans.models import Measurement
 
     item = plan_by_slug(slug)
-    rows = [["code", "indicateur", "unité", "période", "date de mesure", "valeur", "commentaire"]]
+    rows = [["code", "indicateur", _("unité"), _("période"), _("date de mesure"), "valeur", "commentaire"]]
     query = (sa.select(Indicator.code, Indicator.name, Indicator.unit, Indicator.periodicity, Measurement.period_start,
                        Measurement.measured_on, Measurement.value, Measurement.comment)
              .join(Measurement, Measurement.indicator_id == Indicator.id).where(Indicator.plan_id == item.id)

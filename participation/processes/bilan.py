@@ -20,6 +20,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import require
 from participation.extensions import db
 from participation.processes.models import BILAN_WORKFLOW, Bilan, BilanState, Process, ProcessState
+from flask_babel import gettext as _
 
 SNAPSHOT_VERSION = 1
 
@@ -66,9 +67,9 @@ def figures_of(content: dict):
 def create_bilan(year: int, *, actor) -> Bilan:
     require(actor, "processes.bilan")
     if not 2000 <= year <= utcnow().year:
-        raise ValidationError("Choisissez une année passée ou l'année en cours.", field="year")
+        raise ValidationError(_("Choisissez une année passée ou l'année en cours."), field="year")
     if db.session.scalar(sa.select(Bilan.id).where(Bilan.year == year)):
-        raise ValidationError(f"Le bilan {year} existe déjà.", field="year")
+        raise ValidationError(_("Le bilan %(year)s existe déjà.", year=year), field="year")
     bilan = Bilan(year=year)
     db.session.add(bilan)
     db.session.flush()
@@ -79,7 +80,7 @@ def create_bilan(year: int, *, actor) -> Bilan:
 def edit_bilan(bilan: Bilan, *, introduction: str, highlights: str, outlook: str, actor) -> None:
     require(actor, "processes.bilan")
     if bilan.is_published:
-        raise ValidationError("Un bilan publié ne se modifie plus.")
+        raise ValidationError(_("Un bilan publié ne se modifie plus."))
     bilan.introduction, bilan.highlights, bilan.outlook = introduction.strip(), highlights.strip(), outlook.strip()
     db.session.flush()
     record("bilan.edited", bilan, actor, {"year": bilan.year})

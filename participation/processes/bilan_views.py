@@ -17,6 +17,8 @@ from participation.extensions import db
 from participation.processes import bilan as service
 from participation.processes.forms import BilanForm
 from participation.processes.models import Bilan, BilanState
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 bilans_bp = Blueprint("bilans", __name__, url_prefix="/bilans")
 bilans_staff_bp = Blueprint("bilans_staff", __name__, url_prefix="/gestion/bilans")
@@ -24,7 +26,7 @@ bilans_staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
 
 class NewBilanForm(FlaskForm):
-    year = IntegerField("Année", validators=[DataRequired("Indiquez l'année."), NumberRange(min=2000, max=2100, message="Une année entre 2000 et 2100.")])
+    year = IntegerField(_l("Année"), validators=[DataRequired(_l("Indiquez l'année.")), NumberRange(min=2000, max=2100, message=_l("Une année entre 2000 et 2100."))])
 
 
 def _published(year: int) -> Bilan:
@@ -62,7 +64,7 @@ def pdf(year: int):
     data = render_pdf("processes/bilan_pdf.html", document=document, bilan=bilan, content=content, sections=service.figures_of(content))
     db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="bilan-participation-{bilan.year}.pdf"'})
+                    headers={"Content-Disposition": f"inline; filename=\"bilan-participation-{bilan.year}.pdf\""})
 
 
 @bilans_staff_bp.route("", methods=["GET", "POST"])
@@ -100,7 +102,7 @@ def edit(bilan_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le bilan est publié : ses chiffres sont figés." if bilan.is_published else "Le bilan est enregistré.", "success")
+            flash(_("Le bilan est publié : ses chiffres sont figés.") if bilan.is_published else _("Le bilan est enregistré."), "success")
             return redirect(url_for("bilans_staff.edit", bilan_id=bilan.id))
     content = service.content_of(bilan)
     return render_template("processes/staff/bilan.html", bilan=bilan, form=form, content=content,

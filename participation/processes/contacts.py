@@ -15,6 +15,7 @@ from participation.core.eventlog import record
 from participation.core.permissions import require
 from participation.extensions import db
 from participation.processes.models import Process, ProcessContact
+from flask_babel import gettext as _
 
 
 def agreed(process: Process, user) -> bool:
@@ -31,7 +32,7 @@ def set_contact(process: Process, *, agree: bool, actor) -> bool:
                                                                  ProcessContact.user_id == actor.id))
     if agree and existing is None:
         if not process.is_public:
-            raise DomainError("Cette démarche n'est pas publiée.")
+            raise DomainError(_("Cette démarche n'est pas publiée."))
         db.session.add(ProcessContact(process_id=process.id, user_id=actor.id))
         db.session.flush()
         record("process.contact_agreed", process, actor)

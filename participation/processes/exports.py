@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.processes.models import Process, ProcessContact
 from participation.staff.exports import Export, register_export
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _processes():
@@ -21,11 +23,11 @@ def _rows(process_id: int, start, end):
     process = db.session.get(Process, process_id)
     if process is None:
         return None
-    return ("Nom", "Adresse électronique"), contact_rows(process)
+    return (_("Nom"), _("Adresse électronique")), contact_rows(process)
 
 
 register_export(Export(
-    key="process_contacts", title="Participants d'une démarche qui acceptent d'être recontactés",
-    description="Les seules personnes qui l'ont accepté sur la page de la démarche, pour leur écrire au sujet de ses résultats et de leur prise en compte.",
-    permission="processes.contacts", choice_label="Démarche", choices=_processes, rows=_rows,
+    key="process_contacts", title=_l("Participants d'une démarche qui acceptent d'être recontactés"),
+    description=_l("Les seules personnes qui l'ont accepté sur la page de la démarche, pour leur écrire au sujet de ses résultats et de leur prise en compte."),
+    permission="processes.contacts", choice_label=_l("Démarche"), choices=_processes, rows=_rows,
 ))

@@ -10,9 +10,11 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 
 from participation.extensions import db
 from participation.processes.models import LeaderKind, Method, Uptake
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-REQUIRED = "Ce champ est obligatoire."
-MARKDOWN = "Mise en forme Markdown possible : **gras**, listes, liens."
+REQUIRED = _l("Ce champ est obligatoire.")
+MARKDOWN = _l("Mise en forme Markdown possible : **gras**, listes, liens.")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -48,35 +50,35 @@ def _commitments():
 class ProcessForm(FlaskForm):
     """A process entered by hand: every field. A platform process shows only the fields after ``results``."""
 
-    title = StringField("Titre de la démarche", validators=[DataRequired(REQUIRED), Length(max=200, message="200 caractères au plus.")])
-    summary = TextAreaField("Présentation", validators=[Optional(), Length(max=20000)], description=MARKDOWN)
-    leader_kind = SelectField("Porteur", choices=[(k.value, k.label) for k in LeaderKind], validators=[DataRequired(REQUIRED)])
-    leader_commune_id = SelectField("Commune porteuse", coerce=lambda v: int(v) if v else None, choices=[], validators=[Optional()],
-                                    description="Quand une commune mène la démarche.")
-    leader_name = StringField("Nom du porteur", validators=[Optional(), Length(max=200)],
-                              description="Un partenaire ou une instance : « CAF de Loirande », « Conseil citoyen des Rives ».")
-    method = SelectField("Méthode", choices=[(m.value, m.label) for m in Method], validators=[DataRequired(REQUIRED)])
-    audience = StringField("Public concerné", validators=[Optional(), Length(max=300)],
-                           description="Par exemple : « habitants du quartier », « jeunes de 15 à 25 ans ».")
-    starts_on = DateField("Début", validators=[Optional()])
-    ends_on = DateField("Fin", validators=[Optional()])
-    participants = IntegerField("Nombre de participants", validators=[Optional(), NumberRange(min=0, max=10_000_000, message="Un nombre entre 0 et 10 000 000.")])
-    communes = CheckboxesField("Communes concernées", coerce=int, choices=[], validators=[Optional()])
-    neighbourhoods = CheckboxesField("Quartiers prioritaires concernés", coerce=int, choices=[], validators=[Optional()])
-    themes = CheckboxesField("Thèmes", coerce=int, choices=[], validators=[Optional()])
-    commitments = CheckboxesField("Engagements de la charte suivis", coerce=int, choices=[], validators=[Optional()])
-    results = TextAreaField("Résultats", validators=[Optional(), Length(max=20000)],
-                            description="Ce que la démarche a produit : propositions, avis, synthèse. " + MARKDOWN)
-    uptake = SelectField("Prise en compte", choices=[(u.value, u.label) for u in Uptake], validators=[DataRequired(REQUIRED)])
-    uptake_explanation = TextAreaField("Explication de la prise en compte", validators=[Optional(), Length(max=20000)],
-                                       description="Ce que les services et les élus ont fait des résultats, ou pourquoi ils ne les ont pas retenus.")
-    uptake_url = URLField("Lien vers la décision ou l'action", validators=[
+    title = StringField(_l("Titre de la démarche"), validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))])
+    summary = TextAreaField(_l("Présentation"), validators=[Optional(), Length(max=20000)], description=MARKDOWN)
+    leader_kind = SelectField(_l("Porteur"), choices=[(k.value, k.label) for k in LeaderKind], validators=[DataRequired(REQUIRED)])
+    leader_commune_id = SelectField(_l("Commune porteuse"), coerce=lambda v: int(v) if v else None, choices=[], validators=[Optional()],
+                                    description=_l("Quand une commune mène la démarche."))
+    leader_name = StringField(_l("Nom du porteur"), validators=[Optional(), Length(max=200)],
+                              description=_l("Un partenaire ou une instance : « CAF de Loirande », « Conseil citoyen des Rives »."))
+    method = SelectField(_l("Méthode"), choices=[(m.value, m.label) for m in Method], validators=[DataRequired(REQUIRED)])
+    audience = StringField(_l("Public concerné"), validators=[Optional(), Length(max=300)],
+                           description=_l("Par exemple : « habitants du quartier », « jeunes de 15 à 25 ans »."))
+    starts_on = DateField(_l("Début"), validators=[Optional()])
+    ends_on = DateField(_l("Fin"), validators=[Optional()])
+    participants = IntegerField(_l("Nombre de participants"), validators=[Optional(), NumberRange(min=0, max=10_000_000, message=_l("Un nombre entre 0 et 10 000 000."))])
+    communes = CheckboxesField(_l("Communes concernées"), coerce=int, choices=[], validators=[Optional()])
+    neighbourhoods = CheckboxesField(_l("Quartiers prioritaires concernés"), coerce=int, choices=[], validators=[Optional()])
+    themes = CheckboxesField(_l("Thèmes"), coerce=int, choices=[], validators=[Optional()])
+    commitments = CheckboxesField(_l("Engagements de la charte suivis"), coerce=int, choices=[], validators=[Optional()])
+    results = TextAreaField(_l("Résultats"), validators=[Optional(), Length(max=20000)],
+                            description=_l("Ce que la démarche a produit : propositions, avis, synthèse. ") + MARKDOWN)
+    uptake = SelectField(_l("Prise en compte"), choices=[(u.value, u.label) for u in Uptake], validators=[DataRequired(REQUIRED)])
+    uptake_explanation = TextAreaField(_l("Explication de la prise en compte"), validators=[Optional(), Length(max=20000)],
+                                       description=_l("Ce que les services et les élus ont fait des résultats, ou pourquoi ils ne les ont pas retenus."))
+    uptake_url = URLField(_l("Lien vers la décision ou l'action"), validators=[
         Optional(), URL(message="Indiquez une adresse web complète (https://…)."), Length(max=500)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         communes = _communes()
-        self.leader_commune_id.choices = [("", "— Aucune —"), *communes]
+        self.leader_commune_id.choices = [("", _("— Aucune —")), *communes]
         self.communes.choices = communes
         self.neighbourhoods.choices = _neighbourhoods()
         self.themes.choices = _themes()
@@ -111,32 +113,32 @@ class PlatformProcessForm(ProcessForm):
 
 
 class RegisterEventForm(FlaskForm):
-    source_id = SelectField("Événement", coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[],
-                            validators=[DataRequired("Choisissez un événement.")])
+    source_id = SelectField(_l("Événement"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[],
+                            validators=[DataRequired(_l("Choisissez un événement."))])
 
 
 class ReferentForm(FlaskForm):
-    email = EmailField("Adresse électronique du compte", validators=[DataRequired(REQUIRED), Email(message="Adresse électronique invalide."),
+    email = EmailField(_l("Adresse électronique du compte"), validators=[DataRequired(REQUIRED), Email(message=_l("Adresse électronique invalide.")),
                                                                     Length(max=254)])
-    commune = SelectField("Commune", coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[],
-                          validators=[DataRequired("Choisissez la commune.")])
+    commune = SelectField(_l("Commune"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[],
+                          validators=[DataRequired(_l("Choisissez la commune."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.commune.choices = [("", "— Choisir —"), *_communes()]
+        self.commune.choices = [("", _("— Choisir —")), *_communes()]
 
 
 class CharterForm(FlaskForm):
-    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)], default="Charte de la participation citoyenne")
-    preamble = TextAreaField("Préambule et principes", validators=[Optional(), Length(max=50000)], description=MARKDOWN)
-    voted_on = DateField("Date du vote", validators=[Optional()],
-                         description="Laissez vide tant que la version n'est pas votée : elle n'est pas publiée avant.")
-    voted_by = StringField("Assemblée et délibération", validators=[Optional(), Length(max=300)],
-                           description="Par exemple : « Conseil communautaire, délibération n° 2025-112 ».")
+    title = StringField(_l("Titre"), validators=[DataRequired(REQUIRED), Length(max=200)], default="Charte de la participation citoyenne")
+    preamble = TextAreaField(_l("Préambule et principes"), validators=[Optional(), Length(max=50000)], description=MARKDOWN)
+    voted_on = DateField(_l("Date du vote"), validators=[Optional()],
+                         description=_l("Laissez vide tant que la version n'est pas votée : elle n'est pas publiée avant."))
+    voted_by = StringField(_l("Assemblée et délibération"), validators=[Optional(), Length(max=300)],
+                           description=_l("Par exemple : « Conseil communautaire, délibération n° 2025-112 »."))
     commitments = TextAreaField(
-        "Engagements", validators=[DataRequired("Énoncez au moins un engagement."), Length(max=50000)],
-        description="Un engagement par ligne : son titre, puis, après « : », sa description. "
-                    "Par exemple : « Informer en amont : chaque démarche est annoncée un mois avant. »")
+        _l("Engagements"), validators=[DataRequired(_l("Énoncez au moins un engagement.")), Length(max=50000)],
+        description=_l("Un engagement par ligne : son titre, puis, après « : », sa description. "
+                    "Par exemple : « Informer en amont : chaque démarche est annoncée un mois avant. »"))
 
     def commitment_list(self) -> list[tuple[str, str]]:
         items = []
@@ -144,7 +146,7 @@ class CharterForm(FlaskForm):
             line = line.strip().lstrip("-*•").strip()
             if not line:
                 continue
-            title, _, description = line.partition(":")
+            title, _unused, description = line.partition(":")
             items.append((title.strip()[:200], description.strip()))
         return items
 
@@ -155,17 +157,17 @@ class ProcessFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    commune = SelectField("Commune", coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[Optional()])
-    theme = SelectField("Thème", coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[Optional()])
-    method = SelectField("Méthode", choices=[("", "Toutes"), *[(m.value, m.label) for m in Method]], validators=[Optional()])
-    leader = SelectField("Porteur", choices=[("", "Tous"), *[(k.value, k.label) for k in LeaderKind]], validators=[Optional()])
-    uptake = SelectField("Prise en compte", choices=[("", "Toutes"), *[(u.value, u.label) for u in Uptake]], validators=[Optional()])
-    year = IntegerField("Année", validators=[Optional(), NumberRange(min=2000, max=2100, message="Une année entre 2000 et 2100.")])
+    commune = SelectField(_l("Commune"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[Optional()])
+    theme = SelectField(_l("Thème"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[Optional()])
+    method = SelectField(_l("Méthode"), choices=[("", _l("Toutes")), *[(m.value, m.label) for m in Method]], validators=[Optional()])
+    leader = SelectField(_l("Porteur"), choices=[("", _l("Tous")), *[(k.value, k.label) for k in LeaderKind]], validators=[Optional()])
+    uptake = SelectField(_l("Prise en compte"), choices=[("", _l("Toutes")), *[(u.value, u.label) for u in Uptake]], validators=[Optional()])
+    year = IntegerField(_l("Année"), validators=[Optional(), NumberRange(min=2000, max=2100, message=_l("Une année entre 2000 et 2100."))])
 
     def __init__(self, **kwargs):
         super().__init__(formdata=request.args, **kwargs)
-        self.commune.choices = [("", "Toutes"), *_communes()]
-        self.theme.choices = [("", "Tous"), *_themes()]
+        self.commune.choices = [("", _("Toutes")), *_communes()]
+        self.theme.choices = [("", _("Tous")), *_themes()]
 
     def check(self) -> bool:
         valid = self.validate()
@@ -179,6 +181,6 @@ class ProcessFilterForm(FlaskForm):
 
 
 class BilanForm(FlaskForm):
-    introduction = TextAreaField("Introduction", validators=[Optional(), Length(max=50000)], description=MARKDOWN)
-    highlights = TextAreaField("Temps forts de l'année", validators=[Optional(), Length(max=50000)], description=MARKDOWN)
-    outlook = TextAreaField("Perspectives", validators=[Optional(), Length(max=50000)], description=MARKDOWN)
+    introduction = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=50000)], description=MARKDOWN)
+    highlights = TextAreaField(_l("Temps forts de l'année"), validators=[Optional(), Length(max=50000)], description=MARKDOWN)
+    outlook = TextAreaField(_l("Perspectives"), validators=[Optional(), Length(max=50000)], description=MARKDOWN)

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.processes.models import LeaderKind, Method, Process, ProcessState, Uptake, process_communes
 from participation.staff.indicators import Figure, IndicatorQuery, register_indicator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
-@register_indicator("processes", "Démarches participatives", order=70)
+@register_indicator("processes", _l("Démarches participatives"), order=70)
 def processes_figures(query: IndicatorQuery) -> list[Figure]:
     """One query: the year's published processes by leader, method and prise en compte."""
     conditions = [Process.state == ProcessState.published, Process.starts_on >= query.first_day, Process.starts_on <= query.last_day]
@@ -26,10 +28,10 @@ def processes_figures(query: IndicatorQuery) -> list[Figure]:
                 for member in enum]
 
     return [
-        Figure("processes_by_leader", "Démarches de l'année par porteur", ("Porteur", "Démarches", "Participants"), by(0, LeaderKind),
-               summary=[("Démarches", str(sum(r[3] for r in rows))), ("Participants", str(sum(int(r[4]) for r in rows)))]),
-        Figure("processes_by_method", "Démarches de l'année par méthode", ("Méthode", "Démarches", "Participants"),
+        Figure("processes_by_leader", _("Démarches de l'année par porteur"), (_("Porteur"), _("Démarches"), _("Participants")), by(0, LeaderKind),
+               summary=[(_("Démarches"), str(sum(r[3] for r in rows))), (_("Participants"), str(sum(int(r[4]) for r in rows)))]),
+        Figure("processes_by_method", _("Démarches de l'année par méthode"), (_("Méthode"), _("Démarches"), _("Participants")),
                [row for row in by(1, Method) if row[1]] or [(Method.other.label, 0, 0)]),
-        Figure("processes_uptake", "Prise en compte des résultats des démarches de l'année", ("Prise en compte", "Démarches"),
-               [(label, n) for label, n, _ in by(2, Uptake)]),
+        Figure("processes_uptake", _("Prise en compte des résultats des démarches de l'année"), (_("Prise en compte"), _("Démarches")),
+               [(label, n) for label, n, _unused in by(2, Uptake)]),
     ]

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # --- The charter ---------------------------------------------------------------
 
@@ -57,36 +59,36 @@ class CharterCommitment(IdMixin, Base):
 
 
 class LeaderKind(TitledEnum):
-    authority = "authority", "La collectivité"
-    commune = "commune", "Une commune membre"
-    partner = "partner", "Un partenaire"
-    council = "council", "Un conseil (de développement, citoyen)"
+    authority = "authority", _l("La collectivité")
+    commune = "commune", _l("Une commune membre")
+    partner = "partner", _l("Un partenaire")
+    council = "council", _l("Un conseil (de développement, citoyen)")
 
 
 class Method(TitledEnum):
-    public_meeting = "public_meeting", "Réunion publique"
-    workshop = "workshop", "Atelier participatif"
-    online_consultation = "online_consultation", "Concertation en ligne"
-    questionnaire = "questionnaire", "Questionnaire"
-    citizen_jury = "citizen_jury", "Jury citoyen"
-    exploratory_walk = "exploratory_walk", "Marche exploratoire"
-    referral = "referral", "Saisine d'un conseil"
-    citizen_forum = "citizen_forum", "Forum citoyen"
-    other = "other", "Autre méthode"
+    public_meeting = "public_meeting", _l("Réunion publique")
+    workshop = "workshop", _l("Atelier participatif")
+    online_consultation = "online_consultation", _l("Concertation en ligne")
+    questionnaire = "questionnaire", _l("Questionnaire")
+    citizen_jury = "citizen_jury", _l("Jury citoyen")
+    exploratory_walk = "exploratory_walk", _l("Marche exploratoire")
+    referral = "referral", _l("Saisine d'un conseil")
+    citizen_forum = "citizen_forum", _l("Forum citoyen")
+    other = "other", _l("Autre méthode")
 
 
 class Uptake(TitledEnum):
     """The prise en compte: what the services and elected officials did with the results."""
 
-    pending = "pending", "En attente"
-    retained = "retained", "Retenus"
-    partly = "partly", "Partiellement retenus"
-    not_retained = "not_retained", "Non retenus"
+    pending = "pending", _l("En attente")
+    retained = "retained", _l("Retenus")
+    partly = "partly", _l("Partiellement retenus")
+    not_retained = "not_retained", _l("Non retenus")
 
 
 class ProcessState(TitledEnum):
-    draft = "draft", "Brouillon"
-    published = "published", "Publiée"
+    draft = "draft", _l("Brouillon")
+    published = "published", _l("Publiée")
 
 
 process_communes = sa.Table(
@@ -181,7 +183,7 @@ class Process(IdMixin, TimestampMixin, Base):
     @property
     def leader_label(self) -> str:
         if self.leader_kind == LeaderKind.commune and self.leader_commune is not None:
-            return f"Commune de {self.leader_commune.name}"
+            return _("Commune de %(name)s", name=self.leader_commune.name)
         return self.leader_name or self.leader_kind.label
 
     def __str__(self) -> str:
@@ -192,10 +194,10 @@ PROCESS_WORKFLOW = Workflow(
     thing="process",
     transitions=[
         Transition("publish", {ProcessState.draft}, ProcessState.published, permission="processes.edit",
-                   label="publier la démarche", refusals={ProcessState.published: "Cette démarche est déjà publiée."}),
+                   label=_l("publier la démarche"), refusals={ProcessState.published: _l("Cette démarche est déjà publiée.")}),
         Transition("unpublish", {ProcessState.published}, ProcessState.draft, event="unpublished", permission="processes.edit",
-                   label="retirer la démarche du registre public",
-                   refusals={ProcessState.draft: "Cette démarche n'est pas publiée."}),
+                   label=_l("retirer la démarche du registre public"),
+                   refusals={ProcessState.draft: _l("Cette démarche n'est pas publiée.")}),
     ],
 )
 PROCESS_WORKFLOW.bind(Process)
@@ -232,8 +234,8 @@ class ProcessContact(IdMixin, Base):
 
 
 class BilanState(TitledEnum):
-    draft = "draft", "Brouillon"
-    published = "published", "Publié"
+    draft = "draft", _l("Brouillon")
+    published = "published", _l("Publié")
 
 
 class Bilan(IdMixin, TimestampMixin, Base):
@@ -261,15 +263,15 @@ class Bilan(IdMixin, TimestampMixin, Base):
 
 
 def _has_introduction(bilan, actor):
-    return "Rédigez l'introduction du bilan avant de le publier." if not (bilan.introduction or "").strip() else None
+    return _("Rédigez l'introduction du bilan avant de le publier.") if not (bilan.introduction or "").strip() else None
 
 
 BILAN_WORKFLOW = Workflow(
     thing="bilan",
     transitions=[
         Transition("publish", {BilanState.draft}, BilanState.published, permission="processes.bilan",
-                   label="publier le bilan", guards=(_has_introduction,),
-                   refusals={BilanState.published: "Ce bilan est déjà publié."}),
+                   label=_l("publier le bilan"), guards=(_has_introduction,),
+                   refusals={BilanState.published: _l("Ce bilan est déjà publié.")}),
     ],
 )
 BILAN_WORKFLOW.bind(Bilan)

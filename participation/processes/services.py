@@ -24,6 +24,7 @@ from participation.processes.models import (
 )
 from participation.processes.policies import referent_communes
 from participation.processes.sources import PlatformProcess, process_sources
+from flask_babel import gettext as _
 
 # The fields a person enters; a platform process keeps its title, dates and figures from the platform.
 STAFF_FIELDS = ("audience", "results", "uptake", "uptake_explanation", "uptake_url", "summary")
@@ -38,16 +39,16 @@ def _load(model, ids):
 
 def _check_values(values: dict, *, actor, process: Process | None) -> None:
     if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
-        raise ValidationError("La fin de la démarche précède son début.", field="ends_on")
+        raise ValidationError(_("La fin de la démarche précède son début."), field="ends_on")
     if values.get("leader_kind") == LeaderKind.commune and not values.get("leader_commune_id"):
-        raise ValidationError("Choisissez la commune qui mène la démarche.", field="leader_commune_id")
+        raise ValidationError(_("Choisissez la commune qui mène la démarche."), field="leader_commune_id")
     if values.get("uptake") not in (None, Uptake.pending) and not (values.get("uptake_explanation") or "").strip():
-        raise ValidationError("Expliquez ce qui a été fait des résultats : c'est ce que le public lira.", field="uptake_explanation")
+        raise ValidationError(_("Expliquez ce qui a été fait des résultats : c'est ce que le public lira."), field="uptake_explanation")
     communes = referent_communes(actor)
     if communes and not getattr(actor, "role_names", set()) & {"staff", "admin"}:
         # A commune's referent enters their commune's processes only.
         if values.get("leader_kind") != LeaderKind.commune or values.get("leader_commune_id") not in communes:
-            raise ValidationError("Vous saisissez les démarches de votre commune : choisissez-la comme porteuse.", field="leader_commune_id")
+            raise ValidationError(_("Vous saisissez les démarches de votre commune : choisissez-la comme porteuse."), field="leader_commune_id")
 
 
 def save_process(process: Process | None, *, actor, communes=(), neighbourhoods=(), themes=(), commitments=(), **values) -> Process:
@@ -64,7 +65,7 @@ def save_process(process: Process | None, *, actor, communes=(), neighbourhoods=
     if not process.on_platform:
         _check_values(values, actor=actor, process=process)
     elif values.get("uptake") not in (None, Uptake.pending) and not (values.get("uptake_explanation") or "").strip():
-        raise ValidationError("Expliquez ce qui a été fait des résultats : c'est ce que le public lira.", field="uptake_explanation")
+        raise ValidationError(_("Expliquez ce qui a été fait des résultats : c'est ce que le public lira."), field="uptake_explanation")
     for key, value in values.items():
         setattr(process, key, value.strip() if isinstance(value, str) else value)
     if not process.on_platform:
@@ -144,12 +145,12 @@ def register_platform(kind: str, source_id: int, *, actor) -> Process:
     require(actor, "processes.charter")
     source = process_sources().get(kind)
     if source is None:
-        raise DomainError("Cette source de démarches n'existe pas.")
+        raise DomainError(_("Cette source de démarches n'existe pas."))
     if db.session.scalar(sa.select(Process.id).where(Process.source_kind == kind, Process.source_id == source_id)):
-        raise DomainError("Cette démarche est déjà au registre.")
+        raise DomainError(_("Cette démarche est déjà au registre."))
     found = source.func([source_id])
     if not found:
-        raise ValidationError("Cet élément n'existe pas ou n'est pas publié.", field="source_id")
+        raise ValidationError(_("Cet élément n'existe pas ou n'est pas publié."), field="source_id")
     process = Process(source_kind=kind, source_id=source_id, state=ProcessState.draft)
     _apply(process, found[0])
     db.session.add(process)
@@ -212,9 +213,9 @@ def save_charter_version(version: CharterVersion | None, *, title: str, preamble
     """Create a version (numbered after the last) or update one; its commitments are given in order (title, description)."""
     require(actor, "processes.charter")
     if not commitments:
-        raise ValidationError("Une charte énonce au moins un engagement.", field="commitments")
+        raise ValidationError(_("Une charte énonce au moins un engagement."), field="commitments")
     if voted_on and voted_on > date.today():
-        raise ValidationError("La date du vote ne peut pas être dans le futur.", field="voted_on")
+        raise ValidationError(_("La date du vote ne peut pas être dans le futur."), field="voted_on")
     created = version is None
     if version is None:
         last = db.session.scalar(sa.select(sa.func.max(CharterVersion.number))) or 0
@@ -243,9 +244,9 @@ def add_referent(*, email: str, commune, actor) -> CommuneReferent:
     require(actor, "processes.manage_referents")
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None or user.state != AccountState.active:
-        raise ValidationError("Aucun compte actif n'a cette adresse : la personne crée d'abord son compte.", field="email")
+        raise ValidationError(_("Aucun compte actif n'a cette adresse : la personne crée d'abord son compte."), field="email")
     if db.session.scalar(sa.select(CommuneReferent.id).where(CommuneReferent.user_id == user.id, CommuneReferent.commune_id == commune.id)):
-        raise ValidationError(f"{user.display_name} est déjà référent de {commune.name}.", field="email")
+        raise ValidationError(_("%(display_name)s est déjà référent de %(name)s.", display_name=user.display_name, name=commune.name), field="email")
     referent = CommuneReferent(user_id=user.id, commune_id=commune.id)
     db.session.add(referent)
     db.session.flush()

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from flask_babel import gettext as _
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ _sources: dict[str, ProcessSource] = {}
 def register_process_source(kind: str, label: str, *, automatic: bool = True):
     def decorator(func):
         if kind in _sources and _sources[kind].func is not func:
-            raise ValueError(f"La source de démarches « {kind} » est déjà déclarée.")
+            raise ValueError(_("La source de démarches « %(kind)s » est déjà déclarée.", kind=kind))
         _sources[kind] = ProcessSource(kind, str(label), func, automatic)
         return func
 

@@ -25,6 +25,7 @@ from participation.processes.forms import (
 from participation.processes.models import CharterVersion, CommuneReferent, LeaderKind, Method, Process, Uptake
 from participation.processes.bilan_views import bilans_bp, bilans_staff_bp  # noqa: F401  (registered through EXTRA_BLUEPRINTS)
 from participation.processes.sources import process_sources
+from flask_babel import gettext as _
 
 bp = Blueprint("processes", __name__, url_prefix="/demarches")
 staff_bp = Blueprint("processes_staff", __name__, url_prefix="/gestion/demarches")
@@ -73,8 +74,8 @@ def contact(process_id: int):
         abort(400)
     agree = request.form.get("accord") == "oui"
     set_contact(process, agree=agree, actor=current_user)
-    flash("Vous serez recontacté au sujet de cette démarche : ses résultats et leur prise en compte." if agree
-          else "Vous ne serez plus recontacté au sujet de cette démarche.", "success")
+    flash(_("Vous serez recontacté au sujet de cette démarche : ses résultats et leur prise en compte.") if agree
+          else _("Vous ne serez plus recontacté au sujet de cette démarche."), "success")
     return redirect(url_for("processes.show", process_id=process.id))
 
 
@@ -129,7 +130,7 @@ def create():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La démarche est enregistrée, en brouillon : publiez-la pour qu'elle paraisse au registre public.", "success")
+            flash(_("La démarche est enregistrée, en brouillon : publiez-la pour qu'elle paraisse au registre public."), "success")
             return redirect(url_for("processes_staff.edit", process_id=process.id))
     return render_template("processes/staff/form.html", form=form, process=None), form_status(form)
 
@@ -159,7 +160,7 @@ def edit(process_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La démarche est enregistrée.", "success")
+            flash(_("La démarche est enregistrée."), "success")
             return redirect(url_for("processes_staff.edit", process_id=process.id))
     return render_template("processes/staff/form.html", form=form, process=process), form_status(form)
 
@@ -180,7 +181,7 @@ def change_state(process_id: int, action: str):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash("La démarche est publiée au registre." if action == "publier" else "La démarche est retirée du registre public.", "success")
+        flash(_("La démarche est publiée au registre.") if action == "publier" else _("La démarche est retirée du registre public."), "success")
     return redirect(url_for("processes_staff.edit", process_id=process.id))
 
 
@@ -194,7 +195,7 @@ def register_platform(kind: str):
         abort(404)
     form = RegisterEventForm()
     items = services.candidates(kind)
-    form.source_id.choices = [("", "— Choisir —"), *[(i.source_id, f"{i.title} ({i.starts_on.strftime('%d/%m/%Y') if i.starts_on else 'sans date'})")
+    form.source_id.choices = [("", _("— Choisir —")), *[(i.source_id, f"{i.title} ({i.starts_on.strftime('%d/%m/%Y') if i.starts_on else 'sans date'})")
                                                     for i in items]]
     if form.validate_on_submit():
         try:
@@ -204,7 +205,7 @@ def register_platform(kind: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'événement entre au registre, en brouillon : ses chiffres viennent de la plateforme.", "success")
+            flash(_("L'événement entre au registre, en brouillon : ses chiffres viennent de la plateforme."), "success")
             return redirect(url_for("processes_staff.edit", process_id=process.id))
     return render_template("processes/staff/register_platform.html", form=form, source=source), form_status(form)
 
@@ -220,10 +221,10 @@ def contacts(process_id: int):
     rows = contact_rows(process)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Nom", "Adresse électronique"])
+    writer.writerow([_("Nom"), _("Adresse électronique")])
     writer.writerows(rows)
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="demarche-{process.id}-contacts.csv"'
+    response.headers["Content-Disposition"] = f"attachment; filename=\"demarche-{process.id}-contacts.csv\""
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -250,7 +251,7 @@ def charter_versions():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La version {saved.number} de la charte est enregistrée.", "success")
+            flash(_("La version %(number)s de la charte est enregistrée.", number=saved.number), "success")
             return redirect(url_for("processes_staff.charter_versions", version=saved.number))
     return render_template("processes/staff/charter.html", form=form, versions=versions, version=version), form_status(form)
 
@@ -266,14 +267,14 @@ def referents():
         commune = db.session.get(Commune, form.commune.data)
         try:
             if commune is None:
-                raise DomainError("Cette commune n'existe pas.")
+                raise DomainError(_("Cette commune n'existe pas."))
             services.add_referent(email=form.email.data, commune=commune, actor=current_user)
         except PermissionDenied:
             raise
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le référent peut désormais saisir les démarches de sa commune.", "success")
+            flash(_("Le référent peut désormais saisir les démarches de sa commune."), "success")
             return redirect(url_for("processes_staff.referents"))
     page = paginate(sa.select(CommuneReferent).order_by(CommuneReferent.created_at.desc(), CommuneReferent.id.desc()))
     return render_template("processes/staff/referents.html", form=form, page=page), form_status(form)
@@ -289,5 +290,5 @@ def remove_referent(referent_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     services.remove_referent(referent, actor=current_user)
-    flash("Le référent est retiré.", "success")
+    flash(_("Le référent est retiré."), "success")
     return redirect(url_for("processes_staff.referents"))

@@ -12,8 +12,10 @@ from participation.core.french import de
 from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
 from participation.extensions import db
 from participation.referrals.models import AWAITING_OPINION, Referral, referral_themes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "referral_due", "Échéance d'une saisine"
+KIND, LABEL = "referral_due", _l("Échéance d'une saisine")
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -43,13 +45,13 @@ def referral_deadlines(query: AgendaQuery) -> list[AgendaItem]:
         AgendaItem(
             kind=KIND,
             kind_label=LABEL,
-            title=f"Avis attendu {de(referral.council.name)} : « {referral.subject} »",
+            title=_("Avis attendu %(de_name)s : « %(subject)s »", de_name=de(referral.council.name), subject=referral.subject),
             start=_moment(referral.due_on),
             end=_moment(referral.due_on),
             all_day=True,
             url=f"/saisines/{referral.id}",
             uid=f"referral-{referral.id}-due",
-            summary=f"{referral.kind.label} : date de remise de l'avis.",
+            summary=_("%(label)s : date de remise de l'avis.", label=referral.kind.label),
             theme_ids=themes.get(referral.id, frozenset()),
             published_at=referral.created_at,
         )

@@ -7,12 +7,14 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.referrals.models import Opinion, OpinionVote, Recommendation, RecommendationStatus, Referral
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator, register_related
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 TAKE_UP = (RecommendationStatus.retained, RecommendationStatus.partly_retained, RecommendationStatus.not_retained,
            RecommendationStatus.under_study, RecommendationStatus.pending)
 
 
-@register_indicator("referrals", "Saisines, avis et réponses", order=30)
+@register_indicator("referrals", _l("Saisines, avis et réponses"), order=30)
 def referrals_figures(query: IndicatorQuery) -> list[Figure]:
     """Four queries: referrals received, opinions adopted, answers with their delays, the take-up of recommendations."""
     received = db.session.scalar(sa.select(sa.func.count(Referral.id)).where(
@@ -31,13 +33,13 @@ def referrals_figures(query: IndicatorQuery) -> list[Figure]:
     answered = sum(n for s, n in statuses.items() if s != RecommendationStatus.pending)
     kept = statuses.get(RecommendationStatus.retained, 0) + statuses.get(RecommendationStatus.partly_retained, 0)
     return [
-        Figure("referrals", "Saisines reçues, avis adoptés et réponses de la collectivité", ("Étape", "Nombre"),
-               [("Saisines reçues", received), ("Avis adoptés", adopted), ("Réponses de la collectivité", len(answers))],
-               summary=[("Délai moyen de réponse", f"{average} jours" if average is not None else "—")],
-               note="Le délai de réponse court de la transmission de l'avis à la réponse publiée. Toute la collectivité : les saisines ne se rapportent pas à une commune."),
-        Figure("recommendations_uptake", "Suite donnée aux recommandations des avis transmis dans l'année", ("Suite", "Recommandations"),
+        Figure("referrals", _("Saisines reçues, avis adoptés et réponses de la collectivité"), (_("Étape"), _("Nombre")),
+               [(_("Saisines reçues"), received), (_("Avis adoptés"), adopted), (_("Réponses de la collectivité"), len(answers))],
+               summary=[(_("Délai moyen de réponse"), _("%(average)s jours", average=average) if average is not None else "—")],
+               note=_("Le délai de réponse court de la transmission de l'avis à la réponse publiée. Toute la collectivité : les saisines ne se rapportent pas à une commune.")),
+        Figure("recommendations_uptake", _("Suite donnée aux recommandations des avis transmis dans l'année"), (_("Suite"), _("Recommandations")),
                [(status.label, statuses.get(status, 0)) for status in TAKE_UP],
-               summary=[("Recommandations retenues en tout ou partie", percent(kept, answered) + " des réponses")]),
+               summary=[(_("Recommandations retenues en tout ou partie"), percent(kept, answered) + _(" des réponses"))]),
     ]
 
 
@@ -51,4 +53,4 @@ def activity_reports(year: int) -> list[tuple[str, str]]:
     rows = db.session.execute(sa.select(Council.name, Council.slug).join(ActivityReport, ActivityReport.council_id == Council.id)
                               .where(ActivityReport.year == year, ActivityReport.state == ActivityReportState.published)
                               .order_by(Council.name)).all()
-    return [(f"Rapport d'activité {year} : {name}", path("referrals.report", slug=slug, year=year)) for name, slug in rows]
+    return [(_("Rapport d'activité %(year)s : %(name)s", year=year, name=name), path("referrals.report", slug=slug, year=year)) for name, slug in rows]

@@ -13,13 +13,14 @@ from participation.notifications.models import Category
 from participation.notifications.services import mail_address, tell
 from participation.referrals import services
 from participation.referrals.models import Referral, ReferralState
+from flask_babel import lazy_gettext as _l
 
 # The bureau and staff hear of an opinion's due date this many days ahead.
 DUE_SOON_DAYS = 14
 
 
 def week_key(today: date) -> str:
-    year, week, _ = today.isocalendar()
+    year, week, _unused = today.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -35,7 +36,7 @@ def send_answer_reminders(today: date | None = None) -> int:
         department = referral.answer_department or referral.department
         if department is None or not department.email:
             continue
-        if mail_address(reason="shared_mailbox", to=department.email, subject=f"Réponse en retard : avis « {referral.subject} »", template="referrals/answer_overdue",
+        if mail_address(reason="shared_mailbox", to=department.email, subject=_l("Réponse en retard : avis « %(subject)s »", subject=referral.subject), template="referrals/answer_overdue",
                       dedup_key=f"referrals.answer_overdue:{referral.id}:{week_key(today)}", referral=referral,
                       url=external_url("referrals_staff.referral", referral_id=referral.id)):
             queued += 1
@@ -62,7 +63,7 @@ def send_opinion_due_notices(today: date | None = None) -> int:
         kind = "opinion_overdue" if late else "opinion_due_soon"
         key = f"referrals.{kind}:{referral.id}:{referral.due_on.isoformat()}"
         if late:
-            title = f"Avis en retard : « {referral.subject} » était attendu le {format_day(referral.due_on)}"
+            title = _l("Avis en retard : « %(subject)s » était attendu le %(due_on)s", subject=referral.subject, due_on=format_day(referral.due_on))
         else:
             title = ngettext("Avis attendu dans %(num)d jour : « %(subject)s »", "Avis attendu dans %(num)d jours : « %(subject)s »",
                              (referral.due_on - today).days, subject=referral.subject)

@@ -11,24 +11,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from participation.core.follows import FollowerMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class ReferralKind(TitledEnum):
-    mandatory = "mandatory", "Saisine obligatoire"
-    optional = "optional", "Saisine facultative"
-    self_referral = "self_referral", "Auto-saisine"
+    mandatory = "mandatory", _l("Saisine obligatoire")
+    optional = "optional", _l("Saisine facultative")
+    self_referral = "self_referral", _l("Auto-saisine")
 
 
 class ReferralState(TitledEnum):
-    proposed = "proposed", "Proposée"
-    received = "received", "Reçue"
-    accepted = "accepted", "Acceptée"
-    declined = "declined", "Refusée"
-    in_progress = "in_progress", "En cours d'instruction"
-    adopted = "adopted", "Avis adopté"
-    transmitted = "transmitted", "Avis transmis"
-    answered = "answered", "Réponse reçue"
-    closed = "closed", "Clôturée"
+    proposed = "proposed", _l("Proposée")
+    received = "received", _l("Reçue")
+    accepted = "accepted", _l("Acceptée")
+    declined = "declined", _l("Refusée")
+    in_progress = "in_progress", _l("En cours d'instruction")
+    adopted = "adopted", _l("Avis adopté")
+    transmitted = "transmitted", _l("Avis transmis")
+    answered = "answered", _l("Réponse reçue")
+    closed = "closed", _l("Clôturée")
 
 
 # States a visitor may see: a proposal or a declined auto-saisine stays within the council.
@@ -101,50 +103,50 @@ class Referral(IdMixin, TimestampMixin, Base):
 
 
 def _not_mandatory(referral, actor):
-    return "Une saisine obligatoire ne peut pas être refusée par le conseil." if referral.kind == ReferralKind.mandatory else None
+    return _("Une saisine obligatoire ne peut pas être refusée par le conseil.") if referral.kind == ReferralKind.mandatory else None
 
 
 def _has_group(referral, actor):
-    return "Désignez d'abord le groupe de travail." if referral.working_group_id is None else None
+    return _("Désignez d'abord le groupe de travail.") if referral.working_group_id is None else None
 
 
 def _opinion_published(referral, actor):
     opinion = referral.opinion
     if opinion is None or opinion.state != OpinionState.published:
-        return "L'avis doit être publié avant d'être transmis."
+        return _("L'avis doit être publié avant d'être transmis.")
     return None
 
 
 def _has_answer(referral, actor):
-    return "Saisissez la réponse générale de la collectivité." if not (referral.general_answer or "").strip() else None
+    return _("Saisissez la réponse générale de la collectivité.") if not (referral.general_answer or "").strip() else None
 
 
-_NOT_TRANSMITTED = "La réponse ne peut être enregistrée qu'après la transmission de l'avis."
-_NOT_ADOPTED = "L'avis doit d'abord être adopté en séance."
+_NOT_TRANSMITTED = _l("La réponse ne peut être enregistrée qu'après la transmission de l'avis.")
+_NOT_ADOPTED = _l("L'avis doit d'abord être adopté en séance.")
 
 REFERRAL_WORKFLOW = Workflow(
     thing="referral",
     transitions=[
         Transition("accept", {ReferralState.proposed, ReferralState.received}, ReferralState.accepted, permission="referrals.decide",
-                   label="accepter la saisine", refusals={ReferralState.accepted: "Cette saisine est déjà acceptée.",
-                                                          ReferralState.declined: "Cette saisine a été refusée."}),
+                   label=_l("accepter la saisine"), refusals={ReferralState.accepted: _l("Cette saisine est déjà acceptée."),
+                                                          ReferralState.declined: _l("Cette saisine a été refusée.")}),
         Transition("decline", {ReferralState.proposed, ReferralState.received}, ReferralState.declined, permission="referrals.decide",
-                   label="refuser la saisine", guards=(_not_mandatory,),
-                   refusals={ReferralState.declined: "Cette saisine est déjà refusée."}),
+                   label=_l("refuser la saisine"), guards=(_not_mandatory,),
+                   refusals={ReferralState.declined: _l("Cette saisine est déjà refusée.")}),
         Transition("start", {ReferralState.received, ReferralState.accepted}, ReferralState.in_progress, event="started",
-                   permission="referrals.decide", label="confier à un groupe de travail", guards=(_has_group,),
-                   refusals={ReferralState.proposed: "Le bureau doit d'abord accepter cette auto-saisine."}),
-        Transition("adopt", {ReferralState.in_progress}, ReferralState.adopted, permission="referrals.vote", label="adopter l'avis"),
+                   permission="referrals.decide", label=_l("confier à un groupe de travail"), guards=(_has_group,),
+                   refusals={ReferralState.proposed: _l("Le bureau doit d'abord accepter cette auto-saisine.")}),
+        Transition("adopt", {ReferralState.in_progress}, ReferralState.adopted, permission="referrals.vote", label=_l("adopter l'avis")),
         Transition("transmit", {ReferralState.adopted}, ReferralState.transmitted, event="transmitted", permission="referrals.manage",
-                   label="transmettre l'avis", guards=(_opinion_published,),
+                   label=_l("transmettre l'avis"), guards=(_opinion_published,),
                    refusals={s: _NOT_ADOPTED for s in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress)}
-                   | {ReferralState.transmitted: "Cet avis est déjà transmis."}),
+                   | {ReferralState.transmitted: _l("Cet avis est déjà transmis.")}),
         Transition("answer", {ReferralState.transmitted}, ReferralState.answered, permission="referrals.answer",
-                   label="publier la réponse", guards=(_has_answer,),
+                   label=_l("publier la réponse"), guards=(_has_answer,),
                    refusals={s: _NOT_TRANSMITTED for s in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress,
                                                            ReferralState.adopted, ReferralState.proposed)}),
-        Transition("close", {ReferralState.answered}, ReferralState.closed, permission="referrals.manage", label="clôturer la saisine",
-                   refusals={ReferralState.transmitted: "La saisine ne se clôture qu'une fois la réponse reçue."}),
+        Transition("close", {ReferralState.answered}, ReferralState.closed, permission="referrals.manage", label=_l("clôturer la saisine"),
+                   refusals={ReferralState.transmitted: _l("La saisine ne se clôture qu'une fois la réponse reçue.")}),
     ],
 )
 REFERRAL_WORKFLOW.bind(Referral)
@@ -163,10 +165,10 @@ class ReferralFollower(FollowerMixin, IdMixin, Base):
 
 
 class OpinionState(TitledEnum):
-    drafting = "drafting", "En rédaction"
-    ready = "ready", "Prêt pour le vote"
-    adopted = "adopted", "Adopté"
-    published = "published", "Publié"
+    drafting = "drafting", _l("En rédaction")
+    ready = "ready", _l("Prêt pour le vote")
+    adopted = "adopted", _l("Adopté")
+    published = "published", _l("Publié")
 
 
 class Opinion(IdMixin, TimestampMixin, Base):
@@ -196,29 +198,29 @@ class Opinion(IdMixin, TimestampMixin, Base):
 
 def _has_text(opinion, actor):
     if not opinion.body.strip():
-        return "L'avis est vide : enregistrez d'abord une version."
+        return _("L'avis est vide : enregistrez d'abord une version.")
     return None
 
 
 def _has_recommendations(opinion, actor):
-    return "L'avis doit comporter au moins une recommandation." if not opinion.recommendations else None
+    return _("L'avis doit comporter au moins une recommandation.") if not opinion.recommendations else None
 
 
-_DRAFT_NOT_ADOPTED = "Un avis ne se publie qu'une fois adopté en séance."
+_DRAFT_NOT_ADOPTED = _l("Un avis ne se publie qu'une fois adopté en séance.")
 
 OPINION_WORKFLOW = Workflow(
     thing="opinion",
     transitions=[
-        Transition("submit", {OpinionState.drafting}, OpinionState.ready, permission="referrals.draft", label="proposer au vote",
-                   guards=(_has_text, _has_recommendations), refusals={OpinionState.ready: "Cet avis est déjà prêt pour le vote."}),
-        Transition("reopen", {OpinionState.ready}, OpinionState.drafting, permission="referrals.draft", label="reprendre la rédaction"),
-        Transition("adopt", {OpinionState.ready}, OpinionState.adopted, permission="referrals.vote", label="adopter l'avis",
-                   refusals={OpinionState.drafting: "L'avis doit d'abord être proposé au vote."}),
+        Transition("submit", {OpinionState.drafting}, OpinionState.ready, permission="referrals.draft", label=_l("proposer au vote"),
+                   guards=(_has_text, _has_recommendations), refusals={OpinionState.ready: _l("Cet avis est déjà prêt pour le vote.")}),
+        Transition("reopen", {OpinionState.ready}, OpinionState.drafting, permission="referrals.draft", label=_l("reprendre la rédaction")),
+        Transition("adopt", {OpinionState.ready}, OpinionState.adopted, permission="referrals.vote", label=_l("adopter l'avis"),
+                   refusals={OpinionState.drafting: _l("L'avis doit d'abord être proposé au vote.")}),
         Transition("reject", {OpinionState.ready}, OpinionState.drafting, event="rejected", permission="referrals.vote",
-                   label="rejeter l'avis", refusals={OpinionState.drafting: "L'avis doit d'abord être proposé au vote."}),
-        Transition("publish", {OpinionState.adopted}, OpinionState.published, permission="referrals.manage", label="publier l'avis",
+                   label=_l("rejeter l'avis"), refusals={OpinionState.drafting: _l("L'avis doit d'abord être proposé au vote.")}),
+        Transition("publish", {OpinionState.adopted}, OpinionState.published, permission="referrals.manage", label=_l("publier l'avis"),
                    refusals={OpinionState.drafting: _DRAFT_NOT_ADOPTED, OpinionState.ready: _DRAFT_NOT_ADOPTED,
-                             OpinionState.published: "Cet avis est déjà publié."}),
+                             OpinionState.published: _l("Cet avis est déjà publié.")}),
     ],
 )
 OPINION_WORKFLOW.bind(Opinion)
@@ -296,11 +298,11 @@ class OpinionVote(IdMixin, Base):
 
 
 class RecommendationStatus(TitledEnum):
-    pending = "pending", "En attente de réponse"
-    retained = "retained", "Retenue"
-    partly_retained = "partly_retained", "Partiellement retenue"
-    not_retained = "not_retained", "Non retenue"
-    under_study = "under_study", "À l'étude"
+    pending = "pending", _l("En attente de réponse")
+    retained = "retained", _l("Retenue")
+    partly_retained = "partly_retained", _l("Partiellement retenue")
+    not_retained = "not_retained", _l("Non retenue")
+    under_study = "under_study", _l("À l'étude")
 
 
 ANSWER_STATUSES = (RecommendationStatus.retained, RecommendationStatus.partly_retained, RecommendationStatus.not_retained,
@@ -342,7 +344,7 @@ RECOMMENDATION_WORKFLOW = Workflow(
     previous_field="previous_status",
     transitions=[
         Transition(f"mark_{status.value}", set(RecommendationStatus), status, event=f"marked_{status.value}",
-                   permission="referrals.answer", label=f"indiquer « {status.label.lower()} »", guards=(_transmitted,))
+                   permission="referrals.answer", label=_l("indiquer « %(lower)s »", lower=status.label.lower()), guards=(_transmitted,))
         for status in ANSWER_STATUSES
     ],
 )
@@ -368,8 +370,8 @@ class RecommendationUpdate(IdMixin, Base):
 
 
 class ActivityReportState(TitledEnum):
-    draft = "draft", "Brouillon"
-    published = "published", "Publié"
+    draft = "draft", _l("Brouillon")
+    published = "published", _l("Publié")
 
 
 class ActivityReport(IdMixin, TimestampMixin, Base):
@@ -403,19 +405,19 @@ class ActivityReport(IdMixin, TimestampMixin, Base):
         return self.state == ActivityReportState.published
 
     def __str__(self) -> str:
-        return f"Rapport d'activité {self.year}"
+        return _("Rapport d'activité %(year)s", year=self.year)
 
 
 def _has_introduction(report, actor):
-    return "Rédigez l'introduction du rapport avant de le publier." if not (report.introduction or "").strip() else None
+    return _("Rédigez l'introduction du rapport avant de le publier.") if not (report.introduction or "").strip() else None
 
 
 ACTIVITY_REPORT_WORKFLOW = Workflow(
     thing="activity_report",
     transitions=[
         Transition("publish", {ActivityReportState.draft}, ActivityReportState.published, permission="referrals.report",
-                   label="publier le rapport", guards=(_has_introduction,),
-                   refusals={ActivityReportState.published: "Ce rapport est déjà publié."}),
+                   label=_l("publier le rapport"), guards=(_has_introduction,),
+                   refusals={ActivityReportState.published: _l("Ce rapport est déjà publié.")}),
     ],
 )
 ACTIVITY_REPORT_WORKFLOW.bind(ActivityReport)

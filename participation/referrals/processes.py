@@ -17,9 +17,11 @@ from participation.referrals.models import (
     referral_themes,
 )
 from participation.processes.sources import PlatformProcess, path, register_process_source
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
-@register_process_source("referral", "Saisine d'un conseil", automatic=True)
+@register_process_source("referral", _l("Saisine d'un conseil"), automatic=True)
 def referrals(ids: list[int] | None) -> list[PlatformProcess]:
     """Every public referral, with its recommendations and their take-up: three queries."""
     statement = sa.select(Referral).where(Referral.state.in_(PUBLIC_STATES)).order_by(Referral.id).options(sa.orm.lazyload(Referral.themes))
@@ -49,7 +51,7 @@ def referrals(ids: list[int] | None) -> list[PlatformProcess]:
             source_id=r.id, title=f"{'Auto-saisine' if r.kind == ReferralKind.self_referral else 'Saisine'} : {r.subject}",
             method="referral", url=path("referrals.referral", referral_id=r.id),
             starts_on=r.received_on, ends_on=utc_to_local(r.answered_at).date() if r.answered_at else None,
-            figures=(("Recommandations", total), ("Recommandations retenues en tout ou partie", kept)),
+            figures=((_("Recommandations"), total), (_("Recommandations retenues en tout ou partie"), kept)),
             summary=r.question,
             leader_kind="council", leader_name=council.name, theme_ids=themes.get(r.id, frozenset()), commune_ids=communes,
         ))

@@ -14,6 +14,8 @@ from flask import url_for
 
 from participation.referrals.models import AWAITING_OPINION, Referral, ReferralState
 from participation.staff.queues import QueueItem, department_of, register_queue, sees_all_departments
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _answered_by(statement, user):
@@ -29,14 +31,14 @@ def _base():
     return sa.select(Referral).options(sa.orm.lazyload(Referral.themes))
 
 
-@register_queue("opinions_to_answer", "Avis qui attendent la réponse de votre direction", permission="referrals.manage",
+@register_queue("opinions_to_answer", _l("Avis qui attendent la réponse de votre direction"), permission="referrals.manage",
                 url_endpoint="referrals_staff.index", order=30,
-                help="Avis transmis à la collectivité : la réponse, recommandation par recommandation, est à donner.")
+                help=_l("Avis transmis à la collectivité : la réponse, recommandation par recommandation, est à donner."))
 def opinions_to_answer(user):
     statement = _answered_by(_base().where(Referral.state == ReferralState.transmitted), user)
 
     def item(referral: Referral) -> QueueItem:
-        due = f"réponse due le {referral.answer_due_on.day} {_month(referral.answer_due_on)} {referral.answer_due_on.year}" \
+        due = _("réponse due le %(day)s %(month)s %(year)s", day=referral.answer_due_on.day, month=_month(referral.answer_due_on), year=referral.answer_due_on.year) \
             if referral.answer_due_on else None
         return QueueItem(title=f"{referral.council.name} : {referral.subject}",
                          url=url_for("referrals_staff.referral", referral_id=referral.id), since=referral.transmitted_at, detail=due)
@@ -44,9 +46,9 @@ def opinions_to_answer(user):
     return statement, Referral.transmitted_at, item
 
 
-@register_queue("answers_overdue", "Réponses aux avis en retard", permission="referrals.manage",
+@register_queue("answers_overdue", _l("Réponses aux avis en retard"), permission="referrals.manage",
                 url_endpoint="referrals_staff.overdue", order=31,
-                help="Avis transmis dont la réponse de la collectivité a dépassé sa date limite.")
+                help=_l("Avis transmis dont la réponse de la collectivité a dépassé sa date limite."))
 def answers_overdue(user):
     statement = _answered_by(
         _base().where(Referral.state == ReferralState.transmitted, Referral.answer_due_on < date.today()), user)
@@ -54,26 +56,26 @@ def answers_overdue(user):
     def item(referral: Referral) -> QueueItem:
         return QueueItem(title=f"{referral.council.name} : {referral.subject}",
                          url=url_for("referrals_staff.referral", referral_id=referral.id), since=referral.answer_due_on,
-                         detail="date limite dépassée")
+                         detail=_("date limite dépassée"))
 
     return statement, Referral.answer_due_on, item
 
 
-@register_queue("opinions_overdue", "Avis attendus des conseils en retard", permission="referrals.manage",
+@register_queue("opinions_overdue", _l("Avis attendus des conseils en retard"), permission="referrals.manage",
                 url_endpoint="referrals_staff.index", order=32,
-                help="Saisines dont l'avis du conseil a dépassé sa date de remise.")
+                help=_l("Saisines dont l'avis du conseil a dépassé sa date de remise."))
 def opinions_overdue(user):
     statement = _answered_by(_base().where(Referral.state.in_(AWAITING_OPINION), Referral.due_on < date.today()), user)
 
     def item(referral: Referral) -> QueueItem:
         return QueueItem(title=f"{referral.council.name} : {referral.subject}",
                          url=url_for("referrals_staff.referral", referral_id=referral.id), since=referral.due_on,
-                         detail="avis attendu")
+                         detail=_("avis attendu"))
 
     return statement, Referral.due_on, item
 
 
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+_MONTHS = ("janvier", _l("février"), "mars", "avril", "mai", "juin", "juillet", _l("août"), "septembre", "octobre", "novembre", _l("décembre"))
 
 
 def _month(day: date) -> str:

@@ -52,6 +52,8 @@ from participation.referrals.models import (
     ReferralState,
 )
 from participation.referrals.services import clean_text
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # The snapshot's layout; a later change of the figures bumps it and reads the older ones.
 SNAPSHOT_VERSION = 1
@@ -61,9 +63,9 @@ TAKE_UP_ORDER = (RecommendationStatus.retained, RecommendationStatus.partly_reta
 TEXT_LIMIT = 20_000
 # How a sentence names one or several meetings of each kind.
 SITTING_NAMES = {
-    SittingKind.plenary: ("séance plénière", "séances plénières"),
-    SittingKind.bureau: ("réunion du bureau", "réunions du bureau"),
-    SittingKind.working_group: ("réunion de groupe de travail", "réunions de groupe de travail"),
+    SittingKind.plenary: (_l("séance plénière"), _l("séances plénières")),
+    SittingKind.bureau: (_l("réunion du bureau"), _l("réunions du bureau")),
+    SittingKind.working_group: (_l("réunion de groupe de travail"), _l("réunions de groupe de travail")),
 }
 
 
@@ -383,15 +385,15 @@ def create_report(council: Council, *, year: int | None, actor) -> ActivityRepor
     """Start the report of a year that has begun, once per council and year."""
     require(actor, "referrals.report", council)
     if year is None:
-        raise ValidationError("Indiquez l'année du rapport.", field="year")
+        raise ValidationError(_("Indiquez l'année du rapport."), field="year")
     if year > current_year():
-        raise ValidationError(f"L'année {year} n'a pas commencé : son rapport ne peut pas encore être établi.", field="year")
+        raise ValidationError(_("L'année %(year)s n'a pas commencé : son rapport ne peut pas encore être établi.", year=year), field="year")
     first = first_year(council)
     if year < first:
-        raise ValidationError(f"Le conseil n'existait pas encore sur la plateforme en {year} : son premier rapport peut porter sur {first}.",
+        raise ValidationError(_("Le conseil n'existait pas encore sur la plateforme en %(year)s : son premier rapport peut porter sur %(first)s.", year=year, first=first),
                               field="year")
     if db.session.scalar(sa.select(ActivityReport.id).where(ActivityReport.council_id == council.id, ActivityReport.year == year)):
-        raise ValidationError(f"Le rapport d'activité {year} de ce conseil existe déjà.", field="year")
+        raise ValidationError(_("Le rapport d'activité %(year)s de ce conseil existe déjà.", year=year), field="year")
     report = ActivityReport(council_id=council.id, year=year, state=ActivityReportState.draft, introduction="", outlook="")
     db.session.add(report)
     db.session.flush()
@@ -403,7 +405,7 @@ def edit_report(report: ActivityReport, *, introduction: str | None, outlook: st
     """Staff's texts, while the report is a draft."""
     require(actor, "referrals.report", report)
     if report.is_published:
-        raise TransitionRefused("Ce rapport est publié : ses textes ne se modifient plus.")
+        raise TransitionRefused(_("Ce rapport est publié : ses textes ne se modifient plus."))
     report.introduction = clean_text(introduction, field="introduction", limit=TEXT_LIMIT) or ""
     report.outlook = clean_text(outlook, field="outlook", limit=TEXT_LIMIT) or ""
     record("activity_report.edited", report, actor, {"year": report.year})

@@ -51,6 +51,7 @@ from participation.referrals.models import (
     ReferralState,
 )
 from participation.territory.models import Department, Theme
+from flask_babel import gettext as _
 
 def setting(name: str) -> int:
     """A delay of the configuration (``REFERRALS_*`` in participation/config.py)."""
@@ -69,7 +70,7 @@ def clean_text(value: str | None, *, field: str, required: str | None = None, li
     if required and not value:
         raise DomainError(required, field=field)
     if limit and len(value) > limit:
-        raise DomainError(f"{limit} caractères au plus.", field=field)
+        raise DomainError(_("%(limit)s caractères au plus.", limit=limit), field=field)
     return value or None
 
 
@@ -81,16 +82,16 @@ def refer(council: Council, *, kind: ReferralKind, subject: str, question: str, 
     """The authority refers a question to the council: the referral starts at « reçue »."""
     require(actor, "referrals.manage", council)
     if kind == ReferralKind.self_referral:
-        raise DomainError("Une auto-saisine est proposée par les membres du conseil.", field="kind")
+        raise DomainError(_("Une auto-saisine est proposée par les membres du conseil."), field="kind")
     if department is None:
-        raise DomainError("Indiquez la direction qui saisit le conseil : elle recevra l'avis.", field="department")
+        raise DomainError(_("Indiquez la direction qui saisit le conseil : elle recevra l'avis."), field="department")
     received_on = received_on or date.today()
     referral = Referral(
         council_id=council.id, kind=kind, state=ReferralState.received,
-        subject=clean_text(subject, field="subject", required="Indiquez l'objet de la saisine.", limit=200),
-        question=clean_text(question, field="question", required="Formulez la question posée au conseil."),
+        subject=clean_text(subject, field="subject", required=_("Indiquez l'objet de la saisine."), limit=200),
+        question=clean_text(question, field="question", required=_("Formulez la question posée au conseil.")),
         act=clean_text(act, field="act", limit=300),
-        referred_by=clean_text(referred_by, field="referred_by", limit=200) or "La collectivité",
+        referred_by=clean_text(referred_by, field="referred_by", limit=200) or _("La collectivité"),
         department_id=department.id, received_on=received_on,
         due_on=_due_on(received_on, due_on),
     )
@@ -104,7 +105,7 @@ def refer(council: Council, *, kind: ReferralKind, subject: str, question: str, 
 def _due_on(received_on: date, due_on: date | None) -> date:
     due_on = due_on or add_months(received_on, setting("REFERRALS_DUE_MONTHS"))
     if due_on < received_on:
-        raise DomainError("La date de remise de l'avis ne peut pas précéder la réception de la saisine.", field="due_on")
+        raise DomainError(_("La date de remise de l'avis ne peut pas précéder la réception de la saisine."), field="due_on")
     return due_on
 
 
@@ -116,9 +117,9 @@ def propose(council: Council, *, subject: str, question: str, act: str | None = 
     today = date.today()
     referral = Referral(
         council_id=council.id, kind=ReferralKind.self_referral, state=ReferralState.proposed,
-        subject=clean_text(subject, field="subject", required="Indiquez l'objet de l'auto-saisine.", limit=200),
-        question=clean_text(question, field="question", required="Formulez la question que le conseil se pose."),
-        act=clean_text(act, field="act", limit=300), referred_by=f"Le {council.name} (auto-saisine)",
+        subject=clean_text(subject, field="subject", required=_("Indiquez l'objet de l'auto-saisine."), limit=200),
+        question=clean_text(question, field="question", required=_("Formulez la question que le conseil se pose.")),
+        act=clean_text(act, field="act", limit=300), referred_by=_("Le %(name)s (auto-saisine)", name=council.name),
         received_on=today, due_on=add_months(today, setting("REFERRALS_DUE_MONTHS")),
         proposed_by_id=current_membership(actor, council).id,
     )
@@ -134,7 +135,7 @@ def accept(referral: Referral, *, actor) -> None:
 
 
 def decline(referral: Referral, *, reason: str, actor) -> None:
-    reason = clean_text(reason, field="reason", required="Le bureau motive son refus.")
+    reason = clean_text(reason, field="reason", required=_("Le bureau motive son refus."))
     REFERRAL_WORKFLOW._check(referral, "decline", actor)
     referral.decline_reason = reason
     REFERRAL_WORKFLOW.apply(referral, "decline", actor=actor, data={"reason": reason})
@@ -143,7 +144,7 @@ def decline(referral: Referral, *, reason: str, actor) -> None:
 def assign_group(referral: Referral, group: WorkingGroup | None, *, actor) -> None:
     """The bureau entrusts the referral to a working group: the referral is « en cours »."""
     if group is None or group.council_id != referral.council_id or group.archived:
-        raise DomainError("Choisissez un groupe de travail de ce conseil.", field="group")
+        raise DomainError(_("Choisissez un groupe de travail de ce conseil."), field="group")
     if referral.state == ReferralState.in_progress:
         require(actor, "referrals.decide", referral)
         referral.working_group_id = group.id
@@ -216,21 +217,21 @@ def _body(event: DomainEvent, referral: Referral) -> str:
     """Who acted, as a body: never a person's name."""
     council = referral.council.name
     names = {
-        "referral.received": f"{referral.referred_by} saisit le {council}.",
-        "referral.proposed": f"Des membres du {council} proposent une auto-saisine.",
-        "referral.accepted": f"Le bureau du {council} accepte la saisine.",
-        "referral.declined": f"Le bureau du {council} refuse la saisine.",
-        "referral.started": f"La saisine est confiée au groupe de travail « {event.data.get('group', '')} ».",
-        "referral.group_changed": f"La saisine est confiée au groupe de travail « {event.data.get('group', '')} ».",
-        "opinion.submitted": "Le projet d'avis est prêt pour le vote.",
-        "opinion.vote_scheduled": f"Le vote de l'avis est inscrit à l'ordre du jour de la séance « {event.data.get('sitting', '')} ».",
-        "opinion.voted": "Le conseil vote sur le projet d'avis en séance.",
-        "opinion.rejected": "Le projet d'avis n'est pas adopté ; il retourne en rédaction.",
-        "referral.adopted": f"Le {council} adopte son avis en séance.",
-        "opinion.published": "L'avis est publié.",
-        "referral.transmitted": "L'avis est transmis à la collectivité.",
-        "referral.answered": "La collectivité publie sa réponse.",
-        "referral.closed": "La saisine est clôturée.",
+        "referral.received": _("%(referred_by)s saisit le %(council)s.", referred_by=referral.referred_by, council=council),
+        "referral.proposed": _("Des membres du %(council)s proposent une auto-saisine.", council=council),
+        "referral.accepted": _("Le bureau du %(council)s accepte la saisine.", council=council),
+        "referral.declined": _("Le bureau du %(council)s refuse la saisine.", council=council),
+        "referral.started": _("La saisine est confiée au groupe de travail « %(get)s ».", get=event.data.get('group', '')),
+        "referral.group_changed": _("La saisine est confiée au groupe de travail « %(get)s ».", get=event.data.get('group', '')),
+        "opinion.submitted": _("Le projet d'avis est prêt pour le vote."),
+        "opinion.vote_scheduled": _("Le vote de l'avis est inscrit à l'ordre du jour de la séance « %(get)s ».", get=event.data.get('sitting', '')),
+        "opinion.voted": _("Le conseil vote sur le projet d'avis en séance."),
+        "opinion.rejected": _("Le projet d'avis n'est pas adopté ; il retourne en rédaction."),
+        "referral.adopted": _("Le %(council)s adopte son avis en séance.", council=council),
+        "opinion.published": _("L'avis est publié."),
+        "referral.transmitted": _("L'avis est transmis à la collectivité."),
+        "referral.answered": _("La collectivité publie sa réponse."),
+        "referral.closed": _("La saisine est clôturée."),
     }
     return names.get(event.name)
 
@@ -249,10 +250,9 @@ def timeline(referral: Referral) -> list[Step]:
         if event.name == "referral.declined":
             detail = event.data.get("reason")
         elif event.name == "opinion.voted":
-            detail = (f"Pour : {event.data.get('for')}, contre : {event.data.get('against')}, "
-                      f"abstentions : {event.data.get('abstentions')}, présents : {event.data.get('present')}.")
+            detail = (_("Pour : %(get)s, contre : %(get2)s, abstentions : %(get3)s, présents : %(get4)s.", get=event.data.get('for'), get2=event.data.get('against'), get3=event.data.get('abstentions'), get4=event.data.get('present')))
         elif event.name == "opinion.vote_scheduled" and event.data.get("starts_at"):
-            detail = f"Séance du {format_moment(datetime.fromisoformat(event.data['starts_at']))}."
+            detail = _("Séance du %(format_moment)s.", format_moment=format_moment(datetime.fromisoformat(event.data['starts_at'])))
         steps.append(Step(at=event.occurred_at, text=text, detail=detail))
     return steps
 
@@ -272,17 +272,17 @@ def follows(referral: Referral, user) -> bool:
 
 def _drafting(opinion: Opinion) -> None:
     if opinion.state != OpinionState.drafting:
-        raise TransitionRefused("L'avis n'est plus en rédaction : reprenez la rédaction pour le modifier."
-                                if opinion.state == OpinionState.ready else "L'avis est adopté : il ne se modifie plus.")
+        raise TransitionRefused(_("L'avis n'est plus en rédaction : reprenez la rédaction pour le modifier.")
+                                if opinion.state == OpinionState.ready else _("L'avis est adopté : il ne se modifie plus."))
 
 
 def save_version(opinion: Opinion, *, body: str, note: str | None = None, actor) -> OpinionVersion:
     """Each save is a new version with its author."""
     require(actor, "referrals.draft", opinion)
     _drafting(opinion)
-    body = clean_text(body, field="body", required="Le texte de l'avis est vide.")
+    body = clean_text(body, field="body", required=_("Le texte de l'avis est vide."))
     if body == opinion.body:
-        raise DomainError("Le texte n'a pas changé depuis la dernière version.", field="body")
+        raise DomainError(_("Le texte n'a pas changé depuis la dernière version."), field="body")
     opinion.version_count += 1
     version = OpinionVersion(opinion_id=opinion.id, number=opinion.version_count, body=body,
                              note=clean_text(note, field="note", limit=300), author_id=getattr(actor, "id", None))
@@ -345,13 +345,13 @@ def _word_diff(old: str, new: str) -> Markup:
 def comment(opinion: Opinion, *, body: str, paragraph: int | None = None, actor) -> OpinionComment:
     require(actor, "referrals.comment", opinion)
     if opinion.version_count == 0:
-        raise DomainError("Il n'y a pas encore de version à commenter.", field="body")
+        raise DomainError(_("Il n'y a pas encore de version à commenter."), field="body")
     current = version(opinion, opinion.version_count)
     if paragraph is not None and not 1 <= paragraph <= len(paragraphs(current.body)):
-        raise DomainError(f"Ce paragraphe n'existe pas : la version {current.number} en compte {len(paragraphs(current.body))}.",
+        raise DomainError(_("Ce paragraphe n'existe pas : la version %(number)s en compte %(len)s.", number=current.number, len=len(paragraphs(current.body))),
                           field="paragraph")
     item = OpinionComment(opinion_id=opinion.id, version_id=current.id, paragraph=paragraph,
-                          body=clean_text(body, field="body", required="Le commentaire est vide."), author_id=actor.id)
+                          body=clean_text(body, field="body", required=_("Le commentaire est vide.")), author_id=actor.id)
     db.session.add(item)
     db.session.flush()
     record("opinion.commented", opinion, actor, {"comment_id": item.id, "paragraph": paragraph})
@@ -366,7 +366,7 @@ def add_recommendation(opinion: Opinion, *, text: str, actor) -> Recommendation:
     require(actor, "referrals.draft", opinion)
     _drafting(opinion)
     number = (db.session.scalar(sa.select(sa.func.max(Recommendation.number)).where(Recommendation.opinion_id == opinion.id)) or 0) + 1
-    item = Recommendation(opinion_id=opinion.id, number=number, text=clean_text(text, field="text", required="La recommandation est vide."))
+    item = Recommendation(opinion_id=opinion.id, number=number, text=clean_text(text, field="text", required=_("La recommandation est vide.")))
     db.session.add(item)
     db.session.flush()
     db.session.expire(opinion, ["recommendations"])
@@ -377,7 +377,7 @@ def add_recommendation(opinion: Opinion, *, text: str, actor) -> Recommendation:
 def edit_recommendation(item: Recommendation, *, text: str, actor) -> None:
     require(actor, "referrals.draft", item.opinion)
     _drafting(item.opinion)
-    item.text = clean_text(text, field="text", required="La recommandation est vide.")
+    item.text = clean_text(text, field="text", required=_("La recommandation est vide."))
     record("opinion.recommendation_edited", item.opinion, actor, {"number": item.number})
 
 
@@ -419,10 +419,10 @@ def _unschedule(opinion: Opinion) -> None:
 def _check_vote_sitting(opinion: Opinion, sitting: Sitting | None) -> None:
     """An opinion is put to the vote once ready, in a sitting of its own council."""
     if opinion.state != OpinionState.ready:
-        raise TransitionRefused("L'avis doit d'abord être proposé au vote." if opinion.state == OpinionState.drafting
-                                else "Cet avis est déjà adopté.")
+        raise TransitionRefused(_("L'avis doit d'abord être proposé au vote.") if opinion.state == OpinionState.drafting
+                                else _("Cet avis est déjà adopté."))
     if sitting is None or sitting.council_id != opinion.referral.council_id:
-        raise DomainError("Choisissez une séance de ce conseil.", field="sitting")
+        raise DomainError(_("Choisissez une séance de ce conseil."), field="sitting")
 
 
 def vote_sittings(referral: Referral):
@@ -440,14 +440,14 @@ def schedule_vote(opinion: Opinion, *, sitting: Sitting | None, actor) -> Agenda
     require(actor, "referrals.manage", opinion)
     _check_vote_sitting(opinion, sitting)
     if sitting.kind == SittingKind.working_group:
-        raise DomainError("Un avis se vote en séance du conseil, pas en réunion de groupe de travail.", field="sitting")
+        raise DomainError(_("Un avis se vote en séance du conseil, pas en réunion de groupe de travail."), field="sitting")
     if sitting.state == SittingState.cancelled or sitting.starts_at <= utcnow():
-        raise DomainError("Choisissez une séance à venir, qui n'est pas annulée.", field="sitting")
+        raise DomainError(_("Choisissez une séance à venir, qui n'est pas annulée."), field="sitting")
     if opinion.vote_item is not None and opinion.vote_item.sitting_id == sitting.id:
-        raise DomainError("Le vote est déjà programmé lors de cette séance.", field="sitting")
+        raise DomainError(_("Le vote est déjà programmé lors de cette séance."), field="sitting")
     moved_from = opinion.vote_item.sitting_id if opinion.vote_item is not None else None
-    item = add_agenda_item(sitting, title=f"Vote de l'avis « {referral.subject} »",
-                           description=f"Projet d'avis du groupe de travail sur la saisine « {referral.subject} ».", actor=actor)
+    item = add_agenda_item(sitting, title=_("Vote de l'avis « %(subject)s »", subject=referral.subject),
+                           description=_("Projet d'avis du groupe de travail sur la saisine « %(subject)s ».", subject=referral.subject), actor=actor)
     opinion.vote_item_id = item.id
     db.session.expire(opinion, ["vote_item"])
     record("opinion.vote_scheduled", opinion, actor, {"sitting_id": sitting.id, "sitting": sitting.title,
@@ -464,21 +464,21 @@ def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | N
     require(actor, "referrals.vote", opinion)
     _check_vote_sitting(opinion, sitting)
     if sitting.state != SittingState.published:
-        raise DomainError("Le vote a lieu lors d'une séance publiée (ni en préparation, ni annulée).", field="sitting")
+        raise DomainError(_("Le vote a lieu lors d'une séance publiée (ni en préparation, ni annulée)."), field="sitting")
     numbers = {"votes_for": votes_for, "votes_against": votes_against, "abstentions": abstentions, "present": present}
     for field, value in numbers.items():
         if value is None or value < 0:
-            raise DomainError("Indiquez un nombre positif ou nul.", field=field)
+            raise DomainError(_("Indiquez un nombre positif ou nul."), field=field)
     quorum = quorum_status(sitting)
     if present > quorum.members:
-        raise DomainError(f"Le conseil compte {quorum.members} membres : il ne peut pas y avoir {present} présents.", field="present")
+        raise DomainError(_("Le conseil compte %(members)s membres : il ne peut pas y avoir %(present)s présents.", members=quorum.members, present=present), field="present")
     if votes_for + votes_against + abstentions > present:
-        raise DomainError("Il y a plus de votes que de membres présents ou représentés.", field="votes_for")
+        raise DomainError(_("Il y a plus de votes que de membres présents ou représentés."), field="votes_for")
     if present < quorum.required:
-        raise DomainError(f"Le quorum n'est pas atteint : {present} présents ou représentés, {quorum.required} requis.",
+        raise DomainError(_("Le quorum n'est pas atteint : %(present)s présents ou représentés, %(required)s requis.", present=present, required=quorum.required),
                           field="present")
     if agenda_item is not None and agenda_item.sitting_id != sitting.id:
-        raise DomainError("Ce point n'est pas à l'ordre du jour de cette séance.", field="agenda_item")
+        raise DomainError(_("Ce point n'est pas à l'ordre du jour de cette séance."), field="agenda_item")
     if agenda_item is None and opinion.vote_item is not None and opinion.vote_item.sitting_id == sitting.id:
         agenda_item = opinion.vote_item
     adopted = votes_for > votes_against
@@ -525,11 +525,11 @@ def set_recommendation_status(item: Recommendation, *, status: RecommendationSta
                               department: Department | None, actor) -> RecommendationUpdate:
     """The authority's position on one recommendation; each change is kept as its history."""
     if status not in ANSWER_STATUSES:
-        raise DomainError("Choisissez la suite donnée à la recommandation.", field="status")
+        raise DomainError(_("Choisissez la suite donnée à la recommandation."), field="status")
     RECOMMENDATION_WORKFLOW._check(item, f"mark_{status.value}", actor)
-    explanation = clean_text(explanation, field="explanation", required="Expliquez la suite donnée.")
+    explanation = clean_text(explanation, field="explanation", required=_("Expliquez la suite donnée."))
     if department is None:
-        raise DomainError("Indiquez la direction en charge.", field="department")
+        raise DomainError(_("Indiquez la direction en charge."), field="department")
     item.explanation = explanation
     item.department_id = department.id
     item.status_changed_at = utcnow()
@@ -554,7 +554,7 @@ def history(opinion: Opinion) -> dict[int, list[RecommendationUpdate]]:
 
 def answer(referral: Referral, *, general_answer: str, department: Department | None = None, actor) -> None:
     """Publish the authority's answer to the opinion."""
-    text = clean_text(general_answer, field="general_answer", required="Saisissez la réponse générale de la collectivité.")
+    text = clean_text(general_answer, field="general_answer", required=_("Saisissez la réponse générale de la collectivité."))
     saved = (referral.general_answer, referral.answer_department_id, referral.answered_at)
     referral.general_answer = text
     # An auto-saisine names no department: the answer is then the answering agent's department's, if any.

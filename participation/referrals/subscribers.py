@@ -17,6 +17,7 @@ from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, mail_address, tell, tell_staff
 from participation.referrals import services
 from participation.referrals.models import Opinion, Referral, ReferralFollower
+from flask_babel import lazy_gettext as _l
 
 
 def _path(referral: Referral) -> str:
@@ -40,7 +41,7 @@ def _tell(users, title: str, url: str, event: DomainEvent, key: str, category: C
 @subscribe("referral.received", "referral.proposed")
 def tell_bureau(event: DomainEvent) -> None:
     referral: Referral = event.subject
-    what = "Nouvelle saisine" if event.name == "referral.received" else "Proposition d'auto-saisine"
+    what = _l("Nouvelle saisine") if event.name == "referral.received" else _l("Proposition d'auto-saisine")
     _tell([m.user for m in services.referral_members(referral, roles=services.BUREAU_ROLES)],
           f"{what} {de(referral.council.name)} : « {referral.subject} »", _path(referral), event, f"{event.name}:{referral.id}")
 
@@ -53,7 +54,7 @@ def _group_users(referral: Referral) -> list:
 @subscribe("referral.started", "referral.group_changed")
 def tell_group(event: DomainEvent) -> None:
     referral: Referral = event.subject
-    _tell(_group_users(referral), f"Votre groupe de travail est chargé de la saisine « {referral.subject} »",
+    _tell(_group_users(referral), _l("Votre groupe de travail est chargé de la saisine « %(subject)s »", subject=referral.subject),
           f"/saisines/{referral.id}/redaction", event, f"referral.group:{referral.id}:{referral.working_group_id}")
 
 
@@ -62,7 +63,7 @@ def tell_vote_ready(event: DomainEvent) -> None:
     """The group reviews the draft it proposes; every member hears of it when the vote is scheduled."""
     opinion: Opinion = event.subject
     referral = opinion.referral
-    _tell(_group_users(referral), f"Le projet d'avis « {referral.subject} » est prêt pour le vote",
+    _tell(_group_users(referral), _l("Le projet d'avis « %(subject)s » est prêt pour le vote", subject=referral.subject),
           f"/saisines/{referral.id}/redaction", event, f"opinion.submitted:{event.id}")
 
 
@@ -78,9 +79,9 @@ def tell_vote_scheduled(event: DomainEvent) -> None:
     for member in members:
         if member.user is not None:
             # A member's vote is their own case, like a convocation: always mailed.
-            tell(member.user, OWN_CASE, f"Vote programmé : l'avis « {referral.subject} » sera voté le {format_day(sitting.starts_at)}",
+            tell(member.user, OWN_CASE, _l("Vote programmé : l'avis « %(subject)s » sera voté le %(starts_at)s", subject=referral.subject, starts_at=format_day(sitting.starts_at)),
                  url=f"/saisines/{referral.id}/redaction", event=event, dedup_key=f"{key}:{member.user.id}", mail_key=f"{key}:{member.user.id}",
-                 mail_subject=f"Vote programmé : avis « {referral.subject} »", mail_template="referrals/vote_scheduled",
+                 mail_subject=_l("Vote programmé : avis « %(subject)s »", subject=referral.subject), mail_template="referrals/vote_scheduled",
                  referral=referral, sitting=sitting, member=member, mail_url=url)
 
 
@@ -97,7 +98,7 @@ def _tell_audience(referral: Referral, title: str, url: str, event: DomainEvent,
 def tell_published(event: DomainEvent) -> None:
     opinion: Opinion = event.subject
     referral = opinion.referral
-    _tell_audience(referral, f"L'avis {de(referral.council.name)} sur « {referral.subject} » est publié", f"/saisines/{referral.id}/avis",
+    _tell_audience(referral, _l("L'avis %(de_name)s sur « %(subject)s » est publié", de_name=de(referral.council.name), subject=referral.subject), f"/saisines/{referral.id}/avis",
                    event, f"opinion.published:{opinion.id}")
 
 
@@ -108,12 +109,12 @@ def mail_department(event: DomainEvent) -> None:
     department = referral.department
     if department is None:
         return
-    tell_staff(("staff", "admin"), f"Avis transmis pour réponse : « {referral.subject} »", department_id=department.id,
+    tell_staff(("staff", "admin"), _l("Avis transmis pour réponse : « %(subject)s »", subject=referral.subject), department_id=department.id,
                url=f"/gestion/saisines/{referral.id}", event=event, dedup_key=f"referral.transmitted:{referral.id}",
                about=referral.council.name)
     if not department.email:
         return
-    mail_address(reason="shared_mailbox", to=department.email, subject=f"Avis {de(referral.council.name)} : « {referral.subject} »",
+    mail_address(reason="shared_mailbox", to=department.email, subject=_l("Avis %(de_name)s : « %(subject)s »", de_name=de(referral.council.name), subject=referral.subject),
                template="referrals/transmitted", dedup_key=f"referral.transmitted:{referral.id}", referral=referral,
                opinion=referral.opinion, department=department,
                url=external_url("referrals.opinion", referral_id=referral.id),
@@ -123,7 +124,7 @@ def mail_department(event: DomainEvent) -> None:
 @subscribe("referral.answered")
 def tell_answered(event: DomainEvent) -> None:
     referral: Referral = event.subject
-    _tell_audience(referral, f"La collectivité a répondu à l'avis « {referral.subject} »", _path(referral), event, f"referral.answered:{referral.id}")
+    _tell_audience(referral, _l("La collectivité a répondu à l'avis « %(subject)s »", subject=referral.subject), _path(referral), event, f"referral.answered:{referral.id}")
 
 
 @subscribe("activity_report.published")
@@ -131,7 +132,7 @@ def tell_report_published(event: DomainEvent) -> None:
     report = event.subject
     council = report.council
     members = db.session.scalars(members_query(council).options(sa.orm.joinedload(Membership.user))).all()
-    _tell([m.user for m in members], f"Le rapport d'activité {report.year} {de(council.name)} est publié",
+    _tell([m.user for m in members], _l("Le rapport d'activité %(year)s %(de_name)s est publié", year=report.year, de_name=de(council.name)),
           f"/saisines/rapports/{council.slug}/{report.year}", event, f"activity_report.published:{report.id}")
 
 

@@ -152,8 +152,8 @@ def follow(referral_id: int):
     item = _referral(referral_id)
     if ActionForm().validate_on_submit():
         now = services.follow(item, actor=current_user)
-        flash("Vous suivez cette saisine : vous serez prévenu·e de l'avis et de la réponse." if now
-              else "Vous ne suivez plus cette saisine.", "success")
+        flash(_("Vous suivez cette saisine : vous serez prévenu·e de l'avis et de la réponse.") if now
+              else _("Vous ne suivez plus cette saisine."), "success")
     return redirect(url_for("referrals.referral", referral_id=item.id))
 
 
@@ -165,16 +165,16 @@ def decide(referral_id: int):
     try:
         if decision == "accept" and ActionForm().validate_on_submit():
             services.accept(item, actor=current_user)
-            return _done(item, "La saisine est acceptée.")
+            return _done(item, _("La saisine est acceptée."))
         if decision == "decline":
             form = DeclineForm()
             services.decline(item, reason=form.reason.data if form.validate_on_submit() else "", actor=current_user)
-            return _done(item, "La saisine est refusée ; le motif est publié avec elle.")
+            return _done(item, _("La saisine est refusée ; le motif est publié avec elle."))
         if decision == "group":
             form = GroupForm()
             group = db.session.get(WorkingGroup, form.group.data) if form.validate_on_submit() else None
             services.assign_group(item, group, actor=current_user)
-            return _done(item, "La saisine est confiée au groupe de travail.")
+            return _done(item, _("La saisine est confiée au groupe de travail."))
     except DomainError as error:
         return _refused(error, item)
     abort(400)
@@ -192,7 +192,7 @@ def propose(slug: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Votre proposition d'auto-saisine est transmise au bureau.", "success")
+            flash(_("Votre proposition d'auto-saisine est transmise au bureau."), "success")
             return redirect(url_for("referrals.referral", referral_id=item.id))
     return render_template("referrals/propose.html", council=council, form=form), form_status(form)
 
@@ -215,7 +215,7 @@ def opinion_pdf(referral_id: int):
                      vote=item.opinion.adopted_vote, territory=current_territory())
     db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="avis-{item.id}.pdf"'})
+                    headers={"Content-Disposition": f"inline; filename=\"avis-{item.id}.pdf\""})
 
 
 # Drafting (members) -----------------------------------------------------------------
@@ -256,7 +256,7 @@ def drafting(referral_id: int):
             except DomainError as error:
                 form_error(form, error)
             else:
-                flash(f"Version {version.number} enregistrée.", "success")
+                flash(_("Version %(number)s enregistrée.", number=version.number), "success")
                 return redirect(url_for("referrals.drafting", referral_id=item.id))
     return _drafting_page(item, opinion, version_form=form)
 
@@ -272,7 +272,7 @@ def comment(referral_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Commentaire ajouté.", "success")
+            flash(_("Commentaire ajouté."), "success")
             return redirect(url_for("referrals.drafting", referral_id=item.id))
     return _drafting_page(item, opinion, comment_form=form)
 
@@ -288,7 +288,7 @@ def add_recommendation(referral_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Recommandation ajoutée.", "success")
+            flash(_("Recommandation ajoutée."), "success")
             return redirect(url_for("referrals.drafting", referral_id=item.id))
     return _drafting_page(item, opinion, recommendation_form=form)
 
@@ -303,7 +303,7 @@ def remove_recommendation(referral_id: int, number: int):
             services.remove_recommendation(rec, actor=current_user)
         except DomainError as error:
             return _refused(error, item, "referrals.drafting")
-        flash("Recommandation retirée ; les suivantes sont renumérotées.", "success")
+        flash(_("Recommandation retirée ; les suivantes sont renumérotées."), "success")
     return redirect(url_for("referrals.drafting", referral_id=item.id))
 
 
@@ -315,10 +315,10 @@ def submit(referral_id: int):
         try:
             if request.form.get("decision") == "reopen":
                 services.reopen_opinion(opinion, actor=current_user)
-                flash("La rédaction reprend.", "success")
+                flash(_("La rédaction reprend."), "success")
             else:
                 services.submit_opinion(opinion, actor=current_user)
-                flash("Le projet d'avis est prêt pour le vote en séance.", "success")
+                flash(_("Le projet d'avis est prêt pour le vote en séance."), "success")
         except DomainError as error:
             return _refused(error, item, "referrals.drafting")
     return redirect(url_for("referrals.drafting", referral_id=item.id))
@@ -382,7 +382,7 @@ def new(slug: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La saisine est enregistrée ; le bureau du conseil est prévenu.", "success")
+            flash(_("La saisine est enregistrée ; le bureau du conseil est prévenu."), "success")
             return redirect(url_for("referrals_staff.referral", referral_id=item.id))
     return render_template("referrals/staff/new.html", council=council, form=form), form_status(form)
 
@@ -438,7 +438,7 @@ def schedule_vote(referral_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            return _done(item, "Le vote est inscrit à l'ordre du jour de la séance ; les membres du conseil sont prévenus.",
+            return _done(item, _("Le vote est inscrit à l'ordre du jour de la séance ; les membres du conseil sont prévenus."),
                          "referrals_staff.referral")
     return _staff_page(item, schedule_form=form)
 
@@ -459,7 +459,7 @@ def vote(referral_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("L'avis est adopté." if result.adopted else "L'avis n'est pas adopté : il retourne en rédaction.", "success")
+            flash(_("L'avis est adopté.") if result.adopted else _("L'avis n'est pas adopté : il retourne en rédaction."), "success")
             return redirect(url_for("referrals_staff.referral", referral_id=item.id))
     return _staff_page(item, vote_form=form)
 
@@ -475,13 +475,13 @@ def step(referral_id: int):
     try:
         if what == "publish" and item.opinion is not None:
             services.publish_opinion(item.opinion, actor=current_user)
-            message = "L'avis est publié."
+            message = _("L'avis est publié.")
         elif what == "transmit":
             services.transmit(item, actor=current_user)
-            message = "L'avis est transmis à la direction qui a saisi le conseil."
+            message = _("L'avis est transmis à la direction qui a saisi le conseil.")
         elif what == "close":
             services.close(item, actor=current_user)
-            message = "La saisine est clôturée."
+            message = _("La saisine est clôturée.")
         else:
             abort(400)
     except DomainError as error:
@@ -501,7 +501,7 @@ def answer(referral_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            return _done(item, "La réponse est publiée sur la page de la saisine.", "referrals_staff.referral")
+            return _done(item, _("La réponse est publiée sur la page de la saisine."), "referrals_staff.referral")
     return _staff_page(item, answer_form=form)
 
 
@@ -522,7 +522,7 @@ def recommendation(referral_id: int, recommendation_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            return _done(item, f"Suite de la recommandation n° {rec.number} enregistrée.", "referrals_staff.referral")
+            return _done(item, _("Suite de la recommandation n° %(number)s enregistrée.", number=rec.number), "referrals_staff.referral")
     return _staff_page(item, status_forms={rec.id: form})
 
 
@@ -551,7 +551,7 @@ def report_pdf(slug: str, year: int):
     pdf = render_pdf("referrals/report_pdf.html", document=document, report=item, figures=figures_of(item), territory=current_territory())
     db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="rapport-activite-{item.council.slug}-{item.year}.pdf"'})
+                    headers={"Content-Disposition": f"inline; filename=\"rapport-activite-{item.council.slug}-{item.year}.pdf\""})
 
 
 @bp.app_template_global()
@@ -601,7 +601,7 @@ def new_report(slug: str):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Le rapport d'activité {item.year} est créé : complétez ses textes, puis publiez-le.", "success")
+            flash(_("Le rapport d'activité %(year)s est créé : complétez ses textes, puis publiez-le.", year=item.year), "success")
             return redirect(url_for("referrals_staff.report", report_id=item.id))
     return _reports_page(council, council.id, form=form)
 
@@ -620,7 +620,7 @@ def staff_report(report_id: int):
             except DomainError as error:
                 form_error(form, error)
             else:
-                flash("Les textes du rapport sont enregistrés.", "success")
+                flash(_("Les textes du rapport sont enregistrés."), "success")
                 return redirect(url_for("referrals_staff.report", report_id=item.id))
     form = form or ReportTextsForm(formdata=None, introduction=item.introduction, outlook=item.outlook)
     return render_template(
@@ -642,5 +642,5 @@ def publish_activity_report(report_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash("Le rapport est publié : ses chiffres restent ceux d'aujourd'hui, et les membres du conseil sont prévenus.", "success")
+        flash(_("Le rapport est publié : ses chiffres restent ceux d'aujourd'hui, et les membres du conseil sont prévenus."), "success")
     return redirect(url_for("referrals_staff.report", report_id=report_id))

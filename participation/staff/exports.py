@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from flask_babel import gettext as _
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ _exports: dict[str, Export] = {}
 
 def register_export(export: Export) -> Export:
     if export.key in _exports and _exports[export.key] is not export:
-        raise ValueError(f"L'export « {export.key} » est déjà déclaré.")
+        raise ValueError(_("L'export « %(key)s » est déjà déclaré.", key=export.key))
     _exports[export.key] = export
     return export
 

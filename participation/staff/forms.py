@@ -18,8 +18,10 @@ from participation.accounts.models import AccountState, Role
 from participation.core.outbox import MailStatus
 from participation.extensions import db
 from participation.staff.services import RESIDENT
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 
@@ -46,37 +48,37 @@ class FilterForm(FlaskForm):
 
 
 class MailFilterForm(FilterForm):
-    status = SelectField("État", choices=[("", "Tous"), *[(s.value, s.label) for s in MailStatus]], validators=[Optional()])
-    recipient = StringField("Destinataire contient", validators=[Optional(), Length(max=254, message="254 caractères au plus.")])
+    status = SelectField(_l("État"), choices=[("", _l("Tous")), *[(s.value, s.label) for s in MailStatus]], validators=[Optional()])
+    recipient = StringField(_l("Destinataire contient"), validators=[Optional(), Length(max=254, message=_l("254 caractères au plus."))])
 
 
 class JournalFilterForm(FilterForm):
-    domain = SelectField("Domaine", choices=[], validators=[Optional()])
-    person = StringField("Personne (nom affiché ou adresse)", validators=[Optional(), Length(max=254, message="254 caractères au plus.")],
-                         description="La personne qui a fait l'opération.")
-    subject_type = SelectField("Type d'objet", choices=[], validators=[Optional()])
+    domain = SelectField(_l("Domaine"), choices=[], validators=[Optional()])
+    person = StringField(_l("Personne (nom affiché ou adresse)"), validators=[Optional(), Length(max=254, message=_l("254 caractères au plus."))],
+                         description=_l("La personne qui a fait l'opération."))
+    subject_type = SelectField(_l("Type d'objet"), choices=[], validators=[Optional()])
     subject_id = StringField(
-        "Numéro de l'objet",
-        validators=[Optional(), Regexp(r"^\d{1,12}$", message="Indiquez un numéro, en chiffres uniquement.")],
+        _l("Numéro de l'objet"),
+        validators=[Optional(), Regexp(r"^\d{1,12}$", message=_l("Indiquez un numéro, en chiffres uniquement."))],
     )
-    start = DateField("Du", validators=[Optional()], description="Jour inclus, heure de Paris.")
-    end = DateField("Au", validators=[Optional()], description="Jour inclus, heure de Paris.")
+    start = DateField(_l("Du"), validators=[Optional()], description=_l("Jour inclus, heure de Paris."))
+    end = DateField(_l("Au"), validators=[Optional()], description=_l("Jour inclus, heure de Paris."))
 
     def __init__(self, **kwargs):
         from participation.core import eventlabels
 
         super().__init__(**kwargs)
-        self.domain.choices = [("", "Tous"), *eventlabels.domains().items()]
-        nouns = sorted(((table, s.noun) for table, s in eventlabels.subjects().items() if table != "platform"), key=lambda t: t[1])
-        self.subject_type.choices = [("", "Tous"), *[(table, noun[:1].upper() + noun[1:]) for table, noun in nouns]]
+        self.domain.choices = [("", _("Tous")), *eventlabels.domains().items()]
+        nouns = sorted(((table, str(s.noun)) for table, s in eventlabels.subjects().items() if table != "platform"), key=lambda t: t[1])
+        self.subject_type.choices = [("", _("Tous")), *[(table, noun[:1].upper() + noun[1:]) for table, noun in nouns]]
 
     def validate_subject_id(self, field):
         if field.data and not (self.subject_type.data or "").strip():
-            raise FieldError("Indiquez aussi le type de l'objet : un numéro seul ne désigne rien.")
+            raise FieldError(_("Indiquez aussi le type de l'objet : un numéro seul ne désigne rien."))
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
-            raise FieldError("La fin de la période précède son début.")
+            raise FieldError(_("La fin de la période précède son début."))
 
     def filters(self):
         from participation.staff.journal_view import JournalFilters
@@ -95,18 +97,18 @@ class JournalFilterForm(FilterForm):
 
 
 class AccountFilterForm(FilterForm):
-    search = StringField("Adresse ou nom affiché contient", validators=[Optional(), Length(max=254, message="254 caractères au plus.")])
-    role = SelectField("Rôle", choices=[("", "Tous"), (RESIDENT, "Habitant (sans rôle)"), *ROLE_CHOICES], validators=[Optional()])
-    state = SelectField("État du compte", choices=[("", "Tous"), *[(s.value, s.label) for s in AccountState]], validators=[Optional()])
+    search = StringField(_l("Adresse ou nom affiché contient"), validators=[Optional(), Length(max=254, message=_l("254 caractères au plus."))])
+    role = SelectField(_l("Rôle"), choices=[("", _l("Tous")), (RESIDENT, _l("Habitant (sans rôle)")), *ROLE_CHOICES], validators=[Optional()])
+    state = SelectField(_l("État du compte"), choices=[("", _l("Tous")), *[(s.value, s.label) for s in AccountState]], validators=[Optional()])
 
 
 class GrantRoleForm(FlaskForm):
-    role = SelectField("Rôle à attribuer", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
+    role = SelectField(_l("Rôle à attribuer"), choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
     department = SelectField(
-        "Direction ou service",
+        _l("Direction ou service"),
         choices=[],
         validators=[Optional()],
-        description="Obligatoire pour un agent de la collectivité.",
+        description=_l("Obligatoire pour un agent de la collectivité."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -115,14 +117,14 @@ class GrantRoleForm(FlaskForm):
 
 
 class RevokeRoleForm(FlaskForm):
-    role = HiddenField("Rôle à retirer", validators=[DataRequired(REQUIRED), AnyOf([r.value for r in Role], message="Ce rôle n'existe pas.")])
+    role = HiddenField(_l("Rôle à retirer"), validators=[DataRequired(REQUIRED), AnyOf([r.value for r in Role], message=_l("Ce rôle n'existe pas."))])
 
 
 class SuspendForm(FlaskForm):
     reason = TextAreaField(
-        "Motif de la suspension",
-        validators=[DataRequired("Indiquez le motif de la suspension : il est conservé dans le journal."), Length(max=500, message="500 caractères au plus.")],
-        description="Il est conservé dans le journal du compte. La personne est déconnectée aussitôt.",
+        _l("Motif de la suspension"),
+        validators=[DataRequired(_l("Indiquez le motif de la suspension : il est conservé dans le journal.")), Length(max=500, message=_l("500 caractères au plus."))],
+        description=_l("Il est conservé dans le journal du compte. La personne est déconnectée aussitôt."),
     )
 
 
@@ -132,19 +134,19 @@ def department_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(
         sa.select(Department.id, Department.name).where(Department.archived.is_(False)).order_by(Department.name)
     ).all()
-    return [("", "— Aucune —"), *[(str(did), name) for did, name in rows]]
+    return [("", _("— Aucune —")), *[(str(did), name) for did, name in rows]]
 
 
 class IndicatorFilterForm(FilterForm):
-    annee = IntegerField("Année", validators=[Optional(), NumberRange(min=2000, max=2100, message="Une année entre 2000 et 2100.")])
-    commune = SelectField("Commune", choices=[], validators=[Optional()])
+    annee = IntegerField(_l("Année"), validators=[Optional(), NumberRange(min=2000, max=2100, message=_l("Une année entre 2000 et 2100."))])
+    commune = SelectField(_l("Commune"), choices=[], validators=[Optional()])
 
     def __init__(self, **kwargs):
         from participation.territory.models import Commune
 
         super().__init__(**kwargs)
         rows = db.session.execute(sa.select(Commune.id, Commune.name).order_by(Commune.name)).all()
-        self.commune.choices = [("", "Tout le territoire"), *[(str(cid), name) for cid, name in rows]]
+        self.commune.choices = [("", _("Tout le territoire")), *[(str(cid), name) for cid, name in rows]]
 
     def query(self):
         from participation.core.models import utcnow
@@ -157,18 +159,18 @@ class IndicatorFilterForm(FilterForm):
 class ExportForm(FilterForm):
     """One export's choice and period, read from the address."""
 
-    choice = SelectField("Choix", choices=[], validators=[DataRequired("Choisissez dans la liste.")])
-    start = DateField("Du", validators=[Optional()])
-    end = DateField("Au", validators=[Optional()])
+    choice = SelectField(_l("Choix"), choices=[], validators=[DataRequired(_l("Choisissez dans la liste."))])
+    start = DateField(_l("Du"), validators=[Optional()])
+    end = DateField(_l("Au"), validators=[Optional()])
 
     def __init__(self, export, **kwargs):
         super().__init__(**kwargs)
         self.choice.label.text = export.choice_label
-        self.choice.choices = [("", "— Choisir —"), *[(str(i), label) for i, label in export.choices()]]
+        self.choice.choices = [("", _("— Choisir —")), *[(str(i), label) for i, label in export.choices()]]
         if not export.uses_period:
             del self.start
             del self.end
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
-            raise FieldError("La fin de la période précède son début.")
+            raise FieldError(_("La fin de la période précède son début."))

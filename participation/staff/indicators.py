@@ -31,8 +31,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+MONTHS = ("janvier", _l("février"), "mars", "avril", "mai", "juin", "juillet", _l("août"), "septembre", "octobre", "novembre", _l("décembre"))
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Figure:
     def chart(self) -> list[tuple[str, float, float]]:
         """(label, value, share of the largest in %) for each row: what the SVG draws."""
         values = [(str(row[0]), row[self.chart_column] or 0) for row in self.rows]
-        largest = max((v for _, v in values), default=0) or 1
+        largest = max((v for _unused, v in values), default=0) or 1
         return [(label, value, round(100 * value / largest, 1)) for label, value in values]
 
 
@@ -126,7 +128,7 @@ def register_indicator(key: str, title: str, *, order: int = 100):
 
     def decorator(func):
         if key in _indicators and _indicators[key].func is not func:
-            raise ValueError(f"L'indicateur « {key} » est déjà déclaré.")
+            raise ValueError(_("L'indicateur « %(key)s » est déjà déclaré.", key=key))
         _indicators[key] = Indicator(key, str(title), func, order)
         return func
 

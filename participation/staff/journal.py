@@ -3,7 +3,8 @@
 from flask import url_for
 
 from participation.core.eventlabels import declare_domain, declare_events, declare_subject
+from flask_babel import lazy_gettext as _l
 
-declare_domain("mail", "Courriels")
+declare_domain("mail", _l("Courriels"))
 declare_subject("outbox_mails", "courriel", domain="mail", url=lambda i: url_for("staff.mail", mail_id=i))
-declare_events("mail", {"mail.retry_requested": "Nouvel envoi d'un courriel demandé", "mail.failed": "Courriel en échec"})
+declare_events("mail", {"mail.retry_requested": _l("Nouvel envoi d'un courriel demandé"), "mail.failed": _l("Courriel en échec")})

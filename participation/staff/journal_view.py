@@ -19,6 +19,10 @@ from participation.accounts.models import Role, User
 from participation.core import eventlabels
 from participation.core.eventlog import DomainEvent
 from participation.extensions import db
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from participation.core.numbers import euros, is_french
 
 PAGE_SIZE = 50
 # A CSV export holds at most this many rows (the newest); narrow the filters beyond.
@@ -26,23 +30,23 @@ CSV_LIMIT = 50_000
 
 # The stored data a person may read, with its French name; other keys are internal.
 DATA_LABELS = {
-    "reason": "Motif",
-    "role": "Rôle",
-    "attempts": "Tentatives d'envoi",
-    "name": "Nom",
-    "title": "Titre",
-    "subject": "Objet",
-    "code": "Code",
-    "amount_cents": "Montant",
-    "created": "Créées",
-    "updated": "Modifiées",
-    "unchanged": "Inchangées",
-    "message": "Message",
-    "missing": "Pièces demandées",
-    "votes_for": "Pour",
-    "votes_against": "Contre",
-    "abstentions": "Abstentions",
-    "until": "Jusqu'au",
+    "reason": _l("Motif"),
+    "role": _l("Rôle"),
+    "attempts": _l("Tentatives d'envoi"),
+    "name": _l("Nom"),
+    "title": _l("Titre"),
+    "subject": _l("Objet"),
+    "code": _l("Code"),
+    "amount_cents": _l("Montant"),
+    "created": _l("Créées"),
+    "updated": _l("Modifiées"),
+    "unchanged": _l("Inchangées"),
+    "message": _l("Message"),
+    "missing": _l("Pièces demandées"),
+    "votes_for": _l("Pour"),
+    "votes_against": _l("Contre"),
+    "abstentions": _l("Abstentions"),
+    "until": _l("Jusqu'au"),
 }
 
 
@@ -123,7 +127,7 @@ def describe(event: DomainEvent, actor_name: str | None) -> dict:
         "subject_type": event.subject_type,
         "subject_id": event.subject_id,
         "subject_url": eventlabels.subject_url(event.subject_type, event.subject_id),
-        "actor": "Système" if event.actor_id is None else (actor_name or "Compte supprimé"),
+        "actor": _("Système") if event.actor_id is None else (actor_name or _("Compte supprimé")),
         "actor_id": event.actor_id,
         "details": details(event),
     }
@@ -140,7 +144,7 @@ def details(event: DomainEvent) -> list[tuple[str, str]]:
     if "from" in data and "to" in data and workflow is not None:
         before, after = workflow.state_label(data["from"]), workflow.state_label(data["to"])
         if before and after:
-            lines.append(("État", f"de « {before} » à « {after} »"))
+            lines.append((_("État"), _("de « %(before)s » à « %(after)s »", before=before, after=after)))
     for key, label in DATA_LABELS.items():
         if key not in data or data[key] in (None, "", [], {}):
             continue
@@ -151,7 +155,7 @@ def details(event: DomainEvent) -> list[tuple[str, str]]:
             except ValueError:
                 continue
         elif key == "amount_cents" and isinstance(value, int):
-            value = f"{value / 100:,.2f} €".replace(",", "\u202f").replace(".", ",")
+            value = f"{value / 100:,.2f} €".replace(",", "\u202f").replace(".", ",") if is_french() else euros(value)
         elif isinstance(value, (list, dict)):
             continue
         lines.append((label, str(value)))
@@ -164,7 +168,7 @@ def csv_text(query, *, limit: int = CSV_LIMIT) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Numéro", "Date (heure de Paris)", "Événement", "Objet", "Auteur", "Détails"])
+    writer.writerow([_("Numéro"), _("Date (heure de Paris)"), _("Événement"), _("Objet"), _("Auteur"), _("Détails")])
     for event, actor_name in db.session.execute(query.order_by(DomainEvent.id.desc()).limit(limit)):
         row = describe(event, actor_name)
         writer.writerow([row["id"], format_short(row["occurred_at"]), row["label"], row["subject"], row["actor"],

@@ -37,6 +37,8 @@ from datetime import date, datetime, UTC
 import sqlalchemy as sa
 
 from participation.core.models import utcnow
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # How many of the oldest items each queue shows on the page.
 SHOWN = 5
@@ -98,7 +100,7 @@ def register_queue(key: str, label: str, *, permission: str, url_endpoint: str |
 
     def decorator(func):
         if key in _queues and _queues[key].func is not func:
-            raise ValueError(f"La file « {key} » est déjà déclarée.")
+            raise ValueError(_("La file « %(key)s » est déjà déclarée.", key=key))
         _queues[key] = Queue(key, str(label), permission, func, url_endpoint, dict(url_values or {}), order, str(help))
         return func
 
@@ -166,6 +168,6 @@ def _failed_mail(user):
     )
 
 
-register_queue("failed_mail", "Courriels en échec", permission="staff.retry_mail", url_endpoint="staff.mails",
+register_queue("failed_mail", _l("Courriels en échec"), permission="staff.retry_mail", url_endpoint="staff.mails",
                url_values={"status": "failed"}, order=90,
-               help="Ils n'ont pas pu être remis : vérifiez l'erreur, puis relancez l'envoi.")(_failed_mail)
+               help=_l("Ils n'ont pas pu être remis : vérifiez l'erreur, puis relancez l'envoi."))(_failed_mail)

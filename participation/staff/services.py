@@ -20,6 +20,8 @@ from participation.core.eventlog import DomainEvent, record
 from participation.core.outbox import MailStatus, OutboxMail, retry
 from participation.core.permissions import require
 from participation.extensions import db
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # The value of the role filter for accounts without any role.
 RESIDENT = "resident"
@@ -32,7 +34,7 @@ def retry_mail(mail: OutboxMail, *, actor) -> None:
     """Put a failed mail back in the queue; the worker sends it at its next round."""
     require(actor, "staff.retry_mail", mail)
     if mail.status != MailStatus.failed:
-        raise DomainError(f"Ce courriel n'est pas en échec (état : « {mail.status.label.lower()} ») : il n'y a rien à réessayer.")
+        raise DomainError(_("Ce courriel n'est pas en échec (état : « %(lower)s ») : il n'y a rien à réessayer.", lower=mail.status.label.lower()))
     attempts = mail.attempts
     retry(mail)
     record("mail.retry_requested", mail, actor, {"attempts": attempts})
@@ -41,7 +43,7 @@ def retry_mail(mail: OutboxMail, *, actor) -> None:
 # One-time links ----------------------------------------------------------------
 
 URL_RE = re.compile(r"https?://[^\s\"'<>]+")
-MASKED_LINK = "[lien à usage unique masqué]"
+MASKED_LINK = _l("[lien à usage unique masqué]")
 
 
 def is_one_time_link(url: str) -> bool:
@@ -72,7 +74,7 @@ def mask_one_time_links(text: str | None) -> str | None:
     other than admins read of a mail in demo mode."""
     if not text:
         return text
-    return URL_RE.sub(lambda match: MASKED_LINK if is_one_time_link(match.group(0)) else match.group(0), text)
+    return URL_RE.sub(lambda match: str(MASKED_LINK) if is_one_time_link(match.group(0)) else match.group(0), text)
 
 
 # Counts for the dashboard ---------------------------------------------------

@@ -23,6 +23,7 @@ from participation.staff.forms import (
     SuspendForm,
 )
 from participation.territory.models import Department
+from flask_babel import gettext as _
 
 bp = Blueprint("staff", __name__, url_prefix="/gestion")
 
@@ -65,7 +66,7 @@ def waited(item) -> str:
     if days is None:
         return ""
     if days == 0:
-        return "aujourd'hui"
+        return _("aujourd'hui")
     if days < 0:
         return ngettext("dans %(num)d jour", "dans %(num)d jours", -days)
     return ngettext("depuis %(num)d jour", "depuis %(num)d jours", days)
@@ -113,7 +114,7 @@ def mail_html(mail_id: int):
     if not item.body_html:
         abort(404)
     response = Response(_mail_body(item)["body_html"], mimetype="text/html")
-    response.headers["Content-Disposition"] = f'attachment; filename="courriel-{item.id}.html"'
+    response.headers["Content-Disposition"] = f"attachment; filename=\"courriel-{item.id}.html\""
     # Should a browser show it anyway: no script, no request, an origin of its own.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     response.headers["Cache-Control"] = "no-store"
@@ -132,7 +133,7 @@ def retry_mail(mail_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(f"Le courriel à {item.recipient} est remis dans la file d'envoi : il partira au prochain passage de l'envoi.", "success")
+        flash(_("Le courriel à %(recipient)s est remis dans la file d'envoi : il partira au prochain passage de l'envoi.", recipient=item.recipient), "success")
     return redirect(url_for("staff.mail", mail_id=item.id))
 
 
@@ -163,10 +164,10 @@ def journal_csv():
 
     form = JournalFilterForm()
     if not form.check():
-        abort(400, "Les filtres du journal sont incorrects : corrigez-les sur la page du journal avant d'exporter.")
+        abort(400, _("Les filtres du journal sont incorrects : corrigez-les sur la page du journal avant d'exporter."))
     query = journal_view.journal_query(form.filters(), viewer=current_user)
     response = Response(journal_view.csv_text(query), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="journal.csv"'
+    response.headers["Content-Disposition"] = "attachment; filename=\"journal.csv\""
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -211,7 +212,7 @@ def indicator_csv(key: str):
 
     form = IndicatorFilterForm()
     if not form.check():
-        abort(400, "L'année ou la commune demandée est incorrecte.")
+        abort(400, _("L'année ou la commune demandée est incorrecte."))
     figure = find_figure(form.query(), key)
     if figure is None:
         abort(404)
@@ -220,7 +221,7 @@ def indicator_csv(key: str):
     writer.writerow(figure.columns)
     writer.writerows(figure.rows)
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{key}-{form.query().year}.csv"'
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{key}-{form.query().year}.csv\""
     return response
 
 
@@ -254,7 +255,7 @@ def export_csv(key: str):
     require(current_user, export.permission)
     form = ExportForm(export, prefix=export.key)
     if not form.validate() or not form.choice.data.isdigit() or len(form.choice.data) > 12:
-        abort(400, "Choisissez dans la liste et une période correcte, puis relancez l'export.")
+        abort(400, _("Choisissez dans la liste et une période correcte, puis relancez l'export."))
     start = form.start.data if export.uses_period else None
     end = form.end.data if export.uses_period else None
     result = export.rows(int(form.choice.data), start, end)
@@ -266,7 +267,7 @@ def export_csv(key: str):
     writer.writerow(header)
     writer.writerows(rows)
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{key}-{form.choice.data}.csv"'
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{key}-{form.choice.data}.csv\""
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -363,7 +364,7 @@ def grant_role(user_id: int):
         accounts.grant_role(item, role, department=department, actor=current_user)
     except DomainError as error:
         return _account_page(item, grant_form=form, **_refused(form, error))
-    flash(f"Le rôle « {role.label} » est attribué {a(item.display_name)}.", "success")
+    flash(_("Le rôle « %(label)s » est attribué %(a_display_name)s.", label=role.label, a_display_name=a(item.display_name)), "success")
     return redirect(url_for("staff.user", user_id=item.id))
 
 
@@ -377,13 +378,13 @@ def revoke_role(user_id: int):
         return _account_page(item, revoke_form=form)
     role = Role(form.role.data)
     if role.value not in item.role_names:
-        flash(f"{item.display_name} n'a pas le rôle « {role.label} » : rien n'a changé.", "info")
+        flash(_("%(display_name)s n'a pas le rôle « %(label)s » : rien n'a changé.", display_name=item.display_name, label=role.label), "info")
         return redirect(url_for("staff.user", user_id=item.id))
     try:
         accounts.revoke_role(item, role, actor=current_user)
     except DomainError as error:
         return _account_page(item, revoke_form=form, **_refused(form, error))
-    flash(f"Le rôle « {role.label} » est retiré {a(item.display_name)}.", "success")
+    flash(_("Le rôle « %(label)s » est retiré %(a_display_name)s.", label=role.label, a_display_name=a(item.display_name)), "success")
     return redirect(url_for("staff.user", user_id=item.id))
 
 
@@ -399,7 +400,7 @@ def suspend(user_id: int):
         accounts.suspend(item, reason=form.reason.data, actor=current_user)
     except DomainError as error:
         return _account_page(item, suspend_form=form, **_refused(form, error))
-    flash(f"Le compte {de(item.display_name)} est suspendu : la personne ne peut plus se connecter.", "success")
+    flash(_("Le compte %(de_display_name)s est suspendu : la personne ne peut plus se connecter.", de_display_name=de(item.display_name)), "success")
     return redirect(url_for("staff.user", user_id=item.id))
 
 
@@ -412,5 +413,5 @@ def reinstate(user_id: int):
         accounts.reinstate(item, actor=current_user)
     except DomainError as error:
         return _account_page(item, **_refused(None, error))
-    flash(f"Le compte {de(item.display_name)} est rétabli : la personne peut de nouveau se connecter.", "success")
+    flash(_("Le compte %(de_display_name)s est rétabli : la personne peut de nouveau se connecter.", de_display_name=de(item.display_name)), "success")
     return redirect(url_for("staff.user", user_id=item.id))

@@ -8,8 +8,10 @@ import sqlalchemy.orm
 from participation.agenda.sources import AgendaItem, AgendaQuery, linked_ids, matches_links, register_source
 from participation.extensions import db
 from participation.surveys.models import Access, Questionnaire, SurveyState, questionnaire_themes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-KIND, LABEL = "questionnaire", "Questionnaire"
+KIND, LABEL = "questionnaire", _l("Questionnaire")
 
 
 @register_source(KIND, LABEL)
@@ -33,7 +35,7 @@ def open_questionnaires(query: AgendaQuery) -> list[AgendaItem]:
     themes = linked_ids(questionnaire_themes, "questionnaire_id", "theme_id", [q.id for q in items])
     return [
         AgendaItem(
-            kind=KIND, kind_label=LABEL, title=f"Questionnaire : {q.display_title}",
+            kind=KIND, kind_label=LABEL, title=_("Questionnaire : %(display_title)s", display_title=q.display_title),
             start=q.opened_at or q.opens_at, end=q.closes_at, all_day=True, url=f"/questionnaires/{q.id}", uid=f"questionnaire-{q.id}",
             summary=(q.purpose or "")[:500] or None, theme_ids=themes.get(q.id, frozenset()), published_at=q.opened_at, updated_at=q.updated_at,
         )

@@ -35,6 +35,7 @@ from participation.surveys.models import (
     SurveyState,
 )
 from participation.surveys.services import option_labels
+from flask_babel import gettext as _
 
 TEXT_MAX = {QuestionKind.short_text: 200, QuestionKind.long_text: 5000}
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -46,7 +47,7 @@ class AnswerErrors(DomainError):
     status_code = 422
 
     def __init__(self, errors: dict[int, str]):
-        super().__init__("Certaines réponses sont à corriger.")
+        super().__init__(_("Certaines réponses sont à corriger."))
         self.errors = errors
 
 
@@ -58,17 +59,17 @@ def answer_refusal(questionnaire: Questionnaire, now: datetime | None = None) ->
     """Why nobody can answer now, or ``None``."""
     now = now or utcnow()
     if questionnaire.state == SurveyState.draft:
-        return "Ce questionnaire n'est pas encore ouvert."
+        return _("Ce questionnaire n'est pas encore ouvert.")
     if questionnaire.state != SurveyState.open or (questionnaire.closes_at and questionnaire.closes_at <= now):
-        return "Ce questionnaire est clos : il ne reçoit plus de réponses. Merci de votre intérêt."
+        return _("Ce questionnaire est clos : il ne reçoit plus de réponses. Merci de votre intérêt.")
     if questionnaire.opens_at and questionnaire.opens_at > now:
-        return "Ce questionnaire n'est pas encore ouvert aux réponses."
+        return _("Ce questionnaire n'est pas encore ouvert aux réponses.")
     return None
 
 
 def _new_code() -> str:
     while True:
-        code = "R-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        code = "R-" + "".join(secrets.choice(CODE_ALPHABET) for _unused in range(8))
         if db.session.scalar(sa.select(Response.id).where(Response.code == code)) is None:
             return code
 
@@ -86,11 +87,11 @@ def find_response(questionnaire: Questionnaire, *, user=None, browser_key: str |
     if invitation is not None:
         where = Response.invitation_id == invitation.id
     elif questionnaire.access == Access.invitation:
-        raise PermissionDenied("Ce questionnaire est réservé aux personnes invitées : ouvrez le lien personnel reçu par courriel.")
+        raise PermissionDenied(_("Ce questionnaire est réservé aux personnes invitées : ouvrez le lien personnel reçu par courriel."))
     elif authenticated:
         where = Response.user_id == user.id
     elif questionnaire.access == Access.account:
-        raise PermissionDenied("Connectez-vous pour répondre à ce questionnaire : une réponse par compte.")
+        raise PermissionDenied(_("Connectez-vous pour répondre à ce questionnaire : une réponse par compte."))
     elif browser_key:
         where = Response.browser_key == browser_key
     else:
@@ -113,7 +114,7 @@ def check_can_answer(questionnaire: Questionnaire, response: Response | None, no
     if refusal:
         raise DomainError(refusal)
     if response is not None and response.submitted_at is not None:
-        raise DomainError("Vous avez déjà répondu à ce questionnaire : une seule réponse est possible. Merci !")
+        raise DomainError(_("Vous avez déjà répondu à ce questionnaire : une seule réponse est possible. Merci !"))
 
 
 # ---------------------------------------------------------------------------
@@ -199,11 +200,11 @@ def clean_value(question: Question, form):
         if not raw:
             return None
         if raw not in option_labels(question):
-            raise ValueError("Choisissez une des réponses proposées.")
+            raise ValueError(_("Choisissez une des réponses proposées."))
         if raw == OTHER and question.setting("allow_other"):
             other = (form.get(f"{name}_autre") or "").strip()
             if not other:
-                raise ValueError("Précisez votre réponse « Autre ».")
+                raise ValueError(_("Précisez votre réponse « Autre »."))
             return {"choice": raw, "other": other[:200]}
         return {"choice": raw}
     if kind == QuestionKind.multiple:
@@ -212,23 +213,23 @@ def clean_value(question: Question, form):
             return None
         allowed = option_labels(question)
         if any(v not in allowed for v in values):
-            raise ValueError("Choisissez parmi les réponses proposées.")
+            raise ValueError(_("Choisissez parmi les réponses proposées."))
         values = [v for v in allowed if v in values]
         maximum = question.setting("max_choices")
         if maximum and len(values) > maximum:
-            raise ValueError(f"Choisissez {maximum} réponses au plus." if maximum > 1 else "Choisissez une seule réponse.")
+            raise ValueError(_("Choisissez %(maximum)s réponses au plus.", maximum=maximum) if maximum > 1 else _("Choisissez une seule réponse."))
         result = {"choices": values}
         if OTHER in values and question.setting("allow_other"):
             other = (form.get(f"{name}_autre") or "").strip()
             if not other:
-                raise ValueError("Précisez votre réponse « Autre ».")
+                raise ValueError(_("Précisez votre réponse « Autre »."))
             result["other"] = other[:200]
         return result
     if kind == QuestionKind.scale:
         if not raw:
             return None
         if raw not in option_labels(question):
-            raise ValueError(f"Choisissez une note de {question.scale_values[0]} à {question.scale_values[-1]}.")
+            raise ValueError(_("Choisissez une note de %(value)s à %(value2)s.", value=question.scale_values[0], value2=question.scale_values[-1]))
         return int(raw)
     if kind == QuestionKind.matrix:
         result, missing = {}, False
@@ -238,10 +239,10 @@ def clean_value(question: Question, form):
                 missing = True
                 continue
             if value not in option_labels(question):
-                raise ValueError(f"Choisissez une note de {question.scale_values[0]} à {question.scale_values[-1]} pour chaque ligne.")
+                raise ValueError(_("Choisissez une note de %(value)s à %(value2)s pour chaque ligne.", value=question.scale_values[0], value2=question.scale_values[-1]))
             result[item] = int(value)
         if result and missing and question.required:
-            raise ValueError("Donnez une note à chaque ligne.")
+            raise ValueError(_("Donnez une note à chaque ligne."))
         return result or None
     if kind == QuestionKind.ranking:
         ranks = {}
@@ -250,33 +251,33 @@ def clean_value(question: Question, form):
             value = (form.get(f"{name}_{index}") or "").strip()
             if value:
                 if not value.isdigit() or not 1 <= int(value) <= count:
-                    raise ValueError(f"Donnez à chaque réponse un rang de 1 à {count}.")
+                    raise ValueError(_("Donnez à chaque réponse un rang de 1 à %(count)s.", count=count))
                 ranks[option] = int(value)
         if not ranks:
             return None
         if len(ranks) != count:
-            raise ValueError("Classez toutes les réponses, de 1 (la plus importante) à " + str(count) + ".")
+            raise ValueError(_("Classez toutes les réponses, de 1 (la plus importante) à ") + str(count) + ".")
         if len(set(ranks.values())) != count:
-            raise ValueError("Chaque rang ne peut être donné qu'une fois.")
+            raise ValueError(_("Chaque rang ne peut être donné qu'une fois."))
         return ranks
     if kind in (QuestionKind.short_text, QuestionKind.long_text):
         if not raw:
             return None
         limit = TEXT_MAX[kind]
         if len(raw) > limit:
-            raise ValueError(f"Votre réponse dépasse {limit} caractères : raccourcissez-la.")
+            raise ValueError(_("Votre réponse dépasse %(limit)s caractères : raccourcissez-la.", limit=limit))
         return raw
     if kind == QuestionKind.number:
         if not raw:
             return None
         value = _number(raw)
         if value is None:
-            raise ValueError("Indiquez un nombre, par exemple 12 ou 2,5.")
+            raise ValueError(_("Indiquez un nombre, par exemple 12 ou 2,5."))
         low, high = question.setting("min"), question.setting("max")
         if (low is not None and value < low) or (high is not None and value > high):
             if low is not None and high is not None:
-                raise ValueError(f"Indiquez un nombre entre {_fmt(low)} et {_fmt(high)}.")
-            raise ValueError(f"Indiquez un nombre d'au moins {_fmt(low)}." if low is not None else f"Indiquez un nombre d'au plus {_fmt(high)}.")
+                raise ValueError(_("Indiquez un nombre entre %(fmt)s et %(fmt2)s.", fmt=_fmt(low), fmt2=_fmt(high)))
+            raise ValueError(_("Indiquez un nombre d'au moins %(fmt)s.", fmt=_fmt(low)) if low is not None else _("Indiquez un nombre d'au plus %(fmt)s.", fmt=_fmt(high)))
         return value
     if kind == QuestionKind.date:
         if not raw:
@@ -284,21 +285,21 @@ def clean_value(question: Question, form):
         try:
             value = date.fromisoformat(raw)
         except ValueError:
-            raise ValueError("Indiquez une date complète, par exemple 14/07/2026.") from None
+            raise ValueError(_("Indiquez une date complète, par exemple 14/07/2026.")) from None
         low, high = question.setting("min_date"), question.setting("max_date")
         if (low and value < date.fromisoformat(low)) or (high and value > date.fromisoformat(high)):
             from participation.core.dates import format_day
 
             if low and high:
-                raise ValueError(f"Indiquez une date entre le {format_day(date.fromisoformat(low))} et le {format_day(date.fromisoformat(high))}.")
-            raise ValueError(f"Indiquez une date à partir du {format_day(date.fromisoformat(low))}." if low
-                             else f"Indiquez une date jusqu'au {format_day(date.fromisoformat(high))}.")
+                raise ValueError(_("Indiquez une date entre le %(format_day)s et le %(format_day2)s.", format_day=format_day(date.fromisoformat(low)), format_day2=format_day(date.fromisoformat(high))))
+            raise ValueError(_("Indiquez une date à partir du %(format_day)s.", format_day=format_day(date.fromisoformat(low))) if low
+                             else _("Indiquez une date jusqu'au %(format_day)s.", format_day=format_day(date.fromisoformat(high))))
         return value.isoformat()
     # Profile questions: one label among the territory's communes, quartiers, bands.
     if not raw:
         return None
     if raw not in option_labels(question):
-        raise ValueError("Choisissez une des réponses proposées.")
+        raise ValueError(_("Choisissez une des réponses proposées."))
     return raw
 
 
@@ -313,7 +314,7 @@ def parse_page(visibility: Visibility, section: Section, form) -> tuple[dict, di
             except ValueError:
                 value = True
             if value is not None:
-                errors[question.id] = "Cette question ne vous concerne pas d'après vos réponses précédentes : elle ne peut pas recevoir de réponse."
+                errors[question.id] = _("Cette question ne vous concerne pas d'après vos réponses précédentes : elle ne peut pas recevoir de réponse.")
             continue
         try:
             value = clean_value(question, form)
@@ -329,12 +330,12 @@ def parse_page(visibility: Visibility, section: Section, form) -> tuple[dict, di
 
 def required_message(question: Question) -> str:
     if question.kind == QuestionKind.multiple:
-        return "Cochez au moins une réponse : cette question est obligatoire."
+        return _("Cochez au moins une réponse : cette question est obligatoire.")
     if question.kind == QuestionKind.matrix:
-        return "Donnez une note à chaque ligne : cette question est obligatoire."
+        return _("Donnez une note à chaque ligne : cette question est obligatoire.")
     if question.kind == QuestionKind.ranking:
-        return "Classez les réponses : cette question est obligatoire."
-    return "Répondez à cette question : elle est obligatoire."
+        return _("Classez les réponses : cette question est obligatoire.")
+    return _("Répondez à cette question : elle est obligatoire.")
 
 
 def save_page(response: Response, section: Section, form, *, now: datetime | None = None) -> Visibility:
@@ -343,7 +344,7 @@ def save_page(response: Response, section: Section, form, *, now: datetime | Non
     check_can_answer(questionnaire, response, now)
     visibility = Visibility(questionnaire, response.draft or {})
     if section not in visibility.shown_sections:
-        raise DomainError("Cette partie du questionnaire ne vous concerne pas d'après vos réponses précédentes.")
+        raise DomainError(_("Cette partie du questionnaire ne vous concerne pas d'après vos réponses précédentes."))
     values, errors = parse_page(visibility, section, form)
     if errors:
         raise AnswerErrors(errors)
@@ -362,7 +363,7 @@ def save_page(response: Response, section: Section, form, *, now: datetime | Non
 def display(question: Question, value) -> str:
     """An answer as the respondent reads it back."""
     if value is None:
-        return "Pas de réponse"
+        return _("Pas de réponse")
     kind = question.kind
     if kind == QuestionKind.single:
         return value["choice"] + (f" : {value['other']}" if value.get("other") else "")

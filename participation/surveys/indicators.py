@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from participation.extensions import db
 from participation.staff.indicators import Figure, IndicatorQuery, percent, register_indicator
 from participation.surveys.models import Invitation, Questionnaire, Response, SurveyState
+from flask_babel import gettext as _
 
 
-@register_indicator("surveys", "Questionnaires", order=30)
+@register_indicator("surveys", _l("Questionnaires"), order=30)
 def questionnaires_figures(query: IndicatorQuery) -> list[Figure]:
     """Three queries: the questionnaires open during the year, their responses, their invitations."""
     items = db.session.execute(
@@ -18,7 +19,7 @@ def questionnaires_figures(query: IndicatorQuery) -> list[Figure]:
         .where(Questionnaire.state != SurveyState.draft, Questionnaire.opened_at.is_not(None), Questionnaire.opened_at < query.end,
                sa.or_(Questionnaire.closed_at.is_(None), Questionnaire.closed_at >= query.start))
         .order_by(Questionnaire.opened_at, Questionnaire.id)).all()
-    ids = [i for i, _, _ in items]
+    ids = [i for i, _unused, _unused in items]
     responses = sa.select(Response.questionnaire_id, sa.func.count(Response.id)).where(Response.questionnaire_id.in_(ids))
     if query.commune_id:
         responses = responses.where(Response.commune_id == query.commune_id)
@@ -31,11 +32,11 @@ def questionnaires_figures(query: IndicatorQuery) -> list[Figure]:
     for qid, title, wave in items:
         sent, responded = invitations.get(qid, (0, 0))
         rows.append((f"{title} ({wave})" if wave else title, submitted.get(qid, 0), sent, percent(responded, sent)))
-    return [Figure("questionnaires", "Réponses aux questionnaires et taux de réponse des invités",
-                   ("Questionnaire", "Réponses envoyées", "Invitations envoyées", "Taux de réponse des invités"), rows,
-                   summary=[("Questionnaires", str(len(rows))), ("Réponses envoyées", str(sum(r[1] for r in rows)))],
-                   note="Questionnaires ouverts pendant l'année, réponses envoyées dans l'année. Par commune : les réponses "
-                        "des personnes qui ont indiqué cette commune. Le taux de réponse ne concerne que les questionnaires sur invitation."),
+    return [Figure("questionnaires", _("Réponses aux questionnaires et taux de réponse des invités"),
+                   (_("Questionnaire"), _("Réponses envoyées"), _("Invitations envoyées"), _("Taux de réponse des invités")), rows,
+                   summary=[(_("Questionnaires"), str(len(rows))), (_("Réponses envoyées"), str(sum(r[1] for r in rows)))],
+                   note=_("Questionnaires ouverts pendant l'année, réponses envoyées dans l'année. Par commune : les réponses "
+                        "des personnes qui ont indiqué cette commune. Le taux de réponse ne concerne que les questionnaires sur invitation.")),
             *_spread(query)]
 
 

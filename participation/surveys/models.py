@@ -14,35 +14,36 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
+from flask_babel import lazy_gettext as _l
 
 
 class SurveyState(TitledEnum):
-    draft = "draft", "Brouillon"
-    open = "open", "Ouvert"
-    closed = "closed", "Clos"
-    published = "published", "Résultats publiés"
+    draft = "draft", _l("Brouillon")
+    open = "open", _l("Ouvert")
+    closed = "closed", _l("Clos")
+    published = "published", _l("Résultats publiés")
 
 
 class Access(TitledEnum):
-    open = "open", "Ouvert à tous (une réponse par navigateur)"
-    account = "account", "Réservé aux titulaires d'un compte (une réponse par compte)"
-    invitation = "invitation", "Sur invitation personnelle (un lien par personne)"
+    open = "open", _l("Ouvert à tous (une réponse par navigateur)")
+    account = "account", _l("Réservé aux titulaires d'un compte (une réponse par compte)")
+    invitation = "invitation", _l("Sur invitation personnelle (un lien par personne)")
 
 
 class QuestionKind(TitledEnum):
-    single = "single", "Choix unique"
-    multiple = "multiple", "Choix multiple"
-    scale = "scale", "Échelle"
-    matrix = "matrix", "Grille (plusieurs éléments sur la même échelle)"
-    ranking = "ranking", "Classement"
-    short_text = "short_text", "Texte court"
-    long_text = "long_text", "Texte long"
-    number = "number", "Nombre"
-    date = "date", "Date"
-    commune = "commune", "Commune de résidence"
-    qpv = "qpv", "Quartier prioritaire"
-    age_band = "age_band", "Tranche d'âge"
-    gender = "gender", "Genre"
+    single = "single", _l("Choix unique")
+    multiple = "multiple", _l("Choix multiple")
+    scale = "scale", _l("Échelle")
+    matrix = "matrix", _l("Grille (plusieurs éléments sur la même échelle)")
+    ranking = "ranking", _l("Classement")
+    short_text = "short_text", _l("Texte court")
+    long_text = "long_text", _l("Texte long")
+    number = "number", _l("Nombre")
+    date = "date", _l("Date")
+    commune = "commune", _l("Commune de résidence")
+    qpv = "qpv", _l("Quartier prioritaire")
+    age_band = "age_band", _l("Tranche d'âge")
+    gender = "gender", _l("Genre")
 
 
 # Kinds whose answers are counted option by option (bars, cross-tabulation, waves).
@@ -52,6 +53,7 @@ TEXT_KINDS = (QuestionKind.short_text, QuestionKind.long_text)
 # Kinds that describe the respondent: asked once, optional, offering « ne souhaite pas répondre ».
 PROFILE_KINDS = (QuestionKind.commune, QuestionKind.qpv, QuestionKind.age_band, QuestionKind.gender)
 
+# Stored as the answers' text and compared with it: fixed values, not translated.
 NO_ANSWER = "Ne souhaite pas répondre"
 OTHER = "Autre"
 NOT_IN_QPV = "Hors quartier prioritaire"
@@ -265,13 +267,13 @@ class Answer(IdMixin, Base):
 SURVEY_WORKFLOW = Workflow(
     thing="questionnaire",
     transitions=[
-        Transition("open", {SurveyState.draft}, SurveyState.open, permission="surveys.manage", label="ouvrir aux réponses",
-                   refusals={SurveyState.open: "Ce questionnaire est déjà ouvert."}),
+        Transition("open", {SurveyState.draft}, SurveyState.open, permission="surveys.manage", label=_l("ouvrir aux réponses"),
+                   refusals={SurveyState.open: _l("Ce questionnaire est déjà ouvert.")}),
         Transition("close", {SurveyState.open}, SurveyState.closed, permission="surveys.manage", label="clore",
-                   refusals={SurveyState.closed: "Ce questionnaire est déjà clos.", SurveyState.draft: "Ce questionnaire n'est pas encore ouvert."}),
-        Transition("publish", {SurveyState.closed}, SurveyState.published, permission="surveys.manage", label="publier les résultats",
-                   refusals={SurveyState.published: "Les résultats sont déjà publiés.",
-                             SurveyState.open: "Closez le questionnaire avant d'en publier les résultats."}),
+                   refusals={SurveyState.closed: _l("Ce questionnaire est déjà clos."), SurveyState.draft: _l("Ce questionnaire n'est pas encore ouvert.")}),
+        Transition("publish", {SurveyState.closed}, SurveyState.published, permission="surveys.manage", label=_l("publier les résultats"),
+                   refusals={SurveyState.published: _l("Les résultats sont déjà publiés."),
+                             SurveyState.open: _l("Closez le questionnaire avant d'en publier les résultats.")}),
     ],
 )
 SURVEY_WORKFLOW.bind(Questionnaire)

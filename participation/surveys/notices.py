@@ -7,6 +7,7 @@ from __future__ import annotations
 from participation.core.urls import external_url
 from participation.notifications.models import Category
 from participation.notifications.services import mail_address, tell_all
+from flask_babel import lazy_gettext as _l
 
 
 def tell(users, title: str, *, body: str | None = None, url: str | None = None, event=None, dedup_key: str | None = None,
@@ -25,15 +26,15 @@ def mail(*, to: str, subject: str, lines: list[str], questionnaire, dedup_key: s
 def invitation_mail(questionnaire, invitation, token: str, *, reminder: bool) -> None:
     link = external_url("surveys.invitation", token=token)
     if reminder:
-        subject = f"Rappel : votre avis compte ({questionnaire.title})"
-        lines = ["Vous avez été invité à répondre à ce questionnaire et nous n'avons pas encore reçu votre réponse.",
-                 "Voici votre lien personnel ; il remplace celui du premier courriel. Il ne sert qu'une fois : "
-                 "vos réponses sont gardées au fil des pages et vous pouvez reprendre plus tard avec ce même lien.",
-                 "Ce rappel est le seul que vous recevrez."]
+        subject = _l("Rappel : votre avis compte (%(title)s)", title=questionnaire.title)
+        lines = [_l("Vous avez été invité à répondre à ce questionnaire et nous n'avons pas encore reçu votre réponse."),
+                 _l("Voici votre lien personnel ; il remplace celui du premier courriel. Il ne sert qu'une fois : "
+                 "vos réponses sont gardées au fil des pages et vous pouvez reprendre plus tard avec ce même lien."),
+                 _l("Ce rappel est le seul que vous recevrez.")]
     else:
-        subject = f"Votre avis : {questionnaire.title}"
-        lines = ["Vous êtes invité à répondre à ce questionnaire. Le lien ci-dessous est personnel et ne sert qu'une fois : "
-                 "ne le transférez pas. Vous pouvez vous arrêter et reprendre plus tard avec ce même lien."]
+        subject = _l("Votre avis : %(title)s", title=questionnaire.title)
+        lines = [_l("Vous êtes invité à répondre à ce questionnaire. Le lien ci-dessous est personnel et ne sert qu'une fois : "
+                 "ne le transférez pas. Vous pouvez vous arrêter et reprendre plus tard avec ce même lien.")]
     mail(to=invitation.email, subject=subject, lines=lines, questionnaire=questionnaire,
          dedup_key=f"questionnaire.{'reminder' if reminder else 'invitation'}:{invitation.id}",
-         link_url=link, link_label="Répondre au questionnaire")
+         link_url=link, link_label=_l("Répondre au questionnaire"))

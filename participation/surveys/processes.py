@@ -9,13 +9,15 @@ from participation.core.dates import utc_to_local
 from participation.extensions import db
 from participation.processes.sources import PlatformProcess, path, register_process_source
 from participation.surveys.models import Access, Questionnaire, Response, SurveyState, questionnaire_themes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _day(moment):
     return utc_to_local(moment).date() if moment else None
 
 
-@register_process_source("questionnaire", "Questionnaire", automatic=True)
+@register_process_source("questionnaire", _l("Questionnaire"), automatic=True)
 def questionnaires(ids: list[int] | None) -> list[PlatformProcess]:
     """Every questionnaire open to the public (not a draft, not by invitation only), with its responses: three queries."""
     statement = (sa.select(Questionnaire).where(Questionnaire.state != SurveyState.draft, Questionnaire.access != Access.invitation)
@@ -36,7 +38,7 @@ def questionnaires(ids: list[int] | None) -> list[PlatformProcess]:
         result.append(PlatformProcess(
             source_id=q.id, title=q.display_title, method="questionnaire", url=path("surveys.show", questionnaire_id=q.id),
             starts_on=_day(q.opened_at or q.opens_at), ends_on=_day(q.closed_at or q.closes_at), participants=count,
-            figures=(("Réponses", count),), summary=q.introduction[:500] if q.introduction else "",
+            figures=((_("Réponses"), count),), summary=q.introduction[:500] if q.introduction else "",
             results=q.analysis if q.state == SurveyState.published else "",
             theme_ids=themes.get(q.id, frozenset()),
         ))

@@ -11,6 +11,8 @@ from flask import url_for
 from participation.core.models import utcnow
 from participation.staff.queues import QueueItem, register_queue
 from participation.surveys.models import Questionnaire, SurveyState
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 def _item(date_attribute: str, detail: str):
@@ -21,18 +23,18 @@ def _item(date_attribute: str, detail: str):
     return item
 
 
-@register_queue("questionnaires_past_closing", "Questionnaires ouverts après leur date de clôture", permission="surveys.manage",
+@register_queue("questionnaires_past_closing", _l("Questionnaires ouverts après leur date de clôture"), permission="surveys.manage",
                 url_endpoint="surveys_staff.index", order=70,
-                help="Leur date de clôture est passée mais ils prennent encore des réponses : clôturez-les ou reportez la date.")
+                help=_l("Leur date de clôture est passée mais ils prennent encore des réponses : clôturez-les ou reportez la date."))
 def past_closing(user):
     statement = sa.select(Questionnaire).where(Questionnaire.state == SurveyState.open, Questionnaire.closes_at.is_not(None),
                                                Questionnaire.closes_at <= utcnow())
-    return statement, Questionnaire.closes_at, _item("closes_at", "Date de clôture dépassée")
+    return statement, Questionnaire.closes_at, _item("closes_at", _("Date de clôture dépassée"))
 
 
-@register_queue("questionnaires_unpublished", "Questionnaires clos dont les résultats ne sont pas publiés", permission="surveys.manage",
+@register_queue("questionnaires_unpublished", _l("Questionnaires clos dont les résultats ne sont pas publiés"), permission="surveys.manage",
                 url_endpoint="surveys_staff.index", order=71,
-                help="Les répondants attendent les résultats : rédigez l'analyse et publiez-les.")
+                help=_l("Les répondants attendent les résultats : rédigez l'analyse et publiez-les."))
 def closed_unpublished(user):
     statement = sa.select(Questionnaire).where(Questionnaire.state == SurveyState.closed)
-    return statement, sa.func.coalesce(Questionnaire.closed_at, Questionnaire.updated_at), _item("closed_at", "Clos, résultats à publier")
+    return statement, sa.func.coalesce(Questionnaire.closed_at, Questionnaire.updated_at), _item("closed_at", _("Clos, résultats à publier"))

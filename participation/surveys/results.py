@@ -28,16 +28,18 @@ from participation.surveys.models import (
     Response,
 )
 from participation.surveys.services import option_labels
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # Groups of fewer respondents are never shown (statistical confidentiality).
 SMALL_GROUP = 5
 DIMENSIONS = {
-    "commune": "Commune",
-    "qpv": "Quartier prioritaire",
-    "age": "Tranche d'âge",
-    "gender": "Genre",
+    "commune": _l("Commune"),
+    "qpv": _l("Quartier prioritaire"),
+    "age": _l("Tranche d'âge"),
+    "gender": _l("Genre"),
 }
-NOT_GIVEN = "Non renseigné"
+NOT_GIVEN = _l("Non renseigné")
 
 
 @dataclass
@@ -126,10 +128,10 @@ def question_results(questionnaire: Questionnaire, *, public_only: bool = False)
                 result.rows.append({"item": option, "mean": item_stats.get("mean"), "first": first,
                                     "first_percent": _pct(first, result.respondents)})
         elif kind == QuestionKind.date:
-            result.bars = [Bar(choice, n, _pct(n, result.respondents)) for (_, choice), n in sorted(mine.items())]
+            result.bars = [Bar(choice, n, _pct(n, result.respondents)) for (_unused, choice), n in sorted(mine.items())]
         elif kind in CHOICE_KINDS:
             labels = option_labels(question)
-            extra = sorted(choice for (_, choice) in mine if choice not in labels)
+            extra = sorted(choice for (_unused, choice) in mine if choice not in labels)
             result.bars = [Bar(label, mine.get((None, label), 0), _pct(mine.get((None, label), 0), result.respondents))
                            for label in [*labels, *extra]]
             if kind == QuestionKind.scale:
@@ -267,7 +269,7 @@ def _columns(questions: list[Question]) -> list[tuple[str, Question, str, str | 
     """(heading, question, what, key): one column per question, per option of a multiple choice, per item of a matrix or ranking."""
     columns = []
     for number, question in enumerate(questions, start=1):
-        head = f"Q{number} {question.label}"
+        head = _("Q%(number)s %(label)s", number=number, label=question.label)
         if question.kind == QuestionKind.multiple:
             columns += [(f"{head} [{option}]", question, "has", option) for option in option_labels(question)]
         elif question.kind in (QuestionKind.matrix, QuestionKind.ranking):
@@ -276,7 +278,7 @@ def _columns(questions: list[Question]) -> list[tuple[str, Question, str, str | 
         else:
             columns.append((head, question, "value", None))
         if question.setting("allow_other"):
-            columns.append((f"{head} [précision « {OTHER} »]", question, "other", None))
+            columns.append((_("%(head)s [précision « %(OTHER)s »]", head=head, OTHER=OTHER), question, "other", None))
     return columns
 
 
@@ -315,7 +317,7 @@ def export_responses(questionnaire: Questionnaire) -> Iterator[str]:
     Two queries, streamed."""
     questions = questionnaire.ordered_questions()
     columns = _columns(questions)
-    yield "\ufeff" + _csv_line(["Réponse", "Envoyée le", *[c[0] for c in columns]])
+    yield "\ufeff" + _csv_line([_("Réponse"), _("Envoyée le"), *[c[0] for c in columns]])
     responses = db.session.execute(
         sa.select(Response.id, Response.code, Response.submitted_at)
         .where(Response.questionnaire_id == questionnaire.id, Response.submitted_at.is_not(None)).order_by(Response.id)).all()
@@ -324,7 +326,7 @@ def export_responses(questionnaire: Questionnaire) -> Iterator[str]:
         .join(Response, Response.id == Answer.response_id)
         .where(Response.questionnaire_id == questionnaire.id, Response.submitted_at.is_not(None))
         .order_by(Answer.response_id, Answer.id).execution_options(yield_per=5000))
-    plan = [(q.id, q.kind in TEXT_KINDS, what, key) for _, q, what, key in columns]
+    plan = [(q.id, q.kind in TEXT_KINDS, what, key) for _unused, q, what, key in columns]
     pending = next(answers, None)
     for response_id, code, submitted_at in responses:
         by_question: dict[int, list] = {}
@@ -336,7 +338,7 @@ def export_responses(questionnaire: Questionnaire) -> Iterator[str]:
 
 
 def export_aggregates(questionnaire: Questionnaire) -> Iterator[str]:
-    yield "\ufeff" + _csv_line(["Question", "Élément", "Réponse", "Nombre", "Pourcentage des répondants", "Moyenne"])
+    yield "\ufeff" + _csv_line([_("Question"), _("Élément"), _("Réponse"), _("Nombre"), _("Pourcentage des répondants"), _("Moyenne")])
     for result in question_results(questionnaire):
         label = result.question.label
         for bar in result.bars:
@@ -347,11 +349,11 @@ def export_aggregates(questionnaire: Questionnaire) -> Iterator[str]:
                 for bar in row["bars"]:
                     yield _csv_line([label, row["item"], bar.label, bar.count, str(bar.percent).replace(".", ","), mean])
             else:
-                yield _csv_line([label, row["item"], "classé en premier", row["first"], str(row["first_percent"]).replace(".", ","), mean])
+                yield _csv_line([label, row["item"], _("classé en premier"), row["first"], str(row["first_percent"]).replace(".", ","), mean])
         if result.question.kind == QuestionKind.number and result.mean is not None:
             yield _csv_line([label, "", "", result.respondents, "", f"{result.mean:.2f}".replace(".", ",")])
         if result.question.kind in TEXT_KINDS:
-            yield _csv_line([label, "", "réponses libres", result.respondents, "", ""])
+            yield _csv_line([label, "", _("réponses libres"), result.respondents, "", ""])
 
 
 __all__ = ["DIMENSIONS", "NO_ANSWER", "SMALL_GROUP", "comparison", "crosstab", "export_aggregates", "export_responses",

@@ -33,6 +33,8 @@ from participation.surveys.models import (
     Section,
     SurveyState,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 TITLE_MAX = 200
 LABEL_MAX = 300
@@ -41,8 +43,8 @@ MAX_OPTIONS = 30
 MAX_INVITATIONS_PER_IMPORT = 5000
 EMAIL_RE = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 
-PROFILE_HELP = ("Facultatif. Cette réponse sert seulement à comparer les besoins entre habitants ; "
-                "aucun résultat n'est montré pour un groupe de moins de 5 personnes.")
+PROFILE_HELP = (_l("Facultatif. Cette réponse sert seulement à comparer les besoins entre habitants ; "
+                "aucun résultat n'est montré pour un groupe de moins de 5 personnes."))
 QUESTIONNAIRE_FIELDS = ("title", "introduction", "purpose", "legal_basis", "recipients", "retention_months", "access",
                         "opens_at", "closes_at", "wave_label", "consultation_id", "referral_id", "event_id")
 EDITABLE_WHILE_ANSWERED = ("label", "help_text", "public")
@@ -54,15 +56,15 @@ EDITABLE_WHILE_ANSWERED = ("label", "help_text", "public")
 
 def _check_questionnaire(values: dict) -> None:
     if not (values.get("title") or "").strip():
-        raise ValidationError("Indiquez le titre du questionnaire.", field="title")
+        raise ValidationError(_("Indiquez le titre du questionnaire."), field="title")
     if not (values.get("purpose") or "").strip():
-        raise ValidationError("Indiquez à quoi serviront les réponses : c'est affiché avant la première question.", field="purpose")
+        raise ValidationError(_("Indiquez à quoi serviront les réponses : c'est affiché avant la première question."), field="purpose")
     opens, closes = values.get("opens_at"), values.get("closes_at")
     if opens and closes and closes <= opens:
-        raise ValidationError("La clôture doit suivre l'ouverture.", field="closes_at")
+        raise ValidationError(_("La clôture doit suivre l'ouverture."), field="closes_at")
     months = values.get("retention_months")
     if months is None or not 1 <= int(months) <= 120:
-        raise ValidationError("La durée de conservation va de 1 à 120 mois.", field="retention_months")
+        raise ValidationError(_("La durée de conservation va de 1 à 120 mois."), field="retention_months")
 
 
 def save_questionnaire(questionnaire: Questionnaire | None, values: dict, *, themes=(), actor) -> Questionnaire:
@@ -85,7 +87,7 @@ def save_questionnaire(questionnaire: Questionnaire | None, values: dict, *, the
     questionnaire.themes = list(themes)
     db.session.flush()
     if created:
-        add_section(questionnaire, title="Questions", actor=actor)
+        add_section(questionnaire, title=_("Questions"), actor=actor)
     record("questionnaire.created" if created else "questionnaire.updated", questionnaire, actor, {"title": questionnaire.title})
     return questionnaire
 
@@ -101,15 +103,15 @@ def has_answers(questionnaire: Questionnaire) -> bool:
     return db.session.scalar(sa.select(Response.id).where(Response.questionnaire_id == questionnaire.id).limit(1)) is not None
 
 
-LOCKED_MESSAGE = ("Des personnes ont déjà répondu à ce questionnaire : ses questions ne peuvent plus être supprimées "
+LOCKED_MESSAGE = (_l("Des personnes ont déjà répondu à ce questionnaire : ses questions ne peuvent plus être supprimées "
                   "ni leurs options modifiées, sinon les réponses reçues ne voudraient plus rien dire. "
-                  "Pour changer les questions, ouvrez une nouvelle vague.")
+                  "Pour changer les questions, ouvrez une nouvelle vague."))
 
 
 def structure_refusal(questionnaire: Questionnaire) -> str | None:
     """Why the questions' structure may not change now, or ``None``."""
     if questionnaire.state in (SurveyState.closed, SurveyState.published):
-        return "Ce questionnaire est clos : ses questions ne changent plus. Pour le reposer, ouvrez une nouvelle vague."
+        return _("Ce questionnaire est clos : ses questions ne changent plus. Pour le reposer, ouvrez une nouvelle vague.")
     if has_answers(questionnaire):
         return LOCKED_MESSAGE
     return None
@@ -125,7 +127,7 @@ def add_section(questionnaire: Questionnaire, *, title: str, description: str = 
     if refusal:
         raise DomainError(refusal)
     if not (title or "").strip():
-        raise ValidationError("Indiquez le titre de la section.", field="title")
+        raise ValidationError(_("Indiquez le titre de la section."), field="title")
     section = Section(questionnaire=questionnaire, position=1 + max((s.position for s in questionnaire.sections), default=0),
                       title=title.strip()[:200], description=(description or "").strip())
     db.session.add(section)
@@ -138,7 +140,7 @@ def update_section(section: Section, *, title: str, description: str = "", condi
     questionnaire = section.questionnaire
     require(actor, "surveys.manage", questionnaire)
     if not (title or "").strip():
-        raise ValidationError("Indiquez le titre de la section.", field="title")
+        raise ValidationError(_("Indiquez le titre de la section."), field="title")
     if (section.condition_question_id, section.condition_value) != _condition_pair(condition):
         refusal = structure_refusal(questionnaire)
         if refusal:
@@ -157,7 +159,7 @@ def remove_section(section: Section, *, actor) -> None:
     if refusal:
         raise DomainError(refusal)
     if len(questionnaire.sections) == 1:
-        raise DomainError("Un questionnaire garde au moins une section.")
+        raise DomainError(_("Un questionnaire garde au moins une section."))
     for question in [q for q in questionnaire.questions if q.section_id == section.id]:
         questionnaire.questions.remove(question)
     questionnaire.sections.remove(section)
@@ -182,12 +184,12 @@ def _set_condition(target, condition) -> None:
     positions = {s.id: s.position for s in questionnaire.sections}
     target_section = target.id if isinstance(target, Section) else target.section_id
     if question.kind not in (QuestionKind.single, QuestionKind.multiple, *PROFILE_KINDS):
-        raise ValidationError("Une condition porte sur une question à choix.", field="condition_question")
+        raise ValidationError(_("Une condition porte sur une question à choix."), field="condition_question")
     if positions.get(question.section_id, 0) >= positions.get(target_section, 0):
-        raise ValidationError("La condition doit porter sur une question d'une section précédente : "
-                              "elle est vérifiée quand la personne change de page, sans JavaScript.", field="condition_question")
+        raise ValidationError(_("La condition doit porter sur une question d'une section précédente : "
+                              "elle est vérifiée quand la personne change de page, sans JavaScript."), field="condition_question")
     if value not in option_labels(question):
-        raise ValidationError("Choisissez une des réponses possibles à cette question.", field="condition_value")
+        raise ValidationError(_("Choisissez une des réponses possibles à cette question."), field="condition_value")
     target.condition_question_id, target.condition_value = question.id, value
 
 
@@ -245,15 +247,15 @@ def _clean_question(kind: QuestionKind, values: dict) -> dict:
     """The question's stored shape, or a refusal next to the field at fault."""
     label = (values.get("label") or "").strip()
     if not label:
-        raise ValidationError("Indiquez la question.", field="label")
+        raise ValidationError(_("Indiquez la question."), field="label")
     options = _lines(values.get("options"))
     items = _lines(values.get("items"))
     settings: dict = {}
     if kind in (QuestionKind.single, QuestionKind.multiple, QuestionKind.ranking):
         if len(options) < 2:
-            raise ValidationError("Indiquez au moins deux réponses possibles, une par ligne.", field="options")
+            raise ValidationError(_("Indiquez au moins deux réponses possibles, une par ligne."), field="options")
         if len(options) > MAX_OPTIONS:
-            raise ValidationError(f"{MAX_OPTIONS} réponses possibles au plus.", field="options")
+            raise ValidationError(_("%(MAX_OPTIONS)s réponses possibles au plus.", MAX_OPTIONS=MAX_OPTIONS), field="options")
     else:
         options = []
     if kind == QuestionKind.single:
@@ -264,19 +266,19 @@ def _clean_question(kind: QuestionKind, values: dict) -> dict:
         maximum = _int_or(values.get("max_choices"))
         if maximum is not None:
             if not 1 <= maximum <= len(options) + settings["allow_other"]:
-                raise ValidationError("Le nombre maximum de choix va de 1 au nombre de réponses possibles.", field="max_choices")
+                raise ValidationError(_("Le nombre maximum de choix va de 1 au nombre de réponses possibles."), field="max_choices")
             settings["max_choices"] = maximum
     if kind in (QuestionKind.scale, QuestionKind.matrix):
         low, high = _int_or(values.get("minimum"), 1), _int_or(values.get("maximum"), 5)
         if low not in (0, 1) or high not in (4, 5, 7, 10) or high <= low:
-            raise ValidationError("Une échelle va de 0 ou 1 à 4, 5, 7 ou 10.", field="maximum")
+            raise ValidationError(_("Une échelle va de 0 ou 1 à 4, 5, 7 ou 10."), field="maximum")
         settings.update(min=low, max=high, low_label=(values.get("low_label") or "").strip()[:80],
                         high_label=(values.get("high_label") or "").strip()[:80])
     if kind == QuestionKind.matrix:
         if len(items) < 2:
-            raise ValidationError("Indiquez au moins deux éléments à noter, un par ligne.", field="items")
+            raise ValidationError(_("Indiquez au moins deux éléments à noter, un par ligne."), field="items")
         if len(items) > MAX_OPTIONS:
-            raise ValidationError(f"{MAX_OPTIONS} éléments au plus.", field="items")
+            raise ValidationError(_("%(MAX_OPTIONS)s éléments au plus.", MAX_OPTIONS=MAX_OPTIONS), field="items")
     else:
         items = []
     if kind == QuestionKind.number:
@@ -284,16 +286,16 @@ def _clean_question(kind: QuestionKind, values: dict) -> dict:
         low = _int_or(low) if low not in (None, "") else None
         high = _int_or(high) if high not in (None, "") else None
         if low is not None and high is not None and high <= low:
-            raise ValidationError("Le maximum doit dépasser le minimum.", field="maximum")
+            raise ValidationError(_("Le maximum doit dépasser le minimum."), field="maximum")
         settings.update(min=low, max=high)
     if kind == QuestionKind.date:
         low, high = values.get("min_date"), values.get("max_date")
         if low and high and high < low:
-            raise ValidationError("La date la plus tardive doit suivre la plus ancienne.", field="max_date")
+            raise ValidationError(_("La date la plus tardive doit suivre la plus ancienne."), field="max_date")
         settings.update(min_date=low.isoformat() if low else None, max_date=high.isoformat() if high else None)
     required = bool(values.get("required"))
     if kind in PROFILE_KINDS and required:
-        raise ValidationError("Les questions sur la commune, le quartier, l'âge ou le genre restent facultatives.", field="required")
+        raise ValidationError(_("Les questions sur la commune, le quartier, l'âge ou le genre restent facultatives."), field="required")
     help_text = (values.get("help_text") or "").strip()[:2000]
     if kind in PROFILE_KINDS and not help_text:
         help_text = PROFILE_HELP
@@ -308,7 +310,7 @@ def add_question(section: Section, kind: QuestionKind, values: dict, *, conditio
     if refusal:
         raise DomainError(refusal)
     if kind in PROFILE_KINDS and any(q.kind == kind for q in questionnaire.questions):
-        raise ValidationError("Cette question sur le profil est déjà posée dans ce questionnaire.", field="kind")
+        raise ValidationError(_("Cette question sur le profil est déjà posée dans ce questionnaire."), field="kind")
     cleaned = _clean_question(kind, values)
     position = 1 + max((q.position for q in questionnaire.questions if q.section_id == section.id), default=0)
     question = Question(questionnaire_id=questionnaire.id, section_id=section.id, position=position, kind=kind,
@@ -348,7 +350,7 @@ def remove_question(question: Question, *, actor) -> None:
     dependants = [q for q in questionnaire.questions if q.condition_question_id == question.id]
     dependants += [s for s in questionnaire.sections if s.condition_question_id == question.id]
     if dependants:
-        raise DomainError("D'autres questions ou sections ne s'affichent que selon la réponse à celle-ci : retirez d'abord leur condition.")
+        raise DomainError(_("D'autres questions ou sections ne s'affichent que selon la réponse à celle-ci : retirez d'abord leur condition."))
     questionnaire.questions.remove(question)
     db.session.flush()
     record("questionnaire.question_removed", questionnaire, actor, {"question": question.label})
@@ -410,7 +412,7 @@ def _copy(source: Questionnaire, *, actor, title: str, wave_label: str, previous
 def duplicate(questionnaire: Questionnaire, *, actor) -> Questionnaire:
     """A new draft with the same questions, unrelated to the original's results."""
     require(actor, "surveys.manage", questionnaire)
-    copy = _copy(questionnaire, actor=actor, title=f"Copie de {questionnaire.title}", wave_label="", previous_wave=None, same_keys=False)
+    copy = _copy(questionnaire, actor=actor, title=_("Copie de %(title)s", title=questionnaire.title), wave_label="", previous_wave=None, same_keys=False)
     record("questionnaire.duplicated", copy, actor, {"source_id": questionnaire.id})
     return copy
 
@@ -420,9 +422,9 @@ def new_wave(questionnaire: Questionnaire, *, wave_label: str, actor) -> Questio
     require(actor, "surveys.manage", questionnaire)
     wave_label = (wave_label or "").strip()
     if not wave_label:
-        raise ValidationError("Donnez un nom à la nouvelle vague, par exemple l'année : « 2027 ».", field="wave_label")
+        raise ValidationError(_("Donnez un nom à la nouvelle vague, par exemple l'année : « 2027 »."), field="wave_label")
     if wave_label == questionnaire.wave_label:
-        raise ValidationError("La nouvelle vague doit porter un autre nom que la précédente.", field="wave_label")
+        raise ValidationError(_("La nouvelle vague doit porter un autre nom que la précédente."), field="wave_label")
     copy = _copy(questionnaire, actor=actor, title=questionnaire.title, wave_label=wave_label, previous_wave=questionnaire, same_keys=True)
     record("questionnaire.wave_created", copy, actor, {"previous_id": questionnaire.id, "wave": wave_label})
     return copy
@@ -434,7 +436,7 @@ def new_wave(questionnaire: Questionnaire, *, wave_label: str, actor) -> Questio
 
 def open_questionnaire(questionnaire: Questionnaire, *, actor, now: datetime | None = None) -> None:
     if not questionnaire.questions:
-        raise DomainError("Ajoutez au moins une question avant d'ouvrir le questionnaire.")
+        raise DomainError(_("Ajoutez au moins une question avant d'ouvrir le questionnaire."))
     questionnaire.opened_at = now or utcnow()
     SURVEY_WORKFLOW.apply(questionnaire, "open", actor=actor)
     send_invitations(questionnaire, actor=actor, now=now)
@@ -453,10 +455,10 @@ def published_results():
 def publish_results(questionnaire: Questionnaire, *, analysis: str, public_question_ids, actor, now: datetime | None = None) -> None:
     """Publish the chosen questions' results with staff's analysis."""
     if not (analysis or "").strip():
-        raise ValidationError("Rédigez une courte analyse : elle accompagne les résultats publiés.", field="analysis")
+        raise ValidationError(_("Rédigez une courte analyse : elle accompagne les résultats publiés."), field="analysis")
     chosen = {int(i) for i in public_question_ids}
     if not chosen:
-        raise ValidationError("Choisissez au moins une question dont les résultats seront publiés.", field="questions")
+        raise ValidationError(_("Choisissez au moins une question dont les résultats seront publiés."), field="questions")
     set_publication(questionnaire, analysis=analysis, public_question_ids=chosen, actor=actor)
     questionnaire.results_published_at = now or utcnow()
     SURVEY_WORKFLOW.apply(questionnaire, "publish", actor=actor)
@@ -513,13 +515,13 @@ def import_invitations(questionnaire: Questionnaire, text: str, *, actor, source
     """
     require(actor, "surveys.manage", questionnaire)
     if questionnaire.state not in (SurveyState.draft, SurveyState.open):
-        raise ValidationError("Ce questionnaire est clos : on n'y invite plus personne.", field="addresses")
+        raise ValidationError(_("Ce questionnaire est clos : on n'y invite plus personne."), field="addresses")
     addresses, rejected = parse_addresses(text or "")
     if not addresses:
-        raise ValidationError("Aucune adresse électronique reconnue : une adresse par ligne, ou un fichier CSV qui en contient.",
+        raise ValidationError(_("Aucune adresse électronique reconnue : une adresse par ligne, ou un fichier CSV qui en contient."),
                               field="addresses")
     if len(addresses) > MAX_INVITATIONS_PER_IMPORT:
-        raise ValidationError(f"{MAX_INVITATIONS_PER_IMPORT} adresses au plus par import.", field="addresses")
+        raise ValidationError(_("%(MAX_INVITATIONS_PER_IMPORT)s adresses au plus par import.", MAX_INVITATIONS_PER_IMPORT=MAX_INVITATIONS_PER_IMPORT), field="addresses")
     existing = set(db.session.scalars(sa.select(Invitation.email).where(Invitation.questionnaire_id == questionnaire.id,
                                                                          Invitation.email.in_(addresses))))
     new = [a for a in addresses if a not in existing]
@@ -603,7 +605,7 @@ def invite_attendees(questionnaire: Questionnaire, *, now: datetime | None = Non
         Registration.attendance != Attendance.absent)).all()
     if not emails:
         return 0
-    added, _, _ = import_invitations(questionnaire, "\n".join(emails), actor=SYSTEM, source="event")
+    added, _unused, _unused = import_invitations(questionnaire, "\n".join(emails), actor=SYSTEM, source="event")
     return added
 
 
@@ -621,7 +623,7 @@ def invitation_counts(questionnaire: Questionnaire) -> dict:
 def invitation_by_token(raw: str) -> Invitation:
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == token_digest(raw)))
     if invitation is None:
-        raise DomainError("Ce lien d'invitation n'est pas valable, ou il a été remplacé par celui d'un courriel plus récent.")
+        raise DomainError(_("Ce lien d'invitation n'est pas valable, ou il a été remplacé par celui d'un courriel plus récent."))
     return invitation
 
 

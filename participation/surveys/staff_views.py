@@ -32,7 +32,7 @@ def _staff_questionnaire(questionnaire_id: int) -> Questionnaire:
 
 
 def _crumbs(questionnaire: Questionnaire | None = None) -> list:
-    crumbs = [("Questionnaires", url_for("surveys_staff.index"))]
+    crumbs = [(_("Questionnaires"), url_for("surveys_staff.index"))]
     if questionnaire is not None:
         crumbs.append((questionnaire.display_title, url_for("surveys_staff.detail", questionnaire_id=questionnaire.id)))
     return crumbs
@@ -68,11 +68,11 @@ def _questionnaire_form(questionnaire: Questionnaire | None = None) -> Questionn
         for name in ("consultation_id", "referral_id", "event_id"):
             getattr(form, name).data = str(getattr(questionnaire, name) or "")
     form.themes.choices = [(tid, name) for tid, name in db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))]
-    form.consultation_id.choices = [("", "Aucune"), *[(str(i), t) for i, t in db.session.execute(
+    form.consultation_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(
         sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(100))]]
-    form.referral_id.choices = [("", "Aucune"), *[(str(i), t) for i, t in db.session.execute(
+    form.referral_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(
         sa.select(Referral.id, Referral.subject).order_by(Referral.id.desc()).limit(100))]]
-    form.event_id.choices = [("", "Aucun"), *[(str(i), t) for i, t in db.session.execute(
+    form.event_id.choices = [("", _("Aucun")), *[(str(i), t) for i, t in db.session.execute(
         sa.select(Event.id, Event.title).order_by(Event.starts_at.desc()).limit(100))]]
     return form
 
@@ -107,7 +107,7 @@ def create():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le questionnaire est créé en brouillon. Ajoutez ses sections et ses questions.", "success")
+            flash(_("Le questionnaire est créé en brouillon. Ajoutez ses sections et ses questions."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
     return render_template("surveys/staff/form.html", form=form, questionnaire=None, crumbs=_crumbs()), form_status(form)
 
@@ -123,7 +123,7 @@ def edit(questionnaire_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Le questionnaire est enregistré.", "success")
+            flash(_("Le questionnaire est enregistré."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
     return render_template("surveys/staff/form.html", form=form, questionnaire=questionnaire, crumbs=_crumbs(questionnaire)), form_status(form)
 
@@ -149,7 +149,7 @@ def _detail_page(questionnaire, section_form, status=200):
 def _condition_choices(form, questionnaire: Questionnaire, before_section: Section | None = None) -> None:
     positions = {s.id: s.position for s in questionnaire.sections}
     limit = positions.get(before_section.id) if before_section else None
-    form.condition_question.choices = [("", "Toujours afficher")] + [
+    form.condition_question.choices = [("", _("Toujours afficher"))] + [
         (str(q.id), q.label[:80]) for q in questionnaire.ordered_questions()
         if q.kind in (QuestionKind.single, QuestionKind.multiple, *PROFILE_KINDS) and (limit is None or positions[q.section_id] < limit)]
 
@@ -177,7 +177,7 @@ def add_section(questionnaire_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La section est ajoutée.", "success")
+            flash(_("La section est ajoutée."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
     rollback_only()
     return _detail_page(questionnaire, form, 422)
@@ -206,7 +206,7 @@ def edit_section(questionnaire_id: int, section_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La section est enregistrée.", "success")
+            flash(_("La section est enregistrée."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
     return render_template("surveys/staff/section.html", form=form, questionnaire=questionnaire, section=section,
                            crumbs=_crumbs(questionnaire)), form_status(form)
@@ -220,7 +220,7 @@ def remove_section(questionnaire_id: int, section_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.remove_section(section, actor=current_user)
-    flash("La section et ses questions sont supprimées.", "success")
+    flash(_("La section et ses questions sont supprimées."), "success")
     return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
 
 
@@ -291,7 +291,7 @@ def add_question(questionnaire_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La question est ajoutée.", "success")
+            flash(_("La question est ajoutée."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id) + f"#section-{section.id}")
     return _question_page(questionnaire, form)
 
@@ -324,7 +324,7 @@ def edit_question(questionnaire_id: int, question_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("La question est enregistrée.", "success")
+            flash(_("La question est enregistrée."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id) + f"#question-{question.id}")
     return _question_page(questionnaire, form, question)
 
@@ -338,7 +338,7 @@ def question_action(questionnaire_id: int, question_id: int, action: str):
         abort(400)
     if action == "supprimer":
         services.remove_question(question, actor=current_user)
-        flash("La question est supprimée.", "success")
+        flash(_("La question est supprimée."), "success")
     elif action in ("monter", "descendre"):
         services.move_question(question, -1 if action == "monter" else 1, actor=current_user)
     else:
@@ -374,7 +374,7 @@ def duplicate(questionnaire_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     copy = services.duplicate(questionnaire, actor=current_user)
-    flash("Une copie est créée en brouillon, sans les réponses.", "success")
+    flash(_("Une copie est créée en brouillon, sans les réponses."), "success")
     return redirect(url_for("surveys_staff.detail", questionnaire_id=copy.id))
 
 
@@ -389,7 +389,7 @@ def new_wave(questionnaire_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La vague « {wave.wave_label} » est créée en brouillon avec les mêmes questions.", "success")
+            flash(_("La vague « %(wave_label)s » est créée en brouillon avec les mêmes questions.", wave_label=wave.wave_label), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=wave.id))
     rollback_only()
     for message in [*form.wave_label.errors, *form.form_errors]:
@@ -405,10 +405,10 @@ def transition(questionnaire_id: int, action: str):
         abort(400)
     if action == "open":
         services.open_questionnaire(questionnaire, actor=current_user)
-        flash("Le questionnaire est ouvert aux réponses.", "success")
+        flash(_("Le questionnaire est ouvert aux réponses."), "success")
     elif action == "close":
         services.close_questionnaire(questionnaire, actor=current_user)
-        flash("Le questionnaire est clos : il ne reçoit plus de réponses.", "success")
+        flash(_("Le questionnaire est clos : il ne reçoit plus de réponses."), "success")
     else:
         abort(404)
     return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
@@ -426,7 +426,7 @@ def invitations(questionnaire_id: int):
             if upload is not None and getattr(upload, "filename", ""):
                 content = upload.stream.read(CSV_MAX_BYTES + 1)
                 if len(content) > CSV_MAX_BYTES:
-                    raise DomainError("Le fichier dépasse 1 Mo.", field="file")
+                    raise DomainError(_("Le fichier dépasse 1 Mo."), field="file")
                 try:
                     text += "\n" + content.decode("utf-8-sig")
                 except UnicodeDecodeError:
@@ -435,11 +435,11 @@ def invitations(questionnaire_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            message = f"{added} invitation{'s' if added > 1 else ''} ajoutée{'s' if added > 1 else ''}"
+            message = _("%(added)s invitation%(value)s ajoutée%(value)s", added=added, value='s' if added > 1 else '')
             if known:
-                message += f", {known} adresse{'s' if known > 1 else ''} déjà invitée{'s' if known > 1 else ''}"
+                message += _(", %(known)s adresse%(value)s déjà invitée%(value)s", known=known, value='s' if known > 1 else '')
             if rejected:
-                message += f" ; ignoré{'s' if len(rejected) > 1 else ''} car invalide{'s' if len(rejected) > 1 else ''} : " + ", ".join(rejected[:10])
+                message += _(" ; ignoré%(value)s car invalide%(value)s : ", value='s' if len(rejected) > 1 else '') + ", ".join(rejected[:10])
             flash(message + ".", "success")
             return redirect(url_for("surveys_staff.invitations", questionnaire_id=questionnaire.id))
     page = paginate(sa.select(Invitation).where(Invitation.questionnaire_id == questionnaire.id).order_by(Invitation.id))
@@ -491,7 +491,7 @@ def crosstab(questionnaire_id: int):
 def compare(questionnaire_id: int):
     questionnaire = _staff_questionnaire(questionnaire_id)
     if questionnaire.previous_wave is None:
-        abort(404, "Ce questionnaire n'a pas de vague précédente à laquelle se comparer.")
+        abort(404, _("Ce questionnaire n'a pas de vague précédente à laquelle se comparer."))
     return render_template("surveys/staff/compare.html", questionnaire=questionnaire, rows=results.comparison(questionnaire),
                            crumbs=_crumbs(questionnaire))
 
@@ -499,7 +499,7 @@ def compare(questionnaire_id: int):
 def _csv(lines, filename: str) -> HTTPResponse:
     # Built whole inside the request (a few megabytes for 10,000 responses): the queries run in its transaction.
     return HTTPResponse("".join(lines), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                        headers={"Content-Disposition": f"attachment; filename=\"{filename}\""})
 
 
 @staff_bp.route("/<int:questionnaire_id>/reponses.csv")
@@ -530,13 +530,13 @@ def publication(questionnaire_id: int):
             if questionnaire.state == SurveyState.closed:
                 services.publish_results(questionnaire, analysis=form.analysis.data, public_question_ids=form.questions.data or [],
                                          actor=current_user)
-                flash("Les résultats sont publiés.", "success")
+                flash(_("Les résultats sont publiés."), "success")
             elif questionnaire.state == SurveyState.published:
                 services.set_publication(questionnaire, analysis=form.analysis.data, public_question_ids=form.questions.data or [],
                                          actor=current_user)
-                flash("La publication est mise à jour.", "success")
+                flash(_("La publication est mise à jour."), "success")
             else:
-                raise DomainError("Closez le questionnaire avant d'en publier les résultats.")
+                raise DomainError(_("Closez le questionnaire avant d'en publier les résultats."))
         except DomainError as error:
             form_error(form, error)
         else:

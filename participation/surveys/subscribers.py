@@ -10,15 +10,16 @@ from participation.extensions import db
 from participation.pages.privacy import Processing, register_processing
 from participation.surveys import plan_indicators  # noqa: F401  (its subscriber: published results feed plan indicators)
 from participation.surveys.models import Answer, Question, Questionnaire, Response
+from flask_babel import lazy_gettext as _l
 
 register_processing(Processing(
     name="Questionnaires",
-    purpose="Connaître les besoins du territoire et les attentes des habitants, et suivre leur évolution d'une vague à l'autre.",
-    legal_basis="Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; chaque questionnaire précise sa finalité avant la première question.",
-    data="Réponses aux questions ; facultativement commune, quartier, tranche d'âge et genre ; adresse électronique des personnes invitées.",
-    recipients="Les agents de la collectivité qui conduisent le questionnaire ; les résultats publiés ne montrent jamais un groupe de moins de 5 personnes.",
-    retention=lambda c: ("Les réponses libres et les invitations sont effacées après la durée fixée pour chaque questionnaire "
-                         "(12 mois après la clôture par défaut) ; les résultats agrégés sont gardés."),
+    purpose=_l("Connaître les besoins du territoire et les attentes des habitants, et suivre leur évolution d'une vague à l'autre."),
+    legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; chaque questionnaire précise sa finalité avant la première question."),
+    data=_l("Réponses aux questions ; facultativement commune, quartier, tranche d'âge et genre ; adresse électronique des personnes invitées."),
+    recipients=_l("Les agents de la collectivité qui conduisent le questionnaire ; les résultats publiés ne montrent jamais un groupe de moins de 5 personnes."),
+    retention=lambda c: (_l("Les réponses libres et les invitations sont effacées après la durée fixée pour chaque questionnaire "
+                         "(12 mois après la clôture par défaut) ; les résultats agrégés sont gardés.")),
 ))
 
 
@@ -73,6 +74,6 @@ def tell_followers(event: DomainEvent) -> None:
             sa.select(ReferralFollower.user_id).where(ReferralFollower.referral_id == questionnaire.referral_id),
             sa.select(CouncilFollower.user_id).where(CouncilFollower.council_id == council_id))
     users = db.session.scalars(sa.select(User).where(User.id.in_(followers)).order_by(User.id)).all()
-    tell(users, f"Nouveau questionnaire : {questionnaire.title}", body="Votre avis est demandé sur un sujet que vous suivez.",
+    tell(users, _l("Nouveau questionnaire : %(title)s", title=questionnaire.title), body=_l("Votre avis est demandé sur un sujet que vous suivez."),
          url=f"/questionnaires/{questionnaire.id}", event=event, dedup_key=f"questionnaire.opened:{questionnaire.id}",
          about=questionnaire.title)

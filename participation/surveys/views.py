@@ -21,6 +21,7 @@ from participation.surveys.forms import AnswerForm, ConfirmForm
 from participation.surveys.models import Access, Invitation, Questionnaire, SurveyState
 from participation.surveys.services import invitation_by_token, option_labels
 from participation.surveys.staff_views import staff_bp  # noqa: F401  (registered through EXTRA_BLUEPRINTS)
+from flask_babel import gettext as _
 
 bp = Blueprint("surveys", __name__, url_prefix="/questionnaires")
 EXTRA_BLUEPRINTS = ("staff_bp",)
@@ -148,9 +149,9 @@ def answer(questionnaire_id: int, number: int):
         return render_template("surveys/answer.html", **_page_context(
             questionnaire, visibility, number, draft, errors=refused.errors, form=form, values=_posted(visibility, section))), 422
     if request.form.get("later"):
-        flash("Vos réponses sont enregistrées. Revenez quand vous voulez" + (
-            " avec le lien reçu par courriel" if response.invitation_id else
-            ", connecté à votre compte" if response.user_id else ", depuis ce navigateur") + " pour reprendre.", "success")
+        flash(_("Vos réponses sont enregistrées. Revenez quand vous voulez") + (
+            _(" avec le lien reçu par courriel") if response.invitation_id else
+            _(", connecté à votre compte") if response.user_id else _(", depuis ce navigateur")) + _(" pour reprendre."), "success")
         return redirect(url_for("surveys.show", questionnaire_id=questionnaire.id))
     next_number = (visibility.page_of(section.id) or number) + 1
     if next_number > len(visibility.shown_sections):
@@ -229,23 +230,25 @@ def public_results_pdf(questionnaire_id: int):
                          results=results.question_results(questionnaire, public_only=True),
                          total=results.submitted_count(questionnaire), small=results.SMALL_GROUP)
     except PDFUnavailable:
-        abort(404, "Le PDF n'est pas disponible sur ce serveur : consultez la page des résultats.")
+        abort(404, _("Le PDF n'est pas disponible sur ce serveur : consultez la page des résultats."))
     db.session.commit()  # the document's reference, allocated at its first issue, is kept
     return HTTPResponse(pdf, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="resultats-questionnaire-{questionnaire.id}.pdf"'})
+                        headers={"Content-Disposition": f"inline; filename=\"resultats-questionnaire-{questionnaire.id}.pdf\""})
 
 
 @bp.app_template_filter("pct")
 def format_percent(value) -> str:
     """« 42,5 % » with a non-breaking space."""
-    return f"{float(value or 0):.1f}".rstrip("0").rstrip(".").replace(".", ",") + "\u00a0%"
+    from participation.core.numbers import percent
+
+    return percent(value)
 
 
 @bp.app_template_filter("decimal")
 def format_decimal(value, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value):.{digits}f}".rstrip("0").rstrip(".").replace(".", ",")
+    from participation.core.numbers import decimal
+
+    return decimal(value, digits)
 
 
 @bp.app_template_filter("points")

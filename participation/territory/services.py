@@ -19,6 +19,8 @@ from participation.core.identifiers import compact, insee_code_error, postal_cod
 from participation.core.permissions import require
 from participation.extensions import db
 from participation.territory.models import ACCESSIBILITY_STATUSES, Commune, Department, Neighbourhood, Territory, Theme
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 DEFAULT_TERRITORY_NAME = "Participation"
 DEFAULT_BRAND_COLOUR = "#1f5f8b"
@@ -42,7 +44,7 @@ def slugify(text: str) -> str:
 
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-EMAIL_MESSAGE = "Indiquez une adresse électronique valide, par exemple nom@exemple.fr."
+EMAIL_MESSAGE = _l("Indiquez une adresse électronique valide, par exemple nom@exemple.fr.")
 COLOUR = re.compile(r"^#[0-9a-f]{6}$")
 
 
@@ -53,7 +55,7 @@ def _text(value) -> str | None:
 
 def _too_long(value: str | None, limit: int) -> str | None:
     if value is not None and len(value) > limit:
-        return f"{limit} caractères au plus (vous en avez saisi {len(value)})."
+        return _("%(limit)s caractères au plus (vous en avez saisi %(len_value)s).", limit=limit, len_value=len(value))
     return None
 
 
@@ -86,10 +88,10 @@ TERRITORY_FIELDS: dict[str, tuple[str, int | None, bool]] = {
 }
 
 _REQUIRED_MESSAGES = {
-    "name": "Indiquez le nom de la collectivité.",
-    "kind": "Indiquez la nature de la collectivité, par exemple « communauté d'agglomération ».",
-    "brand_colour": "Indiquez la couleur de la plateforme, par exemple #1f5f8b.",
-    "accessibility_status": "Choisissez l'état de conformité au RGAA.",
+    "name": _l("Indiquez le nom de la collectivité."),
+    "kind": _l("Indiquez la nature de la collectivité, par exemple « communauté d'agglomération »."),
+    "brand_colour": _l("Indiquez la couleur de la plateforme, par exemple #1f5f8b."),
+    "accessibility_status": _l("Choisissez l'état de conformité au RGAA."),
 }
 
 
@@ -103,7 +105,7 @@ def clean_territory_values(values: dict) -> tuple[dict, dict[str, str]]:
     """
     unknown = set(values) - set(TERRITORY_FIELDS)
     if unknown:
-        raise ValueError(f"Réglages inconnus : {', '.join(sorted(unknown))}")
+        raise ValueError(_("Réglages inconnus : %(join)s", join=', '.join(sorted(unknown))))
     cleaned: dict = {}
     problems: dict[str, str] = {}
     for name, value in values.items():
@@ -127,15 +129,15 @@ def clean_territory_values(values: dict) -> tuple[dict, dict[str, str]]:
             problems["siret"] = problem
     start, end = merged["mandate_start"], merged["mandate_end"]
     if start and end and start >= end and not {"mandate_start", "mandate_end"} & set(problems):
-        problems["mandate_end"] = "La fin de la mandature doit être postérieure à son début."
+        problems["mandate_end"] = _("La fin de la mandature doit être postérieure à son début.")
     if (
         merged["accessibility_status"] in ACCESSIBILITY_STATUSES[1:]
         and not merged["accessibility_audit_date"]
         and "accessibility_audit_date" not in problems
     ):
         problems["accessibility_audit_date"] = (
-            "Une plateforme ne peut se déclarer « partiellement » ou « totalement conforme » qu'après un audit : indiquez sa date, "
-            "ou choisissez « non conforme »."
+            _("Une plateforme ne peut se déclarer « partiellement » ou « totalement conforme » qu'après un audit : indiquez sa date, "
+            "ou choisissez « non conforme ».")
         )
     return cleaned, problems
 
@@ -160,9 +162,9 @@ def _check_text(kind: str, text: str) -> str | None:
     if kind == "email" and not EMAIL.match(text):
         return EMAIL_MESSAGE
     if kind == "colour" and not COLOUR.match(text):
-        return "La couleur s'écrit # suivi de 6 chiffres hexadécimaux (0 à 9, a à f), par exemple #1f5f8b."
+        return _("La couleur s'écrit # suivi de 6 chiffres hexadécimaux (0 à 9, a à f), par exemple #1f5f8b.")
     if kind == "status" and text not in ACCESSIBILITY_STATUSES:
-        return "Choisissez l'un des états prévus par le RGAA : " + ", ".join(ACCESSIBILITY_STATUSES) + "."
+        return _("Choisissez l'un des états prévus par le RGAA : ") + ", ".join(ACCESSIBILITY_STATUSES) + "."
     return None
 
 
@@ -175,13 +177,13 @@ def _clean_scalar(kind: str, value):
         try:
             return date.fromisoformat(str(value).strip()), None
         except ValueError:
-            return None, "Indiquez une date valide, par exemple 2026-03-22."
+            return None, _("Indiquez une date valide, par exemple 2026-03-22.")
     try:
         number = int(str(value).replace(" ", "").replace("\u202f", "").replace("\u00a0", ""))
     except ValueError:
-        return None, "Indiquez un nombre entier."
+        return None, _("Indiquez un nombre entier.")
     if number < 0:
-        return None, "Indiquez un nombre positif."
+        return None, _("Indiquez un nombre positif.")
     return number, None
 
 
@@ -215,7 +217,7 @@ def set_logo(upload, *, actor) -> Territory:
     require(actor, "territory.manage")
     territory = current_territory()
     if territory.id is None:
-        raise ValidationError("Enregistrez d'abord les réglages du territoire.", field="logo")
+        raise ValidationError(_("Enregistrez d'abord les réglages du territoire."), field="logo")
     stored = store_upload(upload, kinds=IMAGES, max_bytes=LOGO_MAX_BYTES, actor=actor, field="logo")
     territory.logo_file_id = stored.id
     db.session.flush()
@@ -256,7 +258,7 @@ def save_commune(commune: Commune | None, *, insee_code: str, name: str, postal_
     if problem:
         raise ValidationError(problem, field="insee_code")
     if not name:
-        raise ValidationError("Indiquez le nom de la commune.", field="name")
+        raise ValidationError(_("Indiquez le nom de la commune."), field="name")
     problem = _too_long(name, 120)
     if problem:
         raise ValidationError(problem, field="name")
@@ -265,10 +267,10 @@ def save_commune(commune: Commune | None, *, insee_code: str, name: str, postal_
         if problem:
             raise ValidationError(problem, field="postal_code")
     if population is not None and population < 0:
-        raise ValidationError("Indiquez un nombre positif.", field="population")
+        raise ValidationError(_("Indiquez un nombre positif."), field="population")
     clash = db.session.scalar(sa.select(Commune).where(Commune.insee_code == code))
     if clash is not None and clash is not commune:
-        raise ValidationError(f"La commune « {clash.name} » porte déjà le code INSEE {code}.", field="insee_code")
+        raise ValidationError(_("La commune « %(name)s » porte déjà le code INSEE %(code)s.", name=clash.name, code=code), field="insee_code")
     created = commune is None
     if created:
         commune = Commune()
@@ -304,7 +306,7 @@ def decode_text(data: str | bytes) -> str:
     if isinstance(data, str):
         return data.lstrip("\ufeff")
     if b"\x00" in data:
-        raise ValidationError("Ce fichier n'est pas un fichier texte : enregistrez-le au format CSV depuis votre tableur.", field="file")
+        raise ValidationError(_("Ce fichier n'est pas un fichier texte : enregistrez-le au format CSV depuis votre tableur."), field="file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -313,7 +315,7 @@ def decode_text(data: str | bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise ValidationError(
-            "Le fichier n'a pas pu être lu : enregistrez-le au format CSV, encodé en UTF-8 ou en Windows-1252.", field="file"
+            _("Le fichier n'a pas pu être lu : enregistrez-le au format CSV, encodé en UTF-8 ou en Windows-1252."), field="file"
         ) from None
 
 
@@ -326,7 +328,7 @@ def import_communes(data: str | bytes, *, actor) -> ImportReport:
     require(actor, "territory.manage")
     text = decode_text(data)
     if not text.strip():
-        raise ValidationError("Le fichier est vide.", field="file")
+        raise ValidationError(_("Le fichier est vide."), field="file")
     first_line = next(line for line in text.splitlines() if line.strip())
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -335,17 +337,17 @@ def import_communes(data: str | bytes, *, actor) -> ImportReport:
         columns = _columns(next(row for row in reader if any(cell.strip() for cell in row)))
         rows, errors = _read_communes(reader, columns)
     except csv.Error as error:
-        raise ValidationError(f"Ligne {reader.line_num} : le fichier CSV est mal formé ({error}).", field="file") from None
+        raise ValidationError(_("Ligne %(line_num)s : le fichier CSV est mal formé (%(error)s).", line_num=reader.line_num, error=error), field="file") from None
     if errors:
         more = len(errors) - MAX_IMPORT_ERRORS
         raise ValidationError(
-            "Le fichier n'a pas été importé, aucune commune n'a été modifiée. "
+            _("Le fichier n'a pas été importé, aucune commune n'a été modifiée. ")
             + " ".join(errors[:MAX_IMPORT_ERRORS])
-            + (f" (et {more} autres erreurs)" if more > 0 else ""),
+            + (_(" (et %(more)s autres erreurs)", more=more) if more > 0 else ""),
             field="file",
         )
     if not rows:
-        raise ValidationError("Le fichier ne contient aucune commune.", field="file")
+        raise ValidationError(_("Le fichier ne contient aucune commune."), field="file")
 
     existing: dict[str, Commune] = {}
     codes = [row[0] for row in rows]
@@ -388,8 +390,8 @@ def _columns(header: list[str]) -> dict[str, int]:
                 break
     if not {"code_insee", "nom"} <= set(columns):
         raise ValidationError(
-            "La première ligne doit nommer les colonnes « code_insee » et « nom » (et, si vous les avez, « code_postal » et « population »), "
-            "séparées par des points-virgules ou des virgules.",
+            _("La première ligne doit nommer les colonnes « code_insee » et « nom » (et, si vous les avez, « code_postal » et « population »), "
+            "séparées par des points-virgules ou des virgules."),
             field="file",
         )
     return columns
@@ -409,26 +411,26 @@ def _read_communes(reader, columns: dict[str, int]) -> tuple[list[tuple], list[s
         code, name = compact(cell(values, "code_insee")), cell(values, "nom")
         problem = insee_code_error(code)
         if problem:
-            errors.append(f"Ligne {number} : {problem}")
+            errors.append(_("Ligne %(number)s : %(problem)s", number=number, problem=problem))
             continue
         if code in seen:
-            errors.append(f"Ligne {number} : le code {code} figure déjà à la ligne {seen[code]}.")
+            errors.append(_("Ligne %(number)s : le code %(code)s figure déjà à la ligne %(value)s.", number=number, code=code, value=seen[code]))
             continue
         seen[code] = number
         if not name:
-            errors.append(f"Ligne {number} : le nom de la commune manque.")
+            errors.append(_("Ligne %(number)s : le nom de la commune manque.", number=number))
             continue
         if len(name) > 120:
-            errors.append(f"Ligne {number} : le nom de la commune dépasse 120 caractères.")
+            errors.append(_("Ligne %(number)s : le nom de la commune dépasse 120 caractères.", number=number))
             continue
         raw_population = cell(values, "population")
         population = re.sub(r"[\s\u00a0\u202f]", "", raw_population)
         if population and parse_int(population, minimum=0) is None:
-            errors.append(f"Ligne {number} : la population « {raw_population[:40]} » n'est pas un nombre entier.")
+            errors.append(_("Ligne %(number)s : la population « %(value)s » n'est pas un nombre entier.", number=number, value=raw_population[:40]))
             continue
         postal = compact(cell(values, "code_postal"))
         if postal and postal_code_error(postal):
-            errors.append(f"Ligne {number} : {postal_code_error(postal)}")
+            errors.append(_("Ligne %(number)s : %(postal_code_error)s", number=number, postal_code_error=postal_code_error(postal)))
             continue
         rows.append((code, name, postal or None, parse_int(population) if population else None))
     return rows, errors
@@ -452,13 +454,13 @@ def save_theme(theme: Theme | None, *, name: str, description: str | None, archi
     require(actor, "territory.manage")
     name = _text(name)
     if not name:
-        raise ValidationError("Indiquez le nom du thème.", field="name")
+        raise ValidationError(_("Indiquez le nom du thème."), field="name")
     problem = _too_long(name, 120)
     if problem:
         raise ValidationError(problem, field="name")
     clash = db.session.scalar(sa.select(Theme).where(sa.func.lower(Theme.name) == name.lower()))
     if clash is not None and clash is not theme:
-        raise ValidationError("Un thème porte déjà ce nom.", field="name")
+        raise ValidationError(_("Un thème porte déjà ce nom."), field="name")
     created = theme is None
     if created:
         theme = Theme(slug=_unique_theme_slug(name), archived=False)
@@ -501,17 +503,17 @@ def save_department(department: Department | None, *, name: str, code: str, emai
     require(actor, "territory.manage")
     name, code, email = _text(name), (code or "").strip().upper(), _text(email)
     if not name:
-        raise ValidationError("Indiquez le nom de la direction ou du service.", field="name")
+        raise ValidationError(_("Indiquez le nom de la direction ou du service."), field="name")
     problem = _too_long(name, 160)
     if problem:
         raise ValidationError(problem, field="name")
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,19}", code):
-        raise ValidationError("Le code s'écrit en majuscules, chiffres et tirets, 20 caractères au plus (par exemple DEV-ECO).", field="code")
+        raise ValidationError(_("Le code s'écrit en majuscules, chiffres et tirets, 20 caractères au plus (par exemple DEV-ECO)."), field="code")
     if email and (len(email) > 254 or not EMAIL.match(email)):
         raise ValidationError(EMAIL_MESSAGE, field="email")
     for column, value, message, field_name in (
-        (Department.name, name, "Une direction porte déjà ce nom.", "name"),
-        (Department.code, code, "Une direction porte déjà ce code.", "code"),
+        (Department.name, name, _("Une direction porte déjà ce nom."), "name"),
+        (Department.code, code, _("Une direction porte déjà ce code."), "code"),
     ):
         clash = db.session.scalar(sa.select(Department).where(column == value))
         if clash is not None and clash is not department:
@@ -564,14 +566,14 @@ def save_neighbourhood(neighbourhood: Neighbourhood | None, *, name: str, qpv_co
     require(actor, "territory.manage")
     name, code = _text(name), (_text(qpv_code) or "").upper().replace(" ", "")
     if not name:
-        raise ValidationError("Indiquez le nom du quartier.", field="name")
+        raise ValidationError(_("Indiquez le nom du quartier."), field="name")
     if not QPV_CODE.match(code):
-        raise ValidationError("Le code QPV commence par QN ou QP suivi de 6 à 8 chiffres ou lettres, par exemple QN03701M.", field="qpv_code")
+        raise ValidationError(_("Le code QPV commence par QN ou QP suivi de 6 à 8 chiffres ou lettres, par exemple QN03701M."), field="qpv_code")
     if commune is None:
-        raise ValidationError("Choisissez la commune du quartier.", field="commune")
+        raise ValidationError(_("Choisissez la commune du quartier."), field="commune")
     clash = db.session.scalar(sa.select(Neighbourhood).where(Neighbourhood.qpv_code == code))
     if clash is not None and clash is not neighbourhood:
-        raise ValidationError(f"Le quartier « {clash.name} » porte déjà ce code.", field="qpv_code")
+        raise ValidationError(_("Le quartier « %(name)s » porte déjà ce code.", name=clash.name), field="qpv_code")
     created = neighbourhood is None
     if created:
         neighbourhood = Neighbourhood()

@@ -23,6 +23,7 @@ from participation.territory.forms import (
 )
 from participation.extensions import db
 from participation.territory.models import Commune, Department, Neighbourhood, Theme
+from flask_babel import gettext as _
 
 bp = Blueprint("territory", __name__, url_prefix="/gestion")
 
@@ -53,7 +54,7 @@ def settings():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Les réglages du territoire sont enregistrés.", "success")
+            flash(_("Les réglages du territoire sont enregistrés."), "success")
             return redirect(url_for("territory.settings"))
     return render_template("territory/settings.html", form=form), form_status(form)
 
@@ -82,9 +83,7 @@ def import_communes():
             form_error(form, error)
         else:
             flash(
-                f"Import terminé : {report.created} commune{'s' if report.created > 1 else ''} "
-                f"créée{'s' if report.created > 1 else ''}, {report.updated} mise{'s' if report.updated > 1 else ''} à jour, "
-                f"{report.unchanged} inchangée{'s' if report.unchanged > 1 else ''}.",
+                _("Import terminé : %(created)s commune%(value)s créée%(value)s, %(updated)s mise%(value2)s à jour, %(unchanged)s inchangée%(value3)s.", created=report.created, value='s' if report.created > 1 else '', updated=report.updated, value2='s' if report.updated > 1 else '', unchanged=report.unchanged, value3='s' if report.unchanged > 1 else ''),
                 "success",
             )
             return redirect(url_for("territory.communes"))
@@ -107,7 +106,7 @@ def new_commune():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La commune « {commune.name} » est ajoutée.", "success")
+            flash(_("La commune « %(name)s » est ajoutée.", name=commune.name), "success")
             return redirect(url_for("territory.communes", q=commune.insee_code))
     return render_template("territory/commune_form.html", form=form, commune=None), form_status(form)
 
@@ -129,7 +128,7 @@ def edit_commune(commune_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La commune « {commune.name} » est enregistrée.", "success")
+            flash(_("La commune « %(name)s » est enregistrée.", name=commune.name), "success")
             return redirect(url_for("territory.communes", q=commune.insee_code))
     return render_template("territory/commune_form.html", form=form, commune=commune), form_status(form)
 
@@ -151,7 +150,7 @@ def new_theme():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Le thème « {theme.name} » est créé.", "success")
+            flash(_("Le thème « %(name)s » est créé.", name=theme.name), "success")
             return redirect(url_for("territory.themes"))
     return render_template("territory/theme_form.html", form=form, theme=None), form_status(form)
 
@@ -166,7 +165,7 @@ def edit_theme(theme_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Le thème « {theme.name} » est enregistré.", "success")
+            flash(_("Le thème « %(name)s » est enregistré.", name=theme.name), "success")
             return redirect(url_for("territory.themes"))
     return render_template("territory/theme_form.html", form=form, theme=theme), form_status(form)
 
@@ -179,9 +178,9 @@ def archive_theme(theme_id: int, archived: bool):
         abort(400)
     services.set_theme_archived(theme, archived, actor=current_user)
     if archived:
-        flash(f"Le thème « {theme.name} » est archivé : il reste sur les contenus passés mais n'est plus proposé.", "success")
+        flash(_("Le thème « %(name)s » est archivé : il reste sur les contenus passés mais n'est plus proposé.", name=theme.name), "success")
     else:
-        flash(f"Le thème « {theme.name} » est de nouveau proposé.", "success")
+        flash(_("Le thème « %(name)s » est de nouveau proposé.", name=theme.name), "success")
     return redirect(safe_next("territory.themes"))
 
 
@@ -204,7 +203,7 @@ def new_department():
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La direction « {department.name} » est créée.", "success")
+            flash(_("La direction « %(name)s » est créée.", name=department.name), "success")
             return redirect(url_for("territory.departments"))
     return render_template("territory/department_form.html", form=form, department=None), form_status(form)
 
@@ -219,7 +218,7 @@ def edit_department(department_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"La direction « {department.name} » est enregistrée.", "success")
+            flash(_("La direction « %(name)s » est enregistrée.", name=department.name), "success")
             return redirect(url_for("territory.departments"))
     return render_template("territory/department_form.html", form=form, department=department), form_status(form)
 
@@ -232,9 +231,9 @@ def archive_department(department_id: int, archived: bool):
         abort(400)
     services.set_department_archived(department, archived, actor=current_user)
     if archived:
-        flash(f"La direction « {department.name} » est archivée : elle n'est plus proposée pour les nouveaux dossiers.", "success")
+        flash(_("La direction « %(name)s » est archivée : elle n'est plus proposée pour les nouveaux dossiers.", name=department.name), "success")
     else:
-        flash(f"La direction « {department.name} » est de nouveau proposée.", "success")
+        flash(_("La direction « %(name)s » est de nouveau proposée.", name=department.name), "success")
     return redirect(safe_next("territory.departments"))
 
 
@@ -242,7 +241,7 @@ def archive_department(department_id: int, archived: bool):
 
 
 def _commune_choices() -> list[tuple[str, str]]:
-    return [("", "— Choisir —"), *[(str(c.id), c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]]
+    return [("", _("— Choisir —")), *[(str(c.id), c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))]]
 
 
 @bp.route("/quartiers")
@@ -266,6 +265,6 @@ def edit_neighbourhood(neighbourhood_id: int | None):
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"Le quartier « {saved.name} » est enregistré.", "success")
+            flash(_("Le quartier « %(name)s » est enregistré.", name=saved.name), "success")
             return redirect(url_for("territory.neighbourhoods"))
     return render_template("territory/neighbourhood_form.html", form=form, neighbourhood=neighbourhood), form_status(form)

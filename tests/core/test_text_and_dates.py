@@ -43,7 +43,7 @@ def test_dates_are_shown_the_french_way_in_paris_time(app, moment, expected):
 
 def test_dates_in_english(app):
     with app.test_request_context("/"), force_locale("en"):
-        assert format_moment(datetime(2026, 3, 3, 17, 30, tzinfo=UTC)) == "Tuesday 3 March 2026 at 6:30 PM"
+        assert format_moment(datetime(2026, 3, 3, 17, 30, tzinfo=UTC)) == "Tuesday 3 March 2026 at 6:30 pm"
 
 
 def test_day_time_and_machine_form(app):

@@ -63,7 +63,7 @@ def test_a_block_is_declared_by_its_domain_and_an_empty_block_says_so(app, clien
     keys = [block.key for block in home_blocks()]
     assert keys[:3] == ["consultations", "events", "sittings"]
     html = client.get("/").get_data(as_text=True)
-    assert "Aucune concertation n'est ouverte en ce moment." in html
+    assert "Aucune concertation n&#39;est ouverte en ce moment." in html  # escaped like any text
     assert 'aria-labelledby="bloc-opinions"' not in html  # no opinion yet: the block is left out
 
     @register_home_block("test_news", "Actualités", order=1, empty="Rien de neuf.")
