@@ -25,3 +25,8 @@ declare_events("accounts", {
     "user.closed": "Compte fermé",
     "user.topics_unfollowed": "Suivi des sujets de discussion arrêté",
 })
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("user.registration_attempted", "user.confirmation_requested", "user.logged_in", "user.password_changed", "user.password_reset_requested", "user.password_reset", "user.topics_unfollowed")

@@ -25,7 +25,11 @@ _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
 
 class DomainEvent(IdMixin, Base):
     __tablename__ = "domain_events"
-    __table_args__ = (sa.Index("ix_domain_events_subject", "subject_type", "subject_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_domain_events_subject", "subject_type", "subject_id", "id"),
+        # The page cache's generations without Redis: the latest event of a subject table.
+        sa.Index("ix_domain_events_type_id", "subject_type", "id"),
+    )
 
     # Past-tense name, "<thing>.<what happened>": "user.registered".
     name: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -87,7 +91,7 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     db.session.add(event)
     db.session.flush()
     # Pages cached before this change are out of date once it commits.
-    pagecache.mark_changed(db.session)
+    pagecache.mark_changed(db.session, pagecache.event_tag(event_name, event.subject_type))
     for subscriber in subscribers_for(event_name):
         subscriber(event)
     return event

@@ -29,3 +29,8 @@ declare_events("events", {
     "registration.expired": "Inscription expirée",
     "registration.attendance_marked": "Présence pointée",
 })
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("registration.link_requested")

@@ -13,7 +13,8 @@ from participation.forums.models import Consultation, ConsultationState, consult
 KIND, LABEL = "consultation", "Concertation"
 
 
-@register_source(KIND, LABEL)
+# Reads consultations only: a contribution or a reaction leaves the agenda as it was.
+@register_source(KIND, LABEL, tags=("consultations",))
 def consultation_dates(query: AgendaQuery) -> list[AgendaItem]:
     """Published consultations whose opening or closing falls in the period: three queries."""
     statement = (

@@ -5,3 +5,8 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 declare_domain("notifications", "Notifications")
 declare_subject("notification_preferences", "préférence de notification", domain="notifications")
 declare_events("notifications", {"notification_preference.changed": "Préférences de notification modifiées"})
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("notification_preference.changed")
