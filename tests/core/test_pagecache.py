@@ -329,3 +329,79 @@ def test_tags_expand_to_the_tables_of_a_domain():
     assert pagecache.expand_tags(None) == (pagecache.ALL,)
     assert pagecache.event_tag("user.logged_in", "users") is None
     assert pagecache.event_tag("contribution.reacted", "contributions") == "contributions"
+
+
+# Fragments: shared parts of logged-in pages.
+
+
+def _home_renders(monkeypatch):
+    from participation.pages import views as pages_views
+
+    calls = []
+    real = pages_views.collect_home_blocks
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pages_views, "collect_home_blocks", counting)
+    return calls
+
+
+def test_logged_in_people_share_the_home_blocks_but_never_each_others_data(cache_on, app, monkeypatch):
+    consultation = factories.consultation(title="Plan vélo")
+    alice = factories.participant(consultation, display_name="Alice Martin")
+    bruno = factories.participant(consultation, display_name="Bruno Petit")
+    db.session.commit()
+    renders = _home_renders(monkeypatch)
+
+    as_alice = app.test_client()
+    as_alice.login(alice.email, factories.PASSWORD)
+    page = as_alice.get("/")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store" and "X-Page-Cache" not in page.headers
+    text = page.get_data(as_text=True)
+    assert "Alice Martin" in text and "Plan vélo" in text and len(renders) == 1
+
+    as_bruno = app.test_client()
+    as_bruno.login(bruno.email, factories.PASSWORD)
+    text = as_bruno.get("/").get_data(as_text=True)
+    assert "Bruno Petit" in text and "Plan vélo" in text
+    assert "Alice Martin" not in text
+    assert len(renders) == 1  # the blocks came from the cache
+    # Neither the anonymous page built from the same fragment.
+    text = app.test_client().get("/").get_data(as_text=True)
+    assert "Alice Martin" not in text and "Bruno Petit" not in text and "Plan vélo" in text
+
+
+def test_a_fragment_is_rendered_as_an_anonymous_visitor(cache_on, app):
+    from flask_login import current_user, login_user
+
+    alice = factories.user(display_name="Alice Martin")
+    db.session.commit()
+    with app.test_request_context("/"):
+        login_user(alice)
+        html = pagecache.fragment("qui", lambda: current_user.display_name if current_user.is_authenticated else "anonyme")
+        assert str(html) == "anonyme"
+        assert current_user.display_name == "Alice Martin"  # the request's person is back
+
+
+def test_fragments_invalidate_like_pages(cache_on, app, monkeypatch):
+    from participation.forums.models import ReactionKind
+
+    consultation, topic, contribution, reader = _reaction_in_forums()
+    renders = _home_renders(monkeypatch)
+    client = app.test_client()
+    client.login(reader.email, factories.PASSWORD)
+    client.get("/")
+    client.get("/")
+    assert len(renders) == 1
+
+    forums.react(contribution, ReactionKind.agree, actor=reader)
+    db.session.commit()
+    client.get("/")
+    assert len(renders) == 1  # a reaction shows in no home block
+
+    factories.consultation(title="Jardins partagés")
+    db.session.commit()
+    text = client.get("/").get_data(as_text=True)
+    assert len(renders) == 2 and "Jardins partagés" in text
