@@ -74,7 +74,7 @@ def index():
 @bp.route("/agenda.ics")
 @cached_page(tags=cache_tags)
 def ical():
-    items = services.mandate_items(request.args)
+    items = services.feed_items(request.args)
     body = build_calendar(items, name=f"Agenda citoyen — {current_territory().name}")
     response = Response(body, mimetype="text/calendar", headers={"Content-Disposition": 'inline; filename="agenda.ics"'})
     # Calendar applications poll the feed: an unchanged one is answered 304, without its body.
