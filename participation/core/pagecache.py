@@ -22,9 +22,9 @@ The generations change when a transaction that recorded a domain event commits
 ``after_commit`` bumps those tags; a rollback forgets the marks). With Redis
 each tag is a counter in Redis shared by every worker (plus ``*``, bumped by
 every event, for views without tags); without Redis it is the latest id of the
-tags' events (one query of one indexed probe per table, index
-``ix_domain_events_type_id``, so another process's commit is seen at once)
-plus counters of this process's commits. Every state change records an
+tags' events (``DomainEvent.cache_tag``: one query of one indexed probe per
+tag, index ``ix_domain_events_cache_tag``, so another process's commit is seen
+at once) plus counters of this process's commits. Every state change records an
 event, so a page rendered before a change is never served after it. Events
 that change nothing a public page shows (a log-in, a password reset…) are
 declared with ``private_events()`` by their domain and bump nothing.
@@ -208,18 +208,28 @@ def generation(tags=None) -> str:
     from participation.core.eventlog import DomainEvent
     from participation.extensions import db
 
-    def latest(tag):
-        # max(id) of one subject table: one backward probe of ix_domain_events_type_id.
-        query = sa.select(sa.func.max(DomainEvent.id))
-        if tag != ALL:
-            query = query.where(DomainEvent.subject_type == tag)
-        if _private:
-            query = query.where(DomainEvent.name.notin_(sorted(_private)))
-        return query.scalar_subquery()
+    if db.session.get_bind().dialect.name == "postgresql" and ALL not in tags:
+        # One plan whatever the number of tags (75 for the agenda): planning 75 sub-queries costs 10 ms,
+        # this one 1 ms; each tag is one backward probe of ix_domain_events_cache_tag.
+        latest = db.session.execute(_LATEST_OF_TAGS, {"tags": list(tags)}).scalar()
+    else:
+        def probe(tag):
+            # One backward probe of ix_domain_events_cache_tag (of the primary key for ALL,
+            # which private events bump too: views without tags, as before tags existed).
+            query = sa.select(sa.func.max(DomainEvent.id))
+            if tag != ALL:
+                query = query.where(DomainEvent.cache_tag == tag)
+            return query.scalar_subquery()
 
-    row = db.session.execute(sa.select(*(latest(tag) for tag in tags))).one()
+        latest = max((v or 0) for v in db.session.execute(sa.select(*(probe(tag) for tag in tags))).one())
     local = sum(_local_generations.get(tag, 0) for tag in tags)
-    return f"d{max((v or 0) for v in row)}.{local}"
+    return f"d{latest or 0}.{local}"
+
+
+_LATEST_OF_TAGS = sa.text(
+    "SELECT max(latest.id) FROM unnest(CAST(:tags AS varchar[])) AS wanted(tag) CROSS JOIN LATERAL"
+    " (SELECT e.id FROM domain_events e WHERE e.cache_tag = wanted.tag ORDER BY e.id DESC LIMIT 1) AS latest"
+)
 
 
 def _redis():
