@@ -26,3 +26,8 @@ declare_events("accounts", {
     "user.closed": _l("Compte fermé"),
     "user.topics_unfollowed": _l("Suivi des sujets de discussion arrêté"),
 })
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("user.registration_attempted", "user.confirmation_requested", "user.logged_in", "user.password_changed", "user.password_reset_requested", "user.password_reset", "user.topics_unfollowed")

@@ -93,8 +93,38 @@ def _vtimezone(key: str) -> bytes | None:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def _absolute(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
+def _vevent(item: AgendaItem, host: str, base_url: str, zone: ZoneInfo, written_zone, stamp: datetime | None) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", f"{item.uid}@{host}")
+    # A published calendar dates each event by its last revision (RFC 5545, 3.8.7.2), which keeps
+    # the feed identical between changes, and so cacheable; an invitation (a METHOD) is dated when sent.
+    event.add("dtstamp", stamp or item.updated_at or item.published_at or utcnow())
+    if item.all_day:
+        first = item.start.astimezone(zone).date()
+        last = max(item.end.astimezone(zone).date(), first)
+        event.add("dtstart", first)
+        event.add("dtend", last + timedelta(days=1))
+    else:
+        event.add("dtstart", item.start.astimezone(written_zone))
+        event.add("dtend", item.end.astimezone(written_zone))
+    event.add("summary", item.title)
+    if item.summary:
+        event.add("description", item.summary)
+    if item.place:
+        event.add("location", item.place)
+    event.add("url", base_url.rstrip("/") + item.url)
+    event.add("categories", [item.kind_label])
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.updated_at:
+        event.add("last-modified", item.updated_at)
+    return event
+
+
+# A feed's VEVENTs, by item (a frozen dataclass: any change makes another key). About 600 bytes each.
+@lru_cache(maxsize=20_000)
+def _cached_vevent(item: AgendaItem, host: str, base_url: str, zone_key: str, in_utc: bool) -> bytes:
+    zone = ZoneInfo(zone_key)
+    return _vevent(item, host, base_url, zone, UTC if in_utc else zone, None).to_ical()
 
 
 def build_calendar(items: Iterable[AgendaItem], *, name: str, method: str | None = None) -> bytes:
@@ -111,35 +141,19 @@ def build_calendar(items: Iterable[AgendaItem], *, name: str, method: str | None
         calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", zone.key)
-    host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0]
+    base_url = current_app.config["BASE_URL"]
+    host = base_url.split("://", 1)[-1].split("/", 1)[0]
     now = utcnow()
     calendar_items = list(items)
+    vevents = []
     for item in calendar_items:
-        event = icalendar.Event()
-        event.add("uid", f"{item.uid}@{host}")
-        # A published calendar dates each event by its last revision (RFC 5545, 3.8.7.2), which keeps
-        # the feed identical between changes, and so cacheable; an invitation (a METHOD) is dated when sent.
-        event.add("dtstamp", now if method else (item.updated_at or item.published_at or now))
-        if item.all_day:
-            first = item.start.astimezone(zone).date()
-            last = max(item.end.astimezone(zone).date(), first)
-            event.add("dtstart", first)
-            event.add("dtend", last + timedelta(days=1))
+        if method is None and (item.updated_at or item.published_at):
+            # A feed's entry depends on the item alone: written once, kept while the item is unchanged.
+            vevents.append(_cached_vevent(item, host, base_url, zone.key, written_zone is UTC))
         else:
-            event.add("dtstart", item.start.astimezone(written_zone))
-            event.add("dtend", item.end.astimezone(written_zone))
-        event.add("summary", item.title)
-        if item.summary:
-            event.add("description", item.summary)
-        if item.place:
-            event.add("location", item.place)
-        event.add("url", _absolute(item.url))
-        event.add("categories", [item.kind_label])
-        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-        if item.updated_at:
-            event.add("last-modified", item.updated_at)
-        calendar.add_component(event)
-    body = calendar.to_ical()
+            vevents.append(_vevent(item, host, base_url, zone, written_zone, now).to_ical())
+    head, tail = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    body = head + b"".join(vevents) + b"END:VCALENDAR" + tail
     if vtimezone is not None and any(not item.all_day for item in calendar_items):
         # Every TZID used has its VTIMEZONE, placed before the events that use it.
         body = body.replace(b"BEGIN:VEVENT", vtimezone + b"BEGIN:VEVENT", 1)

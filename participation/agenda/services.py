@@ -19,6 +19,10 @@ MONTHS = [_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l(
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 # Entries of the Atom feed.
 FEED_SIZE = 50
+# The iCalendar feed starts this many months before the current month: a
+# calendar application needs what is coming and the recent past, not six years
+# of history (which the open data export keeps whole).
+ICAL_MONTHS_BACK = 3
 
 
 def local_midnight(day: date) -> datetime:
@@ -118,6 +122,13 @@ def month_items(month: Month, args) -> list[AgendaItem]:
 def mandate_items(args) -> list[AgendaItem]:
     start, end = mandate()
     return collect(query_for(local_midnight(start), local_midnight(end + timedelta(days=1)), args))
+
+
+def feed_items(args) -> list[AgendaItem]:
+    """The iCalendar feed's items: from the first day of the month ``ICAL_MONTHS_BACK`` months ago to the mandate's end."""
+    start, end = mandate()
+    since = Month.of(local_date(utcnow())).shift(-ICAL_MONTHS_BACK).first
+    return collect(query_for(local_midnight(max(start, since)), local_midnight(end + timedelta(days=1)), args))
 
 
 def newly_published(args) -> list[AgendaItem]:

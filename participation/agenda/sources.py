@@ -111,26 +111,42 @@ class Source:
     kind: str
     label: str
     func: Callable[[AgendaQuery], list[AgendaItem]]
+    # What the source reads, for the page cache: domains or tables (see core/pagecache.py).
+    tags: tuple[str, ...] = ()
 
 
 _sources: dict[str, Source] = {}
 
 
-def register_source(kind: str, label: str):
-    """Decorator: ``func(query) -> list[AgendaItem]`` gives the agenda the items of ``kind``."""
+def register_source(kind: str, label: str, tags: tuple[str, ...] | None = None):
+    """Decorator: ``func(query) -> list[AgendaItem]`` gives the agenda the items of ``kind``.
+
+    ``tags``: what the source reads, for the page cache (domains or tables);
+    by default the whole domain of the module that declares it.
+    """
 
     def decorator(func):
         if kind in _sources and _sources[kind].func is not func:
             raise ValueError(_("La source d'agenda « %(kind)s » est déjà déclarée.", kind=kind))
-        _sources[kind] = Source(kind, str(label), func)
+        _sources[kind] = Source(kind, str(label), func, tuple(tags) if tags is not None else (_domain_of(func),))
         return func
 
     return decorator
 
 
+def _domain_of(func) -> str:
+    parts = func.__module__.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
 def sources() -> list[Source]:
     """Every registered source, in the order of their labels (for the kind filter)."""
     return sorted(_sources.values(), key=lambda s: s.label)
+
+
+def cache_tags() -> tuple[str, ...]:
+    """What the agenda's pages show, for the page cache: every source's tags."""
+    return tuple(sorted({tag for source in _sources.values() for tag in source.tags}))
 
 
 def collect(query: AgendaQuery) -> list[AgendaItem]:

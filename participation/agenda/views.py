@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from participation.core.pagecache import cached_page
 from participation.agenda import services
 from participation.agenda.ical import build_calendar
-from participation.agenda.sources import sources
+from participation.agenda.sources import cache_tags, sources
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.territory.services import current_territory
@@ -36,7 +36,7 @@ def _filter_choices():
 
 
 @bp.route("/agenda/")
-@cached_page
+@cached_page(tags=cache_tags)
 def index():
     month = services.chosen_month(request.args.get("mois"))
     view = "grille" if request.args.get("vue") == "grille" else "liste"
@@ -72,9 +72,9 @@ def index():
 
 
 @bp.route("/agenda.ics")
-@cached_page
+@cached_page(tags=cache_tags)
 def ical():
-    items = services.mandate_items(request.args)
+    items = services.feed_items(request.args)
     body = build_calendar(items, name=f"Agenda citoyen — {current_territory().name}")
     response = Response(body, mimetype="text/calendar", headers={"Content-Disposition": 'inline; filename="agenda.ics"'})
     # Calendar applications poll the feed: an unchanged one is answered 304, without its body.
@@ -85,7 +85,7 @@ def ical():
 
 
 @bp.route("/agenda.atom")
-@cached_page
+@cached_page(tags=cache_tags)
 def atom():
     items = services.newly_published(request.args)
     body = render_template("agenda/feed.atom", items=items, updated=items[0].published_at if items else utcnow(),

@@ -25,7 +25,11 @@ _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
 
 class DomainEvent(IdMixin, Base):
     __tablename__ = "domain_events"
-    __table_args__ = (sa.Index("ix_domain_events_subject", "subject_type", "subject_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_domain_events_subject", "subject_type", "subject_id", "id"),
+        # The page cache's generations without Redis: the latest event of a tag.
+        sa.Index("ix_domain_events_cache_tag", "cache_tag", "id"),
+    )
 
     # Past-tense name, "<thing>.<what happened>": "user.registered".
     name: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -36,6 +40,9 @@ class DomainEvent(IdMixin, Base):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The page cache's tag this event bumps (its subject's table), empty for an
+    # event that changes nothing public (a log-in): see core/pagecache.py.
+    cache_tag: Mapped[str | None] = mapped_column(sa.String(60))
 
     def __repr__(self) -> str:
         return f"<DomainEvent {self.name} {self.subject_type}:{self.subject_id}>"
@@ -73,9 +80,11 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.add(subject)
         db.session.flush()
+    subject_type = subject.__tablename__ if subject is not None else "platform"
     event = DomainEvent(
         name=event_name,
-        subject_type=subject.__tablename__ if subject is not None else "platform",
+        subject_type=subject_type,
+        cache_tag=pagecache.event_tag(event_name, subject_type),
         subject_id=subject.id if subject is not None else None,
         actor_id=getattr(actor, "id", None),
         data=_jsonable(data or {}),
@@ -87,7 +96,7 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     db.session.add(event)
     db.session.flush()
     # Pages cached before this change are out of date once it commits.
-    pagecache.mark_changed(db.session)
+    pagecache.mark_changed(db.session, event.cache_tag)
     for subscriber in subscribers_for(event_name):
         subscriber(event)
     return event

@@ -8,13 +8,26 @@ kept in a bounded in-process LRU and in Redis when ``PAGE_CACHE_REDIS_URL`` is
 set. A hit is served without opening the database (one query without Redis:
 the generation).
 
-The generation changes when a transaction that recorded a domain event
-commits (``record()`` marks the session; the session's ``after_commit`` bumps
-the generation; a rollback forgets the mark). With Redis it is a counter in
-Redis shared by every worker; without Redis it is the latest domain event's id
-(one indexed query, so another process's commit is seen at once) plus a
-counter of this process's commits. Every state change records an event, so a
-page rendered before a change is never served after it.
+Generations are kept per *tag*. An event's tag is the table of its subject
+(``DomainEvent.subject_type``: "contributions", "events", "registrations"…;
+"platform" for an event about no row). A page declares the tags it shows
+(``@cached_page(tags=("forums", "users"))``): a domain's name stands for every
+table of that domain, a table's name for itself, a callable returns tags at
+request time (the agenda asks its sources). ``SITE_TAGS`` (the territory, its
+communes and themes, the platform) are added to every declared list. A view
+that declares no tags depends on every event, as before.
+
+The generations change when a transaction that recorded a domain event commits
+(``record()`` marks the session with the subject's tag; the session's
+``after_commit`` bumps those tags; a rollback forgets the marks). With Redis
+each tag is a counter in Redis shared by every worker (plus ``*``, bumped by
+every event, for views without tags); without Redis it is the latest id of the
+tags' events (``DomainEvent.cache_tag``: one query of one indexed probe per
+tag, index ``ix_domain_events_cache_tag``, so another process's commit is seen
+at once) plus counters of this process's commits. Every state change records an
+event, so a page rendered before a change is never served after it. Events
+that change nothing a public page shows (a log-in, a password reset…) are
+declared with ``private_events()`` by their domain and bump nothing.
 
 Never cached: a logged-in person's page (session with a user, or a
 remember-me cookie), a page while a flashed message waits, a response that
@@ -41,20 +54,29 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 
 _DIRTY = "page_cache_dirty"
-_REDIS_GENERATION = "pagecache:generation"
+_REDIS_GENERATION = "pagecache:tag:"
 _REDIS_PAGE = "pagecache:page:"
+# Every event bumps this tag too: the generation of views that declared no tags.
+ALL = "*"
+# What every page shows (the territory's name and logo, communes, themes, menus).
+SITE_TAGS = ("territory", "platform")
 
-# This process's commits that recorded events (added to the database's latest event id).
-_local_generation = 0
+# This process's commits that recorded events, per tag (added to the database's latest event ids).
+_local_generations: dict[str, int] = {}
 _lock = threading.Lock()
 _redis_clients: dict[str, object] = {}
+# Event names that change nothing a public page shows: they bump no tag.
+_private: set[str] = set()
+_tables_by_domain: dict[str, frozenset[str]] | None = None
 
 
-def cached_page(view=None, *, max_age: int | None = None):
+def cached_page(view=None, *, max_age: int | None = None, tags=None):
     """Mark a public view whose anonymous ``GET`` may be served from the page cache.
 
     ``max_age``: seconds an entry lives at most (default ``PAGE_CACHE_SECONDS``),
     for pages whose state changes with time alone.
+    ``tags``: what the page shows — domains ("forums"), tables ("consultations")
+    or a callable returning them; ``None``: every event invalidates the page.
     """
 
     def decorate(func):
@@ -63,9 +85,47 @@ def cached_page(view=None, *, max_age: int | None = None):
             return func(*args, **kwargs)
 
         wrapper._page_cache_max_age = max_age or 0
+        wrapper._page_cache_tags = tags
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def private_events(*names: str) -> None:
+    """Declare events that change nothing an anonymous page or a shared fragment shows."""
+    _private.update(names)
+
+
+def _domain_tables() -> dict[str, frozenset[str]]:
+    global _tables_by_domain
+    if _tables_by_domain is None:
+        from participation.core.models import Base
+
+        found: dict[str, set[str]] = {}
+        for mapper in Base.registry.mappers:
+            parts = mapper.class_.__module__.split(".")
+            if len(parts) > 1 and parts[0] == "participation" and mapper.local_table is not None:
+                found.setdefault(parts[1], set()).add(mapper.local_table.name)
+        _tables_by_domain = {domain: frozenset(tables) for domain, tables in found.items()}
+    return _tables_by_domain
+
+
+def expand_tags(tags) -> tuple[str, ...]:
+    """The event tags (subject tables) behind a page's declared tags, sorted; ``(ALL,)`` for none."""
+    if tags is None:
+        return (ALL,)
+    if callable(tags):
+        tags = tags()
+    tables = _domain_tables()
+    found: set[str] = set()
+    for tag in (*tags, *SITE_TAGS):
+        found.update(tables.get(tag, (tag,)))
+    return tuple(sorted(found))
+
+
+def event_tag(event_name: str, subject_type: str) -> str | None:
+    """The tag an event bumps: its subject's table, or None for a private event."""
+    return None if event_name in _private else subject_type
 
 
 class _LRU:
@@ -101,16 +161,16 @@ local_pages = _LRU()
 # The generation --------------------------------------------------------------
 
 
-def mark_changed(db_session) -> None:
-    """Called by ``record()``: this transaction changes what pages show."""
-    db_session.info[_DIRTY] = True
+def mark_changed(db_session, tag: str | None = "platform") -> None:
+    """Called by ``record()``: this transaction changes what pages of ``tag`` show."""
+    if tag is not None:
+        db_session.info.setdefault(_DIRTY, set()).add(tag)
 
 
 def _after_commit(db_session) -> None:
     if not db_session.info.get(_DIRTY) or db_session.in_nested_transaction():
         return  # nothing recorded, or a savepoint: only the outer commit is durable
-    db_session.info.pop(_DIRTY, None)
-    bump()
+    bump(*db_session.info.pop(_DIRTY))
 
 
 def _after_soft_rollback(db_session, previous_transaction) -> None:
@@ -118,31 +178,58 @@ def _after_soft_rollback(db_session, previous_transaction) -> None:
         db_session.info.pop(_DIRTY, None)
 
 
-def bump() -> None:
-    """A committed change: every page cached before it is out of date."""
-    global _local_generation
+def bump(*tags: str) -> None:
+    """A committed change of ``tags``: every page cached before it that shows them is out of date."""
+    tags = tuple(sorted({*tags, ALL})) if tags else (ALL,)
     with _lock:
-        _local_generation += 1
+        for tag in tags:
+            _local_generations[tag] = _local_generations.get(tag, 0) + 1
     client = _redis() if has_app_context() else None
     if client is not None:
         try:
-            client.incr(_prefix() + _REDIS_GENERATION)
+            pipe = client.pipeline(transaction=False)
+            for tag in tags:
+                pipe.incr(_prefix() + _REDIS_GENERATION + tag)
+            pipe.execute()
         except Exception:  # Redis down: the entries' lifetime bounds staleness
             current_app.logger.warning("Cache de pages : Redis injoignable, génération non incrémentée")
 
 
-def generation() -> str:
+def generation(tags=None) -> str:
+    """The generation of a page showing ``tags`` (expanded, see ``expand_tags``)."""
+    tags = tuple(tags) if tags else (ALL,)
     client = _redis()
     if client is not None:
         try:
-            return "r" + (client.get(_prefix() + _REDIS_GENERATION) or b"0").decode()
+            values = client.mget([_prefix() + _REDIS_GENERATION + tag for tag in tags])
+            return "r" + ".".join((v or b"0").decode() for v in values)
         except Exception:
             pass
     from participation.core.eventlog import DomainEvent
     from participation.extensions import db
 
-    latest = db.session.execute(sa.select(sa.func.max(DomainEvent.id))).scalar()
-    return f"d{latest or 0}.{_local_generation}"
+    if db.session.get_bind().dialect.name == "postgresql" and ALL not in tags:
+        # One plan whatever the number of tags (75 for the agenda): planning 75 sub-queries costs 10 ms,
+        # this one 1 ms; each tag is one backward probe of ix_domain_events_cache_tag.
+        latest = db.session.execute(_LATEST_OF_TAGS, {"tags": list(tags)}).scalar()
+    else:
+        def probe(tag):
+            # One backward probe of ix_domain_events_cache_tag (of the primary key for ALL,
+            # which private events bump too: views without tags, as before tags existed).
+            query = sa.select(sa.func.max(DomainEvent.id))
+            if tag != ALL:
+                query = query.where(DomainEvent.cache_tag == tag)
+            return query.scalar_subquery()
+
+        latest = max((v or 0) for v in db.session.execute(sa.select(*(probe(tag) for tag in tags))).one())
+    local = sum(_local_generations.get(tag, 0) for tag in tags)
+    return f"d{latest or 0}.{local}"
+
+
+_LATEST_OF_TAGS = sa.text(
+    "SELECT max(latest.id) FROM unnest(CAST(:tags AS varchar[])) AS wanted(tag) CROSS JOIN LATERAL"
+    " (SELECT e.id FROM domain_events e WHERE e.cache_tag = wanted.tag ORDER BY e.id DESC LIMIT 1) AS latest"
+)
 
 
 def _redis():
@@ -176,12 +263,16 @@ def _anonymous() -> bool:
 
 
 def _policy():
+    """``(max_age, tags)`` of the view asked for, or None when it is not cached."""
     if request.method not in ("GET", "HEAD") or request.endpoint is None:
         return None
     if "lang" in request.args:
         return None  # choosing a language writes it in the visitor's session: rendered each time
     view = current_app.view_functions.get(request.endpoint)
-    return getattr(view, "_page_cache_max_age", None)
+    max_age = getattr(view, "_page_cache_max_age", None)
+    if max_age is None:
+        return None
+    return max_age, getattr(view, "_page_cache_tags", None)
 
 
 def _key(gen: str) -> str:
@@ -194,10 +285,11 @@ def _key(gen: str) -> str:
 def _serve():
     if not _enabled():
         return None
-    max_age = _policy()
-    if max_age is None or not _anonymous():
+    policy = _policy()
+    if policy is None or not _anonymous():
         return None
-    key = _key(generation())
+    max_age, tags = policy
+    key = _key(generation(expand_tags(tags)))
     g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"])
     entry = _lookup(key)
     if entry is None:
@@ -278,6 +370,68 @@ def _store(response: Response) -> Response:
             pass
     response.headers["X-Page-Cache"] = "miss"
     return response.make_conditional(request)
+
+
+# Fragments --------------------------------------------------------------------
+
+_REDIS_FRAGMENT = "pagecache:fragment:"
+
+
+def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | None = None):
+    """A piece of HTML shared by everyone, logged in or not (the home page's blocks…).
+
+    ``render()`` returns the HTML; it runs as an anonymous visitor
+    (``current_user`` is anonymous while it runs), so a fragment never holds a
+    person's data whoever asked first. It is kept under ``name``, ``vary``
+    (the filters it depends on), the locale, the host and the generation of
+    ``tags`` (see ``cached_page``), in the page cache's memory and Redis.
+    Without ``PAGE_CACHE`` it is simply rendered.
+    """
+    from markupsafe import Markup
+
+    if not _enabled():
+        return Markup(_as_anonymous(render))
+    locale = session.get("lang") or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+    raw = "\x1f".join(["fragment", request.host, name, repr(vary), str(locale), generation(expand_tags(tags))])
+    key = hashlib.sha256(raw.encode()).hexdigest()
+    now = time.monotonic()
+    entry = local_pages.get("f" + key)
+    if entry is not None and entry[3] > now:
+        return Markup(entry[2])
+    client = _redis()
+    if client is not None:
+        try:
+            stored = client.get(_prefix() + _REDIS_FRAGMENT + key)
+        except Exception:
+            stored = None
+        if stored is not None:
+            html = stored.decode()
+            local_pages.set("f" + key, (200, [], html, now + (max_age or current_app.config["PAGE_CACHE_SECONDS"])),
+                            current_app.config["PAGE_CACHE_SIZE"])
+            return Markup(html)
+    html = str(_as_anonymous(render))
+    lifetime = max_age or current_app.config["PAGE_CACHE_SECONDS"]
+    local_pages.set("f" + key, (200, [], html, now + lifetime), current_app.config["PAGE_CACHE_SIZE"])
+    if client is not None:
+        try:
+            client.set(_prefix() + _REDIS_FRAGMENT + key, html.encode(), ex=lifetime)
+        except Exception:
+            pass
+    return Markup(html)
+
+
+def _as_anonymous(render):
+    """Run ``render()`` with an anonymous ``current_user``: what it shows is no one's."""
+    missing = object()
+    saved = g.get("_login_user", missing)
+    g._login_user = current_app.login_manager.anonymous_user()
+    try:
+        return render()
+    finally:
+        if saved is missing:
+            g.pop("_login_user", None)
+        else:
+            g._login_user = saved
 
 
 def clear() -> None:

@@ -30,3 +30,8 @@ declare_events("events", {
     "registration.expired": _l("Inscription expirée"),
     "registration.attendance_marked": _l("Présence pointée"),
 })
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("registration.link_requested")

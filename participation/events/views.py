@@ -51,7 +51,7 @@ def _is_registrant(registration) -> bool:
 
 
 @bp.route("/")
-@cached_page
+@cached_page(tags=("events",))
 def index():
     past = request.args.get("passes") == "1"
     now = utcnow()
@@ -100,7 +100,7 @@ def _territory_name() -> str:
 
 
 @bp.route("/<int:event_id>")
-@cached_page
+@cached_page(tags=("events",))
 def show(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)
@@ -118,7 +118,7 @@ def show(event_id: int):
 
 
 @bp.route("/<int:event_id>.ics")
-@cached_page
+@cached_page(tags=("events",))
 def ical(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 KIND, LABEL = "consultation", _l("Concertation")
 
 
-@register_source(KIND, LABEL)
+# Reads consultations only: a contribution or a reaction leaves the agenda as it was.
+@register_source(KIND, LABEL, tags=("consultations",))
 def consultation_dates(query: AgendaQuery) -> list[AgendaItem]:
     """Published consultations whose opening or closing falls in the period: three queries."""
     statement = (

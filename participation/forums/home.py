@@ -14,7 +14,8 @@ from participation.pages.homepage import HomeLink, register_home_block
 
 
 @register_home_block("consultations", _l("Concertations ouvertes"), order=10, more_endpoint="forums.index",
-                     more_label=_l("Toutes les concertations"), empty=_l("Aucune concertation n'est ouverte en ce moment."))
+                     more_label=_l("Toutes les concertations"), empty=_l("Aucune concertation n'est ouverte en ce moment."),
+                     tags=("consultations",))
 def open_consultations(limit: int) -> list[HomeLink]:
     """Open consultations, the soonest to close first: one query."""
     now = utcnow()
@@ -32,7 +33,7 @@ def open_consultations(limit: int) -> list[HomeLink]:
     ]
 
 
-@register_home_block("syntheses", _l("Synthèses publiées"), order=40)
+@register_home_block("syntheses", _l("Synthèses publiées"), order=40, tags=("consultations",))
 def latest_syntheses(limit: int) -> list[HomeLink]:
     """The latest published syntheses: one query."""
     statement = (

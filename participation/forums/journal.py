@@ -38,3 +38,8 @@ declare_events("forums", {
     "contribution.author_warned": _l("Auteur d'une contribution averti"),
     "contribution.author_suspended": _l("Auteur d'une contribution suspendu"),
 })
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("topic.followed", "topic.unfollowed")

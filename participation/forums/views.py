@@ -51,6 +51,9 @@ from participation.forums.models import (
 from participation.territory.models import Commune, Theme
 from flask_babel import gettext as _
 
+# What the public forum pages show: the forums, people's names, the charter and processes.
+FORUM_PAGE_TAGS = ("forums", "users", "processes")
+
 bp = Blueprint("forums", __name__, url_prefix="/concertations")
 staff_bp = Blueprint("forums_staff", __name__, url_prefix="/gestion")
 EXTRA_BLUEPRINTS = ("staff_bp",)
@@ -77,7 +80,7 @@ def _filter_choices(form: ConsultationFilterForm) -> None:
 
 
 @bp.route("/")
-@cached_page
+@cached_page(tags=FORUM_PAGE_TAGS)
 def index():
     form = ConsultationFilterForm()
     _filter_choices(form)
@@ -138,7 +141,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
 
 
 @bp.route("/<int:consultation_id>")
-@cached_page
+@cached_page(tags=FORUM_PAGE_TAGS)
 def consultation(consultation_id: int):
     return _consultation_page(_consultation(consultation_id))
 
@@ -226,7 +229,7 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
 
 
 @bp.route("/<int:consultation_id>/sujets/<int:topic_id>")
-@cached_page
+@cached_page(tags=FORUM_PAGE_TAGS)
 def topic(consultation_id: int, topic_id: int):
     return _topic_page(*_topic(consultation_id, topic_id))
 
@@ -387,7 +390,7 @@ def _published_synthesis(consultation_id: int) -> Consultation:
 
 
 @bp.route("/<int:consultation_id>/synthese")
-@cached_page
+@cached_page(tags=FORUM_PAGE_TAGS)
 def synthesis(consultation_id: int):
     item = _published_synthesis(consultation_id)
     return render_template("forums/synthesis.html", consultation=item, figures=services.synthesis_figures(item))

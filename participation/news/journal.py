@@ -29,3 +29,8 @@ declare_events("news", {
     "newsletter_issue.sending_started": _l("Envoi de la lettre commencé"),
     "newsletter_issue.sent": _l("Lettre d'information envoyée"),
 })
+
+# Changes nothing a public page or a shared fragment shows: the page cache ignores them.
+from participation.core.pagecache import private_events  # noqa: E402
+
+private_events("theme.followed", "theme.unfollowed")

@@ -63,19 +63,28 @@ class HomeBlock:
     more_label: object | None = None
     # What the block says when it has nothing to show; None leaves the block out.
     empty: object | None = None
+    # What the block reads, for the page cache: domains or tables (see core/pagecache.py).
+    tags: tuple[str, ...] = ()
 
 
 _blocks: dict[str, HomeBlock] = {}
 
 
-def register_home_block(key: str, title, *, order: int = 100, more_endpoint: str | None = None, more_label=None, empty=None):
-    """Decorator: ``func(limit) -> list[HomeLink]`` gives the home page the block ``key``."""
+def register_home_block(key: str, title, *, order: int = 100, more_endpoint: str | None = None, more_label=None, empty=None,
+                        tags: tuple[str, ...] | None = None):
+    """Decorator: ``func(limit) -> list[HomeLink]`` gives the home page the block ``key``.
+
+    ``tags``: what the block reads, for the page cache (domains or tables); by
+    default the whole domain of the module that declares it.
+    """
 
     def decorator(func):
         if key in _blocks and _blocks[key].func is not func:
             raise ValueError(_("Le bloc d'accueil « %(key)s » est déjà déclaré.", key=key))
         # Titles may be lazy translations (``_l``): they are read when the page is shown, in its language.
-        _blocks[key] = HomeBlock(key, title, func, order, more_endpoint, more_label, empty)
+        parts = func.__module__.split(".")
+        _blocks[key] = HomeBlock(key, title, func, order, more_endpoint, more_label, empty,
+                                 tuple(tags) if tags is not None else (parts[1] if len(parts) > 1 else parts[0],))
         return func
 
     return decorator
@@ -84,6 +93,11 @@ def register_home_block(key: str, title, *, order: int = 100, more_endpoint: str
 def home_blocks() -> list[HomeBlock]:
     """Every declared block, in their order."""
     return sorted(_blocks.values(), key=lambda block: (block.order, block.key))
+
+
+def cache_tags() -> tuple[str, ...]:
+    """What the home page's blocks show, for the page cache: every block's tags."""
+    return tuple(sorted({tag for block in _blocks.values() for tag in block.tags}))
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from participation.core.pagecache import cached_page
+from participation.core.pagecache import cached_page, fragment
 from participation.extensions import db
-from participation.pages.homepage import collect_home_blocks
+from participation.pages.homepage import cache_tags as home_tags, collect_home_blocks
 from participation.pages.navigation import SECTIONS
 from participation.pages.privacy import processings
 from participation.territory.services import current_territory
@@ -20,9 +20,11 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @bp.route("/")
-@cached_page
+@cached_page(tags=home_tags)
 def home():
-    return render_template("pages/home.html", sections=SECTIONS, blocks=collect_home_blocks())
+    # The blocks are the same for everyone: a logged-in person gets them from the cache too.
+    blocks = fragment("home-blocks", lambda: render_template("pages/_home_blocks.html", blocks=collect_home_blocks()), tags=home_tags)
+    return render_template("pages/home.html", sections=SECTIONS, blocks_html=blocks)
 
 
 @bp.route("/mentions-legales")

@@ -178,3 +178,17 @@ def test_the_calendar_feed_runs_the_same_queries_whatever_its_size(client, count
         counts.append(counter.count)
     assert counts[0] == counts[1] <= 3 + 3 * len(sources())
     assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == 63
+
+
+def test_the_feed_starts_three_months_back_while_the_agenda_keeps_the_whole_mandate(client):
+    from participation.agenda.services import ICAL_MONTHS_BACK, Month, local_date
+
+    this_month = Month.of(local_date(utcnow()))
+    old_month = this_month.shift(-(ICAL_MONTHS_BACK + 2))
+    recent_month = this_month.shift(-ICAL_MONTHS_BACK)
+    factories.event(title="Vieille réunion", starts_at=_at(old_month.first + timedelta(days=9), 9))
+    factories.event(title="Réunion récente", starts_at=_at(recent_month.first, 9))
+    db.session.commit()
+    feed = icalendar.Calendar.from_ical(client.get("/agenda.ics").get_data())
+    assert sorted(str(e["SUMMARY"]) for e in feed.walk("VEVENT")) == ["Réunion récente"]
+    assert "Vieille réunion" in client.get(f"/agenda/?mois={old_month.key}").get_data(as_text=True)

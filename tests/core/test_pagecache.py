@@ -231,3 +231,177 @@ def test_choosing_a_language_is_rendered_each_time(cache_on, anonymous):
     for _ in range(2):
         response = _page(anonymous, "/concertations/?lang=en")
         assert "X-Page-Cache" not in response.headers
+
+
+# Generations per tag: a change invalidates the pages that show it, no others.
+
+
+def _reaction_in_forums():
+    consultation, topic = _topic()
+    author = factories.participant(consultation)
+    reader = factories.participant(consultation)
+    contribution = forums.contribute(topic, body="Des arceaux couverts devant la gare.", actor=author)
+    db.session.commit()
+    return consultation, topic, contribution, reader
+
+
+@pytest.mark.parametrize("with_redis", [False, True])
+def test_a_reaction_in_forums_leaves_the_agenda_and_events_cached(cache_on, anonymous, app, with_redis, request, count_queries):
+    from participation.forums.models import ReactionKind
+
+    if with_redis:
+        request.getfixturevalue("redis_cache")
+    consultation, topic, contribution, reader = _reaction_in_forums()
+    event = factories.event(title="Balade urbaine")
+    db.session.commit()
+    forum_path = f"/concertations/{consultation.id}/sujets/{topic.id}"
+    paths = ("/agenda/", "/agenda/?vue=grille", "/agenda.ics", "/evenements/", f"/evenements/{event.id}")
+    for path in (*paths, forum_path):
+        assert _page(anonymous, path).headers["X-Page-Cache"] == "miss", path
+
+    forums.react(contribution, ReactionKind.agree, actor=reader)
+    db.session.commit()
+
+    for path in paths:
+        with count_queries() as q:
+            page = _page(anonymous, path)
+        assert page.headers["X-Page-Cache"] == "hit", path
+        assert q.count <= 1, (path, q.statements)
+    # The topic shows the reaction: rendered again.
+    assert _page(anonymous, forum_path).headers["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("with_redis", [False, True])
+def test_an_event_change_shows_at_once_in_the_agenda_and_the_feed(cache_on, anonymous, with_redis, request):
+    from participation.events import services as events
+
+    if with_redis:
+        request.getfixturevalue("redis_cache")
+    consultation, topic = _topic()
+    event = factories.event(title="Balade urbaine")
+    db.session.commit()
+    forum_path = f"/concertations/{consultation.id}/sujets/{topic.id}"
+    month = event.starts_at.strftime("%Y-%m")
+    for path in (f"/agenda/?mois={month}", "/agenda.ics", f"/evenements/{event.id}", forum_path):
+        assert "Balade urbaine" in _page(anonymous, path).get_data(as_text=True) or path == forum_path
+        assert _page(anonymous, path).headers["X-Page-Cache"] == "hit", path
+
+    events.update_event(event, {"title": "Balade urbaine au bord de Loire", "starts_at": event.starts_at, "ends_at": event.ends_at,
+                                "place_name": event.place_name, "address": event.address, "capacity": event.capacity},
+                        actor=SYSTEM)
+    db.session.commit()
+
+    for path in (f"/agenda/?mois={month}", "/agenda.ics", f"/evenements/{event.id}"):
+        page = _page(anonymous, path)
+        assert page.headers["X-Page-Cache"] == "miss", path
+        assert "Balade urbaine au bord de Loire" in page.get_data(as_text=True), path
+    # The forums show nothing of the events: still served from the cache.
+    assert _page(anonymous, forum_path).headers["X-Page-Cache"] == "hit"
+
+
+def test_a_log_in_invalidates_no_page(cache_on, anonymous, app):
+    consultation, topic = _topic()
+    resident = factories.participant(consultation)
+    db.session.commit()
+    path = f"/concertations/{consultation.id}/sujets/{topic.id}"
+    for p in (path, "/agenda/"):
+        _page(anonymous, p)
+    app.test_client().login(resident.email, factories.PASSWORD)  # records user.logged_in
+    for p in (path, "/agenda/"):
+        assert _page(anonymous, p).headers["X-Page-Cache"] == "hit", p
+
+
+def test_a_consultation_opening_shows_in_the_agenda(cache_on, anonymous):
+    consultation = factories.consultation(title="Plan vélo", state="draft")
+    db.session.commit()
+    month = consultation.opens_at.strftime("%Y-%m")
+    assert "Plan vélo" not in _page(anonymous, f"/agenda/?mois={month}").get_data(as_text=True)
+    forums.publish_consultation(consultation, actor=SYSTEM)
+    db.session.commit()
+    page = _page(anonymous, f"/agenda/?mois={month}")
+    assert page.headers["X-Page-Cache"] == "miss" and "Plan vélo" in page.get_data(as_text=True)
+
+
+def test_tags_expand_to_the_tables_of_a_domain():
+    tags = pagecache.expand_tags(("forums",))
+    assert {"consultations", "topics", "contributions", "reactions", "communes", "themes", "platform"} <= set(tags)
+    assert "events" not in tags and "registrations" not in tags
+    assert pagecache.expand_tags(None) == (pagecache.ALL,)
+    assert pagecache.event_tag("user.logged_in", "users") is None
+    assert pagecache.event_tag("contribution.reacted", "contributions") == "contributions"
+
+
+# Fragments: shared parts of logged-in pages.
+
+
+def _home_renders(monkeypatch):
+    from participation.pages import views as pages_views
+
+    calls = []
+    real = pages_views.collect_home_blocks
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pages_views, "collect_home_blocks", counting)
+    return calls
+
+
+def test_logged_in_people_share_the_home_blocks_but_never_each_others_data(cache_on, app, monkeypatch):
+    consultation = factories.consultation(title="Plan vélo")
+    alice = factories.participant(consultation, display_name="Alice Martin")
+    bruno = factories.participant(consultation, display_name="Bruno Petit")
+    db.session.commit()
+    renders = _home_renders(monkeypatch)
+
+    as_alice = app.test_client()
+    as_alice.login(alice.email, factories.PASSWORD)
+    page = as_alice.get("/")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store" and "X-Page-Cache" not in page.headers
+    text = page.get_data(as_text=True)
+    assert "Alice Martin" in text and "Plan vélo" in text and len(renders) == 1
+
+    as_bruno = app.test_client()
+    as_bruno.login(bruno.email, factories.PASSWORD)
+    text = as_bruno.get("/").get_data(as_text=True)
+    assert "Bruno Petit" in text and "Plan vélo" in text
+    assert "Alice Martin" not in text
+    assert len(renders) == 1  # the blocks came from the cache
+    # Neither the anonymous page built from the same fragment.
+    text = app.test_client().get("/").get_data(as_text=True)
+    assert "Alice Martin" not in text and "Bruno Petit" not in text and "Plan vélo" in text
+
+
+def test_a_fragment_is_rendered_as_an_anonymous_visitor(cache_on, app):
+    from flask_login import current_user, login_user
+
+    alice = factories.user(display_name="Alice Martin")
+    db.session.commit()
+    with app.test_request_context("/"):
+        login_user(alice)
+        html = pagecache.fragment("qui", lambda: current_user.display_name if current_user.is_authenticated else "anonyme")
+        assert str(html) == "anonyme"
+        assert current_user.display_name == "Alice Martin"  # the request's person is back
+
+
+def test_fragments_invalidate_like_pages(cache_on, app, monkeypatch):
+    from participation.forums.models import ReactionKind
+
+    consultation, topic, contribution, reader = _reaction_in_forums()
+    renders = _home_renders(monkeypatch)
+    client = app.test_client()
+    client.login(reader.email, factories.PASSWORD)
+    client.get("/")
+    client.get("/")
+    assert len(renders) == 1
+
+    forums.react(contribution, ReactionKind.agree, actor=reader)
+    db.session.commit()
+    client.get("/")
+    assert len(renders) == 1  # a reaction shows in no home block
+
+    factories.consultation(title="Jardins partagés")
+    db.session.commit()
+    text = client.get("/").get_data(as_text=True)
+    assert len(renders) == 2 and "Jardins partagés" in text
