@@ -1,7 +1,7 @@
 """domain_events.cache_tag and its index: the page cache's generations per tag
 
 Revision ID: cache0002
-Revises: docs0001
+Revises: gaps0001
 Create Date: 2026-12-01 06:40:00
 
 Rows already in the log keep an empty tag: no cached page outlives the
