@@ -139,7 +139,7 @@ def test_numbers_and_amounts_follow_the_language(app):
         assert euros(None) == "—"
 
 
-def test_french_grammar_helpers_step_aside_in_english(app):
+def test_french_grammar_helpers_speak_english_in_english(app):
     with app.test_request_context():
         with force_locale("fr"):
             assert french.de("Conseil citoyen des Tilleuls") == "du Conseil citoyen des Tilleuls"
@@ -147,7 +147,9 @@ def test_french_grammar_helpers_step_aside_in_english(app):
             assert french.quoted("Vélo") == "«\u00a0Vélo\u00a0»"
             assert french.ordinal_day(1) == "1er"
         with force_locale("en"):
-            assert french.de("Conseil citoyen des Tilleuls") == "Conseil citoyen des Tilleuls"
+            # The English sentences hold the preposition the filter gives: « Opinion %(de_name)s ».
+            assert french.de("Conseil citoyen des Tilleuls") == "of the Conseil citoyen des Tilleuls"
+            assert french.a("Hélène Martin") == "to Hélène Martin"
             assert french.with_article("Agglomération du Val de Loirande") == "Agglomération du Val de Loirande"
             assert french.quoted("Vélo") == "“Vélo”"
             assert french.ordinal_day(1) == "1"
