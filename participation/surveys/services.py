@@ -89,7 +89,7 @@ def save_questionnaire(questionnaire: Questionnaire | None, values: dict, *, the
         values.pop("consultation_id", None)
         values.pop("event_id", None)
         referral_id = values.get("referral_id")
-        if referral_id:
+        if referral_id and referral_id != getattr(questionnaire, "referral_id", None):
             from participation.referrals.models import Referral
 
             referral = db.session.get(Referral, referral_id)

@@ -118,7 +118,9 @@ def _questionnaire_form(questionnaire: Questionnaire | None = None) -> Questionn
     form.themes.choices = [(tid, name) for tid, name in db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))]
     referrals = sa.select(Referral.id, Referral.subject).order_by(Referral.id.desc()).limit(100)
     if not staff:
-        referrals = referrals.where(Referral.council_id.in_([c.id for c in councils]))
+        # (The referral staff may have linked stays offered, so that saving the form keeps it.)
+        referrals = referrals.where(sa.or_(Referral.council_id.in_([c.id for c in councils]),
+                                           Referral.id == getattr(questionnaire, "referral_id", None)))
     form.referral_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(referrals)]]
     if staff:
         form.consultation_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(

@@ -140,6 +140,24 @@ def test_a_bureau_member_cannot_choose_another_council_nor_its_referrals(client)
         services.save_questionnaire(None, {"title": "Détourné", "purpose": "Essai."}, actor=person)
     assert type(error.value).__name__ == "PermissionDenied"
     mine = services.save_questionnaire(None, {"title": "Le mien", "purpose": "Essai.", "council_id": council.id}, actor=person)
+    # Its referrals only: another council's referral is neither offered nor taken.
+    from participation.referrals import services as referrals
+    from participation.referrals.models import ReferralKind
+
+    theirs = referrals.refer(other, subject="Plan de mobilité", question="Quelles priorités ?", act="Plan 2026", referred_by="Le président",
+                             department=factories.department(), actor=SYSTEM, kind=ReferralKind.optional)
+    ours = referrals.refer(council, subject="Jardins partagés", question="Où ?", act="Délibération", referred_by="Le président",
+                           department=factories.department(), actor=SYSTEM, kind=ReferralKind.optional)
+    db.session.commit()
+    form = client.get(f"/gestion/questionnaires/{mine.id}/modifier").get_data(as_text=True)
+    assert "Jardins partagés" in form and "Plan de mobilité" not in form
+    refused = client.submit(f"/gestion/questionnaires/{mine.id}/modifier", {**values, "title": "Le mien", "council_id": str(council.id),
+                                                                            "referral_id": str(theirs.id)})
+    assert refused.status_code == 422 and mine.referral_id is None
+    with pytest.raises(Exception) as error:
+        services.save_questionnaire(mine, {"referral_id": theirs.id}, actor=person)
+    assert "Choisissez une saisine de votre conseil." in str(error.value.message)
+    assert services.save_questionnaire(mine, {"referral_id": ours.id}, actor=person).referral_id == ours.id
     with pytest.raises(Exception) as error:
         services.save_questionnaire(mine, {"council_id": other.id}, actor=person)
     assert type(error.value).__name__ == "PermissionDenied"
