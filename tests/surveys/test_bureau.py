@@ -183,3 +183,20 @@ def test_staff_keep_every_questionnaire_and_may_give_one_to_a_council(client):
     services.open_questionnaire(questionnaire, actor=SYSTEM)
     services.close_questionnaire(questionnaire, actor=SYSTEM)
     assert services.new_wave(questionnaire, wave_label="2027", actor=SYSTEM).council_id == council.id
+
+
+def test_the_councils_list_and_my_space_run_a_bounded_number_of_queries(client, count_queries):
+    council = factories.council()
+    person = _bureau(council)
+    client.login(person.email, factories.PASSWORD)
+    counts = []
+    for total in (1, 12):
+        while len(db.session.scalars(sa.select(Questionnaire.id).where(Questionnaire.council_id == council.id)).all()) < total:
+            factories.questionnaire(council_id=council.id)
+        db.session.commit()
+        with count_queries() as listing:
+            assert client.get(f"/conseils/{council.slug}/questionnaires").status_code == 200
+        with count_queries() as space:
+            assert client.get("/mon-espace").status_code == 200
+        counts.append((listing.count, space.count))
+    assert counts[0] == counts[1], counts
