@@ -43,6 +43,9 @@ class QuestionnaireForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Clôture (heure de Paris)"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                    description=_l("Le questionnaire se clôt seul à cette date."))
     themes = MultiCheckboxField(_l("Thèmes"), choices=[], coerce=int, validators=[Optional()])
+    council_id = SelectField(_l("Conseil qui le propose"), choices=[], validators=[Optional()],
+                             description=_l("Le bureau de ce conseil peut construire le questionnaire, l'ouvrir, en lire et en publier les résultats ; "
+                                            "sa page publique dit qu'il est proposé par le conseil."))
     consultation_id = SelectField(_l("Concertation liée"), choices=[], validators=[Optional()])
     referral_id = SelectField(_l("Saisine liée"), choices=[], validators=[Optional()])
     event_id = SelectField(_l("Événement lié"), choices=[], validators=[Optional()],

@@ -107,6 +107,8 @@ class Questionnaire(IdMixin, TimestampMixin, Base):
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id", ondelete="SET NULL"), index=True)
     # An event: its attendees are invited once it has ended.
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    # The council that proposes it: its bureau builds, opens and publishes it (staff may too).
+    council_id: Mapped[int | None] = mapped_column(sa.ForeignKey("councils.id", ondelete="SET NULL"), index=True)
     attendees_invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the retention job deleted free text and invitations.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -122,6 +124,7 @@ class Questionnaire(IdMixin, TimestampMixin, Base):
     consultation = relationship("Consultation", lazy="joined")
     referral = relationship("Referral", lazy="joined")
     event = relationship("Event", lazy="joined")
+    council = relationship("Council", lazy="joined")
 
     @property
     def is_public(self) -> bool:

@@ -46,6 +46,7 @@ def link_indicator(question: Question, indicator, option: str | None, *, actor) 
     from participation.surveys.services import option_labels
 
     require(actor, "surveys.manage", question.questionnaire)
+    require(actor, "surveys.link_indicator", question.questionnaire)
     option = (option or "").strip() or None
     if indicator is None:
         question.indicator_id, question.indicator_option = None, None

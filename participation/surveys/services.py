@@ -18,7 +18,7 @@ from flask import current_app
 from participation.core.errors import DomainError, ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
-from participation.core.permissions import require
+from participation.core.permissions import can, require
 from participation.core.tokens import make_token, token_digest
 from participation.extensions import db
 from participation.surveys.models import (
@@ -46,7 +46,8 @@ EMAIL_RE = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 PROFILE_HELP = (_l("Facultatif. Cette réponse sert seulement à comparer les besoins entre habitants ; "
                 "aucun résultat n'est montré pour un groupe de moins de 5 personnes."))
 QUESTIONNAIRE_FIELDS = ("title", "introduction", "purpose", "legal_basis", "recipients", "retention_months", "access",
-                        "opens_at", "closes_at", "wave_label", "consultation_id", "referral_id", "event_id")
+                        "opens_at", "closes_at", "wave_label", "consultation_id", "referral_id", "event_id",
+                        "council_id")
 EDITABLE_WHILE_ANSWERED = ("label", "help_text", "public")
 
 
@@ -68,9 +69,35 @@ def _check_questionnaire(values: dict) -> None:
 
 
 def save_questionnaire(questionnaire: Questionnaire | None, values: dict, *, themes=(), actor) -> Questionnaire:
-    """Create (``questionnaire=None``) or update a questionnaire's description."""
-    require(actor, "surveys.manage", questionnaire)
+    """Create (``questionnaire=None``) or update a questionnaire's description.
+
+    A council's bureau creates questionnaires for its council only: the council
+    chosen (``council_id``) must be one the actor may manage questionnaires for
+    (without a council, only staff may).
+    """
+    if questionnaire is not None:
+        require(actor, "surveys.manage", questionnaire)
     values = {k: v for k, v in values.items() if k in QUESTIONNAIRE_FIELDS}
+    if questionnaire is None or ("council_id" in values and values["council_id"] != questionnaire.council_id):
+        from participation.councils.models import Council
+
+        council_id = values.get("council_id")
+        council = db.session.get(Council, council_id) if council_id else None
+        if council_id and council is None:
+            raise ValidationError("Ce conseil n'existe pas.", field="council_id")
+        require(actor, "surveys.manage", council)
+    if not can(actor, "surveys.manage"):
+        # A bureau links its questionnaire to its council's referrals only, never to the collectivity's consultations or events.
+        values.pop("consultation_id", None)
+        values.pop("event_id", None)
+        referral_id = values.get("referral_id")
+        if referral_id and referral_id != getattr(questionnaire, "referral_id", None):
+            from participation.referrals.models import Referral
+
+            referral = db.session.get(Referral, referral_id)
+            council_id = values.get("council_id", getattr(questionnaire, "council_id", None))
+            if referral is None or referral.council_id != council_id:
+                raise ValidationError("Choisissez une saisine de votre conseil.", field="referral_id")
     values.setdefault("retention_months", questionnaire.retention_months if questionnaire else 12)
     if questionnaire is not None:
         merged = {f: getattr(questionnaire, f) for f in QUESTIONNAIRE_FIELDS} | values
@@ -379,7 +406,7 @@ def _copy(source: Questionnaire, *, actor, title: str, wave_label: str, previous
         title=title[:TITLE_MAX], introduction=source.introduction, purpose=source.purpose, legal_basis=source.legal_basis,
         recipients=source.recipients, retention_months=source.retention_months, access=source.access, state=SurveyState.draft,
         wave_label=wave_label[:40], previous_wave_id=getattr(previous_wave, "id", None), consultation_id=source.consultation_id,
-        referral_id=source.referral_id, created_by_id=getattr(actor, "id", None),
+        referral_id=source.referral_id, council_id=source.council_id, created_by_id=getattr(actor, "id", None),
     )
     copy.themes = list(source.themes)
     db.session.add(copy)

@@ -1,4 +1,11 @@
-"""The questionnaires' back office, under /gestion/questionnaires/: build, open, invite, read, publish, compare."""
+"""The questionnaires' back office, under /gestion/questionnaires/: build, open, invite, read, publish, compare.
+
+A council's bureau uses the same pages for its council's questionnaires (the
+policies let it, questionnaire by questionnaire); they are then shown in a
+layout without the back office's navigation, with crumbs leading back to the
+council's space (``surveys/bureau_layout.html``). The list of the council's
+questionnaires is in ``council_views.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ from flask_login import current_user, login_required
 
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
-from participation.core.permissions import require
+from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, rollback_only
 from participation.extensions import db
 from participation.surveys import answering, results, services
@@ -22,6 +29,30 @@ from participation.surveys.models import (CHOICE_KINDS, PROFILE_KINDS, TEXT_KIND
 staff_bp = Blueprint("surveys_staff", __name__, url_prefix="/gestion/questionnaires")
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
+
+def _for_staff() -> bool:
+    """Staff manage every questionnaire (``surveys.manage`` without an object is theirs only)."""
+    return can(current_user, "surveys.manage")
+
+
+@staff_bp.context_processor
+def _layout() -> dict:
+    return {"surveys_layout": "staff/_layout.html" if _for_staff() else "surveys/bureau_layout.html"}
+
+
+def bureau_councils(user) -> list:
+    """The councils whose questionnaires ``user`` may manage as a member of their bureau: one query."""
+    from participation.councils.models import Council, CouncilState, MemberRole, Membership, MembershipState
+
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    return list(db.session.scalars(
+        sa.select(Council).join(Membership, Membership.council_id == Council.id)
+        .where(Membership.user_id == user.id, Membership.state == MembershipState.active, Council.state != CouncilState.archived,
+               Membership.role.in_([MemberRole.president, MemberRole.co_president, MemberRole.bureau]))
+        .order_by(Council.name)
+    ))
+
 CSV_MAX_BYTES = 1024 * 1024
 
 
@@ -31,8 +62,13 @@ def _staff_questionnaire(questionnaire_id: int) -> Questionnaire:
     return questionnaire
 
 
-def _crumbs(questionnaire: Questionnaire | None = None) -> list:
-    crumbs = [(_("Questionnaires"), url_for("surveys_staff.index"))]
+def _crumbs(questionnaire: Questionnaire | None = None, council=None) -> list:
+    council = council or getattr(questionnaire, "council", None)
+    if _for_staff() or council is None:
+        crumbs = [(_("Questionnaires"), url_for("surveys_staff.index"))]
+    else:
+        crumbs = [(council.name, url_for("councils.space", slug=council.slug)),
+                  (_("Questionnaires du conseil"), url_for("surveys_council.index", slug=council.slug))]
     if questionnaire is not None:
         crumbs.append((questionnaire.display_title, url_for("surveys_staff.detail", questionnaire_id=questionnaire.id)))
     return crumbs
@@ -48,7 +84,7 @@ def index():
                          .options(sa.orm.lazyload(Questionnaire.sections), sa.orm.lazyload(Questionnaire.questions),
                                   sa.orm.lazyload(Questionnaire.themes))
                          .order_by(Questionnaire.id.desc()))
-    return render_template("surveys/staff/index.html", page=page)
+    return render_template("surveys/staff/index.html", page=page, council=None)
 
 
 # Description -------------------------------------------------------------------------
@@ -61,20 +97,49 @@ def _questionnaire_form(questionnaire: Questionnaire | None = None) -> Questionn
     from participation.territory.models import Theme
 
     form = QuestionnaireForm(obj=None if request.method == "POST" or questionnaire is None else questionnaire)
+    staff = _for_staff()
+    councils = _council_choices(staff)
+    form.council_id.choices = ([("", _("Aucun (la collectivité)"))] if staff else []) + [(str(c.id), c.name) for c in councils]
+    if not staff:
+        # A bureau links its questionnaire to its council's referrals only.
+        del form.consultation_id
+        del form.event_id
+    if request.method == "GET" and questionnaire is None:
+        wanted = (request.args.get("conseil") or "")[:200]
+        form.council_id.data = next((str(c.id) for c in councils if c.slug == wanted), "" if staff else str(councils[0].id))
     if request.method == "GET" and questionnaire is not None:
+        form.council_id.data = str(questionnaire.council_id or "")
         form.opens_at.data, form.closes_at.data = utc_to_local(questionnaire.opens_at), utc_to_local(questionnaire.closes_at)
         form.themes.data = [t.id for t in questionnaire.themes]
         form.access.data = questionnaire.access.value
         for name in ("consultation_id", "referral_id", "event_id"):
-            getattr(form, name).data = str(getattr(questionnaire, name) or "")
+            if name in form:
+                getattr(form, name).data = str(getattr(questionnaire, name) or "")
     form.themes.choices = [(tid, name) for tid, name in db.session.execute(sa.select(Theme.id, Theme.name).where(Theme.archived.is_(False)).order_by(Theme.name))]
-    form.consultation_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(
-        sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(100))]]
-    form.referral_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(
-        sa.select(Referral.id, Referral.subject).order_by(Referral.id.desc()).limit(100))]]
-    form.event_id.choices = [("", _("Aucun")), *[(str(i), t) for i, t in db.session.execute(
-        sa.select(Event.id, Event.title).order_by(Event.starts_at.desc()).limit(100))]]
+    referrals = sa.select(Referral.id, Referral.subject).order_by(Referral.id.desc()).limit(100)
+    if not staff:
+        # (The referral staff may have linked stays offered, so that saving the form keeps it.)
+        referrals = referrals.where(sa.or_(Referral.council_id.in_([c.id for c in councils]),
+                                           Referral.id == getattr(questionnaire, "referral_id", None)))
+    form.referral_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(referrals)]]
+    if staff:
+        form.consultation_id.choices = [("", _("Aucune")), *[(str(i), t) for i, t in db.session.execute(
+            sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(100))]]
+        form.event_id.choices = [("", _("Aucun")), *[(str(i), t) for i, t in db.session.execute(
+            sa.select(Event.id, Event.title).order_by(Event.starts_at.desc()).limit(100))]]
     return form
+
+
+def _council_choices(staff: bool) -> list:
+    """The councils the form offers: every council to staff, the bureau's own councils to a bureau member."""
+    from participation.councils.models import Council, CouncilState
+
+    if staff:
+        return list(db.session.scalars(sa.select(Council).where(Council.state != CouncilState.archived).order_by(Council.name)))
+    councils = bureau_councils(current_user)
+    if not councils:
+        raise PermissionDenied()
+    return councils
 
 
 def _values(form: QuestionnaireForm) -> dict:
@@ -86,7 +151,7 @@ def _values(form: QuestionnaireForm) -> dict:
         "retention_months": form.retention_months.data, "access": Access(form.access.data),
         "opens_at": local_to_utc(form.opens_at.data), "closes_at": local_to_utc(form.closes_at.data),
         **{name: int(getattr(form, name).data) if (getattr(form, name).data or "").isdigit() else None
-           for name in ("consultation_id", "referral_id", "event_id")},
+           for name in ("consultation_id", "referral_id", "event_id", "council_id") if name in form},
     }
 
 
@@ -99,8 +164,7 @@ def _themes(form):
 @staff_bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
 def create():
-    require(current_user, "surveys.manage")
-    form = _questionnaire_form()
+    form = _questionnaire_form()  # staff, or a council's bureau (for its own councils only): 403 to anyone else
     if form.validate_on_submit():
         try:
             questionnaire = services.save_questionnaire(None, _values(form), themes=_themes(form), actor=current_user)
@@ -109,7 +173,12 @@ def create():
         else:
             flash(_("Le questionnaire est créé en brouillon. Ajoutez ses sections et ses questions."), "success")
             return redirect(url_for("surveys_staff.detail", questionnaire_id=questionnaire.id))
-    return render_template("surveys/staff/form.html", form=form, questionnaire=None, crumbs=_crumbs()), form_status(form)
+    council = None
+    if not _for_staff():
+        from participation.councils.models import Council
+
+        council = db.session.get(Council, int(form.council_id.data)) if (form.council_id.data or "").isdigit() else None
+    return render_template("surveys/staff/form.html", form=form, questionnaire=None, crumbs=_crumbs(council=council)), form_status(form)
 
 
 @staff_bp.route("/<int:questionnaire_id>/modifier", methods=["GET", "POST"])
@@ -139,7 +208,7 @@ def detail(questionnaire_id: int):
 def _detail_page(questionnaire, section_form, status=200):
     _condition_choices(section_form, questionnaire)
     return render_template(
-        "surveys/staff/detail.html", questionnaire=questionnaire, crumbs=_crumbs(), section_form=section_form,
+        "surveys/staff/detail.html", questionnaire=questionnaire, crumbs=_crumbs(council=questionnaire.council), section_form=section_form,
         locked=services.structure_refusal(questionnaire), answered=results.submitted_count(questionnaire),
         invitations=services.invitation_counts(questionnaire), transitions=SURVEY_WORKFLOW.allowed(questionnaire, current_user),
         confirm=ConfirmForm(formdata=None), wave_form=WaveForm(formdata=None),
@@ -235,7 +304,7 @@ def _question(questionnaire: Questionnaire, question_id: int) -> Question:
 
 
 def _indicator_form(question) -> IndicatorLinkForm | None:
-    if question is None:
+    if question is None or not can(current_user, "surveys.link_indicator", question.questionnaire):
         return None
     from participation.surveys.plan_indicators import indicator_choices
 
@@ -257,6 +326,7 @@ def link_indicator(questionnaire_id: int, question_id: int):
     from participation.surveys.plan_indicators import link_indicator as link
 
     questionnaire = _staff_questionnaire(questionnaire_id)
+    require(current_user, "surveys.link_indicator", questionnaire)
     question = _question(questionnaire, question_id)
     form = IndicatorLinkForm()
     form.indicator.validate_choice = False  # the service checks what is chosen

@@ -20,11 +20,12 @@ from participation.surveys import answering, results
 from participation.surveys.forms import AnswerForm, ConfirmForm
 from participation.surveys.models import Access, Invitation, Questionnaire, SurveyState
 from participation.surveys.services import invitation_by_token, option_labels
+from participation.surveys.council_views import council_bp  # noqa: F401  (registered through EXTRA_BLUEPRINTS)
 from participation.surveys.staff_views import staff_bp  # noqa: F401  (registered through EXTRA_BLUEPRINTS)
 from flask_babel import gettext as _
 
 bp = Blueprint("surveys", __name__, url_prefix="/questionnaires")
-EXTRA_BLUEPRINTS = ("staff_bp",)
+EXTRA_BLUEPRINTS = ("staff_bp", "council_bp")
 
 BROWSER_COOKIE = "questionnaires_navigateur"
 INVITATIONS_KEY = "questionnaire_invitations"
