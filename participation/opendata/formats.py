@@ -84,5 +84,5 @@ def json_document(dataset: Dataset) -> dict:
 
 
 def json_response(dataset: Dataset) -> Response:
-    body = json.dumps(json_document(dataset), ensure_ascii=False, indent=1)
+    body = json.dumps(json_document(dataset), ensure_ascii=False, indent=1, default=str)  # lazy labels read as text
     return download(body, f"{dataset.slug}.json", "application/json")

@@ -98,7 +98,7 @@ def catalogue_jsonld():
     newest = latest(*(m for _d, m in entries))
     if newest is not None:
         document["dct:modified"] = _typed(newest)
-    body = json.dumps(document, ensure_ascii=False, indent=1)
+    body = json.dumps(document, ensure_ascii=False, indent=1, default=str)  # lazy labels read as text
     return Response(body, mimetype="application/ld+json")
 
 
