@@ -39,7 +39,7 @@ class Bulk:
         self._started = time.monotonic()
         # Counts the flushes: a queued row changed after one must be updated in the database instead.
         self.generation = 0
-        self.known_events = set(connection.scalars(sa.select(sa.distinct(table("domain_events").c.name))))
+        self.known_events = set(connection.scalars(sa.select(table("domain_events").c.name).distinct()))
 
     # Reading -----------------------------------------------------------------
 

@@ -69,13 +69,13 @@ def load(factor: float = 1.0, *, say=print) -> dict[str, int]:
     if not is_empty(db.session.connection()):
         raise NotEmpty()
     demo.load()
+    db.session.flush()
+    bulk = Bulk(db.session.connection(), say=say)
+    bulk.say("démonstration chargée")
+    fill(bulk, volumes(factor))
+    bulk.fix_sequences()
     db.session.commit()
-    with db.engine.begin() as connection:
-        bulk = Bulk(connection, say=say)
-        bulk.say("démonstration chargée")
-        fill(bulk, volumes(factor))
-        bulk.fix_sequences()
-        bulk.say("terminé")
+    bulk.say("terminé")
     return dict(bulk.counts)
 
 
@@ -107,6 +107,7 @@ class Context:
         self.topics: list[tuple[int, int, str]] = []  # (consultation, topic, title)
         self.councils: dict[int, list[int]] = {}  # council -> its memberships
         self.groups: dict[int, int] = {}  # council -> a working group
+        self.sittings: dict[int, list[int]] = {}  # council -> its sittings
         self.follows: list[tuple[int, int, int, str]] = []
         self.notices: list[tuple] = []
 
@@ -202,6 +203,9 @@ def _councils(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
         for item in items:
             b.new("agenda_items", item, sitting_id=sid)
     b.flush()
+    sittings_table = table("sittings")
+    for sid, cid in b.conn.execute(sa.select(sittings_table.c.id, sittings_table.c.council_id)):
+        ctx.sittings.setdefault(cid, []).append(sid)
     b.say(f"{len(ctx.councils)} conseils, {sum(len(m) for m in ctx.councils.values())} membres")
 
 
@@ -210,8 +214,9 @@ def _referrals(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
     opinions = {o["referral_id"]: o for o in b.templates("opinions")}
     versions = b.templates("opinion_versions")
     recommendations = b.templates("recommendations")
+    votes = b.templates("opinion_votes")
     themes = b.templates("referral_themes")
-    councils = [cid for cid, members in ctx.councils.items() if members and cid in ctx.groups]
+    councils = [cid for cid, members in ctx.councils.items() if members and cid in ctx.groups and ctx.sittings.get(cid)]
     for n in range(max(0, v["referrals"] - len(referrals))):
         t = referrals[n % len(referrals)]
         cid = councils[n % len(councils)]
@@ -234,6 +239,10 @@ def _referrals(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
             for version in versions:
                 if version["opinion_id"] == opinion["id"]:
                     b.new("opinion_versions", version, opinion_id=oid)
+            for vote in votes:
+                if vote["opinion_id"] == opinion["id"]:
+                    b.new("opinion_votes", vote, opinion_id=oid, sitting_id=b.rnd.choice(ctx.sittings[cid]), agenda_item_id=None,
+                          voted_on=(received + timedelta(days=80)).date(), created_at=received + timedelta(days=80))
             for recommendation in recommendations:
                 if recommendation["opinion_id"] == opinion["id"]:
                     b.new("recommendations", recommendation, opinion_id=oid)
@@ -419,14 +428,17 @@ def _grants(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
 def _surveys(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
     questionnaires = table("questionnaires")
     responses = table("questionnaire_responses")
-    qid = b.conn.scalar(sa.select(questionnaires.c.id).where(questionnaires.c.state == "open", questionnaires.c.access == "open"))
+    # The questionnaire whose results are public: its results page reads every response.
+    qid, closed = b.conn.execute(sa.select(questionnaires.c.id, questionnaires.c.closed_at)
+                                 .where(questionnaires.c.results_published_at.is_not(None)).order_by(questionnaires.c.id)).first()
+    closed = closed or ctx.now
     templates = b.templates("questionnaire_responses", responses.c.questionnaire_id == qid, responses.c.submitted_at.is_not(None))
     answers: dict[int, list[dict]] = {}
     for answer in b.templates("questionnaire_answers", table("questionnaire_answers").c.response_id.in_([t["id"] for t in templates])):
         answers.setdefault(answer["response_id"], []).append(answer)
     for n in range(max(0, v["survey_responses"] - len(templates))):
         t = templates[n % len(templates)]
-        when = b.moment(ctx.now - timedelta(days=60), ctx.now)
+        when = b.moment(closed - timedelta(days=60), closed - timedelta(hours=1))
         rid = b.new("questionnaire_responses", t, code=f"S{n + 1:011d}", user_id=None, browser_key=None, invitation_id=None,
                     started_at=when - timedelta(minutes=7), submitted_at=when, commune_id=b.rnd.choice(ctx.communes))
         for answer in answers.get(t["id"], ()):
