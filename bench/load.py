@@ -54,18 +54,15 @@ end
 
 LUA_POST = """
 local counter = 0
-local id = 0
-local threads = {}
+local created = 0
+-- Each thread's Lua state gets its own number (a global set by setup), so that bodies never repeat across threads.
 setup = function(thread)
-  thread:set("id", #threads + 1)
-  table.insert(threads, thread)
-end
-init = function(args)
-  id = wrk.thread:get("id")
+  created = created + 1
+  thread:set("tid", created)
 end
 request = function()
   counter = counter + 1
-  local body = string.gsub(BODY, "{n}", id .. "-" .. counter)
+  local body = string.gsub(BODY, "{n}", tostring(tid) .. "-" .. counter)
   return wrk.format("POST", PATH, HEADERS, body)
 end
 """
@@ -272,8 +269,12 @@ def cookie_header(session: requests.Session) -> str:
 
 
 def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
-    return match.group(1)
+    """The value of the form field ``name`` in a page."""
+    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html)
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0)) if tag else None
+    if value is None:
+        raise RuntimeError(f"pas de champ {name} dans la page : {html[:300]!r}")
+    return value.group(1)
 
 
 def post_script(path: str, body: str, headers: dict) -> str:
@@ -300,7 +301,8 @@ def measure_posts(base: str, t: dict, args, email: str, password: str, app) -> l
     anonymous = requests.Session()
     page = anonymous.get(f"{base}/evenements/{t['open_event']}/inscription")
     token = hidden(page.text, "csrf_token")
-    body = f"csrf_token={quote_plus(token)}&name=Charge+{{n}}&email=charge-{{n}}%40bench.example&accessibility_needs="
+    stamp = int(time.time())
+    body = f"csrf_token={quote_plus(token)}&name=Charge+{{n}}&email=charge-{stamp}-{{n}}%40bench.example&accessibility_needs="
     script = post_script(f"/evenements/{t['open_event']}/inscription", body,
                          {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(anonymous)[8:]})
     registration = wrk(f"{base}/evenements/{t['open_event']}/inscription", duration=args.duration, connections=args.connections,
@@ -340,6 +342,7 @@ def background(app, smtp, base: str, args, page: str) -> dict:
     from participation.events.models import Event, EventState, Registration
     from participation.extensions import db
     from participation.notifications.jobs import send_digests
+    from participation.notifications.models import Notification
 
     samples: list[dict] = []
     running = threading.Event()
@@ -383,11 +386,20 @@ def background(app, smtp, base: str, args, page: str) -> dict:
         from zoneinfo import ZoneInfo
 
         local = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=1)).replace(hour=9, minute=5, second=0, microsecond=0)
+        # The job stops after its time budget and the next run carries on: runs follow one another until none is left,
+        # or until --digest-seconds have passed.
         started = time.monotonic()
-        digests = send_digests(now=local.astimezone(UTC))
-        db.session.commit()
+        digests = runs = 0
+        while time.monotonic() - started < args.digest_seconds:
+            done = send_digests(now=local.astimezone(UTC))
+            db.session.commit()
+            runs += 1
+            digests += done
+            if not done:
+                break
         digest_seconds = time.monotonic() - started
-        result["digests"] = {"queued": digests, "seconds": round(digest_seconds, 1)}
+        waiting = db.session.scalar(sa.select(sa.func.count(sa.distinct(Notification.user_id))).where(Notification.digest == "daily"))
+        result["digests"] = {"queued": digests, "runs": runs, "seconds": round(digest_seconds, 1), "still_waiting": waiting}
         say(f"résumés : {result['digests']}")
         # Reminders: the scan at each hour of the next 30 days (each run looks at the events then in their reminder window).
         started = time.monotonic()
@@ -423,7 +435,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mails", type=int, default=10_000)
+    parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
+    parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results-latest.md"))
     args = parser.parse_args()
 
@@ -466,7 +480,7 @@ def main() -> None:
         bare_run("début")
         for n, who in enumerate(("anonyme", "connecté")):
             headers = [cookie_header(session)] if who == "connecté" else []
-            for label, path in t["pages"]:
+            for label, path in ([] if args.no_pages else t["pages"]):
                 for _ in range(1):  # warm the workers on this page before measuring
                     requests.get(f"{base}{path}", headers={"Cookie": headers[0][8:]} if headers else {}, timeout=60)
                 result = wrk(f"{base}{path}", headers=headers, **settings)
@@ -514,7 +528,8 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
         lines += ["", "Travail de fond (en même temps, wrk sur `/concertations/` par tranches de 5 s) :", "",
                   f"- {m['sent']} courriels remis à aiosmtpd en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
                   f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
-                  f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s.",
+                  f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
+                  f"{d['still_waiting']} personnes encore en attente à la fin.",
                   f"- Rappels : {r['scans']} passages (toutes les 6 h sur 30 jours) sur {r['registrations']} inscriptions, "
                   f"{r['queued']} rappels mis en file, en {r['seconds']} s.",
                   f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "

@@ -369,7 +369,7 @@ def _events(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
         eid = b.new("events", template, title=f"{b.rnd.choice(('Atelier', 'Réunion publique', 'Balade urbaine', 'Forum'))} : "
                     f"{b.rnd.choice(words.SUBJECTS)} à {b.rnd.choice(words.PLACES)}",
                     starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=None,
-                    registration_opens_at=None, registration_closes_at=None, published_at=published,
+                    registration_opens_at=None, registration_closes_at=None, published_at=published, reminder_days="7,1",
                     created_at=published - timedelta(days=5), updated_at=published)
         b.event("event.published", "events", eid, template["created_by_id"], published)
         b.add("event_themes", {"event_id": eid, "theme_id": b.rnd.choice(ctx.themes)})
