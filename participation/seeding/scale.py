@@ -75,6 +75,8 @@ def load(factor: float = 1.0, *, say=print) -> dict[str, int]:
     fill(bulk, volumes(factor))
     bulk.fix_sequences()
     db.session.commit()
+    bulk.analyze()
+    db.session.commit()
     bulk.say("terminé")
     return dict(bulk.counts)
 
