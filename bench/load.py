@@ -385,7 +385,19 @@ def background(app, smtp, base: str, args, page: str) -> dict:
         # The digests' hour: tomorrow 9 h, Paris time, for every notice waiting for a daily digest.
         from zoneinfo import ZoneInfo
 
-        local = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=1)).replace(hour=9, minute=5, second=0, microsecond=0)
+        from participation.core.outbox import OutboxMail
+        from participation.notifications.jobs import digest_period
+        from participation.notifications.models import Delivery
+
+        # Every scale account's notice waits for its daily digest again, and the digests go out on a day no earlier
+        # run has used (one digest per person and day): each run prepares them all.
+        db.session.execute(sa.update(Notification).where(Notification.dedup_key.like("scale.digest:%")).values(digest=Delivery.daily))
+        db.session.commit()
+        for offset in range(1, 1000):
+            local = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=offset)).replace(hour=9, minute=5, second=0, microsecond=0)
+            period = digest_period(Delivery.daily, local)
+            if not db.session.scalar(sa.select(OutboxMail.id).where(OutboxMail.dedup_key.like(f"digest:daily:%:{period}")).limit(1)):
+                break
         # The job stops after its time budget and the next run carries on: runs follow one another until none is left,
         # or until --digest-seconds have passed.
         started = time.monotonic()
@@ -401,12 +413,12 @@ def background(app, smtp, base: str, args, page: str) -> dict:
         waiting = db.session.scalar(sa.select(sa.func.count(sa.distinct(Notification.user_id))).where(Notification.digest == "daily"))
         result["digests"] = {"queued": digests, "runs": runs, "seconds": round(digest_seconds, 1), "still_waiting": waiting}
         say(f"résumés : {result['digests']}")
-        # Reminders: the scan at each hour of the next 30 days (each run looks at the events then in their reminder window).
+        # Reminders: a scan every 6 hours over the next 8 days (each looks at the events then in a reminder window).
         started = time.monotonic()
         reminders = 0
         scans = 0
         moment = datetime.now(UTC)
-        while moment < datetime.now(UTC) + timedelta(days=30):
+        while moment < datetime.now(UTC) + timedelta(days=8):
             reminders += send_reminders(now=moment)
             db.session.commit()
             moment += timedelta(hours=6)
@@ -455,7 +467,9 @@ def main() -> None:
            "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance}
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
     data = ensure_database(args.database, args.factor, env)
+    # In-process app: SQL counted with the page cache off (what a page costs when it is built), the jobs run here.
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": False,
+                      "PAGE_CACHE": False,
                       "RATELIMIT_ENABLED": False, "MAIL_DELIVERY": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port,
                       "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance})
     email = "habitante@demo.example"
@@ -508,7 +522,7 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
         f"facteur {args.factor:g} ; base {urlsplit(args.database).path.lstrip('/')}"
         + (f" (remplie en {data['seed_seconds']} s)" if data.get("seeded_now") else " (réutilisée)"),
         "",
-        "| page | qui | req/s | p50 ms | p95 ms | p99 ms | × page nue (req/s) | p95 / p95 nue | requêtes SQL | non-2xx |",
+        "| page | qui | req/s | p50 ms | p95 ms | p99 ms | × page nue (req/s) | p95 / p95 nue | requêtes SQL (page construite) | non-2xx |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for b in bares:
@@ -530,7 +544,7 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
                   f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
                   f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
                   f"{d['still_waiting']} personnes encore en attente à la fin.",
-                  f"- Rappels : {r['scans']} passages (toutes les 6 h sur 30 jours) sur {r['registrations']} inscriptions, "
+                  f"- Rappels : {r['scans']} passages (toutes les 6 h sur 8 jours) sur {r['registrations']} inscriptions, "
                   f"{r['queued']} rappels mis en file, en {r['seconds']} s.",
                   f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "
                   f"pire p50 {lat['p50']:.1f} ms, pire p95 {lat['p95']:.1f} ms, pire p99 {lat['p99']:.1f} ms."]
