@@ -544,8 +544,8 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
                   f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
                   f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
                   f"{d['still_waiting']} personnes encore en attente à la fin.",
-                  f"- Rappels : {r['scans']} passages (toutes les 6 h sur 8 jours) sur {r['registrations']} inscriptions, "
-                  f"{r['queued']} rappels mis en file, en {r['seconds']} s.",
+                  f"- Rappels : {r['scans']} passages de la tâche (toutes les 6 h sur 8 jours), {r['registrations']} inscriptions dans la base "
+                  f"(chaque passage lit celles des événements dans une fenêtre de rappel), {r['queued']} rappels mis en file, en {r['seconds']} s.",
                   f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "
                   f"pire p50 {lat['p50']:.1f} ms, pire p95 {lat['p95']:.1f} ms, pire p99 {lat['p99']:.1f} ms."]
     text = "\n".join(lines) + "\n"
