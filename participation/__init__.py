@@ -47,6 +47,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _load_domains(app)
 
     web.init_app(app)
+    from participation.core import pagecache
+
+    pagecache.init_app(app)
     _init_templates(app)
     return app
 

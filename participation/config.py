@@ -154,11 +154,21 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REFERRALS_ANSWER_MONTHS": _int("REFERRALS_ANSWER_MONTHS", 3),
         # Pagination
         "PAGE_SIZE": _int("PAGE_SIZE", 20),
+        # Page cache: anonymous public pages kept until a domain event changes them
+        # (core/pagecache.py); in Redis too, shared by every worker, when its URL is set.
+        "PAGE_CACHE": _bool("PAGE_CACHE", True),
+        "PAGE_CACHE_REDIS_URL": os.environ.get("PAGE_CACHE_REDIS_URL") or os.environ.get("CACHE_REDIS_URL") or None,
+        "PAGE_CACHE_REDIS_PREFIX": os.environ.get("PAGE_CACHE_REDIS_PREFIX", "participation:"),
+        "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_SIZE": _int("PAGE_CACHE_SIZE", 1000),
         # The worker's job intervals can be shortened in tests.
         "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", True),
     }
     if overrides:
         config.update(overrides)
+        if overrides.get("TESTING") and "PAGE_CACHE" not in overrides:
+            # Tests share one process: a page cached by one would answer another.
+            config["PAGE_CACHE"] = False
         if "SQLALCHEMY_DATABASE_URI" in overrides:
             config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
     if config["ENV_NAME"] == "production" and config["DEMO_MODE"]:

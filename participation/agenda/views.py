@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from participation.core.pagecache import cached_page
 from participation.agenda import services
 from participation.agenda.ical import build_calendar
 from participation.agenda.sources import sources
@@ -35,6 +36,7 @@ def _filter_choices():
 
 
 @bp.route("/agenda/")
+@cached_page
 def index():
     month = services.chosen_month(request.args.get("mois"))
     view = "grille" if request.args.get("vue") == "grille" else "liste"
@@ -70,6 +72,7 @@ def index():
 
 
 @bp.route("/agenda.ics")
+@cached_page
 def ical():
     items = services.mandate_items(request.args)
     body = build_calendar(items, name=f"Agenda citoyen — {current_territory().name}")
@@ -82,6 +85,7 @@ def ical():
 
 
 @bp.route("/agenda.atom")
+@cached_page
 def atom():
     items = services.newly_published(request.args)
     body = render_template("agenda/feed.atom", items=items, updated=items[0].published_at if items else utcnow(),

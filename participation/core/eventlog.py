@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from participation.core import pagecache
 from participation.core.models import Base, IdMixin, UTCDateTime, utcnow
 
 Subscriber = Callable[["DomainEvent"], None]
@@ -85,6 +86,8 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     event.context = context or {}
     db.session.add(event)
     db.session.flush()
+    # Pages cached before this change are out of date once it commits.
+    pagecache.mark_changed(db.session)
     for subscriber in subscribers_for(event_name):
         subscriber(event)
     return event

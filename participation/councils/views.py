@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.pagecache import cached_page
 from participation.core.french import a, de
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
@@ -99,12 +100,14 @@ def _in(council: Council, obj):
 
 
 @bp.route("/")
+@cached_page
 def index():
     page = paginate(sa.select(Council).where(Council.state != CouncilState.draft).order_by(Council.state.desc(), Council.name))
     return render_template("councils/index.html", page=page)
 
 
 @bp.route("/<slug>")
+@cached_page
 def council(slug: str):
     council = _published_council(slug)
     members = paginate(services.members_query(council).options(sa.orm.joinedload(Membership.college)), per_page=50)
@@ -138,11 +141,13 @@ def follow(slug: str):
 
 
 @bp.route("/<slug>/reglement-interieur")
+@cached_page
 def rules(slug: str):
     return render_template("councils/rules.html", council=_published_council(slug))
 
 
 @bp.route("/<slug>/seances")
+@cached_page
 def sittings(slug: str):
     council = _published_council(slug)
     query = sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.state != SittingState.draft)
@@ -197,6 +202,7 @@ def sitting(slug: str, sitting_id: int):
 
 
 @bp.route("/<slug>/tirages/<int:draw_id>")
+@cached_page
 def draw(slug: str, draw_id: int):
     council = _published_council(slug)
     draw = _in(council, get_or_404(Draw, draw_id))

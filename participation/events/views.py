@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.pagecache import cached_page
 from participation.core.french import de
 from participation.core.dates import utc_to_local
 from participation.agenda.ical import build_calendar
@@ -49,6 +50,7 @@ def _is_registrant(registration) -> bool:
 
 
 @bp.route("/")
+@cached_page
 def index():
     past = request.args.get("passes") == "1"
     now = utcnow()
@@ -97,6 +99,7 @@ def _territory_name() -> str:
 
 
 @bp.route("/<int:event_id>")
+@cached_page
 def show(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)
@@ -114,6 +117,7 @@ def show(event_id: int):
 
 
 @bp.route("/<int:event_id>.ics")
+@cached_page
 def ical(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)

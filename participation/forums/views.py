@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.pagecache import cached_page
 from participation.core.forms import parse_int
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
@@ -76,6 +77,7 @@ def _filter_choices(form: ConsultationFilterForm) -> None:
 
 
 @bp.route("/")
+@cached_page
 def index():
     form = ConsultationFilterForm()
     _filter_choices(form)
@@ -110,7 +112,8 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         select = services.search_contributions(consultation, query)
         results = paginate(select) if select is not None else None
     else:
-        page = paginate_rows(services.topics_of(consultation, current_user))
+        page = paginate(services.topics_of(consultation, current_user))
+        page.items = services.with_counts(page.items)
     if topic_form is None and refusal is None:
         topic_form = TopicForm(formdata=None)
     if topic_form is not None:
@@ -135,6 +138,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
 
 
 @bp.route("/<int:consultation_id>")
+@cached_page
 def consultation(consultation_id: int):
     return _consultation_page(_consultation(consultation_id))
 
@@ -222,6 +226,7 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
 
 
 @bp.route("/<int:consultation_id>/sujets/<int:topic_id>")
+@cached_page
 def topic(consultation_id: int, topic_id: int):
     return _topic_page(*_topic(consultation_id, topic_id))
 
@@ -382,6 +387,7 @@ def _published_synthesis(consultation_id: int) -> Consultation:
 
 
 @bp.route("/<int:consultation_id>/synthese")
+@cached_page
 def synthesis(consultation_id: int):
     item = _published_synthesis(consultation_id)
     return render_template("forums/synthesis.html", consultation=item, figures=services.synthesis_figures(item))

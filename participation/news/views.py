@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from participation.core.pagecache import cached_page
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError
 from participation.core.models import utcnow
@@ -56,6 +57,7 @@ def _bounded(name: str) -> int | None:
 
 
 @bp.route("/")
+@cached_page
 def index():
     from participation.territory.models import Commune, Theme
 
@@ -91,6 +93,7 @@ def _public_article(article_id: int) -> Article:
 
 
 @bp.route("/<int:article_id>")
+@cached_page
 def show(article_id: int):
     article = _public_article(article_id)
     from participation.territory.services import current_territory
@@ -110,6 +113,7 @@ def image(article_id: int):
 
 
 @bp.route("/flux.atom")
+@cached_page
 def feed():
     items = db.session.scalars(services.public_articles().limit(20)).all()
     body = render_template("news/feed.atom", items=items, updated=items[0].published_at if items else utcnow(),
@@ -221,12 +225,14 @@ def detail(article_id: int):
 
 
 @newsletter_bp.route("/")
+@cached_page
 def archive():
     page = paginate(sa.select(Issue).where(Issue.state == IssueState.sent).order_by(Issue.sent_at.desc(), Issue.id.desc()))
     return render_template("news/newsletter/archive.html", page=page)
 
 
 @newsletter_bp.route("/<int:issue_id>")
+@cached_page
 def issue(issue_id: int):
     item = get_or_404(Issue, issue_id)
     if item.state != IssueState.sent and not can(current_user, "news.manage"):

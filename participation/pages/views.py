@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 
+from participation.core.pagecache import cached_page
 from participation.extensions import db
 from participation.pages.homepage import collect_home_blocks
 from participation.pages.navigation import SECTIONS
@@ -19,21 +20,25 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @bp.route("/")
+@cached_page
 def home():
     return render_template("pages/home.html", sections=SECTIONS, blocks=collect_home_blocks())
 
 
 @bp.route("/mentions-legales")
+@cached_page
 def legal_notice():
     return render_template("pages/legal_notice.html")
 
 
 @bp.route("/donnees-personnelles")
+@cached_page
 def privacy():
     return render_template("pages/privacy.html", processings=processings())
 
 
 @bp.route("/accessibilite")
+@cached_page
 def accessibility():
     return render_template("pages/accessibility.html")
 

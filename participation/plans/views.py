@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.pagecache import cached_page
 from participation.core.permissions import can, require
 from participation.core.web import get_or_404, paginate
 from participation.extensions import db
@@ -84,12 +85,14 @@ def page_number(name: str = "page") -> int:
 
 
 @bp.route("/")
+@cached_page
 def index():
     page = paginate(services.public_plans())
     return render_template("plans/index.html", page=page)
 
 
 @bp.route("/<slug>")
+@cached_page
 def plan(slug: str):
     item = plan_by_slug(slug)
     data = dashboards.dashboard(item, indicator_page_number=page_number("indicateurs"))
@@ -104,6 +107,7 @@ def plan(slug: str):
 
 
 @bp.route("/<slug>/actions/<int:action_id>")
+@cached_page
 def action(slug: str, action_id: int):
     item = plan_by_slug(slug)
     act = get_or_404(Action, action_id)
@@ -188,6 +192,7 @@ def _report(slug: str, report_id: int) -> ProgressReport:
 
 
 @bp.route("/<slug>/bilans/<int:report_id>")
+@cached_page
 def report(slug: str, report_id: int):
     item = _report(slug, report_id)
     return render_template("plans/report.html", report=item, plan=item.plan, figures=reports.report_figures(item))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core.pagecache import cached_page
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.pdf import render_pdf
 from participation.core.permissions import can, require
@@ -111,6 +112,7 @@ def _departments():
 
 
 @bp.route("/")
+@cached_page
 def index():
     state = request.args.get("etat")
     state = ReferralState(state) if state in {s.value for s in ReferralState} else None
@@ -120,6 +122,7 @@ def index():
 
 
 @bp.route("/<int:referral_id>")
+@cached_page
 def referral(referral_id: int):
     item = _referral(referral_id)
     opinion = item.opinion
@@ -191,6 +194,7 @@ def propose(slug: str):
 
 
 @bp.route("/<int:referral_id>/avis")
+@cached_page
 def opinion(referral_id: int):
     item = _referral(referral_id)
     if item.opinion is None or item.opinion.state != OpinionState.published:
