@@ -112,13 +112,6 @@ class Bulk:
                 f"WHERE pg_get_serial_sequence('{name}', 'id') IS NOT NULL"
             )
 
-    def analyze(self) -> None:
-        """Planner statistics for the tables just filled: without them, PostgreSQL plans for the empty tables it
-        knew (a topic count over 10,000 topics took minutes instead of 60 ms) until autovacuum gets round to it."""
-        self.flush()
-        if self.conn.dialect.name in ("postgresql", "sqlite"):
-            self.conn.exec_driver_sql("ANALYZE")
-
     # Values ------------------------------------------------------------------
 
     def token(self, length: int, alphabet: str = string.ascii_uppercase + string.digits, *, fmt: Callable[[str], str] = str) -> str:
@@ -138,6 +131,13 @@ class Bulk:
 
     def say(self, message: str) -> None:
         self._say(f"[{time.monotonic() - self._started:6.1f} s] {message}")
+
+
+def analyze(connection: sa.Connection) -> None:
+    """Planner statistics for the tables just filled: without them, PostgreSQL plans for the empty tables it
+    knew (a topic count over 10,000 topics took minutes instead of 60 ms) until autovacuum gets round to it."""
+    if connection.dialect.name in ("postgresql", "sqlite"):
+        connection.exec_driver_sql("ANALYZE")
 
 
 def table(name: str) -> sa.Table:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from participation.core.models import utcnow
 from participation.seeding import words
-from participation.seeding.bulk import Bulk, spread, table
+from participation.seeding.bulk import Bulk, analyze, spread, table
 
 INHABITANTS = 141_000
 COMMUNES = 72
@@ -75,7 +75,8 @@ def load(factor: float = 1.0, *, say=print) -> dict[str, int]:
     fill(bulk, volumes(factor))
     bulk.fix_sequences()
     db.session.commit()
-    bulk.analyze()
+    # The connection above went back to the pool with the commit: the statistics are gathered on a new one.
+    analyze(db.session.connection())
     db.session.commit()
     bulk.say("terminé")
     return dict(bulk.counts)
