@@ -25,6 +25,31 @@ def seed_demo() -> None:
     _print_accounts(accounts)
 
 
+@seed.command("scale")
+@click.option("--factor", default=1.0, show_default=True, type=click.FloatRange(min=0.0001, max=10),
+              help="Taille relative : 1 pour un mandat d'agglomération entier (200 000 contributions), 0,01 pour un essai.")
+def seed_scale(factor: float) -> None:
+    """Charge dans une base vide la démonstration puis un mandat de six ans de données (mesures à grande échelle)."""
+    import time
+
+    from participation.seeding import scale
+
+    started = time.monotonic()
+    try:
+        counts = scale.load(factor, say=click.echo)
+    except scale.NotEmpty:
+        raise click.ClickException(
+            "La base n'est pas vide : les données à grande échelle ne se chargent que dans une base vide "
+            "(créez-en une, puis « flask --app wsgi db upgrade »)."
+        ) from None
+    total = sum(counts.values())
+    click.echo(f"Données à grande échelle chargées (facteur {factor:g}) : {total:,} lignes en {time.monotonic() - started:.0f} s.".replace(",", "\u202f"))
+    for name, count in sorted(counts.items(), key=lambda item: -item[1])[:15]:
+        click.echo(f"  {name:<32} {count:>9,}".replace(",", "\u202f"))
+    click.echo("Comptes : ceux de la démonstration (mot de passe « demo-participation »), et habitant1@scale.example, "
+               "habitant2@scale.example… avec le même mot de passe.")
+
+
 def _print_accounts(accounts) -> None:
     click.echo("\nComptes de démonstration (adresse / mot de passe / rôle) :")
     for email, password, role in accounts:

@@ -1,0 +1,1 @@
+"""Data sets loaded by ``flask seed``: the scale data set (``seed scale``) lives in ``scale``."""
