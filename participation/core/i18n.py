@@ -65,10 +65,19 @@ def register_lazy_string_adapters() -> None:
     LazyString.__html__ = lambda self: escape(str(self))
     try:
         import psycopg
-        from psycopg.types.string import StrDumper
+        from psycopg.adapt import Dumper
     except ImportError:  # pragma: no cover - PostgreSQL driver not installed
         return
-    psycopg.adapters.register_dumper(LazyString, StrDumper)
+
+    class LazyStringDumper(Dumper):
+        # psycopg's compiled str dumpers refuse an object that is not a real str:
+        # read the lazy string, then dump it as text of unknown type (as a str is).
+        oid = 0
+
+        def dump(self, obj):
+            return str(obj).encode()
+
+    psycopg.adapters.register_dumper(LazyString, LazyStringDumper)
 
 
 def json_dumps(value) -> str:
