@@ -497,6 +497,9 @@ def set_publication(questionnaire: Questionnaire, *, analysis: str, public_quest
     questionnaire.analysis = (analysis or "").strip()
     for question in questionnaire.questions:
         question.public = question.id in chosen and question.kind not in (QuestionKind.short_text, QuestionKind.long_text)
+    if questionnaire.state == SurveyState.published:
+        # What the public results page shows has changed: the event says so (and renews its cached copy).
+        record("questionnaire.publication_updated", questionnaire, actor, {"questions": len([q for q in questionnaire.questions if q.public])})
 
 
 def close_due(now: datetime | None = None) -> int:
