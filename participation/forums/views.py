@@ -118,8 +118,14 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
     results = None
     page = None
     if query:
-        select = services.search_contributions(consultation, query)
-        results = paginate(select) if select is not None else None
+        def found():
+            select = services.search_contributions(consultation, query)
+            return render_template("forums/_search_results.html", consultation=consultation, query=query,
+                                   results=paginate(select) if select is not None else None)
+
+        # Published contributions only, the same for everyone: a search is built once and shared by logged-in people too.
+        results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
+                           vary=(consultation.id, query, request.args.get("page", "")))
     else:
         page = paginate(services.topics_of(consultation, current_user))
         page.items = services.with_counts(page.items)
