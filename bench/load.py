@@ -450,6 +450,8 @@ def main() -> None:
     parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
     parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+                        help="Redis du cache de pages (PAGE_CACHE_REDIS_URL) ; « aucun » : sans Redis")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results-latest.md"))
     args = parser.parse_args()
 
@@ -465,6 +467,10 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": args.database, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "0",
            "SESSION_COOKIE_SECURE": "0", "SCHEDULER_ENABLED": "0", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
            "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance}
+    if args.redis != "aucun":
+        # The platform as deployed: pages and generations shared by the workers in Redis. A prefix of
+        # this run's own (no entry of an earlier run on a database changed since), its keys removed at the end.
+        env.update(PAGE_CACHE_REDIS_URL=args.redis, PAGE_CACHE_REDIS_PREFIX=f"bench-{os.getpid()}-{int(time.time())}:")
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
     data = ensure_database(args.database, args.factor, env)
     # In-process app: SQL counted with the page cache off (what a page costs when it is built), the jobs run here.
@@ -511,7 +517,19 @@ def main() -> None:
         stop(platform)
         stop(bare)
         smtp.stop()
+        forget_redis_keys(env)
     report(args, data, rows, bares, bg, peak, current, t)
+
+
+def forget_redis_keys(env: dict) -> None:
+    if not env.get("PAGE_CACHE_REDIS_URL"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(env["PAGE_CACHE_REDIS_URL"])
+    keys = list(client.scan_iter(match=env["PAGE_CACHE_REDIS_PREFIX"] + "*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
 
 
 def report(args, data, rows, bares, bg, peak, current, t) -> None:
@@ -520,7 +538,8 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
     lines = [
         f"Charge : wrk -t{args.threads} -c{args.connections} -d{args.duration}s par page ; gunicorn {args.workers} workers (sync) ; "
         f"facteur {args.factor:g} ; base {urlsplit(args.database).path.lstrip('/')}"
-        + (f" (remplie en {data['seed_seconds']} s)" if data.get("seeded_now") else " (réutilisée)"),
+        + (f" (remplie en {data['seed_seconds']} s)" if data.get("seeded_now") else " (réutilisée)")
+        + (f" ; cache de pages dans Redis ({args.redis})" if args.redis != "aucun" else " ; cache de pages sans Redis (mémoire du worker)"),
         "",
         "| page | qui | req/s | p50 ms | p95 ms | p99 ms | × page nue (req/s) | p95 / p95 nue | requêtes SQL (page construite) | non-2xx |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",

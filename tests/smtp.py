@@ -47,6 +47,13 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_EHLO(self, smtp_server, session, envelope, hostname, responses):
+        """Count the SMTP sessions (one EHLO each): a sender that opens one connection per mail shows here."""
+        session.host_name = hostname
+        with self.server.lock:
+            self.server.sessions += 1
+        return responses
+
     async def handle_DATA(self, smtp_server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.server.lock:
@@ -60,6 +67,8 @@ class SMTPServer:
         self.messages: list[ReceivedMail] = []
         # Address -> the reply to its RCPT TO, for the addresses to refuse.
         self.replies: dict[str, str] = {}
+        # SMTP sessions opened (EHLO received) since the start, or since a test reset it.
+        self.sessions = 0
         self.lock = threading.Lock()
         self.controller: Controller | None = None
 

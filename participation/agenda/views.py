@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from participation.core.pagecache import cached_page
+from participation.core.pagecache import cached_page, fragment
 from participation.agenda import services
 from participation.agenda.ical import build_calendar
 from participation.agenda.sources import cache_tags, sources
@@ -39,6 +39,16 @@ def _filter_choices():
 @cached_page(tags=cache_tags)
 def index():
     month = services.chosen_month(request.args.get("mois"))
+    # The month is the same for everyone: built once and shared by logged-in people too (their header aside).
+    content = fragment("agenda-month", lambda: _month(month), tags=cache_tags, vary=_args_key())
+    return render_template("agenda/index.html", month=month, filters=_filter_args(), content=content)
+
+
+def _args_key() -> tuple:
+    return tuple(sorted(request.args.items(multi=True)))
+
+
+def _month(month):
     view = "grille" if request.args.get("vue") == "grille" else "liste"
     items = services.month_items(month, request.args)
     days = services.by_day(items, month)
@@ -48,7 +58,7 @@ def index():
     pages = max((len(items) + LIST_PAGE_SIZE - 1) // LIST_PAGE_SIZE, 1)
     shown = items[(page - 1) * LIST_PAGE_SIZE: page * LIST_PAGE_SIZE]
     return render_template(
-        "agenda/index.html",
+        "agenda/_month.html",
         month=month,
         view=view,
         items=items,
@@ -74,8 +84,10 @@ def index():
 @bp.route("/agenda.ics")
 @cached_page(tags=cache_tags)
 def ical():
-    items = services.feed_items(request.args)
-    body = build_calendar(items, name=f"Agenda citoyen — {current_territory().name}")
+    # The same feed for everyone: a calendar application sending a session cookie shares it too.
+    body = str(fragment("agenda-ics", lambda: build_calendar(services.feed_items(request.args),
+                                                              name=f"Agenda citoyen — {current_territory().name}").decode("utf-8"),
+                        tags=cache_tags, vary=_args_key())).encode("utf-8")
     response = Response(body, mimetype="text/calendar", headers={"Content-Disposition": 'inline; filename="agenda.ics"'})
     # Calendar applications poll the feed: an unchanged one is answered 304, without its body.
     response.add_etag()

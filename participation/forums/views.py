@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from participation.core.pagecache import cached_page
+from participation.core.pagecache import cached_page, fragment
 from participation.core.forms import parse_int
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import DomainError, PermissionDenied
@@ -85,15 +85,21 @@ def index():
     form = ConsultationFilterForm()
     _filter_choices(form)
     form.check()
-    page = paginate_rows(
-        services.public_consultations(
-            theme_id=int(form.theme.data) if form.theme.data else None,
-            commune_id=int(form.commune.data) if form.commune.data else None,
-            status=form.status.data or None,
-            query=form.q.data,
+
+    def listing():
+        page = paginate_rows(
+            services.public_consultations(
+                theme_id=int(form.theme.data) if form.theme.data else None,
+                commune_id=int(form.commune.data) if form.commune.data else None,
+                status=form.status.data or None,
+                query=form.q.data,
+            )
         )
-    )
-    return render_template("forums/index.html", page=page, form=form, filters=form.active(), now=utcnow()), form_status(form)
+        return render_template("forums/_consultation_list.html", page=page, filters=form.active(), now=utcnow())
+
+    # The list is the same for everyone: built once for each filter and page, shared by logged-in people too.
+    shared = fragment("consultation-list", listing, tags=FORUM_PAGE_TAGS, vary=tuple(sorted(request.args.items(multi=True))))
+    return render_template("forums/index.html", listing=shared, form=form, filters=form.active()), form_status(form)
 
 
 # A consultation and its topics --------------------------------------------------
@@ -112,8 +118,14 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
     results = None
     page = None
     if query:
-        select = services.search_contributions(consultation, query)
-        results = paginate(select) if select is not None else None
+        def found():
+            select = services.search_contributions(consultation, query)
+            return render_template("forums/_search_results.html", consultation=consultation, query=query,
+                                   results=paginate(select) if select is not None else None)
+
+        # Published contributions only, the same for everyone: a search is built once and shared by logged-in people too.
+        results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
+                           vary=(consultation.id, query, request.args.get("page", "")))
     else:
         page = paginate(services.topics_of(consultation, current_user))
         page.items = services.with_counts(page.items)

@@ -25,6 +25,7 @@ declare_events("surveys", {
     "questionnaire.answered": _l("Réponse envoyée"),
     "questionnaire.closed": _l("Questionnaire clos"),
     "questionnaire.published": _l("Résultats du questionnaire publiés"),
+    "questionnaire.publication_updated": _l("Publication des résultats du questionnaire mise à jour"),
     "questionnaire.indicator_linked": _l("Question reliée à un indicateur d'un plan"),
     "questionnaire.indicator_measurement_refused": _l("Mesure d'un indicateur tirée du questionnaire refusée"),
     "questionnaire.purged": _l("Réponses libres et invitations effacées (durée de conservation écoulée)"),

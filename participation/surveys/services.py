@@ -325,7 +325,7 @@ def _clean_question(kind: QuestionKind, values: dict) -> dict:
         raise ValidationError(_("Les questions sur la commune, le quartier, l'âge ou le genre restent facultatives."), field="required")
     help_text = (values.get("help_text") or "").strip()[:2000]
     if kind in PROFILE_KINDS and not help_text:
-        help_text = PROFILE_HELP
+        help_text = str(PROFILE_HELP)  # the text itself (a lazy string is no database value: PostgreSQL refuses it)
     return {"label": label[:LABEL_MAX], "help_text": help_text, "options": options,
             "items": items, "settings": settings, "required": required, "public": bool(values.get("public", True))}
 
@@ -497,6 +497,9 @@ def set_publication(questionnaire: Questionnaire, *, analysis: str, public_quest
     questionnaire.analysis = (analysis or "").strip()
     for question in questionnaire.questions:
         question.public = question.id in chosen and question.kind not in (QuestionKind.short_text, QuestionKind.long_text)
+    if questionnaire.state == SurveyState.published:
+        # What the public results page shows has changed: the event says so (and renews its cached copy).
+        record("questionnaire.publication_updated", questionnaire, actor, {"questions": len([q for q in questionnaire.questions if q.public])})
 
 
 def close_due(now: datetime | None = None) -> int:

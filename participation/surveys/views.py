@@ -11,6 +11,7 @@ from flask import (Blueprint, Response as HTTPResponse, abort, after_this_reques
 from flask_login import current_user
 
 from participation.core.errors import DomainError
+from participation.core.pagecache import cached_page, fragment
 from participation.core.pdf import PDFUnavailable, render_pdf
 from participation.core.permissions import require
 from participation.core.tokens import make_token, token_digest
@@ -210,12 +211,25 @@ def _published(questionnaire_id: int) -> Questionnaire:
     return questionnaire
 
 
+# What the results page shows: the questionnaire's tables, and the council, consultation, referral
+# or event its links name (their tables only: a contribution or a registration changes nothing here).
+RESULTS_TAGS = ("surveys", "councils", "consultations", "referrals", "events")
+
+
 @bp.route("/<int:questionnaire_id>/resultats")
+@cached_page(tags=RESULTS_TAGS)
 def public_results(questionnaire_id: int):
     questionnaire = _published(questionnaire_id)
-    return render_template("surveys/results_public.html", questionnaire=questionnaire,
-                           results=results.question_results(questionnaire, public_only=True),
-                           total=results.submitted_count(questionnaire), small=results.SMALL_GROUP)
+
+    def render_answers():
+        # Aggregates over every response (50,000 on a large questionnaire): built once, shared by every
+        # visitor, logged in or not, until an event of the surveys domain (an answer, a publication).
+        return render_template("surveys/_results_public_answers.html", questionnaire=questionnaire,
+                               results=results.question_results(questionnaire, public_only=True),
+                               total=results.submitted_count(questionnaire), small=results.SMALL_GROUP)
+
+    answers = fragment("survey-results", render_answers, tags=RESULTS_TAGS, vary=(questionnaire.id,))
+    return render_template("surveys/results_public.html", questionnaire=questionnaire, answers=answers)
 
 
 @bp.route("/<int:questionnaire_id>/resultats.pdf")

@@ -199,3 +199,18 @@ def test_two_transactions_queueing_the_same_key_queue_one_mail(app):
     second.join(20)
     assert results == {"first": True, "second": False}
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.dedup_key == "race:1")) == 1
+
+
+def test_a_batch_goes_out_over_one_smtp_connection_and_no_mail_twice(app, smtp_server, mailbox):
+    app.config["OUTBOX_BATCH_SIZE"], batch = 50, app.config["OUTBOX_BATCH_SIZE"]
+    try:
+        _queue(120, "lot")
+        smtp_server.sessions = 0
+        counts = [deliver_due() for _ in range(4)]
+    finally:
+        app.config["OUTBOX_BATCH_SIZE"] = batch
+    assert [c["sent"] for c in counts] == [50, 50, 20, 0]
+    assert smtp_server.sessions == 3  # one connection per batch, not one per mail
+    ids = [m.message["Message-ID"] for m in mailbox]
+    assert len(ids) == 120 and len(set(ids)) == 120
+    assert sorted(m.recipients[0] for m in mailbox) == sorted(f"personne{i}@example.org" for i in range(120))

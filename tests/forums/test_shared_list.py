@@ -1,0 +1,81 @@
+"""Logged-in people share the list of consultations (built once per filter), never each other's header,
+and see a new consultation at their next request."""
+
+from __future__ import annotations
+
+import pytest
+
+from participation.core import pagecache
+from participation.extensions import db
+from participation.forums import services
+from tests import factories
+
+
+@pytest.fixture
+def cache_on(app):
+    app.config["PAGE_CACHE"] = True
+    pagecache.clear()
+    yield
+    app.config["PAGE_CACHE"] = False
+    pagecache.clear()
+
+
+def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, app, monkeypatch):
+    calls = []
+    real = services.public_consultations
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "public_consultations", counting)
+    factories.consultation(title="Plan vélo")
+    alice = factories.user(display_name="Alice Martin")
+    bruno = factories.user(display_name="Bruno Petit")
+    db.session.commit()
+    as_alice, as_bruno = app.test_client(), app.test_client()
+    as_alice.login(alice.email, factories.PASSWORD)
+    as_bruno.login(bruno.email, factories.PASSWORD)
+
+    text = as_alice.get("/concertations/").get_data(as_text=True)
+    assert "Plan vélo" in text and "Alice Martin" in text
+    text = as_bruno.get("/concertations/").get_data(as_text=True)
+    assert "Plan vélo" in text and "Bruno Petit" in text and "Alice Martin" not in text
+    assert len(calls) == 1
+    searched = as_bruno.get("/concertations/?q=jardins").get_data(as_text=True)
+    assert "Plan vélo" not in searched and len(calls) == 2  # a search is another piece
+
+    factories.consultation(title="Jardins partagés")
+    db.session.commit()
+    assert "Jardins partagés" in as_alice.get("/concertations/").get_data(as_text=True)
+    assert len(calls) == 3
+
+
+def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cache_on, app, monkeypatch):
+    calls = []
+    real = services.search_contributions
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "search_contributions", counting)
+    consultation = factories.consultation(title="Plan vélo")
+    topic = factories.topic(consultation, title="Arceaux", body="Il manque des arceaux à la piscine.")
+    alice = factories.participant(consultation, display_name="Alice Martin")
+    bruno = factories.user(display_name="Bruno Petit")
+    db.session.commit()
+    as_alice, as_bruno = app.test_client(), app.test_client()
+    as_alice.login(alice.email, factories.PASSWORD)
+    as_bruno.login(bruno.email, factories.PASSWORD)
+    path = f"/concertations/{consultation.id}?q=piscine"
+
+    assert "Il manque des arceaux" in as_alice.get(path).get_data(as_text=True)
+    text = as_bruno.get(path).get_data(as_text=True)
+    assert "Il manque des arceaux" in text and "Bruno Petit" in text and "Alice Martin" not in text
+    assert len(calls) == 1
+
+    services.contribute(topic, body="La piscine ferme trop tôt.", actor=alice)
+    db.session.commit()
+    assert "La piscine ferme trop tôt." in as_bruno.get(path).get_data(as_text=True)
+    assert len(calls) == 2
