@@ -122,7 +122,7 @@ def register_source(kind: str, label: str):
     def decorator(func):
         if kind in _sources and _sources[kind].func is not func:
             raise ValueError(_("La source d'agenda « %(kind)s » est déjà déclarée.", kind=kind))
-        _sources[kind] = Source(kind, str(label), func)
+        _sources[kind] = Source(kind, label, func)  # lazy: read in the reader's language
         return func
 
     return decorator
@@ -130,7 +130,7 @@ def register_source(kind: str, label: str):
 
 def sources() -> list[Source]:
     """Every registered source, in the order of their labels (for the kind filter)."""
-    return sorted(_sources.values(), key=lambda s: s.label)
+    return sorted(_sources.values(), key=lambda s: str(s.label))
 
 
 def collect(query: AgendaQuery) -> list[AgendaItem]:

@@ -37,7 +37,7 @@ NUMBER_MESSAGE = _l("Indiquez un nombre entier.")
 
 
 def _choices(enum_cls):
-    return [(m.value, m.label) for m in enum_cls]
+    return [(m.value, m.lazy_label) for m in enum_cls]
 
 
 def _date(label, required=False, description=None):

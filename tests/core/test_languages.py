@@ -147,7 +147,8 @@ def test_french_grammar_helpers_step_aside_in_english(app):
             assert french.quoted("Vélo") == "«\u00a0Vélo\u00a0»"
             assert french.ordinal_day(1) == "1er"
         with force_locale("en"):
-            assert french.de("Conseil citoyen des Tilleuls") == "Conseil citoyen des Tilleuls"
+            assert french.de("Conseil citoyen des Tilleuls") == "of the Conseil citoyen des Tilleuls"
+            assert french.a("Hélène Martin") == "to Hélène Martin"
             assert french.with_article("Agglomération du Val de Loirande") == "Agglomération du Val de Loirande"
             assert french.quoted("Vélo") == "“Vélo”"
             assert french.ordinal_day(1) == "1"
