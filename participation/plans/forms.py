@@ -220,7 +220,7 @@ class ReportTextForm(FlaskForm):
 
 
 class PactStepForm(FlaskForm):
-    step = SelectField(_l("Étape"), choices=[(PactStep.debate.value, PactStep.debate.label), (PactStep.adoption.value, PactStep.adoption.label)])
+    step = SelectField(_l("Étape"), choices=[(PactStep.debate.value, PactStep.debate.lazy_label), (PactStep.adoption.value, PactStep.adoption.lazy_label)])
     done_on = _date(_l("Date"), required=True)
 
 
