@@ -68,7 +68,12 @@ def register_lazy_string_adapters() -> None:
         from psycopg.types.string import StrDumper
     except ImportError:  # pragma: no cover - PostgreSQL driver not installed
         return
-    psycopg.adapters.register_dumper(LazyString, StrDumper)
+    class LazyStringDumper(StrDumper):
+        # psycopg's compiled dumper takes only a real ``str``: read the lazy string first.
+        def dump(self, obj):
+            return super().dump(str(obj))
+
+    psycopg.adapters.register_dumper(LazyString, LazyStringDumper)
 
 
 def json_dumps(value) -> str:
