@@ -174,6 +174,7 @@ def _init_templates(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from participation.core import dates, french
+    from participation.core.i18n import stored_label
     from participation.core.permissions import can
     from participation.core.text import render_markdown
     from participation.pages.navigation import main_sections
@@ -189,6 +190,7 @@ def _init_templates(app: Flask) -> None:
         a=french.a,
         with_article=french.with_article,
         quoted=french.quoted,
+        stored_label=stored_label,
     )
     from flask_babel import get_locale
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from participation.accounts import services as accounts
 from participation.accounts.models import Role, User
@@ -32,22 +33,22 @@ DEMO_ACCOUNTS = [
 
 # The demo's accounts as the banner and ``seed demo`` present them: (email, role, what to try), one per role.
 DEMO_GUIDE = [
-    ("habitante@demo.example", "Habitante",
-     "contribuer à une concertation, s'inscrire à un atelier, suivre un conseil, candidater au tirage au sort"),
-    ("presidente@demo.example", "Présidente du conseil de développement",
-     "répondre à une convocation, accepter ou refuser une auto-saisine, approuver un compte rendu"),
-    ("conseiller@demo.example", "Membre du conseil de développement",
-     "rédiger et commenter le projet d'avis, répondre à une convocation, proposer une auto-saisine"),
-    ("association@demo.example", "Représentante d'une association",
-     "compléter une demande de subvention, déposer un document, remettre le compte rendu financier"),
-    ("agent@demo.example", "Agent de la collectivité",
-     "créer une concertation ou un événement, convoquer une séance, instruire une demande, lire les courriels envoyés"),
-    ("moderation@demo.example", "Modérateur",
-     "traiter les contributions signalées et celles à approuver"),
-    ("admin@demo.example", "Administrateur",
-     "régler le territoire (nom, couleur, logo), gérer les comptes et les rôles, lire le journal"),
-    ("referente@demo.example", "Référente de la commune de Saint-Aubin-des-Prés",
-     "inscrire au registre une démarche participative de sa commune"),
+    ("habitante@demo.example", _l("Habitante"),
+     _l("contribuer à une concertation, s'inscrire à un atelier, suivre un conseil, candidater au tirage au sort")),
+    ("presidente@demo.example", _l("Présidente du conseil de développement"),
+     _l("répondre à une convocation, accepter ou refuser une auto-saisine, approuver un compte rendu")),
+    ("conseiller@demo.example", _l("Membre du conseil de développement"),
+     _l("rédiger et commenter le projet d'avis, répondre à une convocation, proposer une auto-saisine")),
+    ("association@demo.example", _l("Représentante d'une association"),
+     _l("compléter une demande de subvention, déposer un document, remettre le compte rendu financier")),
+    ("agent@demo.example", _l("Agent de la collectivité"),
+     _l("créer une concertation ou un événement, convoquer une séance, instruire une demande, lire les courriels envoyés")),
+    ("moderation@demo.example", _l("Modérateur"),
+     _l("traiter les contributions signalées et celles à approuver")),
+    ("admin@demo.example", _l("Administrateur"),
+     _l("régler le territoire (nom, couleur, logo), gérer les comptes et les rôles, lire le journal")),
+    ("referente@demo.example", _l("Référente de la commune de Saint-Aubin-des-Prés"),
+     _l("inscrire au registre une démarche participative de sa commune")),
 ]
 
 COMMUNES = """code_insee;nom;code_postal;population

@@ -6,7 +6,7 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 from flask_babel import lazy_gettext as _l
 
 declare_domain("accounts", _l("Comptes"))
-declare_subject("users", "compte", domain="accounts", url=lambda i: url_for("staff.user", user_id=i))
+declare_subject("users", _l("compte"), domain="accounts", url=lambda i: url_for("staff.user", user_id=i))
 declare_events("accounts", {
     "user.created": _l("Compte créé par un administrateur"),
     "user.registered": _l("Inscription sur la plateforme"),

@@ -128,7 +128,7 @@ def register_source(kind: str, label: str, tags: tuple[str, ...] | None = None):
     def decorator(func):
         if kind in _sources and _sources[kind].func is not func:
             raise ValueError(_("La source d'agenda « %(kind)s » est déjà déclarée.", kind=kind))
-        _sources[kind] = Source(kind, str(label), func, tuple(tags) if tags is not None else (_domain_of(func),))
+        _sources[kind] = Source(kind, label, func, tuple(tags) if tags is not None else (_domain_of(func),))  # lazy label: read in the reader's language
         return func
 
     return decorator
@@ -141,7 +141,7 @@ def _domain_of(func) -> str:
 
 def sources() -> list[Source]:
     """Every registered source, in the order of their labels (for the kind filter)."""
-    return sorted(_sources.values(), key=lambda s: s.label)
+    return sorted(_sources.values(), key=lambda s: str(s.label))
 
 
 def cache_tags() -> tuple[str, ...]:

@@ -100,3 +100,15 @@ def lazy_join(separator: str, items):
 
     items = list(items)
     return LazyString(lambda: separator.join(str(item) for item in items))
+
+
+def stored_label(value):
+    """A label the platform wrote in French and kept in a snapshot (a
+    published bilan's figures, a process's platform figures), read in the
+    reader's language when the catalogue knows it, as it is otherwise.
+    Never for text people wrote: only for what code produced from marked strings."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    from flask_babel import gettext
+
+    return gettext(value)  # no variables: nothing is %-formatted

@@ -66,6 +66,12 @@ class TitledEnum(str, enum.Enum):
         """The label in the reader's language (declared with ``lazy_gettext``)."""
         return str(self._label)
 
+    @property
+    def lazy_label(self):
+        """The label as declared (lazy), for what is built once at import,
+        such as form choices, and shown later in the reader's language."""
+        return self._label
+
     def __str__(self) -> str:
         return self.value
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 REQUIRED = _l("Ce champ est obligatoire.")
 DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 DATETIME_MESSAGE = _l("Indiquez une date et une heure, par exemple 2026-03-03T18:30.")
-GENDER_CHOICES = [(g.value, g.label) for g in Gender]
+GENDER_CHOICES = [(g.value, g.lazy_label) for g in Gender]
 
 
 
@@ -26,7 +26,7 @@ class ActionForm(FlaskForm):
 
 class CouncilForm(FlaskForm):
     name = StringField(_l("Nom du conseil"), validators=[DataRequired(REQUIRED), Length(max=160, message=_l("160 caractères au plus."))])
-    kind = SelectField(_l("Nature"), choices=[(k.value, k.label) for k in CouncilKind])
+    kind = SelectField(_l("Nature"), choices=[(k.value, k.lazy_label) for k in CouncilKind])
     neighbourhood = SelectField(_l("Quartier prioritaire (conseil citoyen)"), choices=[], validators=[Optional()],
                                 description=_l("Obligatoire pour un conseil citoyen."))
     purpose = TextAreaField(_l("Objet du conseil"), validators=[Optional(), Length(max=20000)], description=_l("Affiché sur sa page publique (Markdown)."))
@@ -48,7 +48,7 @@ class CouncilForm(FlaskForm):
 
 class CollegeForm(FlaskForm):
     name = StringField(_l("Nom du collège"), validators=[DataRequired(REQUIRED), Length(max=160, message=_l("160 caractères au plus."))])
-    kind = SelectField(_l("Nature"), choices=[(k.value, k.label) for k in CollegeKind])
+    kind = SelectField(_l("Nature"), choices=[(k.value, k.lazy_label) for k in CollegeKind])
     seats = IntegerField(_l("Nombre de sièges"), validators=[InputRequired(REQUIRED), NumberRange(1, 500, _l("Entre 1 et 500."))])
 
 
@@ -57,7 +57,7 @@ class InviteForm(FlaskForm):
     email = StringField(_l("Adresse électronique"), validators=[DataRequired(REQUIRED), Length(max=254)],
                         description=_l("L'invitation contient un lien personnel."))
     college = SelectField(_l("Collège"), choices=[], validators=[DataRequired(REQUIRED)])
-    role = SelectField(_l("Rôle"), choices=[(r.value, r.label) for r in MemberRole], default=MemberRole.member.value)
+    role = SelectField(_l("Rôle"), choices=[(r.value, r.lazy_label) for r in MemberRole], default=MemberRole.member.value)
     organisation = StringField(_l("Structure représentée (facultatif)"), validators=[Optional(), Length(max=160)])
     elected_councillor = BooleanField(_l("Cette personne est conseillère communautaire"))
 
@@ -110,7 +110,7 @@ class RerunForm(FlaskForm):
 
 class SittingForm(FlaskForm):
     title = StringField(_l("Titre"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = SelectField(_l("Nature"), choices=[(k.value, k.label) for k in SittingKind])
+    kind = SelectField(_l("Nature"), choices=[(k.value, k.lazy_label) for k in SittingKind])
     working_group = SelectField(_l("Groupe de travail (pour une réunion de groupe)"), choices=[], validators=[Optional()])
     starts_at = DateTimeLocalField(_l("Début"), format=DATETIME_FORMAT, validators=[InputRequired(DATETIME_MESSAGE)])
     ends_at = DateTimeLocalField(_l("Fin (facultatif)"), format=DATETIME_FORMAT, validators=[Optional()])
@@ -132,7 +132,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = RadioField(_l("Votre réponse"), choices=[(a.value, a.label) for a in Answer], validators=[InputRequired(_l("Choisissez votre réponse."))])
+    answer = RadioField(_l("Votre réponse"), choices=[(a.value, a.lazy_label) for a in Answer], validators=[InputRequired(_l("Choisissez votre réponse."))])
     proxy = SelectField(_l("Membre qui vous représente (procuration)"), choices=[], validators=[Optional()])
 
 

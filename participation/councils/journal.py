@@ -6,15 +6,15 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 from flask_babel import lazy_gettext as _l
 
 declare_domain("councils", _l("Conseils"))
-declare_subject("councils", "conseil", domain="councils", url=lambda i: url_for("councils_staff.council", council_id=i))
+declare_subject("councils", _l("conseil"), domain="councils", url=lambda i: url_for("councils_staff.council", council_id=i))
 declare_subject("colleges", _l("collège"), domain="councils")
-declare_subject("memberships", "mandat", domain="councils")
+declare_subject("memberships", _l("mandat"), domain="councils")
 declare_subject("volunteers", _l("volontaire au tirage au sort"), domain="councils")
 declare_subject("draws", _l("tirage au sort"), domain="councils")
 declare_subject("working_groups", _l("groupe de travail"), domain="councils")
 declare_subject("sittings", _l("séance"), domain="councils", url=lambda i: url_for("councils_staff.sitting_admin", sitting_id=i))
 declare_subject("minutes", _l("compte rendu"), domain="councils")
-declare_subject("trainings", "formation", domain="councils")
+declare_subject("trainings", _l("formation"), domain="councils")
 declare_events("councils", {
     "council.created": _l("Conseil créé"),
     "council.updated": _l("Conseil modifié"),

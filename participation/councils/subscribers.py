@@ -216,7 +216,7 @@ def councils_section(user) -> dict:
 
 
 register_processing(Processing(
-    name="Membres des conseils et volontaires des tirages au sort",
+    name=_l("Membres des conseils et volontaires des tirages au sort"),
     purpose=_l("Composer les conseils de développement et les conseils citoyens, vérifier la parité et la représentation des âges exigées par la loi, "
             "tirer au sort les habitants, convoquer les membres aux séances."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; article L5211-10-1 du CGCT, loi 2014-173 (article 7)."),

@@ -95,7 +95,7 @@ class EventForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     label = StringField(_l("Question"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = SelectField(_l("Type de réponse"), choices=[(k.value, k.label) for k in QuestionKind], validators=[DataRequired(REQUIRED)])
+    kind = SelectField(_l("Type de réponse"), choices=[(k.value, k.lazy_label) for k in QuestionKind], validators=[DataRequired(REQUIRED)])
     choices = TextAreaField(_l("Choix proposés"), validators=[Optional(), Length(max=2000)], description=_l("Pour un choix dans une liste : un choix par ligne."))
     required = BooleanField(_l("Réponse obligatoire"))
 

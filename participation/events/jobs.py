@@ -57,11 +57,11 @@ def send_reminders(now: datetime | None = None) -> int:
                 reason="own_case",  # a reminder of one's own registration, with or without an account
                 to=registration.email,
                 user=registration.user,
-                subject=_l("Rappel : %(title)s, ", title=event.title) + ("demain" if days == 1 else _l("dans %(days)s jours", days=days)),
+                subject=_l("Rappel : %(title)s, ", title=event.title) + (_l("demain") if days == 1 else _l("dans %(days)s jours", days=days)),
                 template="events/notice",
                 dedup_key=f"event.reminder:{event.id}:{event.starts_at.isoformat()}:{days}:{registration.id}",
                 name=registration.name,
-                lines=[_l("Nous vous rappelons l'événement auquel vous êtes inscrit, %(value)s.", value='demain' if days == 1 else f'dans {days} jours'),
+                lines=[_l("Nous vous rappelons l'événement auquel vous êtes inscrit, %(value)s.", value=_l("demain") if days == 1 else _l("dans %(days)s jours", days=days)),
                        _l("Si vous ne pouvez plus venir, annulez votre inscription : votre place ira à quelqu'un d'autre.")],
                 event=event,
                 code=registration.code,

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 declare_domain("events", _l("Événements"))
 declare_subject("events", _l("événement"), domain="events", url=lambda i: url_for("events_staff.detail", event_id=i))
-declare_subject("registrations", "inscription", domain="events")
+declare_subject("registrations", _l("inscription"), domain="events")
 declare_events("events", {
     "event.created": _l("Événement créé"),
     "event.updated": _l("Événement modifié"),

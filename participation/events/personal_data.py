@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 register_processing(Processing(
-    name="Inscriptions aux événements",
+    name=_l("Inscriptions aux événements"),
     purpose=_l("Organiser les ateliers, forums et réunions publiques : places, liste d'attente, rappels, accueil le jour venu."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
     data=_l("Nom, adresse électronique, nombre d'accompagnants, réponses aux questions de l'inscription, besoins liés à un handicap (facultatifs), présence."),

@@ -113,7 +113,7 @@ class ReactionForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    reason = RadioField(_l("Motif du signalement"), choices=[(r.value, r.label) for r in ReportReason],
+    reason = RadioField(_l("Motif du signalement"), choices=[(r.value, r.lazy_label) for r in ReportReason],
                         validators=[InputRequired(_l("Choisissez un motif."))])
     comment = TextAreaField(_l("Précisions"), validators=[Optional(), Length(max=500, message=_l("500 caractères au plus."))],
                             description=_l("Obligatoire avec le motif « Autre »."))

@@ -6,10 +6,10 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 from flask_babel import lazy_gettext as _l
 
 declare_domain("forums", _l("Concertations"))
-declare_subject("consultations", "concertation", domain="forums",
+declare_subject("consultations", _l("concertation"), domain="forums",
                 url=lambda i: url_for("forums_staff.staff_consultation", consultation_id=i))
 declare_subject("topics", _l("sujet de discussion"), domain="forums")
-declare_subject("contributions", "contribution", domain="forums")
+declare_subject("contributions", _l("contribution"), domain="forums")
 declare_events("forums", {
     "consultation.created": _l("Concertation créée"),
     "consultation.updated": _l("Concertation modifiée"),

@@ -65,7 +65,7 @@ class EuroField(DecimalField):
 
 
 def _choices(enum_cls):
-    return [(member.value, member.label) for member in enum_cls]
+    return [(member.value, member.lazy_label) for member in enum_cls]
 
 
 class MultiCheckboxField(SelectMultipleField):

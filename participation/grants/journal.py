@@ -21,7 +21,7 @@ def _applications(department_id):
 
 
 declare_domain("grants", _l("Subventions"))
-declare_subject("associations", "association", domain="grants", url=lambda i: url_for("associations.show", association_id=i))
+declare_subject("associations", _l("association"), domain="grants", url=lambda i: url_for("associations.show", association_id=i))
 declare_subject("grant_calls", _l("appel à projets"), domain="grants", url=lambda i: url_for("grants_staff.call", call_id=i),
                 department=_calls)
 declare_subject("grant_applications", _l("demande de subvention"), domain="grants",

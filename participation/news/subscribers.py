@@ -85,7 +85,7 @@ def newsletter_consent(user) -> tuple[str, list[str]] | None:
 
 
 register_processing(Processing(
-    name="Lettre d'information",
+    name=_l("Lettre d'information"),
     purpose=_l("Envoyer la lettre d'information de la collectivité aux personnes qui l'ont demandée ; jamais à d'autres fins."),
     legal_basis=_l("Consentement (article 6-1-a du RGPD), recueilli avec sa date et sa source ; double confirmation pour une adresse sans compte."),
     data=_l("Adresse électronique, communes et thèmes choisis, date et source du consentement, date de désinscription."),

@@ -40,7 +40,7 @@ def processings() -> list[tuple[Processing, str]]:
 
 
 register_processing(Processing(
-    name="Comptes des participants",
+    name=_l("Comptes des participants"),
     purpose=_l("Permettre à chacun de créer un compte, de se connecter et de participer en son nom ou sous un pseudonyme."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
     data=_l("Adresse électronique, nom affiché (pseudonyme possible), commune de résidence (facultative), mot de passe chiffré, dates de connexion."),
@@ -50,7 +50,7 @@ register_processing(Processing(
     ),
 ))
 register_processing(Processing(
-    name="Courriels envoyés par la plateforme",
+    name=_l("Courriels envoyés par la plateforme"),
     purpose=_l("Confirmer les adresses, réinitialiser les mots de passe, informer chacun de ce qui concerne ses démarches."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
     data=_l("Adresse électronique, objet et contenu du message, date d'envoi."),
@@ -58,7 +58,7 @@ register_processing(Processing(
     retention=lambda c: _("Les courriels envoyés sont effacés %(value)s jours après leur envoi.", value=c['RETENTION_SENT_MAIL_DAYS']),
 ))
 register_processing(Processing(
-    name="Notifications dans la plateforme",
+    name=_l("Notifications dans la plateforme"),
     purpose=_l("Prévenir chacun de ce qui le concerne quand il se connecte."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),
     data=_l("Le texte de la notification, sa date, si elle a été lue."),
@@ -66,7 +66,7 @@ register_processing(Processing(
     retention=lambda c: _("Les notifications sont effacées %(value)s jours après leur création.", value=c['RETENTION_NOTIFICATION_DAYS']),
 ))
 register_processing(Processing(
-    name="Journal des actions",
+    name=_l("Journal des actions"),
     purpose=_l("Garder la trace de qui a fait quoi et quand (sécurité, traçabilité des décisions publiques)."),
     legal_basis=_l("Obligation légale de sécurité des traitements (article 32 du RGPD) et mission d'intérêt public."),
     data=_l("Nature de l'action, date, compte qui l'a faite."),

@@ -37,7 +37,7 @@ NUMBER_MESSAGE = _l("Indiquez un nombre entier.")
 
 
 def _choices(enum_cls):
-    return [(m.value, m.label) for m in enum_cls]
+    return [(m.value, m.lazy_label) for m in enum_cls]
 
 
 def _date(label, required=False, description=None):
@@ -220,7 +220,7 @@ class ReportTextForm(FlaskForm):
 
 
 class PactStepForm(FlaskForm):
-    step = SelectField(_l("Étape"), choices=[(PactStep.debate.value, PactStep.debate.label), (PactStep.adoption.value, PactStep.adoption.label)])
+    step = SelectField(_l("Étape"), choices=[(PactStep.debate.value, PactStep.debate.lazy_label), (PactStep.adoption.value, PactStep.adoption.lazy_label)])
     done_on = _date(_l("Date"), required=True)
 
 

@@ -44,10 +44,13 @@ def period_label(start: date, periodicity: Periodicity) -> str:
     if periodicity == Periodicity.yearly:
         return str(start.year)
     if periodicity == Periodicity.half_yearly:
-        return _("%(value)s semestre %(year)s", value='1er' if start.month == 1 else '2e', year=start.year)
+        if start.month == 1:
+            return _("1er semestre %(year)s", year=start.year)
+        return _("2e semestre %(year)s", year=start.year)
     if periodicity == Periodicity.quarterly:
         n = (start.month - 1) // 3 + 1
-        return _("%(value)s trimestre %(year)s", value='1er' if n == 1 else f'{n}e', year=start.year)
+        return {1: _("1er trimestre %(year)s", year=start.year), 2: _("2e trimestre %(year)s", year=start.year),
+                3: _("3e trimestre %(year)s", year=start.year), 4: _("4e trimestre %(year)s", year=start.year)}[n]
     return f"{start.month:02d}/{start.year}"
 
 

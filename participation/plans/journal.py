@@ -6,11 +6,11 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 from flask_babel import lazy_gettext as _l
 
 declare_domain("plans", _l("Plans"))
-declare_subject("plans", "plan", domain="plans", url=lambda i: url_for("plans_staff.plan", plan_id=i))
+declare_subject("plans", _l("plan"), domain="plans", url=lambda i: url_for("plans_staff.plan", plan_id=i))
 declare_subject("plan_nodes", _l("élément du plan"), domain="plans")
-declare_subject("plan_actions", "action", domain="plans", url=lambda i: url_for("plans_staff.action", action_id=i))
-declare_subject("plan_indicators", "indicateur", domain="plans", url=lambda i: url_for("plans_staff.indicator", indicator_id=i))
-declare_subject("plan_measurements", "mesure", domain="plans")
+declare_subject("plan_actions", _l("action"), domain="plans", url=lambda i: url_for("plans_staff.action", action_id=i))
+declare_subject("plan_indicators", _l("indicateur"), domain="plans", url=lambda i: url_for("plans_staff.indicator", indicator_id=i))
+declare_subject("plan_measurements", _l("mesure"), domain="plans")
 declare_subject("plan_committees", _l("comité"), domain="plans", url=lambda i: url_for("plans_staff.committee", committee_id=i))
 declare_subject("plan_meetings", _l("réunion de comité"), domain="plans", url=lambda i: url_for("plans_staff.meeting", meeting_id=i))
 declare_subject("plan_decisions", _l("décision"), domain="plans")

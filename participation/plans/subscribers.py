@@ -187,7 +187,7 @@ def plans_section(user) -> dict:
 
 
 register_processing(Processing(
-    name="Suivi des plans territoriaux",
+    name=_l("Suivi des plans territoriaux"),
     purpose=_l("Tenir les comités de pilotage des plans (convocations, présences, décisions), recueillir les mesures des indicateurs "
             "auprès des personnes qui en sont chargées, prévenir les habitants qui suivent un plan ou une action."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD)."),

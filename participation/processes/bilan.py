@@ -45,7 +45,7 @@ def live_content(year: int) -> dict:
     return {
         "version": SNAPSHOT_VERSION,
         "year": year,
-        "sections": [{"key": indicator.key, "title": indicator.title, "figures": [f.to_dict() for f in figures]}
+        "sections": [{"key": indicator.key, "title": str(indicator.title), "figures": [f.to_dict() for f in figures]}
                      for indicator, figures in collect(IndicatorQuery(year=year))],
         "processes": year_processes(year),
         "related": [list(item) for item in related(year)],

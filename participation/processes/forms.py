@@ -52,12 +52,12 @@ class ProcessForm(FlaskForm):
 
     title = StringField(_l("Titre de la démarche"), validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))])
     summary = TextAreaField(_l("Présentation"), validators=[Optional(), Length(max=20000)], description=MARKDOWN)
-    leader_kind = SelectField(_l("Porteur"), choices=[(k.value, k.label) for k in LeaderKind], validators=[DataRequired(REQUIRED)])
+    leader_kind = SelectField(_l("Porteur"), choices=[(k.value, k.lazy_label) for k in LeaderKind], validators=[DataRequired(REQUIRED)])
     leader_commune_id = SelectField(_l("Commune porteuse"), coerce=lambda v: int(v) if v else None, choices=[], validators=[Optional()],
                                     description=_l("Quand une commune mène la démarche."))
     leader_name = StringField(_l("Nom du porteur"), validators=[Optional(), Length(max=200)],
                               description=_l("Un partenaire ou une instance : « CAF de Loirande », « Conseil citoyen des Rives »."))
-    method = SelectField(_l("Méthode"), choices=[(m.value, m.label) for m in Method], validators=[DataRequired(REQUIRED)])
+    method = SelectField(_l("Méthode"), choices=[(m.value, m.lazy_label) for m in Method], validators=[DataRequired(REQUIRED)])
     audience = StringField(_l("Public concerné"), validators=[Optional(), Length(max=300)],
                            description=_l("Par exemple : « habitants du quartier », « jeunes de 15 à 25 ans »."))
     starts_on = DateField(_l("Début"), validators=[Optional()])
@@ -69,7 +69,7 @@ class ProcessForm(FlaskForm):
     commitments = CheckboxesField(_l("Engagements de la charte suivis"), coerce=int, choices=[], validators=[Optional()])
     results = TextAreaField(_l("Résultats"), validators=[Optional(), Length(max=20000)],
                             description=_l("Ce que la démarche a produit : propositions, avis, synthèse. ") + MARKDOWN)
-    uptake = SelectField(_l("Prise en compte"), choices=[(u.value, u.label) for u in Uptake], validators=[DataRequired(REQUIRED)])
+    uptake = SelectField(_l("Prise en compte"), choices=[(u.value, u.lazy_label) for u in Uptake], validators=[DataRequired(REQUIRED)])
     uptake_explanation = TextAreaField(_l("Explication de la prise en compte"), validators=[Optional(), Length(max=20000)],
                                        description=_l("Ce que les services et les élus ont fait des résultats, ou pourquoi ils ne les ont pas retenus."))
     uptake_url = URLField(_l("Lien vers la décision ou l'action"), validators=[
@@ -159,9 +159,9 @@ class ProcessFilterForm(FlaskForm):
 
     commune = SelectField(_l("Commune"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[Optional()])
     theme = SelectField(_l("Thème"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[Optional()])
-    method = SelectField(_l("Méthode"), choices=[("", _l("Toutes")), *[(m.value, m.label) for m in Method]], validators=[Optional()])
-    leader = SelectField(_l("Porteur"), choices=[("", _l("Tous")), *[(k.value, k.label) for k in LeaderKind]], validators=[Optional()])
-    uptake = SelectField(_l("Prise en compte"), choices=[("", _l("Toutes")), *[(u.value, u.label) for u in Uptake]], validators=[Optional()])
+    method = SelectField(_l("Méthode"), choices=[("", _l("Toutes")), *[(m.value, m.lazy_label) for m in Method]], validators=[Optional()])
+    leader = SelectField(_l("Porteur"), choices=[("", _l("Tous")), *[(k.value, k.lazy_label) for k in LeaderKind]], validators=[Optional()])
+    uptake = SelectField(_l("Prise en compte"), choices=[("", _l("Toutes")), *[(u.value, u.lazy_label) for u in Uptake]], validators=[Optional()])
     year = IntegerField(_l("Année"), validators=[Optional(), NumberRange(min=2000, max=2100, message=_l("Une année entre 2000 et 2100."))])
 
     def __init__(self, **kwargs):

@@ -17,7 +17,7 @@ class ActionForm(FlaskForm):
 
 
 class ReferralForm(FlaskForm):
-    kind = SelectField(_l("Nature de la saisine"), choices=[(k.value, k.label) for k in (ReferralKind.mandatory, ReferralKind.optional)])
+    kind = SelectField(_l("Nature de la saisine"), choices=[(k.value, k.lazy_label) for k in (ReferralKind.mandatory, ReferralKind.optional)])
     subject = StringField(_l("Objet"), validators=[InputRequired(REQUIRED), Length(max=200)])
     question = TextAreaField(_l("Question posée au conseil"), validators=[InputRequired(REQUIRED)], description=_l("Markdown accepté."))
     act = StringField(_l("Acte concerné"), validators=[Optional(), Length(max=300)], description=_l("Par exemple : PLUi, modification n° 3."))
@@ -76,7 +76,7 @@ class AnswerForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("Suite donnée"), choices=[(s.value, s.label) for s in ANSWER_STATUSES])
+    status = SelectField(_l("Suite donnée"), choices=[(s.value, s.lazy_label) for s in ANSWER_STATUSES])
     explanation = TextAreaField(_l("Explication"), validators=[InputRequired(_l("Expliquez la suite donnée."))])
     department = SelectField(_l("Direction en charge"), coerce=int, validate_choice=False)
 

@@ -21,10 +21,10 @@ def _opinions(department_id):
 
 
 declare_domain("referrals", _l("Saisines et avis"))
-declare_subject("referrals", "saisine", domain="referrals", url=lambda i: url_for("referrals_staff.referral", referral_id=i),
+declare_subject("referrals", _l("saisine"), domain="referrals", url=lambda i: url_for("referrals_staff.referral", referral_id=i),
                 department=_referrals)
-declare_subject("opinions", "avis", domain="referrals", department=_opinions)
-declare_subject("recommendations", "recommandation", domain="referrals",
+declare_subject("opinions", _l("avis"), domain="referrals", department=_opinions)
+declare_subject("recommendations", _l("recommandation"), domain="referrals",
                 department=lambda d: sa.select(Recommendation.id).where(
                     sa.or_(Recommendation.department_id == d, Recommendation.opinion_id.in_(_opinions(d)))))
 declare_subject("activity_reports", _l("rapport d'activité"), domain="referrals",

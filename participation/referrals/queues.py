@@ -75,7 +75,8 @@ def opinions_overdue(user):
     return statement, Referral.due_on, item
 
 
-_MONTHS = ("janvier", _l("février"), "mars", "avril", "mai", "juin", "juillet", _l("août"), "septembre", "octobre", "novembre", _l("décembre"))
+_MONTHS = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"), _l("septembre"),
+           _l("octobre"), _l("novembre"), _l("décembre"))
 
 
 def _month(day: date) -> str:

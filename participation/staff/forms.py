@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 REQUIRED = _l("Ce champ est obligatoire.")
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [(role.value, role.lazy_label) for role in Role]
 
 
 class FilterForm(FlaskForm):
@@ -48,7 +48,7 @@ class FilterForm(FlaskForm):
 
 
 class MailFilterForm(FilterForm):
-    status = SelectField(_l("État"), choices=[("", _l("Tous")), *[(s.value, s.label) for s in MailStatus]], validators=[Optional()])
+    status = SelectField(_l("État"), choices=[("", _l("Tous")), *[(s.value, s.lazy_label) for s in MailStatus]], validators=[Optional()])
     recipient = StringField(_l("Destinataire contient"), validators=[Optional(), Length(max=254, message=_l("254 caractères au plus."))])
 
 
@@ -99,7 +99,7 @@ class JournalFilterForm(FilterForm):
 class AccountFilterForm(FilterForm):
     search = StringField(_l("Adresse ou nom affiché contient"), validators=[Optional(), Length(max=254, message=_l("254 caractères au plus."))])
     role = SelectField(_l("Rôle"), choices=[("", _l("Tous")), (RESIDENT, _l("Habitant (sans rôle)")), *ROLE_CHOICES], validators=[Optional()])
-    state = SelectField(_l("État du compte"), choices=[("", _l("Tous")), *[(s.value, s.label) for s in AccountState]], validators=[Optional()])
+    state = SelectField(_l("État du compte"), choices=[("", _l("Tous")), *[(s.value, s.lazy_label) for s in AccountState]], validators=[Optional()])
 
 
 class GrantRoleForm(FlaskForm):

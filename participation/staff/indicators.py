@@ -34,7 +34,8 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-MONTHS = ("janvier", _l("février"), "mars", "avril", "mai", "juin", "juillet", _l("août"), "septembre", "octobre", "novembre", _l("décembre"))
+MONTHS = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"), _l("septembre"),
+          _l("octobre"), _l("novembre"), _l("décembre"))
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,14 @@ def register_indicator(key: str, title: str, *, order: int = 100):
     def decorator(func):
         if key in _indicators and _indicators[key].func is not func:
             raise ValueError(_("L'indicateur « %(key)s » est déjà déclaré.", key=key))
-        _indicators[key] = Indicator(key, str(title), func, order)
+        _indicators[key] = Indicator(key, title, func, order)  # lazy: shown in the reader's language
         return func
 
     return decorator
 
 
 def indicators() -> list[Indicator]:
-    return sorted(_indicators.values(), key=lambda i: (i.order, i.title))
+    return sorted(_indicators.values(), key=lambda i: (i.order, str(i.title)))
 
 
 def collect(query: IndicatorQuery) -> list[tuple[Indicator, list[Figure]]]:

@@ -101,7 +101,7 @@ def register_queue(key: str, label: str, *, permission: str, url_endpoint: str |
     def decorator(func):
         if key in _queues and _queues[key].func is not func:
             raise ValueError(_("La file « %(key)s » est déjà déclarée.", key=key))
-        _queues[key] = Queue(key, str(label), permission, func, url_endpoint, dict(url_values or {}), order, str(help))
+        _queues[key] = Queue(key, label, permission, func, url_endpoint, dict(url_values or {}), order, help)  # lazy: read in the reader's language
         return func
 
     return decorator
@@ -109,7 +109,7 @@ def register_queue(key: str, label: str, *, permission: str, url_endpoint: str |
 
 def queues() -> list[Queue]:
     """Every declared queue, in page order."""
-    return sorted(_queues.values(), key=lambda q: (q.order, q.label))
+    return sorted(_queues.values(), key=lambda q: (q.order, str(q.label)))
 
 
 def visible_queues(user) -> list[Queue]:

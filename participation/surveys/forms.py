@@ -37,7 +37,7 @@ class QuestionnaireForm(FlaskForm):
     recipients = TextAreaField(_l("Qui lit les réponses"), validators=[Optional()])
     retention_months = IntegerField(_l("Conservation des réponses libres et des invitations (mois après la clôture)"), default=12,
                                     validators=[InputRequired(REQUIRED), NumberRange(1, 120, _l("Entre 1 et 120 mois."))])
-    access = RadioField(_l("Qui peut répondre"), choices=[(a.value, a.label) for a in Access], default=Access.open.value,
+    access = RadioField(_l("Qui peut répondre"), choices=[(a.value, a.lazy_label) for a in Access], default=Access.open.value,
                         validators=[InputRequired(_l("Choisissez qui peut répondre."))])
     opens_at = DateTimeLocalField(_l("Ouverture annoncée (heure de Paris)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Clôture (heure de Paris)"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
@@ -61,7 +61,7 @@ class SectionForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Type de question"), choices=[(k.value, k.label) for k in QuestionKind],
+    kind = SelectField(_l("Type de question"), choices=[(k.value, k.lazy_label) for k in QuestionKind],
                        validators=[InputRequired(_l("Choisissez le type de question."))])
     section_id = SelectField(_l("Section"), choices=[], validators=[Optional()])
     label = StringField(_l("Question"), validators=[InputRequired(REQUIRED), Length(max=300, message=_l("300 caractères au plus."))])

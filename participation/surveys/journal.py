@@ -6,8 +6,8 @@ from participation.core.eventlabels import declare_domain, declare_events, decla
 from flask_babel import lazy_gettext as _l
 
 declare_domain("surveys", _l("Questionnaires"))
-declare_subject("questionnaires", "questionnaire", domain="surveys", url=lambda i: url_for("surveys_staff.detail", questionnaire_id=i))
-declare_subject("questionnaire_questions", "question", domain="surveys")
+declare_subject("questionnaires", _l("questionnaire"), domain="surveys", url=lambda i: url_for("surveys_staff.detail", questionnaire_id=i))
+declare_subject("questionnaire_questions", _l("question"), domain="surveys")
 declare_subject("questionnaire_sections", _l("section de questionnaire"), domain="surveys")
 declare_subject("questionnaire_responses", _l("réponse à un questionnaire"), domain="surveys")
 declare_events("surveys", {

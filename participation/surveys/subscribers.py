@@ -13,7 +13,7 @@ from participation.surveys.models import Answer, Question, Questionnaire, Respon
 from flask_babel import lazy_gettext as _l
 
 register_processing(Processing(
-    name="Questionnaires",
+    name=_l("Questionnaires"),
     purpose=_l("Connaître les besoins du territoire et les attentes des habitants, et suivre leur évolution d'une vague à l'autre."),
     legal_basis=_l("Exécution d'une mission d'intérêt public (article 6-1-e du RGPD) ; chaque questionnaire précise sa finalité avant la première question."),
     data=_l("Réponses aux questions ; facultativement commune, quartier, tranche d'âge et genre ; adresse électronique des personnes invitées."),

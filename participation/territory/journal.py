@@ -5,10 +5,10 @@ from flask_babel import lazy_gettext as _l
 
 declare_domain("territory", _l("Territoire"))
 declare_subject("territories", _l("réglages de la collectivité"), domain="territory")
-declare_subject("communes", "commune", domain="territory")
-declare_subject("neighbourhoods", "quartier", domain="territory")
+declare_subject("communes", _l("commune"), domain="territory")
+declare_subject("neighbourhoods", _l("quartier"), domain="territory")
 declare_subject("themes", _l("thème"), domain="territory")
-declare_subject("departments", "direction", domain="territory")
+declare_subject("departments", _l("direction"), domain="territory")
 declare_events("territory", {
     "territory.updated": _l("Réglages de la collectivité modifiés"),
     "territory.communes_imported": _l("Communes importées"),

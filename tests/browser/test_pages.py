@@ -382,7 +382,9 @@ def test_pages_load_only_from_their_origin_without_console_error(new_page, live_
 def _french_interface_strings() -> dict[str, str]:
     """French message id → English translation, for every message of the
     catalogue whose English differs and that a page could show as it is
-    (no placeholder, at least one letter)."""
+    (no placeholder, at least one letter). A French id that is also the
+    English of another message (« Agenda », the English of « Ordre du
+    jour ») is no sign of French and is left out."""
     from babel.messages.pofile import read_po
 
     po = Path(__file__).resolve().parents[2] / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -396,7 +398,8 @@ def _french_interface_strings() -> dict[str, str]:
         if "%(" in text or not any(c.isalpha() for c in text) or message.string.strip() == message.id.strip():
             continue
         strings[text] = message.string
-    return strings
+    english = {" ".join(s.split()) for m in catalogue if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,)) if s}
+    return {text: string for text, string in strings.items() if text not in english}
 
 
 # Text nodes and translatable attributes of the page, outside what people
