@@ -391,7 +391,10 @@ def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | N
 
     if not _enabled():
         return Markup(_as_anonymous(render))
-    locale = session.get("lang") or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+    from flask_babel import get_locale
+
+    # The language this page speaks: chosen by ?lang=, the session or the account (never the first visitor's).
+    locale = get_locale()
     raw = "\x1f".join(["fragment", request.host, name, repr(vary), str(locale), generation(expand_tags(tags))])
     key = hashlib.sha256(raw.encode()).hexdigest()
     now = time.monotonic()

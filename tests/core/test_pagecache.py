@@ -373,6 +373,25 @@ def test_logged_in_people_share_the_home_blocks_but_never_each_others_data(cache
     assert "Alice Martin" not in text and "Bruno Petit" not in text and "Plan vélo" in text
 
 
+def test_a_shared_fragment_speaks_each_readers_language(cache_on, app):
+    """The home blocks rendered for a French reader are not served to one who reads English,
+    whether the language comes from ?lang=, the session or the account."""
+    consultation = factories.consultation(title="Plan vélo")
+    english = factories.participant(consultation, display_name="Ann Smith")
+    english.locale = "en"
+    db.session.commit()
+
+    french_page = app.test_client().get("/").get_data(as_text=True)
+    assert "Concertations ouvertes" in french_page
+    by_query = app.test_client().get("/?lang=en").get_data(as_text=True)
+    assert "Concertations ouvertes" not in by_query and "Open consultations" in by_query
+    as_ann = app.test_client()
+    as_ann.login(english.email, factories.PASSWORD)
+    by_account = as_ann.get("/").get_data(as_text=True)
+    assert "Concertations ouvertes" not in by_account and "Open consultations" in by_account
+    assert "Concertations ouvertes" in app.test_client().get("/").get_data(as_text=True)
+
+
 def test_a_fragment_is_rendered_as_an_anonymous_visitor(cache_on, app):
     from flask_login import current_user, login_user
 
