@@ -328,6 +328,18 @@ def get_or_404(model, ident):
     return item
 
 
+def edit_conflict(form, error, *, text_field: str):
+    """A save refused because the text moved on (``EditConflict``): roll back,
+    keep the person's text in ``form``, base it on the stored revision, and
+    return what ``templates/_conflict.html`` shows (render with status 409)."""
+    from participation.core.concurrency import conflict_of
+
+    rollback_only()
+    form.based_on.data = str(error.current)
+    form.based_on.raw_data = [str(error.current)]
+    return conflict_of(error, getattr(form, text_field).data)
+
+
 def form_status(*forms) -> int:
     """422 when one of the forms was refused, 200 otherwise."""
     return 422 if any(f is not None and (f.errors or f.form_errors) for f in forms) else 200
