@@ -59,11 +59,12 @@ def parse_based_on(value) -> int | None:
         return None
 
 
-def claim_revision(obj, based_on, *, column: str = "revision", text_attr: str | None = None) -> int:
+def claim_revision(obj, based_on, *, column: str = "revision", text_attr: str | tuple[str, ...] | None = None) -> int:
     """Move ``obj``'s revision on by one, if it is still ``based_on``; return the new revision.
 
     Otherwise raise ``EditConflict`` carrying the stored revision and, with
-    ``text_attr``, the stored text. A missing or unreadable ``based_on`` (an
+    ``text_attr``, the stored text (a dict of them when several attributes
+    are named). A missing or unreadable ``based_on`` (an
     old form) is a conflict too: nothing is overwritten without the person
     having seen the current text.
     """
@@ -80,24 +81,40 @@ def claim_revision(obj, based_on, *, column: str = "revision", text_attr: str | 
             .execution_options(synchronize_session=False))
     if result is None or result.rowcount != 1:
         db.session.refresh(obj)
-        raise EditConflict(current=getattr(obj, column), theirs=getattr(obj, text_attr) if text_attr else None)
+        if isinstance(text_attr, tuple):
+            theirs = {name: getattr(obj, name) for name in text_attr}
+        else:
+            theirs = getattr(obj, text_attr) if text_attr else None
+        raise EditConflict(current=getattr(obj, column), theirs=theirs)
     set_committed_value(obj, column, based + 1)
     return based + 1
 
 
 @dataclass
-class Conflict:
-    """What the conflict block shows: both texts and what changed from theirs to mine."""
+class ConflictPart:
+    """One text of the conflict: the stored one, the person's, and what changed from the first to the second."""
 
+    label: str
     theirs: str
     mine: str
     lines: list = field(default_factory=list)
 
 
-def conflict_of(error: EditConflict, mine: str, theirs: str | None = None) -> Conflict:
-    theirs = error.theirs if theirs is None else theirs
-    theirs, mine = theirs or "", mine or ""
-    return Conflict(theirs=theirs, mine=mine, lines=diff_lines(theirs, mine))
+@dataclass
+class Conflict:
+    """What ``templates/_conflict.html`` shows: one part per text of the form."""
+
+    parts: list[ConflictPart]
+
+
+def conflict_of(error: EditConflict, mine: dict[str, tuple[str, str]]) -> Conflict:
+    """``mine``: for each text attribute, (its label, the person's text)."""
+    stored = error.theirs if isinstance(error.theirs, dict) else {name: error.theirs for name in mine}
+    parts = []
+    for name, (label, text) in mine.items():
+        theirs, text = stored.get(name) or "", text or ""
+        parts.append(ConflictPart(label=label, theirs=theirs, mine=text, lines=diff_lines(theirs, text)))
+    return Conflict(parts=parts)
 
 
 @dataclass

@@ -93,3 +93,4 @@ class ReportTextsForm(FlaskForm):
                                                             "ce texte ouvre le rapport, avant les chiffres. Il est nécessaire pour publier."))
     outlook = TextAreaField(_l("Perspectives et remarques"), description=_l("Markdown accepté. Les chantiers de l'année qui vient et ce que "
                                                                      "les chiffres appellent comme commentaires ; ce texte clôt le rapport."))
+    based_on = BasedOnField()

@@ -616,22 +616,25 @@ def new_report(slug: str):
 def staff_report(report_id: int):
     item = get_or_404(ActivityReport, report_id)
     require(current_user, "referrals.report", item)
-    form = None
+    form = conflict = None
     if request.method == "POST":
         form = ReportTextsForm()
         if form.validate_on_submit():
             try:
-                edit_report(item, introduction=form.introduction.data, outlook=form.outlook.data, actor=current_user)
+                edit_report(item, introduction=form.introduction.data, outlook=form.outlook.data, actor=current_user,
+                            based_on=form.based_on.data or "")
+            except EditConflict as error:
+                conflict = edit_conflict(form, error, text_fields={"introduction": "introduction", "outlook": "outlook"})
             except DomainError as error:
                 form_error(form, error)
             else:
                 flash(_("Les textes du rapport sont enregistrés."), "success")
                 return redirect(url_for("referrals_staff.report", report_id=item.id))
-    form = form or ReportTextsForm(formdata=None, introduction=item.introduction, outlook=item.outlook)
+    form = form or ReportTextsForm(formdata=None, introduction=item.introduction, outlook=item.outlook, based_on=item.revision)
     return render_template(
-        "referrals/staff/report.html", report=item, form=form, figures=figures_of(item),
+        "referrals/staff/report.html", report=item, form=form, figures=figures_of(item), conflict=conflict,
         publish_refusal=ACTIVITY_REPORT_WORKFLOW.refusal(item, "publish", current_user), year_open=item.year >= current_year(),
-    ), form_status(form)
+    ), 409 if conflict else form_status(form)
 
 
 @staff_bp.route("/rapports/<int:report_id>/publication", methods=["POST"])

@@ -67,3 +67,30 @@ def test_the_service_refuses_an_old_version(setup):
     with pytest.raises(EditConflict) as caught:
         services.save_version(opinion, body="Troisième texte.", actor=setup.writer.user, based_on=1)
     assert caught.value.current == 2 and caught.value.theirs == "Deuxième texte."
+
+
+def test_two_staff_members_write_the_activity_report_at_the_same_time(setup, app):
+    from participation.referrals import report as reports
+    from participation.referrals.models import ActivityReport
+
+    item = reports.create_report(setup.council, year=reports.current_year(), actor=setup.staff)
+    db.session.flush()
+    path = f"/gestion/saisines/rapports/{item.id}"
+    first, second = app.test_client(), app.test_client()
+    first.login("agent@example.org", PASSWORD)
+    second.login("agent@example.org", PASSWORD)
+    assert 'name="based_on" type="hidden" value="0"' in first.get(path).get_data(as_text=True)
+    assert first.submit(path, {"introduction": "Une année calme.", "outlook": "Continuer.", "based_on": 0}).status_code == 302
+    refused = second.submit(path, {"introduction": "Une année chargée.", "outlook": "Continuer.", "based_on": 0})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Modification simultanée" in html
+    assert "<del>calme.</del>" in html and "<ins>chargée.</ins>" in html and "Les deux textes sont identiques." in html
+    assert "<h4>Introduction</h4>" in html and "<h4>Perspectives et remarques</h4>" in html
+    assert "Une année chargée.</textarea>" in html and 'name="based_on" type="hidden" value="1"' in html
+    db.session.expire_all()
+    stored = db.session.get(ActivityReport, item.id)
+    assert (stored.introduction, stored.revision) == ("Une année calme.", 1)
+    assert second.submit(path, {"introduction": "Une année chargée.", "outlook": "Continuer.", "based_on": 1}).status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(ActivityReport, item.id)
+    assert (stored.introduction, stored.revision) == ("Une année chargée.", 2)
