@@ -20,6 +20,7 @@ COLUMNS = (
     ('minutes', 'revision'),
     ('consultations', 'synthesis_revision'),
     ('activity_reports', 'revision'),
+    ('plan_progress_reports', 'revision'),
 )
 
 
