@@ -53,10 +53,12 @@ def BasedOnField():  # noqa: N802 - a form field factory, named like the fields 
 
 
 def parse_based_on(value) -> int | None:
+    """The revision a form was based on, or None when unreadable (a conflict, never an error)."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if 0 <= number < 2**31 else None
 
 
 def claim_revision(obj, based_on, *, column: str = "revision", text_attr: str | tuple[str, ...] | None = None) -> int:

@@ -94,3 +94,13 @@ def test_two_staff_members_write_the_activity_report_at_the_same_time(setup, app
     db.session.expire_all()
     stored = db.session.get(ActivityReport, item.id)
     assert (stored.introduction, stored.revision) == ("Une année chargée.", 2)
+
+
+@pytest.mark.parametrize("based_on", ["abc", "-1", "99999999999999999999999", "NaN", "1.5"])
+def test_an_unreadable_version_is_a_conflict_not_an_error(setup, client, based_on):
+    referral = _draft(setup)
+    client.login("redactrice@example.org", PASSWORD)
+    refused = client.submit(f"/saisines/{referral.id}/redaction", {"body": "Autre texte.", "based_on": based_on})
+    assert refused.status_code == 409 and "Modification simultanée" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Opinion, referral.opinion.id).version_count == 1
