@@ -10,6 +10,7 @@ from participation.councils import services
 from participation.councils.models import Minutes
 from participation.extensions import db
 from tests import factories
+from tests.races import race as _race
 
 
 def _minutes(sitting):
@@ -49,3 +50,31 @@ def test_the_service_refuses_an_old_revision(app):
     with pytest.raises(EditConflict) as caught:
         services.save_minutes(sitting, body="Autre premier jet.", actor=staff, based_on=0)
     assert caught.value.current == 1 and caught.value.theirs == "Premier jet."
+
+
+@pytest.mark.committing
+def test_two_first_saves_of_the_minutes_at_the_same_moment_never_both_win(app):
+    from participation.accounts.models import User
+    from participation.councils.models import Sitting
+
+    council = factories.council()
+    sitting_id = factories.sitting(council, days=1, publish=True).id
+    staff_ids = [factories.staff().id, factories.staff().id]
+    db.session.commit()
+    db.session.remove()
+    texts = iter(["Texte de la première personne.", "Texte de la seconde personne."])
+
+    def save(start):
+        sitting = db.session.get(Sitting, sitting_id)
+        actor = db.session.get(User, staff_ids[0])
+        body = next(texts)
+        if start:
+            start.wait(timeout=10)
+        services.save_minutes(sitting, body=body, actor=actor, based_on=0)
+
+    outcomes = _race(app, save)
+    assert sorted(type(o).__name__ for o in outcomes) == ["EditConflict", "NoneType"], outcomes
+    stored = db.session.scalar(sa.select(Minutes).where(Minutes.sitting_id == sitting_id))
+    assert stored.revision == 1 and stored.body in ("Texte de la première personne.", "Texte de la seconde personne.")
+    conflict = next(o for o in outcomes if o is not None)
+    assert conflict.current == 1 and conflict.theirs == stored.body

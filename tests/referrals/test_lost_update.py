@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 
@@ -104,3 +103,29 @@ def test_an_unreadable_version_is_a_conflict_not_an_error(setup, client, based_o
     assert refused.status_code == 409 and "Modification simultanée" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Opinion, referral.opinion.id).version_count == 1
+
+
+@pytest.mark.committing
+def test_two_saves_of_the_same_version_at_the_same_moment_never_both_win(setup, app):
+    from participation.accounts.models import User
+    from tests.races import race as _race
+
+    referral = _draft(setup)
+    opinion_id, writer_id = referral.opinion.id, setup.writer.user.id
+    db.session.commit()
+    db.session.remove()
+    texts = iter(["Texte de la première personne.", "Texte de la seconde personne."])
+
+    def save(start):
+        opinion = db.session.get(Opinion, opinion_id)
+        actor = db.session.get(User, writer_id)
+        body = next(texts)
+        if start:
+            start.wait(timeout=10)
+        services.save_version(opinion, body=body, actor=actor, based_on=1)
+
+    outcomes = _race(app, save)
+    assert sorted(type(o).__name__ for o in outcomes) == ["EditConflict", "NoneType"], outcomes
+    opinion = db.session.get(Opinion, opinion_id)
+    assert opinion.version_count == 2
+    assert db.session.query(OpinionVersion).filter_by(opinion_id=opinion_id).count() == 2
