@@ -328,6 +328,23 @@ def get_or_404(model, ident):
     return item
 
 
+def edit_conflict(form, error, *, text_field: str | None = None, text_fields: dict[str, str] | None = None):
+    """A save refused because the text moved on (``EditConflict``): roll back,
+    keep the person's text in ``form``, base it on the stored revision, and
+    return what ``templates/_conflict.html`` shows (render with status 409).
+
+    ``text_fields`` maps the model's text attributes to the form's fields
+    when there are several (``text_field``: the form field of the only one).
+    """
+    from participation.core.concurrency import conflict_of
+
+    rollback_only()
+    form.based_on.data = str(error.current)
+    form.based_on.raw_data = [str(error.current)]
+    fields = text_fields or {text_field: text_field}
+    return conflict_of(error, {attr: (str(getattr(form, name).label.text), getattr(form, name).data) for attr, name in fields.items()})
+
+
 def form_status(*forms) -> int:
     """422 when one of the forms was refused, 200 otherwise."""
     return 422 if any(f is not None and (f.errors or f.form_errors) for f in forms) else 200

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from participation.core.concurrency import BasedOnField
 from participation.councils.models import Answer, CollegeKind, CouncilKind, Gender, MemberRole, SittingKind
 from participation.councils.services import PERSONAL_DATA_REASON
 from flask_babel import lazy_gettext as _l
@@ -138,6 +139,7 @@ class AnswerForm(FlaskForm):
 
 class MinutesForm(FlaskForm):
     body = TextAreaField(_l("Compte rendu"), validators=[Optional(), Length(max=100000)], description=_l("En Markdown."))
+    based_on = BasedOnField()
 
 
 class ApproveMinutesForm(FlaskForm):

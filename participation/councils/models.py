@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.concurrency import RevisionMixin
 from participation.core.follows import FollowerMixin
 from participation.core.meetings import MeetingMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
@@ -451,8 +452,8 @@ class MinutesState(TitledEnum):
     published = "published", _l("Publié")
 
 
-class Minutes(IdMixin, TimestampMixin, Base):
-    """The compte rendu of a sitting."""
+class Minutes(IdMixin, TimestampMixin, RevisionMixin, Base):
+    """The compte rendu of a sitting (``revision``: one more at each save of its text)."""
 
     __tablename__ = "minutes"
     __table_args__ = (sa.CheckConstraint("state NOT IN ('approved', 'published') OR approved_at_id IS NOT NULL", name="approved_at_sitting"),)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from participation.core.concurrency import claim_revision
 from participation.core.errors import DomainError, TransitionRefused, ValidationError
 from participation.core.eventlog import record
 from participation.core import meetings
@@ -857,14 +858,22 @@ def quorum_status(sitting: Sitting) -> QuorumStatus:
 # --- Minutes ----------------------------------------------------------------
 
 
-def save_minutes(sitting: Sitting, *, body: str, actor) -> Minutes:
+def save_minutes(sitting: Sitting, *, body: str, actor, based_on=None) -> Minutes:
+    """Save the draft's text. ``based_on`` is the revision the edit started
+    from (0 before the first save): ``EditConflict`` when someone saved since.
+    ``None`` (scripts, the demo) saves on top of the current text."""
     require(actor, "councils.write_minutes", sitting)
     minutes = db.session.scalar(sa.select(Minutes).where(Minutes.sitting_id == sitting.id))
     if minutes is None:
-        minutes = Minutes(sitting_id=sitting.id, state=MinutesState.draft)
-        db.session.add(minutes)
-    elif minutes.state != MinutesState.draft:
+        try:
+            with db.session.begin_nested():
+                minutes = Minutes(sitting_id=sitting.id, state=MinutesState.draft, revision=0)
+                db.session.add(minutes)
+        except sa.exc.IntegrityError:  # written at the same moment by someone else: theirs is the current text
+            minutes = db.session.scalar(sa.select(Minutes).where(Minutes.sitting_id == sitting.id))
+    if minutes.state != MinutesState.draft:
         raise DomainError(_("Le compte rendu n'est plus un brouillon : repassez-le en brouillon pour le modifier."))
+    claim_revision(minutes, minutes.revision if based_on is None else based_on, text_attr="body")
     minutes.body = _text(body, limit=100_000, field_name="body") or ""
     db.session.flush()
     record("minutes.saved", minutes, actor, {"sitting": sitting.id})

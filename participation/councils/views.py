@@ -11,11 +11,12 @@ from flask_login import current_user, login_required
 from participation.core.pagecache import cached_page
 from participation.core.french import a, de
 from participation.core.dates import local_to_utc, utc_to_local
+from participation.core.concurrency import EditConflict
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.core.permissions import can, require
 from participation.core.uploads import send_stored_file
-from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, render_error
+from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate, render_error
 from participation.councils import lottery, services
 from participation.councils.forms import (
     ActionForm,
@@ -630,7 +631,8 @@ def _sitting_admin(sitting: Sitting) -> Council:
     return council
 
 
-def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, minutes_form=None, approve_form=None, status=200):
+def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, minutes_form=None, approve_form=None, status=200,
+                          conflict=None):
     minutes = db.session.scalar(sa.select(Minutes).where(Minutes.sitting_id == sitting.id))
     convened = services.convened_members(sitting)
     attendances = {a.membership_id: a for a in db.session.scalars(sa.select(Attendance).where(Attendance.sitting_id == sitting.id))}
@@ -638,7 +640,7 @@ def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, m
                                                         Sitting.state != SittingState.cancelled).order_by(Sitting.starts_at).limit(20)).all()
     move_form = move_form or MoveForm(data={"starts_at": utc_to_local(sitting.starts_at), "ends_at": utc_to_local(sitting.ends_at),
                                             "place": sitting.place, "video_url": sitting.video_url})
-    minutes_form = minutes_form or MinutesForm(data={"body": minutes.body if minutes else ""})
+    minutes_form = minutes_form or MinutesForm(data={"body": minutes.body if minutes else "", "based_on": minutes.revision if minutes else 0})
     approve_form = approve_form or ApproveMinutesForm()
     approve_form.at_sitting.choices = _choices(later, lambda s: f"{s.title} ({s.starts_at.strftime('%d/%m/%Y')})")
     return render_template(
@@ -647,6 +649,7 @@ def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, m
         approve_form=approve_form, action=ActionForm(), sitting_transitions=SITTING_WORKFLOW.allowed(sitting, current_user),
         minutes_transitions=MINUTES_WORKFLOW.allowed(minutes, current_user) if minutes else [],
         attendance_open=sitting.state == SittingState.published and sitting.starts_at.timestamp() - 12 * 3600 <= utcnow().timestamp(),
+        conflict=conflict,
     ), status
 
 
@@ -733,7 +736,10 @@ def save_minutes(sitting_id: int):
     form = MinutesForm()
     if form.validate_on_submit():
         try:
-            services.save_minutes(sitting, body=form.body.data, actor=current_user)
+            services.save_minutes(sitting, body=form.body.data, actor=current_user, based_on=form.based_on.data or "")
+        except EditConflict as error:
+            return _render_sitting_admin(sitting, council, minutes_form=form, status=409,
+                                         conflict=edit_conflict(form, error, text_field="body"))
         except DomainError as error:
             form_error(form, error)
         else:

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from participation.core.concurrency import BasedOnField
 from participation.forums.models import ReactionKind, ReportReason
 from participation.forums.services import BODY_MAX, MODERATION_ACTIONS, TITLE_MAX
 from participation.staff.forms import FilterForm
@@ -142,6 +143,7 @@ class ConsultationForm(FlaskForm):
 class SynthesisForm(FlaskForm):
     text = TextAreaField(_l("Synthèse"), validators=[InputRequired(REQUIRED)],
                          description=_l("Markdown. Ce qui a été dit, et ce que la collectivité en retient. Les chiffres sont ajoutés par la plateforme."))
+    based_on = BasedOnField()
 
 
 class ModerationForm(FlaskForm):

@@ -61,6 +61,8 @@ class Consultation(IdMixin, TimestampMixin, Base):
     # Markdown written by staff once the consultation is closed; public when the synthesis is published.
     synthesis: Mapped[str | None] = mapped_column(sa.Text)
     synthesis_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One more at each save of the synthesis (participation/core/concurrency.py).
+    synthesis_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     themes = relationship("Theme", secondary=consultation_themes, lazy="selectin", order_by="Theme.name")
     communes = relationship("Commune", secondary=consultation_communes, lazy="selectin", order_by="Commune.name")

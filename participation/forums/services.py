@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from participation.accounts.models import AccountState, User
+from participation.core.concurrency import claim_revision
 from participation.core.errors import DomainError, PermissionDenied, ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
@@ -134,13 +135,17 @@ def advance(consultation: Consultation, *, now: datetime) -> str | None:
     return None
 
 
-def save_synthesis(consultation: Consultation, *, text: str, actor) -> None:
+def save_synthesis(consultation: Consultation, *, text: str, actor, based_on=None) -> None:
+    """``based_on``: the revision the edit started from; ``EditConflict`` when
+    someone saved since (``None``, for scripts: on top of the current text)."""
     require(actor, "forums.manage", consultation)
     if consultation.state not in (ConsultationState.closed, ConsultationState.synthesis_published):
         raise DomainError(_("La synthèse se rédige une fois la concertation close."))
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Rédigez la synthèse : elle ne peut pas être vide."), field="text")
+    claim_revision(consultation, consultation.synthesis_revision if based_on is None else based_on,
+                   column="synthesis_revision", text_attr="synthesis")
     consultation.synthesis = text
     record("consultation.synthesis_saved", consultation, actor, {})
 

@@ -13,11 +13,12 @@ from flask_login import current_user, login_required
 from participation.core.pagecache import cached_page, fragment
 from participation.core.forms import parse_int
 from participation.core.dates import local_to_utc, utc_to_local
+from participation.core.concurrency import EditConflict
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.core.pdf import PDFUnavailable, render_pdf
 from participation.core.permissions import can, require
-from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
+from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
 from participation.extensions import db, limiter
 from participation.forums import services
 from participation.core.uploads import send_stored_file
@@ -482,7 +483,7 @@ def staff_new():
     return render_template("forums/staff_form.html", form=form, consultation=None), form_status(form)
 
 
-def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachment_form=None):
+def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachment_form=None, conflict=None):
     if form is None:
         form = ConsultationForm(formdata=None, data={
             "title": item.title, "question": item.question, "presentation": item.presentation, "charter": item.charter,
@@ -491,13 +492,13 @@ def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachmen
         })
         _consultation_form_choices(form)
     if synthesis_form is None:
-        synthesis_form = SynthesisForm(formdata=None, data={"text": item.synthesis or ""})
+        synthesis_form = SynthesisForm(formdata=None, data={"text": item.synthesis or "", "based_on": item.synthesis_revision})
     transitions = {t.name: t for t in CONSULTATION_WORKFLOW.allowed(item, current_user)}
     return render_template(
         "forums/staff_form.html", form=form, consultation=item, synthesis_form=synthesis_form, transitions=transitions,
         figures=services.synthesis_figures(item), attachments=services.attachments_of(item),
-        attachment_form=attachment_form or AttachmentForm(formdata=None), remove_form=ConfirmForm(formdata=None),
-    ), form_status(form, synthesis_form, attachment_form)
+        attachment_form=attachment_form or AttachmentForm(formdata=None), remove_form=ConfirmForm(formdata=None), conflict=conflict,
+    ), 409 if conflict else form_status(form, synthesis_form, attachment_form)
 
 
 @staff_bp.route("/concertations/<int:consultation_id>", methods=["GET", "POST"])
@@ -578,9 +579,11 @@ def staff_synthesis(consultation_id: int):
     form = SynthesisForm()
     if form.validate_on_submit():
         try:
-            services.save_synthesis(item, text=form.text.data, actor=current_user)
+            services.save_synthesis(item, text=form.text.data, actor=current_user, based_on=form.based_on.data or "")
         except PermissionDenied:
             raise
+        except EditConflict as error:
+            return _staff_page(item, synthesis_form=form, conflict=edit_conflict(form, error, text_field="text"))
         except DomainError as error:
             form_error(form, error)
         else:

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from participation.core.concurrency import BasedOnField
 from participation.plans.models import (
     CommitteeKind,
     Direction,
@@ -217,6 +218,7 @@ class ReportForm(FlaskForm):
 class ReportTextForm(FlaskForm):
     introduction = TextAreaField(_l("Introduction (Markdown)"), validators=[Length(max=20_000)])
     conclusion = TextAreaField(_l("Conclusion et perspectives (Markdown)"), validators=[Length(max=20_000)])
+    based_on = BasedOnField()
 
 
 class PactStepForm(FlaskForm):

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.concurrency import RevisionMixin
 from participation.core.follows import FollowerMixin
 from participation.core.meetings import MeetingMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
@@ -629,8 +630,10 @@ class ReportState(TitledEnum):
     published = "published", _l("Publié")
 
 
-class ProgressReport(IdMixin, TimestampMixin, Base):
-    """A bilan (mid-term, yearly, half-yearly): live figures while a draft, a frozen snapshot once published."""
+class ProgressReport(IdMixin, TimestampMixin, RevisionMixin, Base):
+    """A bilan (mid-term, yearly, half-yearly): live figures while a draft, a frozen snapshot once published.
+
+    ``revision``: one more at each save of its texts (participation/core/concurrency.py)."""
 
     __tablename__ = "plan_progress_reports"
     __table_args__ = (

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from participation.core.concurrency import claim_revision
 from participation.core.errors import ValidationError
 from participation.core.eventlog import record
 from participation.core.models import utcnow
@@ -98,10 +99,13 @@ def create_report(plan: Plan, *, title: str, period_start: date | None, period_e
     return report
 
 
-def save_texts(report: ProgressReport, *, introduction: str, conclusion: str, actor) -> None:
+def save_texts(report: ProgressReport, *, introduction: str, conclusion: str, actor, based_on=None) -> None:
+    """``based_on``: the revision the edit started from; ``EditConflict`` when
+    someone saved since (``None``, for scripts: on top of the current texts)."""
     require(actor, "plans.manage", report.plan)
     if report.state.value == "published":
         raise ValidationError(_("Un bilan publié ne change plus."), field="introduction")
+    claim_revision(report, report.revision if based_on is None else based_on, text_attr=("introduction", "conclusion"))
     report.introduction = clean(introduction, field_name="introduction", limit=20_000)
     report.conclusion = clean(conclusion, field_name="conclusion", limit=20_000)
     record("plan_report.edited", report, actor, {"plan_id": report.plan_id})

@@ -12,9 +12,10 @@ from flask_login import current_user
 
 from participation.accounts.models import Role, RoleGrant, User
 from participation.core.dates import local_to_utc, utc_to_local
+from participation.core.concurrency import EditConflict
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.permissions import require
-from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
+from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.extensions import db
 from participation.plans import committees, pact, services
 from participation.plans import dashboard as dashboards
@@ -688,16 +689,20 @@ def add_report(plan_id: int):
 @staff_bp.route("/bilans/<int:report_id>", methods=["GET", "POST"])
 def report(report_id: int):
     item = get_or_404(ProgressReport, report_id)
-    form = ReportTextForm(obj=item)
+    form = ReportTextForm(obj=item, based_on=item.revision)
+    conflict = None
     if form.validate_on_submit():
         try:
-            reports.save_texts(item, introduction=form.introduction.data, conclusion=form.conclusion.data, actor=current_user)
+            reports.save_texts(item, introduction=form.introduction.data, conclusion=form.conclusion.data, actor=current_user,
+                               based_on=form.based_on.data or "")
             flash(_("Le bilan est enregistré."), "success")
             return redirect(url_for("plans_staff.report", report_id=item.id))
+        except EditConflict as error:
+            conflict = edit_conflict(form, error, text_fields={"introduction": "introduction", "conclusion": "conclusion"})
         except DomainError as error:
             form_error(form, error)
-    return render_template("plans/staff/report.html", report=item, plan=item.plan, form=form, button=ButtonForm(),
-                           figures=reports.report_figures(item)), form_status(form)
+    return render_template("plans/staff/report.html", report=item, plan=item.plan, form=form, button=ButtonForm(), conflict=conflict,
+                           figures=reports.report_figures(item)), 409 if conflict else form_status(form)
 
 
 @staff_bp.route("/bilans/<int:report_id>/publication", methods=["POST"])

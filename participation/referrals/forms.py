@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from participation.core.concurrency import BasedOnField
 from participation.referrals.models import ANSWER_STATUSES, ReferralKind
 from flask_babel import lazy_gettext as _l
 
@@ -46,6 +47,7 @@ class VersionForm(FlaskForm):
     body = TextAreaField(_l("Texte de l'avis"), validators=[InputRequired(_l("Le texte de l'avis est vide."))],
                          description=_l("Markdown : séparez les paragraphes par une ligne vide."))
     note = StringField(_l("Ce qui change (facultatif)"), validators=[Optional(), Length(max=300)])
+    based_on = BasedOnField()
 
 
 class CommentForm(FlaskForm):
@@ -91,3 +93,4 @@ class ReportTextsForm(FlaskForm):
                                                             "ce texte ouvre le rapport, avant les chiffres. Il est nécessaire pour publier."))
     outlook = TextAreaField(_l("Perspectives et remarques"), description=_l("Markdown accepté. Les chantiers de l'année qui vient et ce que "
                                                                      "les chiffres appellent comme commentaires ; ce texte clôt le rapport."))
+    based_on = BasedOnField()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.concurrency import RevisionMixin
 from participation.core.follows import FollowerMixin
 from participation.core.models import Base, IdMixin, TimestampMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
@@ -374,8 +375,10 @@ class ActivityReportState(TitledEnum):
     published = "published", _l("Publié")
 
 
-class ActivityReport(IdMixin, TimestampMixin, Base):
-    """A council's rapport d'activité for one calendar year: figures from the platform, texts from staff."""
+class ActivityReport(IdMixin, TimestampMixin, RevisionMixin, Base):
+    """A council's rapport d'activité for one calendar year: figures from the platform, texts from staff.
+
+    ``revision``: one more at each save of its texts (participation/core/concurrency.py)."""
 
     __tablename__ = "activity_reports"
     __table_args__ = (

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from participation.core.concurrency import claim_revision
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.errors import TransitionRefused, ValidationError
 from participation.core.eventlog import record
@@ -401,11 +402,16 @@ def create_report(council: Council, *, year: int | None, actor) -> ActivityRepor
     return report
 
 
-def edit_report(report: ActivityReport, *, introduction: str | None, outlook: str | None, actor) -> None:
-    """Staff's texts, while the report is a draft."""
+def edit_report(report: ActivityReport, *, introduction: str | None, outlook: str | None, actor, based_on=None) -> None:
+    """Staff's texts, while the report is a draft.
+
+    ``based_on``: the revision the edit started from; ``EditConflict`` when
+    someone saved since (``None``, for scripts: on top of the current texts).
+    """
     require(actor, "referrals.report", report)
     if report.is_published:
         raise TransitionRefused(_("Ce rapport est publié : ses textes ne se modifient plus."))
+    claim_revision(report, report.revision if based_on is None else based_on, text_attr=("introduction", "outlook"))
     report.introduction = clean_text(introduction, field="introduction", limit=TEXT_LIMIT) or ""
     report.outlook = clean_text(outlook, field="outlook", limit=TEXT_LIMIT) or ""
     record("activity_report.edited", report, actor, {"year": report.year})

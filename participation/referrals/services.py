@@ -13,6 +13,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from participation.core.dates import format_moment
+from participation.core.concurrency import claim_revision
 from participation.core.errors import DomainError, TransitionRefused
 from participation.core.eventlog import DomainEvent, events_about, record
 from participation.core.follows import is_following, toggle_follow
@@ -276,15 +277,21 @@ def _drafting(opinion: Opinion) -> None:
                                 if opinion.state == OpinionState.ready else _("L'avis est adopté : il ne se modifie plus."))
 
 
-def save_version(opinion: Opinion, *, body: str, note: str | None = None, actor) -> OpinionVersion:
-    """Each save is a new version with its author."""
+def save_version(opinion: Opinion, *, body: str, note: str | None = None, actor, based_on=None) -> OpinionVersion:
+    """Each save is a new version with its author.
+
+    ``based_on`` is the version the edit started from; when another version
+    was saved since, ``EditConflict`` is raised and nothing changes. ``None``
+    (a script, the demo) saves on top of the current version.
+    """
     require(actor, "referrals.draft", opinion)
     _drafting(opinion)
     body = clean_text(body, field="body", required=_("Le texte de l'avis est vide."))
+    number = claim_revision(opinion, opinion.version_count if based_on is None else based_on,
+                            column="version_count", text_attr="body")
     if body == opinion.body:
         raise DomainError(_("Le texte n'a pas changé depuis la dernière version."), field="body")
-    opinion.version_count += 1
-    version = OpinionVersion(opinion_id=opinion.id, number=opinion.version_count, body=body,
+    version = OpinionVersion(opinion_id=opinion.id, number=number, body=body,
                              note=clean_text(note, field="note", limit=300), author_id=getattr(actor, "id", None))
     opinion.body = body
     db.session.add(version)

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from flask_babel import gettext as _
 
 from participation.core.pagecache import cached_page
+from participation.core.concurrency import EditConflict
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.french import de
 from participation.core.documents import issue
@@ -20,7 +21,7 @@ from participation.core.pdf import render_pdf
 from participation.core.urls import external_url
 from participation.referrals.documents import opinion_document
 from participation.core.permissions import can, require
-from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate
+from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate
 from participation.councils.models import Council, Sitting, SittingState, WorkingGroup
 from participation.extensions import db
 from participation.referrals import services
@@ -229,8 +230,8 @@ def _opinion_of(referral_id: int, action: str):
     return item, item.opinion
 
 
-def _drafting_page(item, opinion, *, version_form=None, comment_form=None, recommendation_form=None):
-    version_form = version_form or VersionForm(formdata=None, body=opinion.body)
+def _drafting_page(item, opinion, *, version_form=None, comment_form=None, recommendation_form=None, conflict=None):
+    version_form = version_form or VersionForm(formdata=None, body=opinion.body, based_on=opinion.version_count)
     versions = paginate(services.versions_query(opinion), per_page=20)
     comments = paginate(services.comments_query(opinion), per_page=30)
     forms = (version_form, comment_form, recommendation_form)
@@ -239,26 +240,30 @@ def _drafting_page(item, opinion, *, version_form=None, comment_form=None, recom
         paragraphs=services.paragraphs(opinion.body), version_form=version_form, comment_form=comment_form or CommentForm(formdata=None),
         recommendation_form=recommendation_form or RecommendationForm(formdata=None), action_form=ActionForm(),
         may_draft=can(current_user, "referrals.draft", opinion), may_comment=can(current_user, "referrals.comment", opinion),
-    ), form_status(*forms)
+        conflict=conflict,
+    ), 409 if conflict else form_status(*forms)
 
 
 @bp.route("/<int:referral_id>/redaction", methods=["GET", "POST"])
 @login_required
 def drafting(referral_id: int):
     item, opinion = _opinion_of(referral_id, "referrals.view_draft")
-    form = None
+    form = conflict = None
     if request.method == "POST":
         require(current_user, "referrals.draft", opinion)
         form = VersionForm()
         if form.validate_on_submit():
             try:
-                version = services.save_version(opinion, body=form.body.data, note=form.note.data, actor=current_user)
+                version = services.save_version(opinion, body=form.body.data, note=form.note.data, actor=current_user,
+                                                based_on=form.based_on.data or "")
+            except EditConflict as error:
+                conflict = edit_conflict(form, error, text_field="body")
             except DomainError as error:
                 form_error(form, error)
             else:
                 flash(_("Version %(number)s enregistrée.", number=version.number), "success")
                 return redirect(url_for("referrals.drafting", referral_id=item.id))
-    return _drafting_page(item, opinion, version_form=form)
+    return _drafting_page(item, opinion, version_form=form, conflict=conflict)
 
 
 @bp.route("/<int:referral_id>/redaction/commentaires", methods=["POST"])
@@ -611,22 +616,25 @@ def new_report(slug: str):
 def staff_report(report_id: int):
     item = get_or_404(ActivityReport, report_id)
     require(current_user, "referrals.report", item)
-    form = None
+    form = conflict = None
     if request.method == "POST":
         form = ReportTextsForm()
         if form.validate_on_submit():
             try:
-                edit_report(item, introduction=form.introduction.data, outlook=form.outlook.data, actor=current_user)
+                edit_report(item, introduction=form.introduction.data, outlook=form.outlook.data, actor=current_user,
+                            based_on=form.based_on.data or "")
+            except EditConflict as error:
+                conflict = edit_conflict(form, error, text_fields={"introduction": "introduction", "outlook": "outlook"})
             except DomainError as error:
                 form_error(form, error)
             else:
                 flash(_("Les textes du rapport sont enregistrés."), "success")
                 return redirect(url_for("referrals_staff.report", report_id=item.id))
-    form = form or ReportTextsForm(formdata=None, introduction=item.introduction, outlook=item.outlook)
+    form = form or ReportTextsForm(formdata=None, introduction=item.introduction, outlook=item.outlook, based_on=item.revision)
     return render_template(
-        "referrals/staff/report.html", report=item, form=form, figures=figures_of(item),
+        "referrals/staff/report.html", report=item, form=form, figures=figures_of(item), conflict=conflict,
         publish_refusal=ACTIVITY_REPORT_WORKFLOW.refusal(item, "publish", current_user), year_open=item.year >= current_year(),
-    ), form_status(form)
+    ), 409 if conflict else form_status(form)
 
 
 @staff_bp.route("/rapports/<int:report_id>/publication", methods=["POST"])

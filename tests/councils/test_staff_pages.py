@@ -44,7 +44,7 @@ def test_staff_prepare_publish_and_move_a_sitting(app):
     assert client.submit(f"{page}/deplacer", {"starts_at": later, "place": "Salle des fêtes"}, form_path=page).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "councils/moved")) == 2
     # Minutes drafted, submitted, from the same page.
-    assert client.submit(f"{page}/compte-rendu", {"body": "Compte rendu de la séance."}, form_path=page).status_code == 302
+    assert client.submit(f"{page}/compte-rendu", {"body": "Compte rendu de la séance.", "based_on": 0}, form_path=page).status_code == 302
     assert client.submit(f"{page}/compte-rendu/submit", {}, form_path=page).status_code == 302
     assert db.session.scalar(sa.select(Minutes.state).where(Minutes.sitting_id == sitting.id)) == MinutesState.submitted
     assert members

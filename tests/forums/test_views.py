@@ -200,7 +200,7 @@ def test_staff_create_publish_close_and_publish_the_synthesis(client):
     assert client.submit(f"{path}/publier", {}, form_path=path).status_code == 302
     assert "Ouverte" in client.get(path).get_data(as_text=True)
     assert client.submit(f"{path}/clore", {}, form_path=path).status_code == 302
-    assert client.submit(f"{path}/synthese", {"text": "Nous retenons le parc."}, form_path=path).status_code == 302
+    assert client.submit(f"{path}/synthese", {"text": "Nous retenons le parc.", "based_on": 0}, form_path=path).status_code == 302
     assert client.submit(f"{path}/publier-synthese", {}, form_path=path).status_code == 302
     consultation_id = int(path.rsplit("/", 1)[1])
     page = client.get(f"/concertations/{consultation_id}/synthese").get_data(as_text=True)

@@ -77,6 +77,31 @@ def test_a_draft_report_is_not_public(plan, client):
     client.login(agent.email, PASSWORD)
     assert "brouillon" in client.get(f"/plans/{plan.slug}/bilans/{item.id}").get_data(as_text=True)
     path = f"/gestion/plans/bilans/{item.id}"
-    assert client.submit(path, {"introduction": "Une année utile.", "conclusion": ""}).status_code == 302
+    assert client.submit(path, {"introduction": "Une année utile.", "conclusion": "", "based_on": 0}).status_code == 302
     assert client.submit(f"{path}/publication", form_path=path).status_code == 302
     client.get("/compte/deconnexion")
+
+
+def test_two_staff_members_write_the_report_at_the_same_time(plan, app):
+    from participation.extensions import db
+    from participation.plans.models import ProgressReport
+
+    item = report.create_report(plan, title="Bilan 2026", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), actor=SYSTEM)
+    db.session.flush()
+    path = f"/gestion/plans/bilans/{item.id}"
+    first, second = app.test_client(), app.test_client()
+    first.login(factories.staff().email, PASSWORD)
+    second.login(factories.staff().email, PASSWORD)
+    assert 'name="based_on" type="hidden" value="0"' in first.get(path).get_data(as_text=True)
+    assert first.submit(path, {"introduction": "Le plan avance vite.", "conclusion": "", "based_on": 0}).status_code == 302
+    refused = second.submit(path, {"introduction": "Le plan avance lentement.", "conclusion": "", "based_on": 0})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Modification simultanée" in html
+    assert "Le plan avance vite." in html and "Le plan avance lentement.</textarea>" in html
+    assert "<del>vite.</del>" in html and "<ins>lentement.</ins>" in html and 'name="based_on" type="hidden" value="1"' in html
+    db.session.expire_all()
+    assert (db.session.get(ProgressReport, item.id).introduction, db.session.get(ProgressReport, item.id).revision) == (
+        "Le plan avance vite.", 1)
+    assert second.submit(path, {"introduction": "Le plan avance.", "conclusion": "", "based_on": 1}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ProgressReport, item.id).revision == 2

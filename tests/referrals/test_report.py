@@ -245,13 +245,13 @@ def test_staff_prepare_and_publish_through_the_pages(setup, client):
     refused = client.submit(f"{path}/publication", form_path=path)
     assert refused.status_code == 302
     assert "Rédigez l'introduction" in unescape(client.get(path).get_data(as_text=True))
-    assert client.submit(path, {"introduction": "Une année **riche**.", "outlook": "Continuer."}).status_code == 302
+    assert client.submit(path, {"introduction": "Une année **riche**.", "outlook": "Continuer.", "based_on": 0}).status_code == 302
     page = client.get(path).get_data(as_text=True)
     assert "<strong>riche</strong>" in page and "Les saisines reçues" in page and "n'est pas terminée" in page
     assert client.submit(f"{path}/publication", form_path=path).status_code == 302
     db.session.expire_all()
     assert db.session.get(ActivityReport, item.id).state == ActivityReportState.published
-    late = client.submit(path, {"introduction": "Trop tard.", "outlook": ""}, form_path=listing)
+    late = client.submit(path, {"introduction": "Trop tard.", "outlook": "", "based_on": 1}, form_path=listing)
     assert late.status_code == 422 and "ne se modifient plus" in late.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(ActivityReport, item.id).introduction == "Une année **riche**."

@@ -51,9 +51,9 @@ def test_a_member_saves_versions_and_compares_them(setup, client):
     db.session.flush()
     client.login("redactrice@example.org", PASSWORD)
     path = f"/saisines/{referral.id}/redaction"
-    assert client.submit(path, {"body": "Un.\n\nDeux bus."}).status_code == 302
-    assert client.submit(path, {"body": "Un.\n\nDeux trains."}).status_code == 302
-    refused = client.submit(path, {"body": "   "})
+    assert client.submit(path, {"body": "Un.\n\nDeux bus.", "based_on": 0}).status_code == 302
+    assert client.submit(path, {"body": "Un.\n\nDeux trains.", "based_on": 1}).status_code == 302
+    refused = client.submit(path, {"body": "   ", "based_on": 2})
     assert refused.status_code == 422 and "vide" in refused.get_data(as_text=True)
     html = client.get(f"{path}/comparer?de=1&a=2").get_data(as_text=True)
     assert "<del>bus.</del>" in html and "<ins>trains.</ins>" in html and "Paragraphe modifié" in html
