@@ -134,7 +134,7 @@ def plan(plan_id: int):
         committees=committees.committees_of(item), meetings=committees.meetings_of(item),
         reports=db.session.scalars(sa.select(ProgressReport).where(ProgressReport.plan_id == item.id).order_by(ProgressReport.id.desc())).unique().all(),
         timeline=services.timeline(item, limit=30), event_labels=_event_labels(), deadlines=pact.deadlines(item), opinions=pact.commune_opinions(item),
-        node_form=NodeForm(), committee_form=CommitteeForm(), report_form=ReportForm(),
+        node_form=NodeForm(), committee_form=CommitteeForm(), report_form=ReportForm(prefix="report"),
         import_form=ImportForm(), button=ButtonForm(), pact_form=PactStepForm(), transmission_form=TransmissionForm(),
         opinion_form=CommuneOpinionForm(), is_pact=item.kind == PlanKind.governance_pact, import_problems=None,
         document_form=DocumentForm(), recommendation_form=_from_recommendation_form(item), documents=services.documents_of(item, public_only=False), referral_form=_referral_form(item),
@@ -674,7 +674,7 @@ def decision_done(decision_id: int):
 @staff_bp.route("/<int:plan_id>/bilans", methods=["POST"])
 def add_report(plan_id: int):
     item = get_or_404(Plan, plan_id)
-    form = ReportForm()
+    form = ReportForm(prefix="report")
     if form.validate_on_submit():
         try:
             report = reports.create_report(item, title=form.title.data, period_start=form.period_start.data,

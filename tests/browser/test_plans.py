@@ -1,5 +1,7 @@
 """A plan's life through the real pages: staff create the plan, an axe, an action and an indicator, record a
-measurement and publish; a resident reads the public progress and follows the action. Every page passes axe-core."""
+measurement and publish; a resident reads the public progress and follows the action; staff open the evaluation and
+publish a progress report, which the resident reads on the plan's page and downloads as PDF. Every page passes axe-core.
+(A retained recommendation becoming an action linked back to the opinion is checked in tests/plans/test_recommendations.py.)"""
 
 from __future__ import annotations
 
@@ -104,4 +106,41 @@ def test_a_plan_from_draft_to_public_progress_followed_by_a_resident(new_page, r
     _click(resident, "Suivre cette action")
     assert resident.get_by_role("button", name="Ne plus suivre cette action").is_visible()
     assert resident.url.split("#")[0].split("?")[0].endswith(action_url.rsplit("/", 1)[-1]) or "/actions/" in resident.url
+
+    # Evaluation: staff open it, prepare the progress report, write its text and publish it.
+    report_title = f"Bilan à mi-parcours {year}"
+    staff.goto(plan_url)
+    _click(staff, "Ouvrir l'évaluation")
+    assert "en évaluation" in staff.inner_text(".lead").lower()
+    assert_accessible(staff)
+    report_form = staff.locator("form", has=staff.get_by_role("button", name="Préparer le bilan"))
+    report_form.get_by_label("Titre").fill(report_title)
+    report_form.get_by_label("Début de la période").fill(f"{year - 1}-01-01")
+    report_form.get_by_label("Fin de la période").fill(date.today().isoformat())
+    _click(staff, "Préparer le bilan", scope=report_form)
+    assert report_title in staff.inner_text("h1") and "brouillon" in staff.inner_text(".lead").lower()
+    assert_accessible(staff)
+    staff.fill("#introduction", "La médiation de nuit a **réduit les incidents** dès la première année.")
+    staff.fill("#conclusion", "Poursuivre la médiation jusqu'en 2030.")
+    _click(staff, "Enregistrer les textes")
+    assert "Le bilan est enregistré." in staff.inner_text("main")
+    _click(staff, re.compile("Publier le bilan"))
+    assert "Le bilan est publié : ses chiffres sont figés." in staff.inner_text("main")
+    assert "publié" in staff.inner_text(".lead").lower()
+    assert staff.get_by_role("button", name="Enregistrer les textes").count() == 0  # a published report no longer changes
+    assert_accessible(staff)
+
+    # The resident finds the published report on the plan's public page, reads it and downloads its PDF.
+    resident.goto(public_url)
+    assert_accessible(resident)
+    with resident.expect_navigation():
+        resident.get_by_role("link", name=report_title, exact=True).click()
+    assert report_title in resident.inner_text("h1") and "publié le" in resident.inner_text(".lead")
+    assert resident.locator("main strong", has_text="réduit les incidents").count() == 1
+    assert "Poursuivre la médiation jusqu'en 2030." in resident.inner_text("main")
+    assert_accessible(resident)
+    pdf_href = resident.get_by_role("link", name="Télécharger le bilan en PDF").get_attribute("href")
+    response = resident.request.get(pdf_href)
+    assert response.status == 200 and response.headers["content-type"].startswith("application/pdf")
+    assert response.body().startswith(b"%PDF")
     assert not recorder.errors, recorder.errors
