@@ -169,6 +169,8 @@ class Contribution(IdMixin, Base):
     __table_args__ = (
         sa.Index("ix_contributions_topic_thread", "topic_id", "parent_id", "created_at"),
         sa.Index("ix_contributions_consultation_state", "consultation_id", "state", "created_at"),
+        # The API lists every public contribution oldest first, by cursor on (created_at, id).
+        sa.Index("ix_contributions_created_at_id", "created_at", "id"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         sa.CheckConstraint("report_count >= 0 AND agree_count >= 0 AND disagree_count >= 0 AND support_count >= 0", name="counts_positive"),
     )
