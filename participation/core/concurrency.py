@@ -125,7 +125,8 @@ class DiffLine:
     html: Markup
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a text (blank-line separated), as comments number them and diffs compare them."""
     return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
@@ -144,8 +145,10 @@ def _words(old: str, new: str) -> Markup:
 
 
 def diff_lines(theirs: str, mine: str) -> list[DiffLine]:
-    """Paragraph by paragraph; paragraphs changed one for one are compared word by word."""
-    a, b = _paragraphs(theirs), _paragraphs(mine)
+    """Paragraph by paragraph; paragraphs changed one for one are compared word by word.
+
+    Shared by the conflict page and the comparison of an opinion's versions."""
+    a, b = paragraphs(theirs), paragraphs(mine)
     lines: list[DiffLine] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import calendar
-import difflib
-import html
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from markupsafe import Markup
 
 from participation.core.dates import format_moment
 from participation.core.concurrency import claim_revision
+from participation.core.concurrency import paragraphs
 from participation.core.errors import DomainError, TransitionRefused
 from participation.core.eventlog import DomainEvent, events_about, record
 from participation.core.follows import is_following, toggle_follow
@@ -306,47 +304,6 @@ def versions_query(opinion: Opinion):
 
 def version(opinion: Opinion, number: int) -> OpinionVersion | None:
     return db.session.scalar(sa.select(OpinionVersion).where(OpinionVersion.opinion_id == opinion.id, OpinionVersion.number == number))
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-
-
-@dataclass
-class DiffLine:
-    kind: str  # "same", "added", "removed"
-    html: Markup
-
-
-def diff(old: str, new: str) -> list[DiffLine]:
-    """A readable diff, paragraph by paragraph, with the changed words marked by <ins> and <del>."""
-    a, b = paragraphs(old), paragraphs(new)
-    lines: list[DiffLine] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            lines += [DiffLine("same", Markup(html.escape(p))) for p in a[i1:i2]]
-        else:
-            # Paragraphs replaced one for one are compared word by word; the rest were removed or added.
-            paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-            for old_p, new_p in zip(a[i1:i1 + paired], b[j1:j1 + paired], strict=True):
-                lines.append(DiffLine("changed", _word_diff(old_p, new_p)))
-            lines += [DiffLine("removed", Markup(f"<del>{html.escape(p)}</del>")) for p in a[i1 + paired:i2]]
-            lines += [DiffLine("added", Markup(f"<ins>{html.escape(p)}</ins>")) for p in b[j1 + paired:j2]]
-    return lines
-
-
-def _word_diff(old: str, new: str) -> Markup:
-    a, b = old.split(" "), new.split(" ")
-    parts = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            parts.append(html.escape(" ".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            parts.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
-        if j2 > j1:
-            parts.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
-    return Markup(" ".join(parts))
 
 
 def comment(opinion: Opinion, *, body: str, paragraph: int | None = None, actor) -> OpinionComment:

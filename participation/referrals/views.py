@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from flask_babel import gettext as _
 
 from participation.core.pagecache import cached_page
-from participation.core.concurrency import EditConflict
+from participation.core.concurrency import EditConflict, diff_lines
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.french import de
 from participation.core.documents import issue
@@ -347,7 +347,7 @@ def compare(referral_id: int):
     if old is None or new is None:
         abort(404)
     return render_template("referrals/compare.html", referral=item, opinion=opinion, old=old, new=new,
-                           lines=services.diff(old.body, new.body), numbers=range(opinion.version_count, 0, -1))
+                           lines=diff_lines(old.body, new.body), numbers=range(opinion.version_count, 0, -1))
 
 
 # Back office -----------------------------------------------------------------------

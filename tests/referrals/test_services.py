@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from participation.core.concurrency import diff_lines
 from participation.core.errors import DomainError, PermissionDenied, TransitionRefused
 from participation.core.eventlog import events_about
 from participation.core.outbox import OutboxMail
@@ -132,7 +133,7 @@ def test_versions_keep_their_author_and_the_diff_marks_changes(setup):
                           note="Trains", actor=setup.president.user)
     one, two = services.version(opinion, 1), services.version(opinion, 2)
     assert one.author_id == setup.writer.user_id and two.author_id == setup.president.user_id
-    lines = services.diff(one.body, two.body)
+    lines = diff_lines(one.body, two.body)
     rendered = " ".join(str(line.html) for line in lines)
     assert "<del>bus.</del>" in rendered and "<ins>trains.</ins>" in rendered and "<ins>Un ajout.</ins>" in rendered
     assert [line.kind for line in lines] == ["same", "changed", "added"]
