@@ -223,3 +223,15 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def cache_on(app):
+    """The page cache switched on for one test (it is off in tests), emptied before and after."""
+    from participation.core import pagecache
+
+    app.config["PAGE_CACHE"] = True
+    pagecache.clear()
+    yield
+    app.config["PAGE_CACHE"] = False
+    pagecache.clear()

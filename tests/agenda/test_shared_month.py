@@ -6,19 +6,9 @@ from __future__ import annotations
 import pytest
 
 from participation.agenda import services as agenda
-from participation.core import pagecache
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from tests import factories
-
-
-@pytest.fixture
-def cache_on(app):
-    app.config["PAGE_CACHE"] = True
-    pagecache.clear()
-    yield
-    app.config["PAGE_CACHE"] = False
-    pagecache.clear()
 
 
 @pytest.fixture

@@ -3,21 +3,10 @@ and see a new consultation at their next request."""
 
 from __future__ import annotations
 
-import pytest
 
-from participation.core import pagecache
 from participation.extensions import db
 from participation.forums import services
 from tests import factories
-
-
-@pytest.fixture
-def cache_on(app):
-    app.config["PAGE_CACHE"] = True
-    pagecache.clear()
-    yield
-    app.config["PAGE_CACHE"] = False
-    pagecache.clear()
 
 
 def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, app, monkeypatch):

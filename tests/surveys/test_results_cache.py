@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from participation.core import pagecache
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.surveys import results, services
 from tests import factories
 from tests.surveys.helpers import respond
-
-
-@pytest.fixture
-def cache_on(app):
-    app.config["PAGE_CACHE"] = True
-    pagecache.clear()
-    yield
-    app.config["PAGE_CACHE"] = False
-    pagecache.clear()
 
 
 @pytest.fixture
