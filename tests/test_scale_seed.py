@@ -25,13 +25,34 @@ def count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-@pytest.fixture
-def seeded(app):
+def seed(app):
     result = app.test_cli_runner().invoke(args=["seed", "scale", "--factor", str(FACTOR)])
     assert result.exit_code == 0, result.output
     assert "Données à grande échelle chargées" in result.output
     db.session.expire_all()
     return result
+
+
+@pytest.fixture
+def seeded(app):
+    return seed(app)
+
+
+@pytest.fixture
+def seeded_as_new(app):
+    """Seeded as a new database would be: on PostgreSQL, sequences run on across the rolled-back tests before this
+    one, so each table's next id is first brought back to one past its highest (1 in an empty table), as the demo's
+    addresses (/saisines/1…) expect."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for table in db.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement is not False:
+                sequence = db.session.scalar(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+                if sequence:
+                    db.session.execute(
+                        sa.text(f"SELECT setval(:s, COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"),
+                        {"s": sequence},
+                    )
+    return seed(app)
 
 
 def test_seed_scale_fills_a_mandate_in_proportion(app, seeded):
@@ -104,3 +125,28 @@ def test_the_scale_data_shows_on_every_kind_of_public_page(app, seeded, client):
     response = client.get(f"/concertations/{consultation.id}/sujets/{big.id}")
     assert response.status_code == 200
     assert first.body.split(".")[0] in response.get_data(as_text=True)
+
+
+def test_every_page_of_the_browser_table_answers_on_the_scale_data(app, seeded_as_new, monkeypatch):
+    """The pages the browser tests check on the demo, each as its account, on a mandate's data (the demo is part of
+    it): each answers as in the browser table, before any action the browser takes on it."""
+    from tests.browser.helpers import ACCOUNTS
+    from tests.browser.test_pages import PAGES
+
+    monkeypatch.setitem(app.config, "DEMO_MODE", True)  # as the browser tests' server runs (demo mails readable by staff)
+
+    clients: dict = {}
+    failures = []
+    for spec in PAGES:
+        if spec.who not in clients:
+            clients[spec.who] = app.test_client()
+            if spec.who:
+                clients[spec.who].login(*ACCOUNTS[spec.who])
+        response = clients[spec.who].get(spec.path)
+        if spec.pending and response.status_code == 404:
+            continue
+        expected = 200 if spec.then is not None and spec.status != 404 else spec.status
+        if response.status_code != expected:
+            failures.append(f"{spec.id} : {response.status_code}, {expected} attendu")
+    assert not failures, "\n".join(failures)
+    assert len(clients) == len(ACCOUNTS) + 1  # every account of the table, and anonymous visitors
