@@ -24,6 +24,10 @@ as a bar chart, always with the table beside it. Rules a declaration keeps:
 * **Bounded queries**: aggregates in SQL, a fixed number per declaration
   (the page's test asserts the total).
 * **Stable keys**: ``Figure.key`` names the CSV export and the bilan's snapshot.
+* **What it reads**: ``tags`` (default: the section's key, a domain's name) are
+  the domains or tables its figures read. The page keeps the year's figures in
+  the page cache until an event of one of them (see ``core/pagecache.py``);
+  a declaration that reads another domain's tables says so.
 """
 
 from __future__ import annotations
@@ -119,18 +123,23 @@ class Indicator:
     title: str
     func: Callable[[IndicatorQuery], list[Figure]]
     order: int
+    tags: tuple[str, ...] = ()
 
 
 _indicators: dict[str, Indicator] = {}
 
 
-def register_indicator(key: str, title: str, *, order: int = 100):
-    """Decorator: ``func(query) -> list[Figure]`` gives the figures of ``key`` (a domain's section)."""
+def register_indicator(key: str, title: str, *, order: int = 100, tags: tuple[str, ...] | None = None):
+    """Decorator: ``func(query) -> list[Figure]`` gives the figures of ``key`` (a domain's section).
+
+    ``tags``: the domains or tables the figures read (default ``(key,)``), for the page cache.
+    """
 
     def decorator(func):
         if key in _indicators and _indicators[key].func is not func:
             raise ValueError(_("L'indicateur « %(key)s » est déjà déclaré.", key=key))
-        _indicators[key] = Indicator(key, title, func, order)  # lazy: shown in the reader's language
+        # lazy title: shown in the reader's language
+        _indicators[key] = Indicator(key, title, func, order, tuple(tags) if tags is not None else (key,))
         return func
 
     return decorator
@@ -143,6 +152,30 @@ def indicators() -> list[Indicator]:
 def collect(query: IndicatorQuery) -> list[tuple[Indicator, list[Figure]]]:
     """Every declared section with its figures, in page order."""
     return [(indicator, indicator.func(query)) for indicator in indicators()]
+
+
+def cache_tags() -> tuple[str, ...]:
+    """What the page's figures read, as page-cache tags: every declaration's (the communes and themes are always added)."""
+    return tuple(sorted({tag for indicator in indicators() for tag in indicator.tags}))
+
+
+def cache_vary(query: IndicatorQuery) -> tuple:
+    """What the cached figures are kept under besides the tags' events.
+
+    The year in progress also follows the latest event of any kind: its active residents count
+    every operation, a log-in too, which bumps no tag. One backward probe of the primary key.
+    Time alone changes it too (an event held once it starts): the fragment's lifetime bounds that.
+    """
+    from participation.core.models import utcnow
+
+    if not query.start <= utcnow() < query.end:
+        return (query.year, query.commune_id)
+    import sqlalchemy as sa
+
+    from participation.core.eventlog import DomainEvent
+    from participation.extensions import db
+
+    return (query.year, query.commune_id, db.session.scalar(sa.select(sa.func.max(DomainEvent.id))))
 
 
 def find_figure(query: IndicatorQuery, key: str) -> Figure | None:

@@ -188,15 +188,20 @@ def _bounded_id(name: str) -> int | None:
 def indicators():
     """The figures of participation for a year and a commune, as declared by each domain: charts, tables, CSV."""
     require(current_user, "staff.indicators")
+    from participation.core.pagecache import fragment
     from participation.staff.forms import IndicatorFilterForm
-    from participation.staff.indicators import collect
+    from participation.staff.indicators import cache_tags, cache_vary, collect
 
     form = IndicatorFilterForm()
     form.check()
     query = form.query()
     commune = dict(form.commune.choices).get(str(query.commune_id)) if query.commune_id else None
     params = {"annee": query.year, **({"commune": query.commune_id} if query.commune_id else {})}
-    return render_template("staff/indicators.html", form=form, query=query, sections=collect(query), commune=commune,
+    # The figures depend on the year and the commune, never on who looks: shared by the staff
+    # until an event of a table they read (see staff/indicators.py cache_tags, cache_vary).
+    sections = fragment("staff-indicators", lambda: render_template("staff/_indicator_sections.html", sections=collect(query), params=params),
+                        tags=cache_tags(), vary=cache_vary(query))
+    return render_template("staff/indicators.html", form=form, query=query, sections=sections, commune=commune,
                            params=params), form_status(form)
 
 
