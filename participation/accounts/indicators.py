@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 OUTSIDE = _l("Commune non indiquée")
 
 
-@register_indicator("accounts", _l("Habitants inscrits et actifs"), order=10)
+@register_indicator("accounts", _l("Habitants inscrits et actifs"), order=10, journal=True)
 def accounts_figures(query: IndicatorQuery) -> list[Figure]:
     """Four queries: the communes' population, accounts by commune, the residents active by month and by commune, new accounts by month."""
     from participation.territory.models import Commune
