@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 OUTSIDE = _l("Commune non indiquée")
 
 
-@register_indicator("accounts", _l("Habitants inscrits et actifs"), order=10)
+@register_indicator("accounts", _l("Habitants inscrits et actifs"), order=10, journal=True)
 def accounts_figures(query: IndicatorQuery) -> list[Figure]:
-    """Four queries: accounts by commune, new and active by month, active by commune, the communes' population."""
+    """Four queries: the communes' population, accounts by commune, the residents active by month and by commune, new accounts by month."""
     from participation.territory.models import Commune
 
     resident = ~User.roles.any()
@@ -29,21 +29,22 @@ def accounts_figures(query: IndicatorQuery) -> list[Figure]:
         .where(resident, User.created_at < query.end, User.state.in_([AccountState.active, AccountState.suspended]), *in_commune)
         .group_by(User.commune_id)
     ).all())
+    # The residents active in each month and their commune, once (one pass over the year's journal):
+    # counted by month, then by commune without counting twice someone active in several months.
     month = query.month_of(DomainEvent.occurred_at)
-    in_year = [DomainEvent.occurred_at >= query.start, DomainEvent.occurred_at < query.end]
-    residents = sa.select(User.id).where(resident, *in_commune)
-    active_by_month = dict(db.session.execute(
-        sa.select(month, sa.func.count(sa.distinct(DomainEvent.actor_id)))
-        .where(*in_year, DomainEvent.actor_id.in_(residents)).group_by(month)
-    ).all())
+    active = (sa.select(DomainEvent.actor_id.label("actor_id"), month.label("month"), User.commune_id.label("commune_id"))
+              .join(User, User.id == DomainEvent.actor_id)
+              .where(DomainEvent.occurred_at >= query.start, DomainEvent.occurred_at < query.end, resident, *in_commune)
+              .distinct().cte("active"))
+    active_by_month, active_by_commune = {}, {}
+    for kind, key, n in db.session.execute(sa.union_all(
+            sa.select(sa.literal("month"), active.c.month, sa.func.count()).group_by(active.c.month),
+            sa.select(sa.literal("commune"), active.c.commune_id, sa.func.count(sa.distinct(active.c.actor_id))).group_by(active.c.commune_id))):
+        (active_by_month if kind == "month" else active_by_commune)[key] = n
     new_month = query.month_of(User.created_at)
     new_by_month = dict(db.session.execute(
         sa.select(new_month, sa.func.count(User.id))
         .where(resident, User.created_at >= query.start, User.created_at < query.end, *in_commune).group_by(new_month)
-    ).all())
-    active_by_commune = dict(db.session.execute(
-        sa.select(User.commune_id, sa.func.count(sa.distinct(DomainEvent.actor_id)))
-        .join(User, User.id == DomainEvent.actor_id).where(*in_year, resident, *in_commune).group_by(User.commune_id)
     ).all())
 
     def commune_rows(counts):

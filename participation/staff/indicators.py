@@ -24,6 +24,12 @@ as a bar chart, always with the table beside it. Rules a declaration keeps:
 * **Bounded queries**: aggregates in SQL, a fixed number per declaration
   (the page's test asserts the total).
 * **Stable keys**: ``Figure.key`` names the CSV export and the bilan's snapshot.
+* **What it reads**: ``tags`` (default: the section's key, a domain's name) are
+  the domains or tables its figures read. The page keeps each section's
+  figures in the page cache until an event of one of them (see
+  ``core/pagecache.py``); a declaration that reads another domain's tables
+  says so, and one that counts the journal's events (``journal=True``)
+  follows every event during the year in progress.
 """
 
 from __future__ import annotations
@@ -119,18 +125,25 @@ class Indicator:
     title: str
     func: Callable[[IndicatorQuery], list[Figure]]
     order: int
+    tags: tuple[str, ...] = ()
+    journal: bool = False
 
 
 _indicators: dict[str, Indicator] = {}
 
 
-def register_indicator(key: str, title: str, *, order: int = 100):
-    """Decorator: ``func(query) -> list[Figure]`` gives the figures of ``key`` (a domain's section)."""
+def register_indicator(key: str, title: str, *, order: int = 100, tags: tuple[str, ...] | None = None, journal: bool = False):
+    """Decorator: ``func(query) -> list[Figure]`` gives the figures of ``key`` (a domain's section).
+
+    ``tags``: the domains or tables the figures read (default ``(key,)``), for the page cache;
+    ``journal``: the figures count events of the journal of any kind (a log-in too).
+    """
 
     def decorator(func):
         if key in _indicators and _indicators[key].func is not func:
             raise ValueError(_("L'indicateur « %(key)s » est déjà déclaré.", key=key))
-        _indicators[key] = Indicator(key, title, func, order)  # lazy: shown in the reader's language
+        # lazy title: shown in the reader's language
+        _indicators[key] = Indicator(key, title, func, order, tuple(tags) if tags is not None else (key,), journal)
         return func
 
     return decorator
@@ -143,6 +156,26 @@ def indicators() -> list[Indicator]:
 def collect(query: IndicatorQuery) -> list[tuple[Indicator, list[Figure]]]:
     """Every declared section with its figures, in page order."""
     return [(indicator, indicator.func(query)) for indicator in indicators()]
+
+
+def latest_event(query: IndicatorQuery) -> int | None:
+    """For the year in progress, the latest event of any kind (one backward probe of the primary key); None otherwise.
+
+    The sections that count the journal (``journal=True``) are kept under it: their active residents
+    count every operation, a log-in too, which bumps no tag of the page cache. A past year's journal
+    never grows. Time alone changes the year in progress too (an event is held once it starts): the
+    fragments' lifetime bounds that.
+    """
+    from participation.core.models import utcnow
+
+    if not query.start <= utcnow() < query.end:
+        return None
+    import sqlalchemy as sa
+
+    from participation.core.eventlog import DomainEvent
+    from participation.extensions import db
+
+    return db.session.scalar(sa.select(sa.func.max(DomainEvent.id)))
 
 
 def find_figure(query: IndicatorQuery, key: str) -> Figure | None:

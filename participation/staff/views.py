@@ -189,15 +189,36 @@ def indicators():
     """The figures of participation for a year and a commune, as declared by each domain: charts, tables, CSV."""
     require(current_user, "staff.indicators")
     from participation.staff.forms import IndicatorFilterForm
-    from participation.staff.indicators import collect
 
     form = IndicatorFilterForm()
     form.check()
     query = form.query()
     commune = dict(form.commune.choices).get(str(query.commune_id)) if query.commune_id else None
     params = {"annee": query.year, **({"commune": query.commune_id} if query.commune_id else {})}
-    return render_template("staff/indicators.html", form=form, query=query, sections=collect(query), commune=commune,
+    return render_template("staff/indicators.html", form=form, query=query, sections=_indicator_sections(query, params), commune=commune,
                            params=params), form_status(form)
+
+
+def _indicator_sections(query, params):
+    """Each section's figures as a shared fragment of the page cache, kept until an event of the tables it reads.
+
+    The figures depend on the year and the commune, never on who looks: one staff member computes
+    them for all. A section is computed again alone when its own tables change.
+    """
+    from markupsafe import Markup
+
+    from participation.core.pagecache import fragment
+    from participation.staff.indicators import indicators, latest_event
+
+    journal = latest_event(query)
+    html = []
+    for indicator in indicators():
+        def render(indicator=indicator):
+            return render_template("staff/_indicator_section.html", indicator=indicator, figures=indicator.func(query), params=params)
+
+        vary = (query.year, query.commune_id, journal if indicator.journal else None)
+        html.append(fragment(f"staff-indicators-{indicator.key}", render, tags=indicator.tags, vary=vary))
+    return Markup("\n").join(html)
 
 
 @bp.route("/indicateurs/<key>.csv")

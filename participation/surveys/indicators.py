@@ -51,16 +51,21 @@ SPREADS = (
 
 
 def _spread(query: IndicatorQuery) -> list[Figure]:
-    """Who answered, by quartier prioritaire, age band and gender (where they said): one query per dimension."""
+    """Who answered, by quartier prioritaire, age band and gender (where they said): one query, counted by the three at once."""
     from participation.surveys.models import AGE_BANDS, GENDERS, NO_ANSWER, NOT_IN_QPV
 
     where = [Response.submitted_at >= query.start, Response.submitted_at < query.end]
     if query.commune_id:
         where.append(Response.commune_id == query.commune_id)
     order = {label: i for i, label in enumerate((*AGE_BANDS, *GENDERS))}
+    columns = [column for _key, column, *_rest in SPREADS]
+    # A few hundred combinations at most (the answers are chosen from lists), summed per dimension below.
+    combinations = db.session.execute(sa.select(*columns, sa.func.count(Response.id)).where(*where).group_by(*columns)).all()
     figures = []
-    for key, column, title, heading, unknown in SPREADS:
-        counts = dict(db.session.execute(sa.select(column, sa.func.count(Response.id)).where(*where).group_by(column)).all())
+    for index, (key, _column, title, heading, unknown) in enumerate(SPREADS):
+        counts: dict = {}
+        for row in combinations:
+            counts[row[index]] = counts.get(row[index], 0) + row[-1]
         unknown_values = (None, "", NO_ANSWER, NOT_IN_QPV)
         not_given = sum(n for value, n in counts.items() if value in unknown_values)
         given = {value: n for value, n in counts.items() if value not in unknown_values}

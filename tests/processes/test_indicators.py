@@ -85,7 +85,7 @@ def test_the_page_runs_a_bounded_number_of_queries(client, people, count_queries
     few = _queries(client, count_queries, f"/gestion/indicateurs?annee={YEAR}")
     _data(25)
     many = _queries(client, count_queries, f"/gestion/indicateurs?annee={YEAR}")
-    assert many == few <= 40, (few, many)
+    assert many == few <= 30, (few, many)
 
 
 def test_only_staff_open_the_indicators(client, people):
