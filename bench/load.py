@@ -450,6 +450,10 @@ def main() -> None:
     parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
     parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
+    parser.add_argument("--pages", default="", help="seulement les pages dont le libellé ou le chemin contient l'un de ces mots "
+                                                    "(séparés par des virgules), par exemple « API,accueil,.ics »")
+    parser.add_argument("--anonymous-only", action="store_true", help="les pages sans se connecter seulement")
+    parser.add_argument("--no-posts", action="store_true", help="sans les POST d'inscription et de contribution")
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
                         help="Redis du cache de pages (PAGE_CACHE_REDIS_URL) ; « aucun » : sans Redis")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results-latest.md"))
@@ -480,6 +484,9 @@ def main() -> None:
                       "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance})
     email = "habitante@demo.example"
     t = targets(app)
+    if args.pages:
+        wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
+        t["pages"] = [(label, path) for label, path in t["pages"] if any(w in label.lower() or w in path.lower() for w in wanted)]
     queries = count_queries(app, t["pages"], email, DEMO_PASSWORD)
     say("requêtes SQL comptées")
     port, bare_port = free_port(), free_port()
@@ -498,7 +505,7 @@ def main() -> None:
 
         session = login(base, email, DEMO_PASSWORD)
         bare_run("début")
-        for n, who in enumerate(("anonyme", "connecté")):
+        for n, who in enumerate(("anonyme",) if args.anonymous_only else ("anonyme", "connecté")):
             headers = [cookie_header(session)] if who == "connecté" else []
             for label, path in ([] if args.no_pages else t["pages"]):
                 for _ in range(1):  # warm the workers on this page before measuring
@@ -508,9 +515,10 @@ def main() -> None:
                 rows.append(result)
                 say(f"{who:9} {label:<38} {result['rps']:8.1f} req/s  p95 {result['p95']:8.1f} ms  ({result['non2xx']} non-2xx)")
             bare_run("milieu" if n == 0 else "après les pages")
-        rows += measure_posts(base, t, args, email, DEMO_PASSWORD, app)
-        for row in rows[-2:]:
-            say(f"{row['label']}: {row['rps']:.1f} req/s, {row['written']} lignes écrites pour {row['requests']} requêtes")
+        if not args.no_posts:
+            rows += measure_posts(base, t, args, email, DEMO_PASSWORD, app)
+            for row in rows[-2:]:
+                say(f"{row['label']}: {row['rps']:.1f} req/s, {row['written']} lignes écrites pour {row['requests']} requêtes")
         bg = None if args.no_background else background(app, smtp, base, args, "/concertations/")
         peak, current = worker_rss(platform.pid)
     finally:
