@@ -404,3 +404,19 @@ def test_fragments_invalidate_like_pages(cache_on, app, monkeypatch):
     db.session.commit()
     text = client.get("/").get_data(as_text=True)
     assert len(renders) == 2 and "Jardins partagés" in text
+
+
+def test_with_redis_a_bump_by_another_worker_changes_the_generation_read_here(redis_cache, app):
+    # This worker remembers the counters it read while ALL stays put; another worker's event moves ALL, and its tags first.
+    prefix = app.config["PAGE_CACHE_REDIS_PREFIX"] + "pagecache:tag:"
+    tags = pagecache.expand_tags(("forums",))
+    with app.test_request_context("/"):
+        before = pagecache.generation(tags)
+        assert pagecache.generation(tags) == before
+        redis_cache.incr(prefix + "contributions")
+        redis_cache.incr(prefix + pagecache.ALL)
+        after = pagecache.generation(tags)
+        assert after != before
+        redis_cache.incr(prefix + "events")  # not a tag of these pages
+        redis_cache.incr(prefix + pagecache.ALL)
+        assert pagecache.generation(tags) == after
