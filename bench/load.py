@@ -10,7 +10,8 @@ Steps (each printed as it goes):
 3. gunicorn serves the platform (``--workers``, 2 by default) and, beside it, the bare
    application ``bench/bare.py`` with the same settings; wrk drives each page for
    ``--duration`` seconds with ``--connections``, anonymously then logged in, and
-   the bare page at the start, the middle and the end of the run;
+   the bare page at the start, the middle and the end of the run (``--alternate``: also just
+   before each page, which is then divided by that one: a shared machine's load drifts);
 4. the POST of an event registration and of a contribution (wrk with a Lua script
    carrying a CSRF token; the rows written are counted after);
 5. background work: mails delivered to a local aiosmtpd server (unique Message-IDs
@@ -450,6 +451,12 @@ def main() -> None:
     parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
     parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
+    parser.add_argument("--pages", default="", help="seulement les pages dont le libellé ou le chemin contient l'un de ces mots "
+                                                    "(séparés par des virgules), par exemple « API,accueil,.ics »")
+    parser.add_argument("--anonymous-only", action="store_true", help="les pages sans se connecter seulement")
+    parser.add_argument("--no-posts", action="store_true", help="sans les POST d'inscription et de contribution")
+    parser.add_argument("--alternate", action="store_true",
+                        help="la page nue mesurée juste avant chaque page, et chaque page rapportée à celle-là (machine partagée)")
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
                         help="Redis du cache de pages (PAGE_CACHE_REDIS_URL) ; « aucun » : sans Redis")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results-latest.md"))
@@ -480,6 +487,9 @@ def main() -> None:
                       "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance})
     email = "habitante@demo.example"
     t = targets(app)
+    if args.pages:
+        wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
+        t["pages"] = [(label, path) for label, path in t["pages"] if any(w in label.lower() or w in path.lower() for w in wanted)]
     queries = count_queries(app, t["pages"], email, DEMO_PASSWORD)
     say("requêtes SQL comptées")
     port, bare_port = free_port(), free_port()
@@ -495,22 +505,27 @@ def main() -> None:
             result.update(label=f"page nue ({when})", who="—", path="bench/bare.py")
             bares.append(result)
             say(f"page nue : {result['rps']:.0f} req/s, p95 {result['p95']:.1f} ms")
+            return result
 
         session = login(base, email, DEMO_PASSWORD)
         bare_run("début")
-        for n, who in enumerate(("anonyme", "connecté")):
+        for n, who in enumerate(("anonyme",) if args.anonymous_only else ("anonyme", "connecté")):
             headers = [cookie_header(session)] if who == "connecté" else []
             for label, path in ([] if args.no_pages else t["pages"]):
                 for _ in range(1):  # warm the workers on this page before measuring
                     requests.get(f"{base}{path}", headers={"Cookie": headers[0][8:]} if headers else {}, timeout=60)
+                beside = bare_run(f"avant « {label} »") if args.alternate else None
                 result = wrk(f"{base}{path}", headers=headers, **settings)
+                if beside is not None:
+                    result.update(bare_rps=beside["rps"], bare_p95=beside["p95"])
                 result.update(label=label, who=who, path=path, queries=queries[(who, path)][0], status=queries[(who, path)][1])
                 rows.append(result)
                 say(f"{who:9} {label:<38} {result['rps']:8.1f} req/s  p95 {result['p95']:8.1f} ms  ({result['non2xx']} non-2xx)")
             bare_run("milieu" if n == 0 else "après les pages")
-        rows += measure_posts(base, t, args, email, DEMO_PASSWORD, app)
-        for row in rows[-2:]:
-            say(f"{row['label']}: {row['rps']:.1f} req/s, {row['written']} lignes écrites pour {row['requests']} requêtes")
+        if not args.no_posts:
+            rows += measure_posts(base, t, args, email, DEMO_PASSWORD, app)
+            for row in rows[-2:]:
+                say(f"{row['label']}: {row['rps']:.1f} req/s, {row['written']} lignes écrites pour {row['requests']} requêtes")
         bg = None if args.no_background else background(app, smtp, base, args, "/concertations/")
         peak, current = worker_rss(platform.pid)
     finally:
@@ -549,9 +564,12 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
     for r in rows:
         sql = r.get("queries", "—")
         extra = f" ({r['written']} lignes écrites / {r['requests']} requêtes)" if "written" in r else ""
+        # --alternate: the bare page measured just before this one; else the mean of the bare runs.
+        near_rps, near_p95 = r.get("bare_rps", bare_rps), r.get("bare_p95", bare_p95)
         lines.append(f"| {r['label']}{extra} | {r['who']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
-                     f"{r['rps'] / bare_rps:.2f} | {r['p95'] / bare_p95:.1f} | {sql} | {r['non2xx'] + r['errors']} |")
-    lines += ["", f"Page nue (moyenne des {len(bares)} mesures) : {bare_rps:.0f} req/s, p95 {bare_p95:.1f} ms.",
+                     f"{r['rps'] / near_rps:.2f} | {r['p95'] / near_p95:.1f} | {sql} | {r['non2xx'] + r['errors']} |")
+    lines += ["", f"Page nue (moyenne des {len(bares)} mesures) : {bare_rps:.0f} req/s, p95 {bare_p95:.1f} ms"
+              + (" ; chaque page est rapportée à la page nue mesurée juste avant elle." if args.alternate else "."),
               f"Mémoire d'un worker web (gunicorn) : pic {peak} Mio, {current} Mio en fin de mesure (VmHWM / VmRSS, /proc).", ""]
     lines.append("Chemins mesurés : " + ", ".join(f"`{path}`" for _, path in t["pages"]) + ".")
     if not t["api"]:

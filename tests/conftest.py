@@ -235,3 +235,25 @@ def cache_on(app):
     yield
     app.config["PAGE_CACHE"] = False
     pagecache.clear()
+
+
+@pytest.fixture
+def redis_cache(app, cache_on):
+    """The page cache in Redis (as deployed), under a prefix of this test's own; skipped without a Redis server."""
+    import uuid
+
+    import redis
+
+    # TEST_REDIS_URL: another database of a shared server; each test's keys have a prefix of their own.
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("Redis injoignable")
+    prefix = f"test-pagecache-{uuid.uuid4().hex}:"
+    app.config.update(PAGE_CACHE_REDIS_URL=url, PAGE_CACHE_REDIS_PREFIX=prefix)
+    yield redis.Redis.from_url(url)
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    app.config.update(PAGE_CACHE_REDIS_URL=None, PAGE_CACHE_REDIS_PREFIX="participation:")

@@ -14,7 +14,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from participation.agenda.sources import AgendaItem, AgendaQuery, collect, sources
+from participation.agenda.sources import AgendaItem, AgendaQuery, cache_tags, collect, sources
 from participation.api.registry import ApiModel, Filter, register_resource
 from participation.core.dates import territory_zone
 from participation.events.api import day_end, day_start
@@ -68,7 +68,7 @@ def _entry(wrapped: Entry) -> dict:
 
 
 register_resource(
-    "agenda", _l("Agenda citoyen"), AgendaEntryOut, order=55,
+    "agenda", _l("Agenda citoyen"), AgendaEntryOut, tags=cache_tags, order=55,
     description=_l("Les rendez-vous publics de toute la plateforme (événements, séances, concertations, appels à projets…), "
                    "par date, sur une période de 90 jours à partir d'aujourd'hui si la requête n'en donne pas d'autre."),
     collect=_entries, to_dict=_entry,

@@ -30,6 +30,12 @@ The rules a resource keeps:
   ``joinedload``), so a page costs the same few queries whatever its size.
 * ``sort`` is a column that is never NULL for a public item; the pages run
   on (sort, id), newest first unless ``ascending``.
+* **What a page shows**: ``tags`` names the domains or tables whose changes
+  change the resource's answers (see ``core/pagecache.py``): its lists and
+  items are served from the page cache, to every caller, until a domain event
+  of one of them. ``None`` (the default): every event. A figure computed for
+  each item (a count) is better asked once for the page: ``complete(items)``
+  receives the page's items and returns what ``to_dict`` receives for each.
 """
 
 from __future__ import annotations
@@ -91,6 +97,10 @@ class Resource:
     # A resource built from another registry rather than a ``select`` (the agenda's sources): ``collect(**filters)``
     # gives its items, each with ``cursor_key`` (datetime, str); it has no item page.
     collect: Callable[..., list] | None = None
+    # Domains or tables whose events change what the resource shows (page cache); None: every event.
+    tags: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
+    # ``complete(items) -> rows``: one query for the whole page (counts…), the rows given to ``to_dict`` in the same order.
+    complete: Callable[[list], list] | None = None
 
     @property
     def sort_kind(self) -> type | None:
@@ -107,7 +117,8 @@ _resources: dict[str, Resource] = {}
 
 def register_resource(name: str, title, schema: type[BaseModel], *, query=None, to_dict, id_column=None, sort=None, ascending: bool = False,
                       filters=(), description="", modified: str | None = None, order: int = 100,
-                      detail_schema: type[BaseModel] | None = None, to_detail=None, collect=None) -> Resource:
+                      detail_schema: type[BaseModel] | None = None, to_detail=None, collect=None, tags=None,
+                      complete=None) -> Resource:
     """Publish ``/api/v1/<name>`` and ``/api/v1/<name>/<id>``."""
     if name in _resources and _resources[name].schema is not schema:
         raise ValueError(f"La ressource d'API « {name} » est déjà déclarée.")
@@ -116,7 +127,7 @@ def register_resource(name: str, title, schema: type[BaseModel], *, query=None, 
     if (detail_schema is None) != (to_detail is None):
         raise ValueError(f"La ressource d'API « {name} » : detail_schema et to_detail vont ensemble.")
     resource = Resource(name, title, schema, query, to_dict, id_column, sort, ascending, tuple(filters), description, modified, order,
-                        detail_schema, to_detail, collect)
+                        detail_schema, to_detail, collect, tags, complete)
     _resources[name] = resource
     return resource
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from participation.api import pagination, registry, spec
 from participation.api.problems import problem, render_api_error
 from participation.core.forms import INT_MAX, parse_int
+from participation.core.pagecache import cached_page, etag_only
 from participation.core.web import register_error_renderer
 from participation.extensions import db, limiter
 
@@ -110,11 +111,14 @@ def _cursor(resource):
 # --- Answering ----------------------------------------------------------------------
 
 
-def _item(resource, row, *, detail: bool = False):
-    item = row[0]
+def _items(resource, rows, *, detail: bool = False) -> list[tuple]:
+    """(item, serialised model) of each row; ``complete`` is asked once for the whole page."""
+    items = [row[0] for row in rows]
+    given = resource.complete(items) if resource.complete is not None else [row if len(row) > 1 else row[0] for row in rows]
+    schema, serialise = resource.schema, resource.to_dict
     if detail and resource.to_detail is not None:
-        return item, resource.detail_schema.model_validate(resource.to_detail(row if len(row) > 1 else item))
-    return item, resource.schema.model_validate(resource.to_dict(row if len(row) > 1 else item))
+        schema, serialise = resource.detail_schema, resource.to_detail
+    return [(item, schema.model_validate(serialise(value))) for item, value in zip(items, given, strict=True)]
 
 
 def _json_response(model, modified=None, *, is_list: bool = False) -> Response:
@@ -126,12 +130,15 @@ def _json_response(model, modified=None, *, is_list: bool = False) -> Response:
     # The same for everyone: shared caches may keep it a minute, then revalidate with the ETag.
     response.cache_control.public = True
     response.cache_control.max_age = 60
-    response = response.make_conditional(request)
-    if modified is not None and is_list:
+    if is_list:
         # A list tells its newest change, but If-Modified-Since is not answered on it: an item taken out
         # of the list changes no date of those left. Its ETag (the body's digest) tells every change.
-        response.last_modified = modified
-    return response
+        etag_only(response)
+        response = response.make_conditional(request)
+        if modified is not None:
+            response.last_modified = modified
+        return response
+    return response.make_conditional(request)
 
 
 def _latest(resource, items):
@@ -148,7 +155,17 @@ def _resource_or_404(name: str):
     return registry.get(name)
 
 
+def _shown_tags():
+    """What the asked resource shows (its ``tags``), for the page cache; an unknown name is a 404, never kept."""
+    resource = registry.get((request.view_args or {}).get("name", ""))
+    if resource is None:
+        return ()
+    return resource.tags() if callable(resource.tags) else resource.tags
+
+
+# Every answer is public and the same whoever asks (no session, no account is read): cached for every caller.
 @bp.get("/<name>")
+@cached_page(tags=_shown_tags, everyone=True)
 def collection(name: str):
     resource = _resource_or_404(name)
     if resource is None:
@@ -165,7 +182,7 @@ def collection(name: str):
         rows = db.session.execute(statement).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]
-    pairs = [_item(resource, row) for row in rows]
+    pairs = _items(resource, rows)
     args = {k: v for k, v in request.args.items() if k != "cursor"}
     links = {"self": request.url, "next": None}
     if more:
@@ -180,6 +197,7 @@ def collection(name: str):
 
 
 @bp.get("/<name>/<int:item_id>")
+@cached_page(tags=_shown_tags, everyone=True)
 def item(name: str, item_id: int):
     resource = _resource_or_404(name)
     if resource is None or resource.collect is not None:
@@ -189,12 +207,13 @@ def item(name: str, item_id: int):
     row = db.session.execute(statement).unique().first()
     if row is None:
         return problem(404)
-    item_, model = _item(resource, row, detail=True)
+    ((item_, model),) = _items(resource, [row], detail=True)
     envelope = spec.item_model(resource).model_validate({"data": model})
     return _json_response(envelope, _latest(resource, [item_]))
 
 
 @bp.get("/openapi.json")
+@cached_page(tags=(), everyone=True)  # built from the code's schemas alone: what every page shows (site tags) is all it follows
 def openapi():
     body = json.dumps(spec.document(), ensure_ascii=False, indent=1).encode()
     response = Response(body, mimetype="application/json")
@@ -226,5 +245,6 @@ def _api_type_filter(schema: dict) -> str:
 
 
 @bp.get("/docs")
+@cached_page(tags=())  # an HTML page with the site's layout: anonymous visitors only, as every page
 def docs():
     return render_template("api/docs.html", document=spec.document(), resources=registry.resources())

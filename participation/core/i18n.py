@@ -14,6 +14,7 @@ To update after changing strings::
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -32,7 +33,8 @@ def compile_catalogues(source: Path, target: Path) -> Path:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as handle:
             catalogue = read_po(handle, locale=relative.parts[0])
-        temporary = mo_path.with_suffix(".mo.tmp")
+        # A file of this process's own: gunicorn's workers may compile at the same moment.
+        temporary = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with temporary.open("wb") as handle:
             write_mo(handle, catalogue)
         temporary.replace(mo_path)

@@ -21,7 +21,9 @@ The generations change when a transaction that recorded a domain event commits
 (``record()`` marks the session with the subject's tag; the session's
 ``after_commit`` bumps those tags; a rollback forgets the marks). With Redis
 each tag is a counter in Redis shared by every worker (plus ``*``, bumped by
-every event, for views without tags); without Redis it is the latest id of the
+every event, last, for views without tags; a worker reads a page's tags again
+only when ``*`` has moved since it last read them: one short GET per hit while
+nothing changes, instead of an MGET of 80 keys for the home page); without Redis it is the latest id of the
 tags' events (``DomainEvent.cache_tag``: one query of one indexed probe per
 tag, index ``ix_domain_events_cache_tag``, so another process's commit is seen
 at once) plus counters of this process's commits. Every state change records an
@@ -30,7 +32,8 @@ that change nothing a public page shows (a log-in, a password reset…) are
 declared with ``private_events()`` by their domain and bump nothing.
 
 Never cached: a logged-in person's page (session with a user, or a
-remember-me cookie), a page while a flashed message waits, a response that
+remember-me cookie; except for a view declared ``everyone=True``, whose answer
+never depends on who asks: the public API), a page while a flashed message waits, a response that
 sets a cookie other than the session's (which carries nothing but a CSRF
 token the page does not show) or a page that shows a CSRF token (a form: its
 token belongs to one session), anything but a 200, anything
@@ -38,6 +41,14 @@ but ``GET``/``HEAD``, a view that did not opt in (staff pages never do).
 Time changes state too (a consultation closes at midnight, an event starts):
 an entry lives ``PAGE_CACHE_SECONDS`` (60 s) at most, or less if the view
 says so (``@cached_page(max_age=…)``).
+
+The key holds the scheme, the host, the path, the query string as sent (a
+page may show its own address: the API's ``self`` link) and the language the
+page speaks. Rate limits count every request, served or not: Flask-Limiter's
+check runs before the cache, and an entry keeps none of the ``X-RateLimit-*``
+or ``Retry-After`` headers of the request that stored it (each answer gets its
+own). An entry answers ``If-None-Match`` and ``If-Modified-Since`` as the view
+did (``etag_only()``: a view whose ``Last-Modified`` is not a validator).
 """
 
 from __future__ import annotations
@@ -70,13 +81,16 @@ _private: set[str] = set()
 _tables_by_domain: dict[str, frozenset[str]] | None = None
 
 
-def cached_page(view=None, *, max_age: int | None = None, tags=None):
+def cached_page(view=None, *, max_age: int | None = None, tags=None, everyone: bool = False):
     """Mark a public view whose anonymous ``GET`` may be served from the page cache.
 
     ``max_age``: seconds an entry lives at most (default ``PAGE_CACHE_SECONDS``),
     for pages whose state changes with time alone.
     ``tags``: what the page shows — domains ("forums"), tables ("consultations")
     or a callable returning them; ``None``: every event invalidates the page.
+    ``everyone``: the answer is the same whoever asks (it reads neither the
+    person nor the session: the API), so it is served and stored for logged-in
+    callers too.
     """
 
     def decorate(func):
@@ -86,6 +100,7 @@ def cached_page(view=None, *, max_age: int | None = None, tags=None):
 
         wrapper._page_cache_max_age = max_age or 0
         wrapper._page_cache_tags = tags
+        wrapper._page_cache_everyone = everyone
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -116,6 +131,8 @@ def expand_tags(tags) -> tuple[str, ...]:
         return (ALL,)
     if callable(tags):
         tags = tags()
+        if tags is None:
+            return (ALL,)
     tables = _domain_tables()
     found: set[str] = set()
     for tag in (*tags, *SITE_TAGS):
@@ -187,8 +204,9 @@ def bump(*tags: str) -> None:
     client = _redis() if has_app_context() else None
     if client is not None:
         try:
-            pipe = client.pipeline(transaction=False)
-            for tag in tags:
+            # One transaction, ALL last: a reader that sees ALL unchanged has seen every tag of the bumps before it.
+            pipe = client.pipeline(transaction=True)
+            for tag in sorted(tags, key=lambda t: t == ALL):
                 pipe.incr(_prefix() + _REDIS_GENERATION + tag)
             pipe.execute()
         except Exception:  # Redis down: the entries' lifetime bounds staleness
@@ -201,8 +219,7 @@ def generation(tags=None) -> str:
     client = _redis()
     if client is not None:
         try:
-            values = client.mget([_prefix() + _REDIS_GENERATION + tag for tag in tags])
-            return "r" + ".".join((v or b"0").decode() for v in values)
+            return _redis_generation(client, tags)
         except Exception:
             pass
     from participation.core.eventlog import DomainEvent
@@ -224,6 +241,30 @@ def generation(tags=None) -> str:
         latest = max((v or 0) for v in db.session.execute(sa.select(*(probe(tag) for tag in tags))).one())
     local = sum(_local_generations.get(tag, 0) for tag in tags)
     return f"d{latest or 0}.{local}"
+
+
+# Per tag set: (ALL's value when it was read, the generation read after it, the tags' Redis keys).
+_remembered: dict[tuple, tuple] = {}
+
+
+def _redis_generation(client, tags: tuple[str, ...]) -> str:
+    """The tags' counters in Redis; while ALL (bumped by every event, after the tags) has not moved, the last ones read.
+
+    Reading ALL is one short GET; the home page's 80 tags cost an MGET of 80 keys, which only an event makes worth it.
+    """
+    prefix = _prefix()
+    memo_key = (prefix, tags)
+    known = _remembered.get(memo_key)
+    everything = client.get(prefix + _REDIS_GENERATION + ALL)
+    if known is not None and known[0] == everything:
+        return known[1]
+    keys = known[2] if known is not None else [prefix + _REDIS_GENERATION + tag for tag in tags]
+    # Read after ALL: a bump that moved ALL before it has moved its tags before it too.
+    found = "r" + ".".join((v or b"0").decode() for v in client.mget(keys))
+    if len(_remembered) > 10_000:  # a set per page's declared tags: a few dozen in practice
+        _remembered.clear()
+    _remembered[memo_key] = (everything, found, keys)
+    return found
 
 
 _LATEST_OF_TAGS = sa.text(
@@ -263,7 +304,7 @@ def _anonymous() -> bool:
 
 
 def _policy():
-    """``(max_age, tags)`` of the view asked for, or None when it is not cached."""
+    """``(max_age, tags, everyone)`` of the view asked for, or None when it is not cached."""
     if request.method not in ("GET", "HEAD") or request.endpoint is None:
         return None
     if "lang" in request.args:
@@ -272,13 +313,15 @@ def _policy():
     max_age = getattr(view, "_page_cache_max_age", None)
     if max_age is None:
         return None
-    return max_age, getattr(view, "_page_cache_tags", None)
+    return max_age, getattr(view, "_page_cache_tags", None), getattr(view, "_page_cache_everyone", False)
 
 
 def _key(gen: str) -> str:
-    query = "&".join(sorted(f"{k}={v}" for k, v in request.args.items(multi=True)))
-    locale = session.get("lang") or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
-    raw = "\x1f".join([request.host, request.path, query, str(locale), gen])
+    from flask_babel import get_locale
+
+    # The language the page speaks (the session's choice, else a logged-in caller's account, else the default).
+    locale = get_locale()
+    raw = "\x1f".join([request.scheme, request.host, request.path, request.query_string.decode("latin-1"), str(locale), gen])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -286,19 +329,41 @@ def _serve():
     if not _enabled():
         return None
     policy = _policy()
-    if policy is None or not _anonymous():
+    if policy is None:
         return None
-    max_age, tags = policy
+    max_age, tags, everyone = policy
+    if not everyone and not _anonymous():
+        return None
     key = _key(generation(expand_tags(tags)))
-    g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"])
+    g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"], everyone)
     entry = _lookup(key)
     if entry is None:
         return None
     g.page_cache = None  # served: nothing to store
-    status, headers, body, _ = entry
+    status, headers, body, _, dated = entry
     response = Response(body, status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit"
-    return response.make_conditional(request)
+    return _conditional(response, dated)
+
+
+def etag_only(response: Response) -> Response:
+    """This response's ``Last-Modified`` informs but validates nothing: ``If-Modified-Since`` gets the full answer.
+
+    (An API list: an item taken out of it changes no date of those left; its ETag tells every change.)
+    """
+    response._page_cache_dated = False
+    return response
+
+
+def _conditional(response: Response, dated: bool) -> Response:
+    """A 304 to ``If-None-Match`` (and to ``If-Modified-Since`` when the date validates), as the view answered."""
+    if dated:
+        return response.make_conditional(request)
+    modified = response.headers.pop("Last-Modified", None)
+    response = response.make_conditional(request)
+    if modified is not None:
+        response.headers["Last-Modified"] = modified
+    return response
 
 
 def _lookup(key: str):
@@ -317,27 +382,40 @@ def _lookup(key: str):
         return None
     # JSON, not pickle: what Redis holds is never run.
     stored = json.loads(raw)
-    entry = (stored["status"], [tuple(h) for h in stored["headers"]], base64.b64decode(stored["body"]), now + stored["expires"] - time.time())
+    entry = (stored["status"], [tuple(h) for h in stored["headers"]], base64.b64decode(stored["body"]), now + stored["expires"] - time.time(),
+             stored.get("dated", True))
     local_pages.set(key, entry, current_app.config["PAGE_CACHE_SIZE"])
     return entry
 
 
-def _shareable(response: Response) -> bool:
+def _shareable(response: Response, everyone: bool) -> bool:
     from flask_login import current_user
 
-    return (
+    fit = (
         response.status_code == 200
         and not response.is_streamed
         and not response.direct_passthrough
-        and "Set-Cookie" not in response.headers
-        # Building a form puts a CSRF token in the session; only a page that shows it is this visitor's.
-        and set(session.keys()) <= {"csrf_token", "lang", "_fresh", "_id"}  # no user, no flashed message
         and not _shows_csrf_token(response)
         and not g.get("rollback_only")
         and not response.cache_control.private
         and not response.cache_control.no_store
+    )
+    if everyone:
+        # Its answer reads no one's data; a cookie the request set (a session refreshed) is not stored with it.
+        return fit
+    return (
+        fit
+        and "Set-Cookie" not in response.headers
+        # Building a form puts a CSRF token in the session; only a page that shows it is this visitor's.
+        and set(session.keys()) <= {"csrf_token", "lang", "_fresh", "_id"}  # no user, no flashed message
         and not (current_user and current_user.is_authenticated)
     )
+
+
+def _stored_header(name: str) -> bool:
+    """Headers that belong to one request, never kept in an entry (the rate limiter adds each answer's own)."""
+    name = name.lower()
+    return name not in ("content-length", "x-page-cache", "set-cookie", "retry-after") and not name.startswith("x-ratelimit-")
 
 
 def _shows_csrf_token(response: Response) -> bool:
@@ -350,26 +428,28 @@ def _store(response: Response) -> Response:
     if not pending:
         return response
     g.page_cache = None
-    if not _shareable(response):
+    key, max_age, everyone = pending
+    if not _shareable(response, everyone):
         response.headers["X-Page-Cache"] = "skip"
         return response
-    key, max_age = pending
     if not response.cache_control.public:
         # A browser keeps it but asks again; the ETag makes the answer a 304.
         response.cache_control.no_cache = True
     response.add_etag()
     body = response.get_data()
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "x-page-cache", "set-cookie")]
-    local_pages.set(key, (response.status_code, headers, body, time.monotonic() + max_age), current_app.config["PAGE_CACHE_SIZE"])
+    dated = getattr(response, "_page_cache_dated", True)
+    headers = [(k, v) for k, v in response.headers.items() if _stored_header(k)]
+    local_pages.set(key, (response.status_code, headers, body, time.monotonic() + max_age, dated), current_app.config["PAGE_CACHE_SIZE"])
     client = _redis()
     if client is not None:
         try:
-            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age}
+            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age,
+                      "dated": dated}
             client.set(_prefix() + _REDIS_PAGE + key, json.dumps(stored), ex=max_age)
         except Exception:
             pass
     response.headers["X-Page-Cache"] = "miss"
-    return response.make_conditional(request)
+    return _conditional(response, dated)
 
 
 # Fragments --------------------------------------------------------------------
@@ -443,9 +523,16 @@ def clear() -> None:
 
 
 def init_app(app: Flask) -> None:
-    # Serve before any other hook (it may open the database); store after every
-    # other one (the transaction is committed, the security headers are set).
-    app.before_request_funcs.setdefault(None, []).insert(0, _serve)
+    # Serve before any other hook (it may open the database), but after the rate
+    # limiter's check (a served page counts like any other; that check opens no
+    # database); store after every other hook (the transaction is committed, the
+    # security headers are set).
+    before = app.before_request_funcs.setdefault(None, [])
+    limiters = app.extensions.get("limiter", ())
+    checks = [hook for hook in before if getattr(hook, "__self__", None) in limiters]
+    for hook in checks:
+        before.remove(hook)
+    before[0:0] = [*checks, _serve]
     app.after_request_funcs.setdefault(None, []).insert(0, _store)
 
 

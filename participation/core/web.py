@@ -139,6 +139,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _finish_transaction(response):
         # One place commits: after the handler, unless it failed or asked not to.
+        if not db.session.registry.has():
+            return response  # no session opened (a page served from the cache): nothing to end
         if response.status_code < 400 and not g.get("rollback_only"):
             db.session.commit()
         else:

@@ -75,14 +75,14 @@ def _sitting(s: Sitting) -> dict:
 
 
 register_resource(
-    "councils", _l("Conseils"), CouncilOut, order=10,
+    "councils", _l("Conseils"), CouncilOut, tags=("councils",), order=10,
     description=_l("Les conseils (de développement, citoyens…) publiés ou archivés, par nom."),
     query=lambda: services.public_councils(), to_dict=_council, id_column=Council.id, sort=Council.name, ascending=True,
     modified="updated_at",
 )
 
 register_resource(
-    "sittings", _l("Séances publiques des conseils"), SittingOut, order=11,
+    "sittings", _l("Séances publiques des conseils"), SittingOut, tags=("councils",), order=11,
     description=_l("Les séances publiques annoncées des conseils, de la plus tardive à la plus ancienne, avec leur ordre du jour."),
     query=_sittings, to_dict=_sitting, id_column=Sitting.id, sort=Sitting.starts_at,
     filters=[Filter("council", int, _l("Celles de ce conseil (identifiant)."), keyword="council_id"),

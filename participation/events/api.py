@@ -63,7 +63,7 @@ DATE_FILTERS = [
 ]
 
 register_resource(
-    "events", _l("Événements"), EventOut, order=50,
+    "events", _l("Événements"), EventOut, tags=("events",), order=50,
     description=_l("Les événements publiés (et ceux annulés, avec leur motif), du plus tardif au plus ancien ; sans leurs inscrits."),
     query=_events, to_dict=_event, id_column=Event.id, sort=Event.starts_at, modified="updated_at",
     filters=[Filter("theme", int, _l("Ceux de ce thème (identifiant)."), keyword="theme_id"),

@@ -68,13 +68,18 @@ class SynthesisOut(ApiModel):
     url: str
 
 
+# What a consultation's topics and contributions show: the forums' tables, and their authors' pseudonyms.
+FORUM_TAGS = ("forums", "users")
+
+
 def _public_ids():
     """The ids of the consultations a visitor sees (the consultation list's own select)."""
     return services.public_consultations().with_only_columns(Consultation.id).order_by(None)
 
 
 def _consultations(theme_id=None, commune_id=None, status=None):
-    return services.public_consultations(theme_id=theme_id, commune_id=commune_id, status=status)
+    # The consultations alone: their counts come for the whole page at once (``complete``).
+    return services.public_consultations(theme_id=theme_id, commune_id=commune_id, status=status).with_only_columns(Consultation)
 
 
 def _consultation(row) -> dict:
@@ -124,16 +129,17 @@ def _syntheses():
 consultation_filter = Filter("consultation", int, _l("Ceux de cette concertation (identifiant)."), keyword="consultation_id")
 
 register_resource(
-    "consultations", _l("Concertations"), ConsultationOut, order=30,
+    "consultations", _l("Concertations"), ConsultationOut, tags=("forums",), order=30,
     description=_l("Les concertations publiées, de la clôture la plus lointaine à la plus ancienne."),
-    query=_consultations, to_dict=_consultation, id_column=Consultation.id, sort=Consultation.closes_at,
+    query=_consultations, complete=services.consultations_with_counts, to_dict=_consultation, id_column=Consultation.id,
+    sort=Consultation.closes_at,
     filters=[Filter("theme", int, _l("Les concertations de ce thème (identifiant)."), keyword="theme_id"),
              Filter("commune", int, _l("Les concertations de cette commune (identifiant)."), keyword="commune_id"),
              Filter("status", str, _l("Ouvertes, à venir ou closes."), choices=("open", "upcoming", "closed"))],
 )
 
 register_resource(
-    "topics", _l("Sujets des concertations"), TopicOut, order=31,
+    "topics", _l("Sujets des concertations"), TopicOut, tags=FORUM_TAGS, order=31,
     description=_l("Les sujets ouverts dans les concertations, du plus récent au plus ancien."),
     query=_topics, id_column=Topic.id, sort=Topic.created_at, filters=[consultation_filter],
     to_dict=lambda t: {"id": t.id, "consultation_id": t.consultation_id, "title": t.title, "theme_id": t.theme_id,
@@ -141,14 +147,14 @@ register_resource(
 )
 
 register_resource(
-    "contributions", _l("Contributions"), ContributionOut, order=32,
+    "contributions", _l("Contributions"), ContributionOut, tags=FORUM_TAGS, order=32,
     description=_l("Les contributions publiées, de la plus ancienne à la plus récente, signées du pseudonyme de leur auteur."),
     query=_contributions, to_dict=_contribution, id_column=Contribution.id, sort=Contribution.created_at, ascending=True,
     filters=[consultation_filter, Filter("topic", int, _l("Celles de ce sujet (identifiant)."), keyword="topic_id")],
 )
 
 register_resource(
-    "syntheses", _l("Synthèses des concertations"), SynthesisOut, order=33,
+    "syntheses", _l("Synthèses des concertations"), SynthesisOut, tags=("forums",), order=33,
     description=_l("Les synthèses publiées des concertations closes."),
     query=_syntheses, id_column=Consultation.id, sort=Consultation.closes_at, modified="updated_at",
     to_dict=lambda c: {"id": c.id, "title": c.title, "synthesis": c.synthesis or "", "published_at": c.synthesis_published_at,

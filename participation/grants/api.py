@@ -74,13 +74,13 @@ def _grant(a: GrantApplication) -> dict:
 
 
 register_resource(
-    "grant-calls", _l("Appels à projets"), GrantCallOut, order=60,
+    "grant-calls", _l("Appels à projets"), GrantCallOut, tags=("grants",), order=60,
     description=_l("Les appels à projets, de la clôture la plus lointaine à la plus ancienne."),
     query=lambda: services.public_calls(), to_dict=_call, id_column=GrantCall.id, sort=GrantCall.closes_at, modified="updated_at",
 )
 
 register_resource(
-    "grants", _l("Subventions attribuées"), GrantOut, order=61,
+    "grants", _l("Subventions attribuées"), GrantOut, tags=("grants",), order=61,
     description=_l("Les subventions attribuées dont la convention est signée, de la plus récente à la plus ancienne."),
     query=_grants, to_dict=_grant, id_column=GrantApplication.id, sort=GrantApplication.convention_signed_on,
     filters=[Filter("call", int, _l("Celles de cet appel à projets (identifiant)."), keyword="call_id")],

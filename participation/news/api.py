@@ -35,7 +35,7 @@ def _article(article: Article) -> dict:
 
 
 register_resource(
-    "articles", _l("Actualités"), ArticleOut, order=90,
+    "articles", _l("Actualités"), ArticleOut, tags=("news",), order=90,
     description=_l("Les articles publiés, du plus récent au plus ancien."),
     query=lambda theme_id=None, commune_id=None: services.public_articles(theme_id=theme_id, commune_id=commune_id),
     to_dict=_article, id_column=Article.id, sort=Article.published_at, modified="updated_at",

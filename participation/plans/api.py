@@ -161,13 +161,13 @@ def _measurements(indicator_id=None, since=None, until=None):
 plan_filter = Filter("plan", int, _l("Ceux de ce plan (identifiant)."), keyword="plan_id")
 
 register_resource(
-    "plans", _l("Plans territoriaux"), PlanOut, order=70,
+    "plans", _l("Plans territoriaux"), PlanOut, tags=("plans",), order=70,
     description=_l("Les plans publics (projet de territoire, CTG, contrat de ville, pacte de gouvernance), du plus récent au plus ancien."),
     query=lambda: services.public_plans(), to_dict=_plan, id_column=Plan.id, sort=Plan.start_year, modified="updated_at",
 )
 
 register_resource(
-    "plan-actions", _l("Actions des plans"), ActionOut, order=71,
+    "plan-actions", _l("Actions des plans"), ActionOut, tags=("plans",), order=71,
     description=_l("Les actions des plans publics, avec leurs financements et leurs jalons."),
     query=_actions, to_dict=_action, id_column=Action.id, sort=Action.id, ascending=True,
     filters=[plan_filter, Filter("theme", int, _l("Celles de ce thème (identifiant)."), keyword="theme_id"),
@@ -175,14 +175,14 @@ register_resource(
 )
 
 register_resource(
-    "indicators", _l("Indicateurs"), IndicatorOut, order=72,
+    "indicators", _l("Indicateurs"), IndicatorOut, tags=("plans",), order=72,
     description=_l("Les indicateurs des plans publics."),
     query=_indicators, to_dict=_indicator, id_column=Indicator.id, sort=Indicator.code, ascending=True, modified="updated_at",
     filters=[plan_filter],
 )
 
 register_resource(
-    "measurements", _l("Mesures des indicateurs"), MeasurementOut, order=73,
+    "measurements", _l("Mesures des indicateurs"), MeasurementOut, tags=("plans",), order=73,
     description=_l("Les valeurs mesurées des indicateurs publics, de la plus récente à la plus ancienne."),
     query=_measurements, to_dict=lambda m: {"id": m.id, "indicator_id": m.indicator_id, "period_start": m.period_start,
                                             "measured_on": m.measured_on, "value": m.value, "comment": m.comment,

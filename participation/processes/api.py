@@ -66,7 +66,7 @@ def _processes(commune_id=None, theme_id=None, method=None, leader=None, uptake=
 
 
 register_resource(
-    "processes", _l("Registre des démarches participatives"), ProcessOut, order=85,
+    "processes", _l("Registre des démarches participatives"), ProcessOut, tags=("processes",), order=85,
     description=_l("Les démarches participatives publiées au registre, de la plus récente à la plus ancienne."),
     query=_processes, to_dict=_process, id_column=Process.id, modified="updated_at",
     filters=[Filter("commune", int, _l("Celles de cette commune (identifiant)."), keyword="commune_id"),

@@ -107,7 +107,7 @@ def _referral(r: Referral) -> dict:
 
 
 register_resource(
-    "referrals", _l("Saisines et avis"), ReferralOut, order=20,
+    "referrals", _l("Saisines et avis"), ReferralOut, tags=("referrals", "councils"), order=20,
     description=_l("Les saisines des conseils, de la plus récente à la plus ancienne, avec l'avis publié, son vote, "
                    "et la réponse de la collectivité recommandation par recommandation."),
     query=_referrals, to_dict=_referral, id_column=Referral.id, sort=Referral.received_on,

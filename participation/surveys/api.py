@@ -84,7 +84,7 @@ def _results(q: Questionnaire) -> dict:
 
 
 register_resource(
-    "survey-results", _l("Résultats des questionnaires"), SurveyOut, order=80,
+    "survey-results", _l("Résultats des questionnaires"), SurveyOut, tags=("surveys",), order=80,
     description=_l("Les questionnaires dont les résultats sont publiés, du plus récent au plus ancien ; "
                    "les résultats, question par question, sur la page de chacun."),
     query=lambda: services.published_results(), to_dict=_survey, id_column=Questionnaire.id,

@@ -41,7 +41,7 @@ def theme_ref(theme: Theme) -> dict:
 
 
 register_resource(
-    "communes", _l("Communes"), CommuneOut, order=1,
+    "communes", _l("Communes"), CommuneOut, tags=(), order=1,
     description=_l("Les communes du territoire, par nom."),
     query=lambda: services.communes_query(),
     to_dict=lambda c: {**commune_ref(c), "postal_code": c.postal_code, "population": c.population},
@@ -49,7 +49,7 @@ register_resource(
 )
 
 register_resource(
-    "themes", _l("Thèmes"), ThemeOut, order=2,
+    "themes", _l("Thèmes"), ThemeOut, tags=(), order=2,
     description=_l("Les thèmes qui classent les publications, par nom."),
     query=lambda: services.themes_query(),
     to_dict=lambda t: {**theme_ref(t), "description": t.description, "archived": t.archived},

@@ -237,3 +237,39 @@ def test_a_page_costs_the_same_queries_whatever_its_size(client, count_queries, 
         large = client.get(f"/api/v1/{resource}?limit=100").get_json()["data"]
     assert len(large) == len(small) + 6
     assert many.count == few.count, (few.statements, many.statements)
+
+
+def _consultations_with_contributions(count: int) -> dict[int, int]:
+    """``count`` open consultations, the n-th with n published contributions and one hidden; their published counts."""
+    from participation.forums import services as forums
+
+    moderator = factories.user(roles=["moderator"])
+    expected = {}
+    for n in range(count):
+        consultation = factories.consultation()
+        topic = factories.topic(consultation)  # its opening contribution
+        author = factories.participant(consultation)
+        for _ in range(n % 3):
+            forums.contribute(topic, body="Un avis de plus.", actor=author)
+        hidden = forums.contribute(topic, body="Hors charte.", actor=author)
+        forums.moderate([hidden], action="hide", reason="Hors charte.", actor=moderator)
+        expected[consultation.id] = 1 + n % 3
+    db.session.flush()
+    return expected
+
+
+def test_consultation_counts_cost_one_query_for_the_whole_page(client, count_queries):
+    expected = _consultations_with_contributions(3)
+    with count_queries() as few:
+        listed = client.get("/api/v1/consultations?limit=100").get_json()["data"]
+    assert {c["id"]: c["contributions"] for c in listed} == expected
+    expected |= _consultations_with_contributions(6)
+    with count_queries() as many:
+        listed = client.get("/api/v1/consultations?limit=100").get_json()["data"]
+    assert {c["id"]: c["contributions"] for c in listed} == expected and len(listed) == 9
+    assert many.count == few.count, (few.statements, many.statements)
+    # The counts are one grouped query, not a count per consultation.
+    grouped = [s for s in many.statements if "count(" in s.lower()]
+    assert len(grouped) == 1 and "group by" in grouped[0].lower(), grouped
+    one = client.get(f"/api/v1/consultations/{next(iter(expected))}").get_json()["data"]
+    assert one["contributions"] == expected[one["id"]]

@@ -192,26 +192,6 @@ def test_staff_pages_and_posts_are_never_cached(cache_on, app):
     assert "X-Page-Cache" not in response.headers and response.headers["Cache-Control"] == "no-store"
 
 
-@pytest.fixture
-def redis_cache(app, cache_on):
-    import uuid
-
-    import redis
-
-    url = "redis://127.0.0.1:6379/11"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        pytest.skip("Redis injoignable")
-    prefix = f"test-pagecache-{uuid.uuid4().hex}:"
-    app.config.update(PAGE_CACHE_REDIS_URL=url, PAGE_CACHE_REDIS_PREFIX=prefix)
-    yield redis.Redis.from_url(url)
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    app.config.update(PAGE_CACHE_REDIS_URL=None, PAGE_CACHE_REDIS_PREFIX="participation:")
-
-
 def test_with_redis_every_worker_shares_pages_and_generation(redis_cache, anonymous, count_queries):
     article = factories.article(title="Le tramway arrive à Loirande", publish=False)
     db.session.commit()
@@ -424,3 +404,19 @@ def test_fragments_invalidate_like_pages(cache_on, app, monkeypatch):
     db.session.commit()
     text = client.get("/").get_data(as_text=True)
     assert len(renders) == 2 and "Jardins partagés" in text
+
+
+def test_with_redis_a_bump_by_another_worker_changes_the_generation_read_here(redis_cache, app):
+    # This worker remembers the counters it read while ALL stays put; another worker's event moves ALL, and its tags first.
+    prefix = app.config["PAGE_CACHE_REDIS_PREFIX"] + "pagecache:tag:"
+    tags = pagecache.expand_tags(("forums",))
+    with app.test_request_context("/"):
+        before = pagecache.generation(tags)
+        assert pagecache.generation(tags) == before
+        redis_cache.incr(prefix + "contributions")
+        redis_cache.incr(prefix + pagecache.ALL)
+        after = pagecache.generation(tags)
+        assert after != before
+        redis_cache.incr(prefix + "events")  # not a tag of these pages
+        redis_cache.incr(prefix + pagecache.ALL)
+        assert pagecache.generation(tags) == after
