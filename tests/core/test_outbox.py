@@ -214,3 +214,64 @@ def test_a_batch_goes_out_over_one_smtp_connection_and_no_mail_twice(app, smtp_s
     ids = [m.message["Message-ID"] for m in mailbox]
     assert len(ids) == 120 and len(set(ids)) == 120
     assert sorted(m.recipients[0] for m in mailbox) == sorted(f"personne{i}@example.org" for i in range(120))
+
+
+class _Crash(BaseException):
+    """The worker's process dying: nothing after it runs, not even an ``except Exception``."""
+
+
+@pytest.mark.committing
+def test_a_crash_mid_batch_sends_again_only_that_batch_under_the_same_message_ids(app, mailbox, monkeypatch):
+    """What a committed batch delivered is never sent again; the batch a crash interrupted
+    is sent again after the restart, each mail under its Message-ID, so that no mail
+    reaches anyone under two identities and a receiver can drop the copy."""
+    from participation.core import outbox
+
+    _queue(12, "crash")
+    app.config["OUTBOX_BATCH_SIZE"], saved = 5, app.config["OUTBOX_BATCH_SIZE"]
+    build = outbox._message
+    calls = []
+
+    def dying(item, files=None):
+        calls.append(item.id)
+        if len(calls) == 3:  # the third mail of the second batch
+            raise _Crash()
+        return build(item, files)
+
+    try:
+        assert deliver_due()["sent"] == 5
+        db.session.remove()
+        monkeypatch.setattr(outbox, "_message", dying)
+        with pytest.raises(_Crash):
+            deliver_due()
+        db.session.rollback()
+        db.session.remove()
+        monkeypatch.setattr(outbox, "_message", build)
+        sent = []
+        while (counts := deliver_due())["sent"]:
+            sent.append(counts["sent"])
+            db.session.remove()
+    finally:
+        app.config["OUTBOX_BATCH_SIZE"] = saved
+    assert sent == [5, 2]
+    ids = [m.message["Message-ID"] for m in mailbox]
+    assert len(ids) == 5 + 2 + 7 and len(set(ids)) == 12
+    twice = {i for i in ids if ids.count(i) == 2}
+    assert twice == {f"<outbox-{n}@participation.test>" for n in calls[:2]}
+    rows = db.session.execute(sa.select(OutboxMail.status, OutboxMail.attempts)).all()
+    assert rows and all(status == MailStatus.sent and attempts == 1 for status, attempts in rows)
+
+
+def test_the_unsubscribe_header_is_written_as_it_is_not_as_encoded_words(app, mailbox):
+    """A long List-Unsubscribe header is not folded into encoded words (« =?utf-8?q?… »):
+    mail providers read it as a bare <https://…> link, or offer no unsubscribe button."""
+    link = "<http://participation.test/desabonnement/" + "a1b2c3d4e5" * 12 + ">"
+    queue_mail(to="lien@example.org", subject="Nouvelle contribution", template="accounts/password_changed",
+               dedup_key="header:1", display_name="x", reset_url="http://x",
+               headers={"List-Unsubscribe": link, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    db.session.commit()
+    assert deliver_due()["sent"] == 1
+    [received] = mailbox
+    raw = dict(received.message.raw_items())
+    assert raw["List-Unsubscribe"] == link
+    assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
