@@ -388,7 +388,8 @@ def background(app, smtp, base: str, args, page: str) -> dict:
         sent += counts["sent"]
     mail_seconds = time.monotonic() - started
     received = smtp.count()
-    result["mails"] = {"sent": sent, "received": received["received"], "unique": received["unique"], "seconds": round(mail_seconds, 1)}
+    result["mails"] = {"sent": sent, "received": received["received"], "unique": received["unique"], "seconds": round(mail_seconds, 1),
+                       "connections": args.smtp_connections}
     say(f"courriels : {result['mails']}")
     phase["now"] = "résumés"
     with app.app_context():
@@ -465,6 +466,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mails", type=int, default=10_000)
+    parser.add_argument("--smtp-connections", type=int, default=1,
+                        help="connexions SMTP d'un passage de remise (OUTBOX_SMTP_CONNECTIONS, 1 par défaut comme la plateforme)")
     parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
     parser.add_argument("--only-background", action="store_true",
@@ -498,6 +501,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": False,
                       "PAGE_CACHE": False,
                       "RATELIMIT_ENABLED": False, "MAIL_DELIVERY": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port,
+                      "OUTBOX_SMTP_CONNECTIONS": args.smtp_connections,
                       "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance})
     email = "habitante@demo.example"
     t = targets(app)
@@ -605,7 +609,7 @@ def report_background(args, bg, bares) -> None:
 def background_lines(bg) -> list[str]:
     m, d, r, lat = bg["mails"], bg["digests"], bg["reminders"], bg["latency"]
     return ["", "Travail de fond (en même temps, wrk sur `/concertations/` par tranches de 5 s) :", "",
-            f"- {m['sent']} courriels remis à aiosmtpd en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
+            f"- {m['sent']} courriels remis à aiosmtpd ({m['connections']} connexion(s) SMTP par passage) en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
             f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
             f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
             f"{d['still_waiting']} personnes encore en attente à la fin.",

@@ -18,6 +18,7 @@ import logging
 import re
 import smtplib
 from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -239,7 +240,7 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     Rows are claimed with ``FOR UPDATE SKIP LOCKED``: a second worker running
     at the same moment takes other rows, never the same ones.
     """
-    from participation.extensions import db, mail as mail_ext
+    from participation.extensions import db
 
     config = current_app.config
     now = now or utcnow()
@@ -266,40 +267,74 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
 
     # Attachments made at send time (PDF) are made before the SMTP connection opens.
     files = {item.id: _files(item) for item in claimed}
-    connection = None
+    # A relay answers each SMTP command in turn: with several connections (OUTBOX_SMTP_CONNECTIONS),
+    # one waits for its answer while another sends. Each connection takes its own share of the batch.
+    shares = max(1, min(config["OUTBOX_SMTP_CONNECTIONS"], len(claimed)))
+    if shares == 1:
+        outcomes = _send(claimed, files)
+    else:
+        app = current_app._get_current_object()
+
+        def send_share(share):
+            with app.app_context():
+                return _send(share, files)
+
+        outcomes = {}
+        with ThreadPoolExecutor(shares) as pool:
+            for part in pool.map(send_share, [claimed[i::shares] for i in range(shares)]):
+                outcomes.update(part)
+
+    sent = []
+    for item in claimed:
+        error = outcomes[item.id]
+        if error is None:
+            sent.append(item.id)
+        elif isinstance(error, _Unreachable):
+            counts[_mark_attempt_failed(item, now, _("Connexion SMTP impossible : %(error)s", error=error.error))] += 1
+        else:
+            reason, permanent = explain_smtp_error(error)
+            if permanent:
+                _mark_refused(item, now, reason)
+                counts["failed"] += 1
+            else:
+                counts[_mark_attempt_failed(item, now, reason)] += 1
+    _mark_sent(sent, now)
+    counts["sent"] = len(sent)
+    db.session.commit()
+    return counts
+
+
+@dataclass(frozen=True)
+class _Unreachable:
+    """The SMTP connection could not be opened: the mails of its share wait for the next try."""
+
+    error: BaseException
+
+
+def _send(items: list[OutboxMail], files: dict) -> dict[int, BaseException | _Unreachable | None]:
+    """Send ``items`` over one SMTP connection; each mail's outcome: ``None`` when the server took it."""
+    from participation.extensions import mail as mail_ext
+
     try:
         connection = mail_ext.connect()
         connection.__enter__()
     except (OSError, smtplib.SMTPException) as error:
-        connection = None
-        for item in claimed:
-            counts[_mark_attempt_failed(item, now, _("Connexion SMTP impossible : %(error)s", error=error))] += 1
-        db.session.commit()
-        return counts
-
-    sent = []
+        return {item.id: _Unreachable(error) for item in items}
+    outcomes = {}
     try:
-        for item in claimed:
+        for item in items:
             try:
                 connection.send(_message(item, files[item.id]))
             except (TimeoutError, OSError, smtplib.SMTPException) as error:
-                reason, permanent = explain_smtp_error(error)
-                if permanent:
-                    _mark_refused(item, now, reason)
-                    counts["failed"] += 1
-                else:
-                    counts[_mark_attempt_failed(item, now, reason)] += 1
+                outcomes[item.id] = error
             else:
-                sent.append(item.id)
+                outcomes[item.id] = None
     finally:
         try:
             connection.__exit__(None, None, None)
         except (OSError, smtplib.SMTPException):
             pass
-    _mark_sent(sent, now)
-    counts["sent"] = len(sent)
-    db.session.commit()
-    return counts
+    return outcomes
 
 
 OUTAGE_AFTER = timedelta(minutes=10)

@@ -108,6 +108,8 @@ def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
     immediate write lock on SQLite): every mail arrives exactly once."""
     _queue(40, "concurrent")
     app.config["OUTBOX_BATCH_SIZE"], saved = 5, app.config["OUTBOX_BATCH_SIZE"]
+    # Each worker sends its batch over two connections at once.
+    app.config["OUTBOX_SMTP_CONNECTIONS"], connections = 2, app.config["OUTBOX_SMTP_CONNECTIONS"]
     results: list[dict] = []
     errors: list[BaseException] = []
     start = threading.Barrier(2)
@@ -133,6 +135,7 @@ def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
             thread.join(timeout=60)
     finally:
         app.config["OUTBOX_BATCH_SIZE"] = saved
+        app.config["OUTBOX_SMTP_CONNECTIONS"] = connections
     assert not errors, errors
     assert sum(r["sent"] for r in results) == 40
     recipients = sorted(r for m in mailbox for r in m.recipients)
@@ -275,3 +278,36 @@ def test_the_unsubscribe_header_is_written_as_it_is_not_as_encoded_words(app, ma
     raw = dict(received.message.raw_items())
     assert raw["List-Unsubscribe"] == link
     assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_several_smtp_connections_share_a_batch_and_no_mail_goes_twice(app, smtp_server, mailbox):
+    """With OUTBOX_SMTP_CONNECTIONS, a batch is split among that many connections; a refusal
+    is still told about its own mail only."""
+    saved = app.config["OUTBOX_BATCH_SIZE"], app.config["OUTBOX_SMTP_CONNECTIONS"]
+    app.config["OUTBOX_BATCH_SIZE"], app.config["OUTBOX_SMTP_CONNECTIONS"] = 50, 3
+    try:
+        mails = _queue(120, "partage")
+        smtp_server.refuse("personne7@example.org", "550 5.1.1 Utilisateur inconnu")
+        smtp_server.sessions = 0
+        counts = [deliver_due() for _ in range(4)]
+    finally:
+        app.config["OUTBOX_BATCH_SIZE"], app.config["OUTBOX_SMTP_CONNECTIONS"] = saved
+    assert [c["sent"] for c in counts] == [49, 50, 20, 0] and counts[0]["failed"] == 1
+    assert smtp_server.sessions == 9  # three connections per batch
+    ids = [m.message["Message-ID"] for m in mailbox]
+    assert len(ids) == 119 and len(set(ids)) == 119
+    refused = db.session.get(OutboxMail, mails[7].id)
+    assert refused.status == MailStatus.failed and "utilisateur inconnu" in refused.last_error
+
+
+def test_several_connections_while_smtp_is_down_keep_every_mail_waiting(app, smtp_server):
+    app.config["OUTBOX_SMTP_CONNECTIONS"], saved = 2, app.config["OUTBOX_SMTP_CONNECTIONS"]
+    _queue(3, "panne")
+    smtp_server.stop()
+    try:
+        assert deliver_due() == {"sent": 0, "retry": 3, "failed": 0}
+    finally:
+        smtp_server.start()
+        app.config["OUTBOX_SMTP_CONNECTIONS"] = saved
+    rows = db.session.scalars(sa.select(OutboxMail)).all()
+    assert all(r.status == MailStatus.pending and "Connexion SMTP impossible" in r.last_error for r in rows)
