@@ -311,3 +311,15 @@ def test_several_connections_while_smtp_is_down_keep_every_mail_waiting(app, smt
         app.config["OUTBOX_SMTP_CONNECTIONS"] = saved
     rows = db.session.scalars(sa.select(OutboxMail)).all()
     assert all(r.status == MailStatus.pending and "Connexion SMTP impossible" in r.last_error for r in rows)
+
+
+def test_a_header_left_with_an_accent_still_arrives_as_written(app, mailbox):
+    """An extra header with an accent is encoded on the way (it used to fail the whole batch, every run)."""
+    queue_mail(to="accent@example.org", subject="Réunion", template="accounts/password_changed", dedup_key="accent:1",
+               display_name="Élodie", reset_url="http://x", headers={"X-Sujet": "Plan vélo intercommunal"})
+    db.session.commit()
+    assert deliver_due()["sent"] == 1
+    [received] = mailbox
+    assert received.message["X-Sujet"] == "Plan vélo intercommunal"
+    assert dict(received.message.raw_items())["X-Sujet"].isascii()
+    assert received.subject == "Réunion" and "Élodie" in received.text
