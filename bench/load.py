@@ -14,9 +14,10 @@ Steps (each printed as it goes):
    before each page, which is then divided by that one: a shared machine's load drifts);
 4. the POST of an event registration and of a contribution (wrk with a Lua script
    carrying a CSRF token; the rows written are counted after);
-5. background work: mails delivered to a local aiosmtpd server (unique Message-IDs
-   counted), the daily digests, the reminders' scan, with a page's latency measured
-   while they run;
+5. background work: mails delivered to a local aiosmtpd server in a process of its own
+   (``bench/smtp_sink.py``, unique Message-IDs counted), the daily digests, the
+   reminders' scan, with a page's latency measured while they run (``--only-background``:
+   this step alone);
 6. one markdown table on standard output and in ``--output`` (bench/results-latest.md).
 """
 
@@ -348,19 +349,26 @@ def background(app, smtp, base: str, args, page: str) -> dict:
     samples: list[dict] = []
     running = threading.Event()
     running.set()
+    # The work under way when a slice of wrk starts, to tell which one slows the page.
+    phase = {"now": "courriels"}
 
     def load():
         while running.is_set():
-            samples.append(wrk(f"{base}{page}", duration=5, connections=args.connections, threads=args.threads))
+            during = phase["now"]
+            samples.append({**wrk(f"{base}{page}", duration=5, connections=args.connections, threads=args.threads), "phase": during})
 
     result = {}
     outbox = Base.metadata.tables["outbox_mails"]
     with app.app_context():
         now = datetime.now(UTC)
-        template = dict(db.session.execute(sa.select(outbox).limit(1)).mappings().one())
+        # The mails are copies of a notice (text, HTML, List-Unsubscribe headers), the common case, without
+        # an attachment made at send time (a convocation's PDF would measure the PDF, not the delivery).
+        template = dict(db.session.execute(
+            sa.select(outbox).order_by((outbox.c.template == "notifications/notice").desc(), outbox.c.id).limit(1)
+        ).mappings().one())
         template.pop("id")
         rows = [{**template, "recipient": f"habitant{i}@scale.example", "user_id": None, "subject": f"Message de charge {i}",
-                 "dedup_key": f"bench.load:{now.isoformat()}:{i}", "status": "pending", "attempts": 0,
+                 "dedup_key": f"bench.load:{now.isoformat()}:{i}", "status": "pending", "attempts": 0, "attachments": None,
                  "last_error": None, "created_at": now, "next_attempt_at": now, "sent_at": None} for i in range(args.mails)]
         for start in range(0, len(rows), 2000):
             db.session.execute(outbox.insert(), rows[start:start + 2000])
@@ -368,20 +376,23 @@ def background(app, smtp, base: str, args, page: str) -> dict:
     thread = threading.Thread(target=load, daemon=True)
     thread.start()
     time.sleep(1)
-    smtp.messages.clear()
-    with app.app_context():
-        started = time.monotonic()
-        sent = 0
-        while True:
+    smtp.clear()
+    started = time.monotonic()
+    sent = 0
+    while True:
+        # Each run in its own application context, as the worker runs its jobs.
+        with app.app_context():
             counts = deliver_due()
             db.session.remove()
-            if not counts.get("sent"):
-                break
-            sent += counts["sent"]
-        mail_seconds = time.monotonic() - started
-    ids = [m.message["Message-ID"] for m in smtp.messages]
-    result["mails"] = {"sent": sent, "received": len(ids), "unique": len(set(ids)), "seconds": round(mail_seconds, 1)}
+        if not counts.get("sent"):
+            break
+        sent += counts["sent"]
+    mail_seconds = time.monotonic() - started
+    received = smtp.count()
+    result["mails"] = {"sent": sent, "received": received["received"], "unique": received["unique"], "seconds": round(mail_seconds, 1),
+                       "connections": args.smtp_connections}
     say(f"courriels : {result['mails']}")
+    phase["now"] = "résumés"
     with app.app_context():
         # The digests' hour: tomorrow 9 h, Paris time, for every notice waiting for a daily digest.
         from zoneinfo import ZoneInfo
@@ -401,19 +412,24 @@ def background(app, smtp, base: str, args, page: str) -> dict:
                 break
         # The job stops after its time budget and the next run carries on: runs follow one another until none is left,
         # or until --digest-seconds have passed.
-        started = time.monotonic()
-        digests = runs = 0
-        while time.monotonic() - started < args.digest_seconds:
+    started = time.monotonic()
+    digests = runs = 0
+    while time.monotonic() - started < args.digest_seconds:
+        # Each run in its own application context, as the worker runs its jobs.
+        with app.app_context():
             done = send_digests(now=local.astimezone(UTC))
             db.session.commit()
-            runs += 1
-            digests += done
-            if not done:
-                break
-        digest_seconds = time.monotonic() - started
+            db.session.remove()
+        runs += 1
+        digests += done
+        if not done:
+            break
+    digest_seconds = time.monotonic() - started
+    with app.app_context():
         waiting = db.session.scalar(sa.select(sa.func.count(sa.distinct(Notification.user_id))).where(Notification.digest == "daily"))
         result["digests"] = {"queued": digests, "runs": runs, "seconds": round(digest_seconds, 1), "still_waiting": waiting}
         say(f"résumés : {result['digests']}")
+        phase["now"] = "rappels"
         # Reminders: a scan every 6 hours over the next 8 days (each looks at the events then in a reminder window).
         started = time.monotonic()
         reminders = 0
@@ -435,6 +451,9 @@ def background(app, smtp, base: str, args, page: str) -> dict:
         "rps": round(sum(s["rps"] for s in samples) / max(1, len(samples)), 1),
         "p50": max((s["p50"] for s in samples), default=0), "p95": max((s["p95"] for s in samples), default=0),
         "p99": max((s["p99"] for s in samples), default=0),
+        "phases": {name: {"runs": len(part), "p95_median": sorted(p["p95"] for p in part)[len(part) // 2],
+                          "p95_worst": max(p["p95"] for p in part)}
+                   for name in ("courriels", "résumés", "rappels") if (part := [s for s in samples if s["phase"] == name])},
     }
     return result
 
@@ -448,8 +467,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mails", type=int, default=10_000)
+    parser.add_argument("--smtp-connections", type=int, default=1,
+                        help="connexions SMTP d'un passage de remise (OUTBOX_SMTP_CONNECTIONS, 1 par défaut comme la plateforme)")
     parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
+    parser.add_argument("--only-background", action="store_true",
+                        help="seulement le travail de fond (courriels, résumés, rappels) et la latence d'une page pendant ce temps")
     parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
     parser.add_argument("--pages", default="", help="seulement les pages dont le libellé ou le chemin contient l'un de ces mots "
                                                     "(séparés par des virgules), par exemple « API,accueil,.ics »")
@@ -462,13 +485,14 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "bench" / "results-latest.md"))
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from smtp import SMTPServer
+    from smtp_sink import SMTPSink
 
     from participation import create_app
     from participation.demo import DEMO_PASSWORD
 
-    smtp = SMTPServer(port=free_port())
+    # The SMTP server in a process of its own, its logging off: it shares neither the interpreter lock
+    # nor the time of the worker that delivers, which is what is measured.
+    smtp = SMTPSink(port=free_port())
     smtp.start()
     instance = tempfile.mkdtemp(prefix="bench-")
     env = {**os.environ, "DATABASE_URL": args.database, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "0",
@@ -484,13 +508,14 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": False,
                       "PAGE_CACHE": False,
                       "RATELIMIT_ENABLED": False, "MAIL_DELIVERY": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port,
+                      "OUTBOX_SMTP_CONNECTIONS": args.smtp_connections,
                       "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance})
     email = "habitante@demo.example"
     t = targets(app)
     if args.pages:
         wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
         t["pages"] = [(label, path) for label, path in t["pages"] if any(w in label.lower() or w in path.lower() for w in wanted)]
-    queries = count_queries(app, t["pages"], email, DEMO_PASSWORD)
+    queries = {} if args.only_background else count_queries(app, t["pages"], email, DEMO_PASSWORD)
     say("requêtes SQL comptées")
     port, bare_port = free_port(), free_port()
     platform = start_gunicorn("wsgi:app", port, env, args.workers, ROOT)
@@ -509,7 +534,8 @@ def main() -> None:
 
         session = login(base, email, DEMO_PASSWORD)
         bare_run("début")
-        for n, who in enumerate(("anonyme",) if args.anonymous_only else ("anonyme", "connecté")):
+        people = () if args.only_background else ("anonyme",) if args.anonymous_only else ("anonyme", "connecté")
+        for n, who in enumerate(people):
             headers = [cookie_header(session)] if who == "connecté" else []
             for label, path in ([] if args.no_pages else t["pages"]):
                 for _ in range(1):  # warm the workers on this page before measuring
@@ -522,11 +548,13 @@ def main() -> None:
                 rows.append(result)
                 say(f"{who:9} {label:<38} {result['rps']:8.1f} req/s  p95 {result['p95']:8.1f} ms  ({result['non2xx']} non-2xx)")
             bare_run("milieu" if n == 0 else "après les pages")
-        if not args.no_posts:
+        if not (args.no_posts or args.only_background):
             rows += measure_posts(base, t, args, email, DEMO_PASSWORD, app)
             for row in rows[-2:]:
                 say(f"{row['label']}: {row['rps']:.1f} req/s, {row['written']} lignes écrites pour {row['requests']} requêtes")
         bg = None if args.no_background else background(app, smtp, base, args, "/concertations/")
+        if args.only_background:
+            bare_run("après le travail de fond")
         peak, current = worker_rss(platform.pid)
     finally:
         stop(platform)
@@ -548,6 +576,8 @@ def forget_redis_keys(env: dict) -> None:
 
 
 def report(args, data, rows, bares, bg, peak, current, t) -> None:
+    if args.only_background:
+        return report_background(args, bg, bares)
     bare_rps = sum(b["rps"] for b in bares) / len(bares)
     bare_p95 = sum(b["p95"] for b in bares) / len(bares)
     lines = [
@@ -575,19 +605,38 @@ def report(args, data, rows, bares, bg, peak, current, t) -> None:
     if not t["api"]:
         lines.append("API : pas de `/api/v1/…` sur cette version, page non mesurée.")
     if bg:
-        m, d, r, lat = bg["mails"], bg["digests"], bg["reminders"], bg["latency"]
-        lines += ["", "Travail de fond (en même temps, wrk sur `/concertations/` par tranches de 5 s) :", "",
-                  f"- {m['sent']} courriels remis à aiosmtpd en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
-                  f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
-                  f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
-                  f"{d['still_waiting']} personnes encore en attente à la fin.",
-                  f"- Rappels : {r['scans']} passages de la tâche (toutes les 6 h sur 8 jours), {r['registrations']} inscriptions dans la base "
-                  f"(chaque passage lit celles des événements dans une fenêtre de rappel), {r['queued']} rappels mis en file, en {r['seconds']} s.",
-                  f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "
-                  f"pire p50 {lat['p50']:.1f} ms, pire p95 {lat['p95']:.1f} ms, pire p99 {lat['p99']:.1f} ms."]
+        lines += background_lines(bg)
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     Path(args.output).write_text(text)
+
+
+def report_background(args, bg, bares) -> None:
+    bare_p95 = sum(b["p95"] for b in bares) / len(bares)
+    lat = bg["latency"]
+    lines = [f"Travail de fond seul (--only-background) : base {urlsplit(args.database).path.lstrip('/')} ; gunicorn {args.workers} workers ; "
+             f"wrk -t{args.threads} -c{args.connections}", *background_lines(bg), "",
+             "Page nue, avant et après : " + ", ".join(f"{b['rps']:.0f} req/s (p95 {b['p95']:.1f} ms)" for b in bares)
+             + f" ; p95 de `/concertations/` pendant le travail de fond, rapporté au p95 moyen de la page nue : pire {lat['p95'] / bare_p95:.1f}×, "
+             + ", ".join(f"médiane pendant les {name} {p['p95_median'] / bare_p95:.1f}×" for name, p in lat["phases"].items()) + "."]
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    Path(args.output).write_text(text)
+
+
+def background_lines(bg) -> list[str]:
+    m, d, r, lat = bg["mails"], bg["digests"], bg["reminders"], bg["latency"]
+    return ["", "Travail de fond (en même temps, wrk sur `/concertations/` par tranches de 5 s) :", "",
+            f"- {m['sent']} courriels remis à aiosmtpd ({m['connections']} connexion(s) SMTP par passage) en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
+            f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
+            f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
+            f"{d['still_waiting']} personnes encore en attente à la fin.",
+            f"- Rappels : {r['scans']} passages de la tâche (toutes les 6 h sur 8 jours), {r['registrations']} inscriptions dans la base "
+            f"(chaque passage lit celles des événements dans une fenêtre de rappel), {r['queued']} rappels mis en file, en {r['seconds']} s.",
+            f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "
+            f"pire p50 {lat['p50']:.1f} ms, pire p95 {lat['p95']:.1f} ms, pire p99 {lat['p99']:.1f} ms ; p95 par travail en cours "
+            "(médiane des tranches / pire) : "
+            + " ; ".join(f"{name} {p['p95_median']:.1f} / {p['p95_worst']:.1f} ms ({p['runs']} tranches)" for name, p in lat["phases"].items()) + "."]
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Flask-Mail would silently drop mail under TESTING; delivery is ours to decide.
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 50),
+        "OUTBOX_SMTP_CONNECTIONS": _int("OUTBOX_SMTP_CONNECTIONS", 1),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 30),
         "OUTBOX_POLL_SECONDS": _int("OUTBOX_POLL_SECONDS", 5),

@@ -74,7 +74,7 @@ def _due_users(kind: Delivery, local: datetime, period: str, now: datetime, limi
 
 def _build(kind: Delivery, user_ids: list[int], period: str, local: datetime, now: datetime) -> int:
     from participation.accounts.models import User
-    from participation.core.outbox import recipient_locale
+    from participation.core.outbox import queue_mails, recipient_locale
 
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
     notices = db.session.scalars(
@@ -86,12 +86,14 @@ def _build(kind: Delivery, user_ids: list[int], period: str, local: datetime, no
     for notice in notices:
         by_user.setdefault(notice.user_id, {}).setdefault(notice.category, {}).setdefault(notice.about or "", []).append(notice)
     order = list(Category)
-    queued = 0
+    mails = []
     for user_id, categories in by_user.items():
         user = users[user_id]
         # The digest speaks its reader's language: headings, subject and dates alike.
         with force_locale(recipient_locale(user)):
-            queued += _digest(kind, user, categories, order, period, local, user_id) is not None
+            mails.append(_digest(kind, user, categories, order, period, local, user_id))
+    # One INSERT for the batch; a digest another worker queued meanwhile is skipped by its key.
+    queued = queue_mails(mails)
     if notices:
         ids = [n.id for n in notices]
         for start in range(0, len(ids), 900):
@@ -99,10 +101,9 @@ def _build(kind: Delivery, user_ids: list[int], period: str, local: datetime, no
     return queued
 
 
-def _digest(kind, user, categories, order, period, local, user_id):
-    """Queue one person's digest (called in their language); returns the mail, or ``None``."""
+def _digest(kind, user, categories, order, period, local, user_id) -> dict:
+    """One person's digest (built in their language): the arguments of ``queue_mail()``."""
     from participation.core.dates import format_day
-    from participation.core.outbox import queue_mail
     from participation.notifications.services import _absolute, unsubscribe_url
 
     groups = []
@@ -125,12 +126,11 @@ def _digest(kind, user, categories, order, period, local, user_id):
         intro = _l("Voici ce qui s'est passé sur la plateforme pour vous cette semaine.")
         subject = ngettext("Votre résumé de la semaine : %(num)d nouveauté", "Votre résumé de la semaine : %(num)d nouveautés", total)
     link = unsubscribe_url(user, sorted(categories, key=order.index))
-    mail = queue_mail(
+    return dict(
         to=user.email, user=user, subject=subject, template="notifications/digest", dedup_key=digest_key(kind, user_id, period),
         headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         display_name=user.display_name, intro=intro, groups=groups, notices_url=_absolute("/notifications/"),
     )
-    return mail
 
 
 @register_job("notifications.send_digests", seconds=300, description="Résumés quotidiens et hebdomadaires des notifications")

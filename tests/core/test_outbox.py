@@ -108,6 +108,8 @@ def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
     immediate write lock on SQLite): every mail arrives exactly once."""
     _queue(40, "concurrent")
     app.config["OUTBOX_BATCH_SIZE"], saved = 5, app.config["OUTBOX_BATCH_SIZE"]
+    # Each worker sends its batch over two connections at once.
+    app.config["OUTBOX_SMTP_CONNECTIONS"], connections = 2, app.config["OUTBOX_SMTP_CONNECTIONS"]
     results: list[dict] = []
     errors: list[BaseException] = []
     start = threading.Barrier(2)
@@ -133,6 +135,7 @@ def test_two_workers_at_once_deliver_each_mail_once(app, mailbox):
             thread.join(timeout=60)
     finally:
         app.config["OUTBOX_BATCH_SIZE"] = saved
+        app.config["OUTBOX_SMTP_CONNECTIONS"] = connections
     assert not errors, errors
     assert sum(r["sent"] for r in results) == 40
     recipients = sorted(r for m in mailbox for r in m.recipients)
@@ -214,3 +217,109 @@ def test_a_batch_goes_out_over_one_smtp_connection_and_no_mail_twice(app, smtp_s
     ids = [m.message["Message-ID"] for m in mailbox]
     assert len(ids) == 120 and len(set(ids)) == 120
     assert sorted(m.recipients[0] for m in mailbox) == sorted(f"personne{i}@example.org" for i in range(120))
+
+
+class _Crash(BaseException):
+    """The worker's process dying: nothing after it runs, not even an ``except Exception``."""
+
+
+@pytest.mark.committing
+def test_a_crash_mid_batch_sends_again_only_that_batch_under_the_same_message_ids(app, mailbox, monkeypatch):
+    """What a committed batch delivered is never sent again; the batch a crash interrupted
+    is sent again after the restart, each mail under its Message-ID, so that no mail
+    reaches anyone under two identities and a receiver can drop the copy."""
+    from participation.core import outbox
+
+    _queue(12, "crash")
+    app.config["OUTBOX_BATCH_SIZE"], saved = 5, app.config["OUTBOX_BATCH_SIZE"]
+    build = outbox._message
+    calls = []
+
+    def dying(item, files=None):
+        calls.append(item.id)
+        if len(calls) == 3:  # the third mail of the second batch
+            raise _Crash()
+        return build(item, files)
+
+    try:
+        assert deliver_due()["sent"] == 5
+        db.session.remove()
+        monkeypatch.setattr(outbox, "_message", dying)
+        with pytest.raises(_Crash):
+            deliver_due()
+        db.session.rollback()
+        db.session.remove()
+        monkeypatch.setattr(outbox, "_message", build)
+        sent = []
+        while (counts := deliver_due())["sent"]:
+            sent.append(counts["sent"])
+            db.session.remove()
+    finally:
+        app.config["OUTBOX_BATCH_SIZE"] = saved
+    assert sent == [5, 2]
+    ids = [m.message["Message-ID"] for m in mailbox]
+    assert len(ids) == 5 + 2 + 7 and len(set(ids)) == 12
+    twice = {i for i in ids if ids.count(i) == 2}
+    assert twice == {f"<outbox-{n}@participation.test>" for n in calls[:2]}
+    rows = db.session.execute(sa.select(OutboxMail.status, OutboxMail.attempts)).all()
+    assert rows and all(status == MailStatus.sent and attempts == 1 for status, attempts in rows)
+
+
+def test_the_unsubscribe_header_is_written_as_it_is_not_as_encoded_words(app, mailbox):
+    """A long List-Unsubscribe header is not folded into encoded words (« =?utf-8?q?… »):
+    mail providers read it as a bare <https://…> link, or offer no unsubscribe button."""
+    link = "<http://participation.test/desabonnement/" + "a1b2c3d4e5" * 12 + ">"
+    queue_mail(to="lien@example.org", subject="Nouvelle contribution", template="accounts/password_changed",
+               dedup_key="header:1", display_name="x", reset_url="http://x",
+               headers={"List-Unsubscribe": link, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    db.session.commit()
+    assert deliver_due()["sent"] == 1
+    [received] = mailbox
+    raw = dict(received.message.raw_items())
+    assert raw["List-Unsubscribe"] == link
+    assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_several_smtp_connections_share_a_batch_and_no_mail_goes_twice(app, smtp_server, mailbox):
+    """With OUTBOX_SMTP_CONNECTIONS, a batch is split among that many connections; a refusal
+    is still told about its own mail only."""
+    saved = app.config["OUTBOX_BATCH_SIZE"], app.config["OUTBOX_SMTP_CONNECTIONS"]
+    app.config["OUTBOX_BATCH_SIZE"], app.config["OUTBOX_SMTP_CONNECTIONS"] = 50, 3
+    try:
+        mails = _queue(120, "partage")
+        smtp_server.refuse("personne7@example.org", "550 5.1.1 Utilisateur inconnu")
+        smtp_server.sessions = 0
+        counts = [deliver_due() for _ in range(4)]
+    finally:
+        app.config["OUTBOX_BATCH_SIZE"], app.config["OUTBOX_SMTP_CONNECTIONS"] = saved
+    assert [c["sent"] for c in counts] == [49, 50, 20, 0] and counts[0]["failed"] == 1
+    assert smtp_server.sessions == 9  # three connections per batch
+    ids = [m.message["Message-ID"] for m in mailbox]
+    assert len(ids) == 119 and len(set(ids)) == 119
+    refused = db.session.get(OutboxMail, mails[7].id)
+    assert refused.status == MailStatus.failed and "utilisateur inconnu" in refused.last_error
+
+
+def test_several_connections_while_smtp_is_down_keep_every_mail_waiting(app, smtp_server):
+    app.config["OUTBOX_SMTP_CONNECTIONS"], saved = 2, app.config["OUTBOX_SMTP_CONNECTIONS"]
+    _queue(3, "panne")
+    smtp_server.stop()
+    try:
+        assert deliver_due() == {"sent": 0, "retry": 3, "failed": 0}
+    finally:
+        smtp_server.start()
+        app.config["OUTBOX_SMTP_CONNECTIONS"] = saved
+    rows = db.session.scalars(sa.select(OutboxMail)).all()
+    assert all(r.status == MailStatus.pending and "Connexion SMTP impossible" in r.last_error for r in rows)
+
+
+def test_a_header_left_with_an_accent_still_arrives_as_written(app, mailbox):
+    """An extra header with an accent is encoded on the way (it used to fail the whole batch, every run)."""
+    queue_mail(to="accent@example.org", subject="Réunion", template="accounts/password_changed", dedup_key="accent:1",
+               display_name="Élodie", reset_url="http://x", headers={"X-Sujet": "Plan vélo intercommunal"})
+    db.session.commit()
+    assert deliver_due()["sent"] == 1
+    [received] = mailbox
+    assert received.message["X-Sujet"] == "Plan vélo intercommunal"
+    assert dict(received.message.raw_items())["X-Sujet"].isascii()
+    assert received.subject == "Réunion" and "Élodie" in received.text

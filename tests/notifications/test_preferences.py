@@ -6,6 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from html import unescape
+import threading
+
+import pytest
 
 import sqlalchemy as sa
 
@@ -214,3 +217,85 @@ def test_an_id_out_of_range_is_not_found(client):
     person = factories.user("bornes@example.org")
     client.login(person.email, factories.PASSWORD)
     assert client.get("/notifications/99999999999999").status_code == 404
+
+
+def _waiting_digest(person, n_notices: int = 2, about: str = "Plan vélo"):
+    set_preference(person, Category.consultations, Delivery.daily, actor=person)
+    for i in range(n_notices):
+        tell(person, Category.consultations, f"Contribution {i}", url=f"/concertations/1#c{i}", dedup_key=f"c{i}", about=about)
+
+
+def test_one_batch_of_digests_speaks_each_readers_language(mailbox):
+    """In the same batch, each digest is written in its reader's language: subject, headings and date."""
+    english = factories.user("jane@example.org", display_name="Jane")
+    english.locale = "en"
+    french_ = factories.user("jeanne@example.org", display_name="Jeanne")
+    for person in (english, french_):
+        _waiting_digest(person, 3)
+    db.session.commit()
+    assert jobs.send_digests(now=TUESDAY_9H) == 2
+    db.session.commit()
+    deliver_due()
+    [to_jane] = _mails(mailbox, "jane@example.org")
+    [to_jeanne] = _mails(mailbox, "jeanne@example.org")
+    assert to_jane.subject == "Your daily summary: 3 new items"
+    assert "Plan vélo: 3 new items" in to_jane.text and "The consultations and topics I follow" in to_jane.text
+    assert "Here is what happened on the platform for you, up to" in to_jane.text
+    assert "nouveautés" not in to_jane.text and "nouveautés" not in to_jane.html
+    assert to_jeanne.subject == "Votre résumé du jour : 3 nouveautés"
+    assert "Plan vélo : 3 nouveautés" in to_jeanne.text and "Voici ce qui s'est passé" in to_jeanne.text
+    assert "new items" not in to_jeanne.text
+    # Each digest lists its reader's notices and links to their own unsubscription.
+    assert "Contribution 2 : http://participation.test/concertations/1#c2" in to_jeanne.text
+    assert to_jane.message["List-Unsubscribe"] != to_jeanne.message["List-Unsubscribe"]
+
+
+def test_the_digests_queries_do_not_grow_with_the_people_in_a_batch(count_queries):
+    """A batch of people costs the same statements whatever its size: no look-up per person."""
+
+    def run(people: int, hour: int) -> int:
+        for _ in range(people):
+            _waiting_digest(factories.user(), 2)
+        db.session.commit()
+        with count_queries() as queries:
+            assert jobs.send_digests(now=TUESDAY_9H + timedelta(days=hour)) == people
+        return queries.count
+
+    run(1, 0)  # what is read once and kept (the territory's settings)
+    few = run(2, 1)
+    many = run(15, 2)
+    assert many == few
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.template == "notifications/digest")) == 18
+
+
+@pytest.mark.committing
+def test_two_workers_preparing_the_digests_at_once_queue_one_per_person(app):
+    """Two workers run the job at the same moment over the same people: one digest each,
+    the dedup key deciding (one writer at a time on SQLite, ON CONFLICT on PostgreSQL)."""
+    people = [factories.user() for _ in range(30)]
+    for person in people:
+        _waiting_digest(person, 1)
+    db.session.commit()
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(jobs.send_digests(now=TUESDAY_9H, batch_size=7))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sum(results) == 30
+    keys = db.session.scalars(sa.select(OutboxMail.dedup_key).where(OutboxMail.template == "notifications/digest")).all()
+    assert len(keys) == 30 and len(set(keys)) == 30
+    assert {int(key.split(":")[2]) for key in keys} == {person.id for person in people}
