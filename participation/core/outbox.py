@@ -96,6 +96,10 @@ def quiet(on: bool = True):
         _quiet.reset(token)
 
 
+def is_quiet() -> bool:
+    return _quiet.get()
+
+
 def recipient_locale(user=None, locale: str | None = None) -> str:
     """The language a mail speaks: ``locale`` if given, else the account's chosen language,
     else the platform's default (an address without an account: a department, a registrant)."""
@@ -198,9 +202,14 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     """Send the mails due now, in one transaction; returns counts by outcome.
 
     Rows are claimed with ``FOR UPDATE SKIP LOCKED``: a second worker running
-    at the same moment takes other rows, never the same ones.
+    at the same moment takes other rows, never the same ones. The subscribers
+    deferred to the worker run first (their own transaction), so that the
+    mail they queue (to a topic's followers) leaves in this same pass.
     """
+    from participation.core.eventlog import run_deferred
     from participation.extensions import db, mail as mail_ext
+
+    run_deferred(now=now)
 
     config = current_app.config
     now = now or utcnow()
