@@ -449,7 +449,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=10_000)
     parser.add_argument("--digest-seconds", type=int, default=600, help="temps accordé aux résumés (le reste est compté)")
     parser.add_argument("--no-background", action="store_true")
-    parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
+    parser.add_argument("--no-pages", action="store_true", help="seulement les POST (et le travail de fond sans --no-background)")
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
                         help="Redis du cache de pages (PAGE_CACHE_REDIS_URL) ; « aucun » : sans Redis")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results-latest.md"))
@@ -480,7 +480,7 @@ def main() -> None:
                       "BASE_URL": "http://127.0.0.1", "INSTANCE_PATH": instance})
     email = "habitante@demo.example"
     t = targets(app)
-    queries = count_queries(app, t["pages"], email, DEMO_PASSWORD)
+    queries = {} if args.no_pages else count_queries(app, t["pages"], email, DEMO_PASSWORD)
     say("requêtes SQL comptées")
     port, bare_port = free_port(), free_port()
     platform = start_gunicorn("wsgi:app", port, env, args.workers, ROOT)
