@@ -140,11 +140,12 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
 
 
 def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Run the deferred subscribers of the events queued until ``now`` (the worker); returns how many events were done.
+    """Run the deferred subscribers of up to ``limit`` events queued until ``now`` (the worker);
+    returns how many events were done.
 
-    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` (a second worker takes others). Each event
-    runs in a savepoint: a failing one is retried later, with back-off, without undoing the others.
-    Commits.
+    One event per transaction, its row claimed with ``FOR UPDATE SKIP LOCKED`` (a second worker
+    takes another): a topic with thousands of followers holds no other event back, and a failing
+    event is retried later, with back-off, without undoing the others. Commits.
     """
     from flask import current_app
 
@@ -153,13 +154,16 @@ def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
     from participation.extensions import db
 
     now = now or utcnow()
-    begin_writing()
-    rows = db.session.scalars(
-        sa.select(DeferredEvent).where(DeferredEvent.due_at <= now).order_by(DeferredEvent.due_at, DeferredEvent.id)
-        .limit(limit).with_for_update(skip_locked=True)
-    ).all()
     done = 0
-    for row in rows:
+    for _unused in range(limit):
+        begin_writing()
+        row = db.session.scalars(
+            sa.select(DeferredEvent).where(DeferredEvent.due_at <= now).order_by(DeferredEvent.due_at, DeferredEvent.id)
+            .limit(1).with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            db.session.commit()
+            break
         event = db.session.get(DomainEvent, row.event_id)
         try:
             with db.session.begin_nested():
@@ -171,10 +175,10 @@ def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
             row.attempts += 1
             row.last_error = f"{type(error).__name__}: {error}"[:2000]
             row.due_at = now + backoff(row.attempts, current_app.config["OUTBOX_RETRY_BASE_SECONDS"])
-            continue
-        db.session.delete(row)
-        done += 1
-    db.session.commit()
+        else:
+            db.session.delete(row)
+            done += 1
+        db.session.commit()
     return done
 
 
