@@ -473,7 +473,7 @@ def main() -> None:
     parser.add_argument("--no-background", action="store_true")
     parser.add_argument("--only-background", action="store_true",
                         help="seulement le travail de fond (courriels, résumés, rappels) et la latence d'une page pendant ce temps")
-    parser.add_argument("--no-pages", action="store_true", help="seulement les POST et le travail de fond (mise au point)")
+    parser.add_argument("--no-pages", action="store_true", help="seulement les POST (et le travail de fond sans --no-background)")
     parser.add_argument("--pages", default="", help="seulement les pages dont le libellé ou le chemin contient l'un de ces mots "
                                                     "(séparés par des virgules), par exemple « API,accueil,.ics »")
     parser.add_argument("--anonymous-only", action="store_true", help="les pages sans se connecter seulement")
@@ -515,7 +515,7 @@ def main() -> None:
     if args.pages:
         wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
         t["pages"] = [(label, path) for label, path in t["pages"] if any(w in label.lower() or w in path.lower() for w in wanted)]
-    queries = {} if args.only_background else count_queries(app, t["pages"], email, DEMO_PASSWORD)
+    queries = {} if args.only_background or args.no_pages else count_queries(app, t["pages"], email, DEMO_PASSWORD)
     say("requêtes SQL comptées")
     port, bare_port = free_port(), free_port()
     platform = start_gunicorn("wsgi:app", port, env, args.workers, ROOT)

@@ -4,10 +4,19 @@
 subscribers registered for its name, in that same transaction. Subscribers
 only write rows (notifications, outbox mail); they never send anything, so a
 rolled-back request leaves neither event nor mail behind.
+
+A subscriber whose work grows with the audience (every follower of a topic)
+is registered with ``deferred=True``: ``record()`` then only queues the event
+(one ``DeferredEvent`` row, in the same transaction) and the worker runs the
+subscriber just before it delivers mail (``run_deferred``, called by
+``outbox.deliver_due``). Such a subscriber gets the event with its subject and
+actor read again from the database, and no ``context``; it re-checks that what
+it tells is still true (a contribution hidden meanwhile is announced to no one).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -19,8 +28,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from participation.core import pagecache
 from participation.core.models import Base, IdMixin, UTCDateTime, utcnow
 
+log = logging.getLogger(__name__)
+
 Subscriber = Callable[["DomainEvent"], None]
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+# Subscribers the worker runs after the commit (see the module's docstring).
+_deferred: dict[str, list[Subscriber]] = defaultdict(list)
 
 
 class DomainEvent(IdMixin, Base):
@@ -48,24 +61,38 @@ class DomainEvent(IdMixin, Base):
         return f"<DomainEvent {self.name} {self.subject_type}:{self.subject_id}>"
 
 
-def subscribe(*event_names: str) -> Callable[[Subscriber], Subscriber]:
+class DeferredEvent(IdMixin, Base):
+    """An event whose deferred subscribers the worker has yet to run; deleted once they ran."""
+
+    __tablename__ = "deferred_events"
+    __table_args__ = (sa.Index("ix_deferred_events_due", "due_at", "id"),)
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("domain_events.id", ondelete="CASCADE"), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+def subscribe(*event_names: str, deferred: bool = False) -> Callable[[Subscriber], Subscriber]:
     """Register a function run for each event of these names.
 
-    A name ending with ``.*`` matches every event of that thing.
+    A name ending with ``.*`` matches every event of that thing. With
+    ``deferred=True`` the worker runs it after the commit, not the request.
     """
+    registry = _deferred if deferred else _subscribers
 
     def decorator(func: Subscriber) -> Subscriber:
         for name in event_names:
-            if func not in _subscribers[name]:
-                _subscribers[name].append(func)
+            if func not in registry[name]:
+                registry[name].append(func)
         return func
 
     return decorator
 
 
-def subscribers_for(event_name: str) -> list[Subscriber]:
+def subscribers_for(event_name: str, registry: dict[str, list[Subscriber]] = _subscribers) -> list[Subscriber]:
     thing = event_name.split(".", 1)[0]
-    return [*_subscribers.get(event_name, []), *_subscribers.get(f"{thing}.*", [])]
+    return [*registry.get(event_name, []), *registry.get(f"{thing}.*", [])]
 
 
 def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = None, *, context: dict[str, Any] | None = None) -> DomainEvent:
@@ -99,7 +126,71 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     pagecache.mark_changed(db.session, event.cache_tag)
     for subscriber in subscribers_for(event_name):
         subscriber(event)
+    deferred = subscribers_for(event_name, _deferred)
+    if deferred:
+        from participation.core.outbox import is_quiet
+
+        if is_quiet():
+            # The demo building its past: the notices are written now, and no mail goes out later.
+            for subscriber in deferred:
+                subscriber(event)
+        else:
+            db.session.add(DeferredEvent(event_id=event.id, due_at=utcnow()))
     return event
+
+
+def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
+    """Run the deferred subscribers of up to ``limit`` events queued until ``now`` (the worker);
+    returns how many events were done.
+
+    One event per transaction, its row claimed with ``FOR UPDATE SKIP LOCKED`` (a second worker
+    takes another): a topic with thousands of followers holds no other event back, and a failing
+    event is retried later, with back-off, without undoing the others. Commits.
+    """
+    from flask import current_app
+
+    from participation.core.locking import begin_writing
+    from participation.core.outbox import backoff
+    from participation.extensions import db
+
+    now = now or utcnow()
+    done = 0
+    for _unused in range(limit):
+        begin_writing()
+        row = db.session.scalars(
+            sa.select(DeferredEvent).where(DeferredEvent.due_at <= now).order_by(DeferredEvent.due_at, DeferredEvent.id)
+            .limit(1).with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            db.session.commit()
+            break
+        event = db.session.get(DomainEvent, row.event_id)
+        try:
+            with db.session.begin_nested():
+                if _reload(event):
+                    for subscriber in subscribers_for(event.name, _deferred):
+                        subscriber(event)
+        except Exception as error:  # noqa: BLE001 - one event's failure must not stop the others
+            log.exception("Échec des suites différées de l'événement %s", row.event_id)
+            row.attempts += 1
+            row.last_error = f"{type(error).__name__}: {error}"[:2000]
+            row.due_at = now + backoff(row.attempts, current_app.config["OUTBOX_RETRY_BASE_SECONDS"])
+        else:
+            db.session.delete(row)
+            done += 1
+        db.session.commit()
+    return done
+
+
+def _reload(event: DomainEvent) -> bool:
+    """Give a stored event its subject and actor again; ``False`` when the subject is gone."""
+    from participation.extensions import db
+
+    classes = {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers if hasattr(mapper.class_, "__tablename__")}
+    event.subject = db.session.get(classes[event.subject_type], event.subject_id) if event.subject_type in classes else None
+    event.actor = db.session.get(classes["users"], event.actor_id) if event.actor_id else None
+    event.context = {}
+    return event.subject is not None
 
 
 def events_about(subject, *, limit: int | None = None):

@@ -26,6 +26,8 @@ from email.header import Header
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
@@ -98,6 +100,10 @@ def quiet(on: bool = True):
         _quiet.reset(token)
 
 
+def is_quiet() -> bool:
+    return _quiet.get()
+
+
 def recipient_locale(user=None, locale: str | None = None) -> str:
     """The language a mail speaks: ``locale`` if given, else the account's chosen language,
     else the platform's default (an address without an account: a department, a registrant)."""
@@ -126,10 +132,17 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
     existing = db.session.scalar(sa.select(OutboxMail.id).where(OutboxMail.dedup_key == dedup_key))
     if existing is not None:
         return None
-    mail = OutboxMail(**_rendered(to=to, subject=subject, template=template, dedup_key=dedup_key, user=user,
-                                  attachments=attachments, headers=headers, locale=locale, **context))
+    values = _rendered(to=to, subject=subject, template=template, dedup_key=dedup_key, user=user,
+                       attachments=attachments, headers=headers, locale=locale, **context)
     # Two transactions may queue the same key at once (two workers running a
     # reminder job): the UNIQUE constraint decides, and the loser queues nothing.
+    # ON CONFLICT DO NOTHING says so in one statement, where a failed INSERT would
+    # need a savepoint around it (two more round trips for every mail queued).
+    insert = _INSERTS.get(db.session.get_bind().dialect.name)
+    if insert is not None:
+        statement = insert(OutboxMail).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(OutboxMail)
+        return db.session.scalars(statement).one_or_none()
+    mail = OutboxMail(**values)
     try:
         with db.session.begin_nested():
             db.session.add(mail)
@@ -155,12 +168,8 @@ def queue_mails(mails: list[dict]) -> int:
             rows.append(_rendered(**mail))
     if not rows:
         return 0
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+    insert = _INSERTS.get(db.session.get_bind().dialect.name)
+    if insert is None:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
         return sum(queue_mail(**mail) is not None for mail in mails)
     now = utcnow()
     for row in rows:
@@ -190,6 +199,9 @@ def _rendered(*, to: str, subject: str, template: str, dedup_key: str, user=None
         "attachments": [_attachment(a) for a in attachments] if attachments else None,
         "headers": dict(headers) if headers else None,
     }
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 # Attachments made when the mail is sent, by the worker (a convocation's PDF): name -> function(**args) -> bytes.
@@ -238,9 +250,14 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> dic
     """Send the mails due now, in one transaction; returns counts by outcome.
 
     Rows are claimed with ``FOR UPDATE SKIP LOCKED``: a second worker running
-    at the same moment takes other rows, never the same ones.
+    at the same moment takes other rows, never the same ones. The subscribers
+    deferred to the worker run first (their own transaction), so that the
+    mail they queue (to a topic's followers) leaves in this same pass.
     """
+    from participation.core.eventlog import run_deferred
     from participation.extensions import db
+
+    run_deferred(now=now)
 
     config = current_app.config
     now = now or utcnow()

@@ -318,13 +318,14 @@ class _RowPagination(SelectPagination):
         return list(self._query_args["session"].execute(query).all())
 
 
-def get_or_404(model, ident):
-    """The row, or a 404 page: what every view does first."""
+def get_or_404(model, ident, *, options=()):
+    """The row, or a 404 page: what every view does first. ``options``: loader options
+    (a form's POST need not load the lists a page shows: ``lazyload(Model.themes)``)."""
     from flask import abort
 
     from participation.extensions import db
 
-    item = db.session.get(model, ident)
+    item = db.session.get(model, ident, options=options)
     if item is None:
         abort(404)
     return item

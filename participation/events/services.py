@@ -308,7 +308,8 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         return registration
 
     seats = 1 + guests
-    taken = places_taken(event, now)
+    # Without a capacity the places taken need not be summed (a sum over every registration).
+    taken = places_taken(event, now) if event.capacity is not None else 0
     if event.capacity is None or taken + seats <= event.capacity:
         state = RegistrationState.confirmed if user else RegistrationState.held
     elif event.waiting_list_enabled and (event.waiting_list_cap is None or _waiting_count(event) < event.waiting_list_cap):

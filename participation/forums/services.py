@@ -291,13 +291,14 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
         if parent.parent_id is not None:
             parent = db.session.get(Contribution, parent.parent_id)
     now = utcnow()
+    state = _initial_state(consultation, actor)
+    published = state == ContributionState.published
     contribution = Contribution(consultation_id=consultation.id, topic_id=topic.id, parent_id=getattr(parent, "id", None),
-                                author_id=actor.id, body=body, state=_initial_state(consultation, actor), created_at=now)
+                                author_id=actor.id, body=body, state=state, created_at=now, published_at=now if published else None)
     db.session.add(contribution)
     db.session.flush()
-    if contribution.state == ContributionState.published:
+    if published:
         topic.last_activity_at = now
-        contribution.published_at = now
     _follow(topic, actor)
     record("contribution.posted", contribution, actor, {"topic_id": topic.id, "parent_id": contribution.parent_id, "state": contribution.state})
     return contribution

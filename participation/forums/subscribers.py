@@ -45,17 +45,22 @@ def unfollow_url(user: User, topic: Topic | None = None) -> str:
     return external_url("forums.unfollow_link", token=unfollow_token(user, topic))
 
 
-@subscribe("contribution.posted", "contribution.approved")
+@subscribe("contribution.posted", "contribution.approved", deferred=True)
 def tell_followers(event: DomainEvent) -> None:
     """Each follower of the topic (not its author) hears of a visible answer: at once, in their digest
-    or only in the app, as they chose for « concertations » on /compte/notifications."""
+    or only in the app, as they chose for « concertations » on /compte/notifications.
+
+    Run by the worker (a topic may have thousands of followers): those who followed the topic
+    when the event happened are told; an answer hidden or withdrawn meanwhile, to no one."""
     contribution: Contribution = event.subject
     if contribution.state != ContributionState.published:
         return
     followers = db.session.scalars(
         sa.select(User)
         .join(Follow, Follow.user_id == User.id)
-        .where(Follow.topic_id == contribution.topic_id, User.id != contribution.author_id, User.state == AccountState.active)
+        .where(Follow.topic_id == contribution.topic_id, User.id != contribution.author_id, User.state == AccountState.active,
+               # Those who followed the topic by then: not someone who came after it was posted.
+               Follow.created_at <= event.occurred_at)
         .order_by(User.id)
     ).all()
     topic = contribution.topic
@@ -92,9 +97,9 @@ def tell_moderators_hidden(event: DomainEvent) -> None:
                body=contribution.body[:300])
 
 
-@subscribe("contribution.posted")
+@subscribe("contribution.posted", deferred=True)
 def tell_moderators_pending(event: DomainEvent) -> None:
-    """A contribution awaits pre-moderation: the moderators hear of it."""
+    """A contribution awaits pre-moderation: the moderators hear of it (from the worker, unless it was decided meanwhile)."""
     contribution: Contribution = event.subject
     if contribution.state != ContributionState.pending:
         return

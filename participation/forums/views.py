@@ -106,8 +106,8 @@ def index():
 # A consultation and its topics --------------------------------------------------
 
 
-def _consultation(consultation_id: int) -> Consultation:
-    consultation = get_or_404(Consultation, consultation_id)
+def _consultation(consultation_id: int, *, options=()) -> Consultation:
+    consultation = get_or_404(Consultation, consultation_id, options=options)
     require(current_user, "forums.view", consultation)
     return consultation
 
@@ -205,8 +205,8 @@ def open_topic(consultation_id: int):
     return redirect(url_for("forums.topic", consultation_id=item.id, topic_id=topic.id))
 
 
-def _topic(consultation_id: int, topic_id: int) -> tuple[Consultation, Topic]:
-    item = _consultation(consultation_id)
+def _topic(consultation_id: int, topic_id: int, *, options=()) -> tuple[Consultation, Topic]:
+    item = _consultation(consultation_id, options=options)
     topic = get_or_404(Topic, topic_id)
     if topic.consultation_id != item.id:
         abort(404)
@@ -251,7 +251,8 @@ def topic(consultation_id: int, topic_id: int):
 @login_required
 @contribution_limit
 def contribute(consultation_id: int, topic_id: int):
-    item, topic_ = _topic(consultation_id, topic_id)
+    # Posting needs neither the consultation's themes nor its communes (read only if the page is shown again).
+    item, topic_ = _topic(consultation_id, topic_id, options=(sa.orm.lazyload(Consultation.themes), sa.orm.lazyload(Consultation.communes)))
     prefix = "reply" if "reply-body" in request.form else ""
     form = ContributionForm(prefix=prefix)
     if not form.validate_on_submit():

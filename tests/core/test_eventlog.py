@@ -63,3 +63,36 @@ def test_a_subscriber_error_aborts_the_operation(app):
             record("user.exploded", person)
     finally:
         eventlog._subscribers["user.exploded"].remove(broken)
+
+
+def test_deferred_subscribers_run_in_the_worker_and_a_failure_is_retried_later(app):
+    from datetime import timedelta
+
+    from participation.core import eventlog
+    from participation.core.eventlog import DeferredEvent, run_deferred
+    from participation.core.models import utcnow
+
+    calm, stormy = factories.user(), factories.user()
+    seen = []
+
+    @subscribe("user.waved", deferred=True)
+    def later(event):
+        if event.subject.id == stormy.id:
+            raise RuntimeError("panne")
+        seen.append((event.subject.id, event.actor.id, event.context))
+
+    try:
+        record("user.waved", calm, stormy, context={"token": "jamais stocké"})
+        record("user.waved", stormy, calm)
+        assert seen == []  # nothing in the request
+        assert run_deferred() == 1
+        assert seen == [(calm.id, stormy.id, {})]  # read again from the database, without the context
+        [left] = db.session.scalars(sa.select(DeferredEvent)).all()
+        assert left.attempts == 1 and "panne" in left.last_error and left.due_at > utcnow()
+        assert run_deferred() == 0  # not due yet
+        later_on = utcnow() + timedelta(hours=1)
+        assert run_deferred(now=later_on) == 0 and db.session.get(DeferredEvent, left.id).attempts == 2
+    finally:
+        eventlog._deferred["user.waved"].remove(later)
+    assert run_deferred(now=later_on + timedelta(hours=1)) == 1  # no subscriber any more: done
+    assert db.session.scalar(sa.select(sa.func.count(DeferredEvent.id))) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from participation.core.eventlog import run_deferred
 from participation.core.outbox import OutboxMail
 from participation.extensions import db
 from participation.forums import services
@@ -24,9 +25,11 @@ def test_a_topic_follower_hears_of_answers_as_chosen_for_the_consultations(clien
     assert client.submit(f"{path}/suivre", {"follow": "1"}).status_code == 302
     set_preference(jeanne, Category.consultations, Delivery.daily, actor=jeanne)
     services.contribute(topic, body="Et un atelier de réparation.", actor=paul)
+    run_deferred()  # the worker tells the followers
     notice = db.session.scalar(sa.select(Notification).where(Notification.user_id == jeanne.id))
     assert notice is not None and notice.category == Category.consultations
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.recipient == jeanne.email)) == 0  # in tonight's digest
     set_preference(jeanne, Category.consultations, Delivery.each, actor=jeanne)
     services.contribute(topic, body="Et des arceaux couverts.", actor=paul)
+    run_deferred()
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.recipient == jeanne.email)) == 1

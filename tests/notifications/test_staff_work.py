@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from participation.core.eventlog import run_deferred
 from participation.core.outbox import MailStatus, OutboxMail, deliver_due
 from participation.extensions import db
 from participation.forums import services as forums
@@ -44,6 +45,7 @@ def test_a_contribution_awaiting_pre_moderation_reaches_the_moderators():
     author = factories.participant(consultation)
     topic = factories.topic(consultation)
     forums.contribute(topic, body="À valider.", actor=author)
+    run_deferred()  # the worker tells the moderators
     assert "Une contribution attend votre validation" in _titles(moderator)
 
 
