@@ -51,6 +51,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from participation.core import pagecache
 
     pagecache.init_app(app)
+    from participation.core import holes
+
+    holes.init_app(app)
     _init_templates(app)
     return app
 
@@ -171,7 +174,6 @@ def _load_domains(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_wtf.csrf import generate_csrf
 
     from participation.core import dates, french
     from participation.core.i18n import stored_label
@@ -194,7 +196,7 @@ def _init_templates(app: Flask) -> None:
     )
     from flask_babel import get_locale
 
-    app.jinja_env.globals.update(can=can, csrf_token=generate_csrf, main_sections=main_sections, get_locale=get_locale)
+    app.jinja_env.globals.update(can=can, main_sections=main_sections, get_locale=get_locale)
 
     @app.context_processor
     def _layout_context():
