@@ -97,8 +97,14 @@ def csrf_token() -> str:
 
 
 def _valid(match: re.Match) -> bool:
-    kind, name, arg, mac = match.groups()
-    return hmac.compare_digest(mac, _mac(current_app.config["SECRET_KEY"], kind, name, arg))
+    return _genuine(current_app.config["SECRET_KEY"], match.group(0))
+
+
+@lru_cache(maxsize=65536)
+def _genuine(secret: str, marker: str) -> bool:
+    # The same markers come back at every request: their check is remembered.
+    kind, name, arg, mac = _MARKER.fullmatch(marker).groups()
+    return hmac.compare_digest(mac, _mac(secret, kind, name, arg))
 
 
 def fill(html: str, **values) -> Markup:

@@ -750,10 +750,21 @@ def sees_shared_thread(topic: Topic, actor) -> tuple[bool, bool]:
     public = sa.exists().where(Contribution.topic_id == topic.id, Contribution.parent_id.is_(None), visible_condition(None))
     if not getattr(actor, "is_authenticated", False):
         return bool(db.session.scalar(sa.select(public))), True
-    own = sa.exists().where(Contribution.topic_id == topic.id, Contribution.author_id == actor.id,
-                            Contribution.state.in_([ContributionState.pending, ContributionState.hidden]))
-    any_public, has_own = db.session.execute(sa.select(public, own)).one()
+    any_public, has_own = db.session.execute(sa.select(public, _own_unseen(actor, Contribution.topic_id == topic.id))).one()
     return bool(any_public), not has_own
+
+
+def sees_shared_topics(consultation: Consultation, actor) -> bool:
+    """Whether ``actor`` sees the consultation's topics as everyone does (``topics_of``): one query when logged in."""
+    if not getattr(actor, "is_authenticated", False):
+        return True
+    return not db.session.scalar(sa.select(_own_unseen(actor, Contribution.consultation_id == consultation.id)))
+
+
+def _own_unseen(actor, where):
+    """``actor`` has a contribution there that only they see (waiting or hidden: ``visible_condition``)."""
+    return sa.exists().where(where, Contribution.author_id == actor.id,
+                             Contribution.state.in_([ContributionState.pending, ContributionState.hidden]))
 
 
 def own_contributions(user, contribution_ids: list[int]) -> dict[int, Contribution]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
@@ -119,8 +120,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
     accepted = services.has_accepted_charter(consultation, current_user)
     refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
     query = (request.args.get("q") or "").strip()[:100]
-    results = None
-    page = None
+    results = topics = None
     if query:
         def found():
             select = services.search_contributions(consultation, query)
@@ -131,8 +131,17 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
                            vary=(consultation.id, query, request.args.get("page", "")))
     else:
-        page = paginate(services.topics_of(consultation, current_user))
-        page.items = services.with_counts(page.items)
+        def topic_list(actor):
+            page = paginate(services.topics_of(consultation, actor))
+            page.items = services.with_counts(page.items)
+            return render_template("forums/_topic_list.html", consultation=consultation, page=page)
+
+        if services.sees_shared_topics(consultation, current_user):
+            # Everyone without a waiting contribution here sees the same topics: each page is built once.
+            topics = fragment("consultation-topics", lambda: topic_list(None), tags=FORUM_PAGE_TAGS,
+                              vary=(consultation.id, request.args.get("page", "")))
+        else:
+            topics = Markup(topic_list(current_user))
     if topic_form is None and refusal is None:
         topic_form = TopicForm(formdata=None)
     if topic_form is not None:
@@ -148,7 +157,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         shown_state=consultation.shown_state(),
         accepted=accepted,
         refusal=refusal,
-        page=page,
+        topic_list=topics,
         results=results,
         query=query,
         topic_form=topic_form,
