@@ -96,10 +96,6 @@ def csrf_token() -> str:
     return generate_csrf()
 
 
-def _valid(match: re.Match) -> bool:
-    return _genuine(current_app.config["SECRET_KEY"], match.group(0))
-
-
 @lru_cache(maxsize=65536)
 def _genuine(secret: str, marker: str) -> bool:
     # The same markers come back at every request: their check is remembered.
@@ -115,7 +111,9 @@ def fill(html: str, **values) -> Markup:
     ``{arg: value}`` (one query for all the page's contributions). A branch's
     value is read as a boolean.
     """
-    matches = [m for m in _MARKER.finditer(html) if _valid(m)]
+    html = str(html)  # slices of a plain string, not of Markup
+    secret = current_app.config["SECRET_KEY"]
+    matches = [m for m in _MARKER.finditer(html) if _genuine(secret, m.group(0))]
     if not matches:
         return Markup(html)
     wanted: dict[str, set[str]] = {}
@@ -164,8 +162,8 @@ def check(data: bytes) -> None:
     """Raise if ``data`` (a response about to leave) still holds a valid marker."""
     if _PREFIX not in data:
         return
-    text = data.decode("utf-8", "replace")
-    if any(_valid(m) for m in _MARKER.finditer(text)):
+    text, secret = data.decode("utf-8", "replace"), current_app.config["SECRET_KEY"]
+    if any(_genuine(secret, m.group(0)) for m in _MARKER.finditer(text)):
         raise HoleError("marqueur personnel non rempli dans une réponse")
 
 
