@@ -207,7 +207,13 @@ def _init_templates(app: Flask) -> None:
 
         # Mail rendered by the worker has no request and no current user.
         user = current_user if has_request_context() else None
-        unread = unread_count(user) if user is not None and user.is_authenticated else 0
+        unread = 0
+        if user is not None and user.is_authenticated:
+            # Once per request, however many templates (a page and its personal parts) are rendered.
+            known = g.get("_unread_notifications")
+            if known is None or known[0] != user.id:
+                known = g._unread_notifications = (user.id, unread_count(user))
+            unread = known[1]
         layout = {"territory": current_territory(), "unread_notifications": unread, "demo_guide": None, "my_space_url": None}
         if user is not None and user.is_authenticated and "councils_member.my_space" in app.view_functions:
             layout["my_space_url"] = url_for("councils_member.my_space")

@@ -153,7 +153,7 @@ def referral(referral_id: int):
     group_form = GroupForm()
     group_form.group.choices = [(g.id, g.name) for g in groups]
     personal = render_template(
-        "referrals/_referral_personal.html", referral=item, opinion=item.opinion,
+        "referrals/_referral_personal.html", referral=item,
         following=services.follows(item, current_user) if current_user.is_authenticated else False,
         action_form=ActionForm(), decline_form=DeclineForm(), group_form=group_form, groups=groups,
         actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
