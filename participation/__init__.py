@@ -51,6 +51,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from participation.core import pagecache
 
     pagecache.init_app(app)
+    from participation.core import holes
+
+    holes.init_app(app)
     _init_templates(app)
     return app
 
@@ -171,7 +174,6 @@ def _load_domains(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_wtf.csrf import generate_csrf
 
     from participation.core import dates, french
     from participation.core.i18n import stored_label
@@ -194,7 +196,7 @@ def _init_templates(app: Flask) -> None:
     )
     from flask_babel import get_locale
 
-    app.jinja_env.globals.update(can=can, csrf_token=generate_csrf, main_sections=main_sections, get_locale=get_locale)
+    app.jinja_env.globals.update(can=can, main_sections=main_sections, get_locale=get_locale)
 
     @app.context_processor
     def _layout_context():
@@ -205,7 +207,13 @@ def _init_templates(app: Flask) -> None:
 
         # Mail rendered by the worker has no request and no current user.
         user = current_user if has_request_context() else None
-        unread = unread_count(user) if user is not None and user.is_authenticated else 0
+        unread = 0
+        if user is not None and user.is_authenticated:
+            # Once per request, however many templates (a page and its personal parts) are rendered.
+            known = g.get("_unread_notifications")
+            if known is None or known[0] != user.id:
+                known = g._unread_notifications = (user.id, unread_count(user))
+            unread = known[1]
         layout = {"territory": current_territory(), "unread_notifications": unread, "demo_guide": None, "my_space_url": None}
         if user is not None and user.is_authenticated and "councils_member.my_space" in app.view_functions:
             layout["my_space_url"] = url_for("councils_member.my_space")

@@ -493,6 +493,8 @@ def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | N
                             current_app.config["PAGE_CACHE_SIZE"])
             return Markup(html)
     html = str(_as_anonymous(render))
+    if _shows_csrf_token_text(html):
+        raise RuntimeError(f"le fragment partagé « {name} » contient le jeton CSRF d'une session")
     lifetime = max_age or current_app.config["PAGE_CACHE_SECONDS"]
     local_pages.set("f" + key, (200, [], html, now + lifetime), current_app.config["PAGE_CACHE_SIZE"])
     if client is not None:
@@ -503,13 +505,23 @@ def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | N
     return Markup(html)
 
 
+def _shows_csrf_token_text(html: str) -> bool:
+    token = g.get("csrf_token")
+    return bool(token) and token in html
+
+
 def _as_anonymous(render):
-    """Run ``render()`` with an anonymous ``current_user``: what it shows is no one's."""
+    """Run ``render()`` with an anonymous ``current_user``: what it shows is no one's.
+
+    Personal values (the CSRF token…) become markers that ``holes.fill()`` fills per request."""
+    from participation.core import holes
+
     missing = object()
     saved = g.get("_login_user", missing)
     g._login_user = current_app.login_manager.anonymous_user()
     try:
-        return render()
+        with holes.rendering():
+            return render()
     finally:
         if saved is missing:
             g.pop("_login_user", None)

@@ -8,7 +8,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from participation.core.pagecache import cached_page
+from markupsafe import Markup
+
+from participation.core import holes
+from participation.core.pagecache import cached_page, fragment
 from participation.core.french import a, de
 from participation.core.dates import local_to_utc, utc_to_local
 from participation.core.concurrency import EditConflict
@@ -77,6 +80,8 @@ from participation.territory.models import Neighbourhood
 from flask_babel import gettext as _
 
 bp = Blueprint("councils", __name__, url_prefix="/conseils")
+# What a council's page shows: the council, its members, sittings, minutes and draws, its activity reports.
+COUNCIL_PAGE_TAGS = ("councils", "referrals", "users")
 staff_bp = Blueprint("councils_staff", __name__, url_prefix="/gestion/conseils")
 EXTRA_BLUEPRINTS = ("staff_bp", "member_space_bp")
 
@@ -112,22 +117,36 @@ def index():
 @cached_page
 def council(slug: str):
     council = _published_council(slug)
-    members = paginate(services.members_query(council).options(sa.orm.joinedload(Membership.college)), per_page=50)
-    now = utcnow()
-    upcoming = db.session.scalars(
-        sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.is_public.is_(True), Sitting.state != SittingState.draft,
-                                 Sitting.starts_at >= now).order_by(Sitting.starts_at).limit(5)
-    ).all()
-    minutes = db.session.scalars(
-        sa.select(Minutes).join(Sitting, Sitting.id == Minutes.sitting_id)
-        .where(Sitting.council_id == council.id, Minutes.state == MinutesState.published).order_by(Sitting.starts_at.desc()).limit(5)
-    ).all()
-    draws = db.session.scalars(sa.select(Draw).where(Draw.council_id == council.id, Draw.state == DrawState.performed)
-                               .order_by(Draw.performed_at.desc()).limit(5)).all()
+
+    def shared():
+        members = paginate(services.members_query(council).options(sa.orm.joinedload(Membership.college)), per_page=50)
+        now = utcnow()
+        upcoming = db.session.scalars(
+            sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.is_public.is_(True), Sitting.state != SittingState.draft,
+                                     Sitting.starts_at >= now).order_by(Sitting.starts_at).limit(5)
+        ).all()
+        minutes = db.session.scalars(
+            sa.select(Minutes).join(Sitting, Sitting.id == Minutes.sitting_id)
+            .where(Sitting.council_id == council.id, Minutes.state == MinutesState.published).order_by(Sitting.starts_at.desc()).limit(5)
+        ).all()
+        draws = db.session.scalars(sa.select(Draw).where(Draw.council_id == council.id, Draw.state == DrawState.performed)
+                                   .order_by(Draw.performed_at.desc()).limit(5)).all()
+        return render_template("councils/_council_shared.html", council=council, members=members, upcoming=upcoming,
+                               minutes=minutes, draws=draws)
+
+    def personal(part: str) -> Markup:
+        return Markup(render_template("councils/_council_personal.html", part=part, council=council, seat=seat,
+                                      drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
+                                      following=following))
+
     seat = current_membership(current_user, council)
-    return render_template("councils/council.html", council=council, members=members, upcoming=upcoming, minutes=minutes,
-                           draws=draws, seat=seat, drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
-                           following=services.follows(council, current_user))
+    following = services.follows(council, current_user)
+    # Members, sittings, minutes and draws are the same for everyone: built once per page of members
+    # (an upcoming sitting becomes past with time: the fragment lives PAGE_CACHE_SECONDS at most).
+    page = fragment("council", shared, tags=COUNCIL_PAGE_TAGS, vary=(council.id, request.args.get("page", "")))
+    return render_template("councils/council.html", council=council,
+                           shared=holes.fill(page, nav=personal("nav"), candidacy=personal("candidacy"),
+                                                             follow=personal("follow")))
 
 
 @bp.route("/<slug>/suivre", methods=["POST"])

@@ -28,6 +28,11 @@ def _signer() -> Signer:
     return Signer(current_app.config["SECRET_KEY"], salt="forums-form-started")
 
 
+def started_value() -> str:
+    """The signed moment a form is shown (filled per request in shared fragments: ``holes.fill(started=…)``)."""
+    return _signer().sign(str(int(time.time()))).decode()
+
+
 class SpamGuardForm(FlaskForm):
     """A honeypot field people never see, and the moment the form was shown, signed:
     a form filled by a robot in no time, or with the hidden field filled, is refused."""
@@ -38,7 +43,7 @@ class SpamGuardForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_submitted():
-            self.started.data = _signer().sign(str(int(time.time()))).decode()
+            self.started.data = started_value()
 
     def validate_website(self, field):
         if field.data:

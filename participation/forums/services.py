@@ -755,6 +755,39 @@ def replies_to(contributions: list[Contribution], actor) -> dict[int, list[Contr
     return result
 
 
+def sees_shared_thread(topic: Topic, actor) -> tuple[bool, bool]:
+    """(whether anyone sees a contribution of ``topic``, whether ``actor`` sees it as everyone does), in one query.
+
+    A person with a waiting or hidden contribution in the topic sees it in the thread (``visible_condition``):
+    their pages are theirs. Everyone else sees the same contributions, whose HTML is shared."""
+    public = sa.exists().where(Contribution.topic_id == topic.id, Contribution.parent_id.is_(None), visible_condition(None))
+    if not getattr(actor, "is_authenticated", False):
+        return bool(db.session.scalar(sa.select(public))), True
+    any_public, has_own = db.session.execute(sa.select(public, _own_unseen(actor, Contribution.topic_id == topic.id))).one()
+    return bool(any_public), not has_own
+
+
+def sees_shared_topics(consultation: Consultation, actor) -> bool:
+    """Whether ``actor`` sees the consultation's topics as everyone does (``topics_of``): one query when logged in."""
+    if not getattr(actor, "is_authenticated", False):
+        return True
+    return not db.session.scalar(sa.select(_own_unseen(actor, Contribution.consultation_id == consultation.id)))
+
+
+def _own_unseen(actor, where):
+    """``actor`` has a contribution there that only they see (waiting or hidden: ``visible_condition``)."""
+    return sa.exists().where(where, Contribution.author_id == actor.id,
+                             Contribution.state.in_([ContributionState.pending, ContributionState.hidden]))
+
+
+def own_contributions(user, contribution_ids: list[int]) -> dict[int, Contribution]:
+    """``user``'s contributions among ``contribution_ids`` (the controls of their own contributions on a page)."""
+    if not getattr(user, "is_authenticated", False) or not contribution_ids:
+        return {}
+    rows = db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(contribution_ids), Contribution.author_id == user.id))
+    return {c.id: c for c in rows}
+
+
 def reactions_of(user, contribution_ids: list[int]) -> dict[int, ReactionKind]:
     if not getattr(user, "is_authenticated", False) or not contribution_ids:
         return {}

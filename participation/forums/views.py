@@ -9,7 +9,10 @@ import io
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
 from participation.core.forms import parse_int
 from participation.core.dates import local_to_utc, utc_to_local
@@ -36,6 +39,7 @@ from participation.forums.forms import (
     ReportForm,
     SynthesisForm,
     TopicForm,
+    started_value,
 )
 from participation.forums.models import (
     CONSULTATION_WORKFLOW,
@@ -116,8 +120,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
     accepted = services.has_accepted_charter(consultation, current_user)
     refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
     query = (request.args.get("q") or "").strip()[:100]
-    results = None
-    page = None
+    results = topics = None
     if query:
         def found():
             select = services.search_contributions(consultation, query)
@@ -128,8 +131,17 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
                            vary=(consultation.id, query, request.args.get("page", "")))
     else:
-        page = paginate(services.topics_of(consultation, current_user))
-        page.items = services.with_counts(page.items)
+        def topic_list(actor):
+            page = paginate(services.topics_of(consultation, actor))
+            page.items = services.with_counts(page.items)
+            return render_template("forums/_topic_list.html", consultation=consultation, page=page)
+
+        if services.sees_shared_topics(consultation, current_user):
+            # Everyone without a waiting contribution here sees the same topics: each page is built once.
+            topics = fragment("consultation-topics", lambda: topic_list(None), tags=FORUM_PAGE_TAGS,
+                              vary=(consultation.id, request.args.get("page", "")))
+        else:
+            topics = Markup(topic_list(current_user))
     if topic_form is None and refusal is None:
         topic_form = TopicForm(formdata=None)
     if topic_form is not None:
@@ -145,7 +157,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         shown_state=consultation.shown_state(),
         accepted=accepted,
         refusal=refusal,
-        page=page,
+        topic_list=topics,
         results=results,
         query=query,
         topic_form=topic_form,
@@ -214,31 +226,71 @@ def _topic(consultation_id: int, topic_id: int, *, options=()) -> tuple[Consulta
 
 
 def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=None):
-    page = paginate(services.thread(topic, current_user))
-    if page.total == 0 and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
-        abort(404)
-    replies = services.replies_to(page.items, current_user)
-    ids = [c.id for c in page.items] + [r.id for rs in replies.values() for r in rs]
     refusal = services.participation_refusal(consultation, current_user)
     if form is None and refusal is None:
         form = ContributionForm(formdata=None)
-    following = services.following(topic, current_user)
+    if not current_user.is_authenticated:
+        mode = "anonymous"
+    else:
+        mode = "participant" if refusal is None else "member"
+    any_public, shared = services.sees_shared_thread(topic, current_user)
+
+    def render(actor):
+        page = paginate(services.thread(topic, actor))
+        return page, render_template(
+            "forums/_thread.html", consultation=consultation, topic=topic, page=page,
+            replies=services.replies_to(page.items, actor), reaction_kinds=list(ReactionKind), mode=mode,
+            reply_form=ContributionForm(formdata=None, prefix="reply") if mode == "participant" else None)
+
+    if shared:
+        # The same contributions for everyone of this mode: rendered once, personal bits filled below.
+        if not any_public and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
+            abort(404)
+        html = fragment("topic-thread", lambda: render(None)[1], tags=FORUM_PAGE_TAGS,
+                        vary=(topic.id, request.args.get("page", ""), mode))
+    else:
+        # Their own waiting or hidden contributions are in the thread: this person's page is rendered for them.
+        with holes.rendering():
+            page, html = render(current_user)
+        if page.total == 0 and topic.author_id != current_user.id and not can(current_user, "forums.moderate", topic):
+            abort(404)
     return render_template(
         "forums/topic.html",
         consultation=consultation,
         topic=topic,
-        page=page,
-        replies=replies,
-        my_reactions=services.reactions_of(current_user, ids),
-        following=following,
+        thread=_fill_thread(html),
+        following=services.following(topic, current_user),
         follow_form=FollowForm(formdata=None),
         refusal=refusal,
         form=form,
-        reply_form=ContributionForm(formdata=None, prefix="reply") if refusal is None else None,
-        reaction_kinds=list(ReactionKind),
-        edit_refusal=services.edit_refusal,
-        now=utcnow(),
     ), (status or form_status(form))
+
+
+def _fill_thread(html: str):
+    """A thread's HTML with this person's token, reactions and controls (templates/forums/_thread.html)."""
+    user = current_user
+
+    def split(args):
+        return [(arg, *arg.split("-", 1)) for arg in args]
+
+    def pressed(args):
+        mine = services.reactions_of(user, sorted({int(cid) for _, cid, _ in split(args)}))
+        return {arg: "true" if (kind := mine.get(int(cid))) is not None and kind.value == value else "false"
+                for arg, cid, value in split(args)}
+
+    def editable(args):
+        own = services.own_contributions(user, [int(cid) for _, cid, author in split(args) if author == str(user.id)])
+        now = utcnow()
+        return {arg: int(cid) in own and services.edit_refusal(own[int(cid)], user, now) is None for arg, cid, _ in split(args)}
+
+    return holes.fill(
+        html,
+        csrf=lambda args: dict.fromkeys(args, generate_csrf()),
+        started=lambda args: dict.fromkeys(args, started_value()),
+        mine=lambda args: {arg: user.is_authenticated and arg == str(user.id) for arg in args},
+        pressed=pressed,
+        editable=editable,
+    )
 
 
 @bp.route("/<int:consultation_id>/sujets/<int:topic_id>")

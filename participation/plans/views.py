@@ -9,7 +9,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from participation.core.pagecache import cached_page
+from markupsafe import Markup
+
+from participation.core import holes
+from participation.core.pagecache import cached_page, fragment
 from participation.core.permissions import can, require
 from participation.core.web import get_or_404, paginate
 from participation.extensions import db
@@ -97,15 +100,22 @@ def index():
 @cached_page
 def plan(slug: str):
     item = plan_by_slug(slug)
-    data = dashboards.dashboard(item, indicator_page_number=page_number("indicateurs"))
-    events = [e for e in services.timeline(item, limit=200) if e.name in PUBLIC_EVENTS][:15]
-    actions_by_id = {a.id: a for a in data["actions"]}
-    published = db.session.scalars(sa.select(ProgressReport).where(ProgressReport.plan_id == item.id,
-                                                                   ProgressReport.state == ReportState.published)
-                                   .order_by(ProgressReport.period_end.desc())).unique().all()
-    return render_template("plans/plan.html", **data, events=events, event_labels=PUBLIC_EVENTS, actions_by_id=actions_by_id,
-                           documents=services.documents_of(item),
-                           reports=published, following=services.follows_plan(item, current_user), form=ButtonForm())
+
+    def shared():
+        data = dashboards.dashboard(item, indicator_page_number=page_number("indicateurs"))
+        events = [e for e in services.timeline(item, limit=200) if e.name in PUBLIC_EVENTS][:15]
+        actions_by_id = {a.id: a for a in data["actions"]}
+        published = db.session.scalars(sa.select(ProgressReport).where(ProgressReport.plan_id == item.id,
+                                                                       ProgressReport.state == ReportState.published)
+                                       .order_by(ProgressReport.period_end.desc())).unique().all()
+        return render_template("plans/_plan_shared.html", **data, events=events, event_labels=PUBLIC_EVENTS,
+                               actions_by_id=actions_by_id, documents=services.documents_of(item), reports=published)
+
+    # The dashboard is the same for everyone: built once per page of indicators, every event invalidating it
+    # as it does the anonymous page (it shows the plan's links to other domains).
+    page = fragment("plan", shared, vary=(item.id, page_number("indicateurs")))
+    follow = render_template("plans/_plan_follow.html", plan=item, following=services.follows_plan(item, current_user), form=ButtonForm())
+    return render_template("plans/plan.html", plan=item, shared=holes.fill(page, follow=Markup(follow)))
 
 
 @bp.route("/<slug>/actions/<int:action_id>")

@@ -12,7 +12,10 @@ from flask_login import current_user, login_required
 
 from flask_babel import gettext as _
 
-from participation.core.pagecache import cached_page
+from markupsafe import Markup
+
+from participation.core import holes
+from participation.core.pagecache import cached_page, fragment
 from participation.core.concurrency import EditConflict, diff_lines
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.french import de
@@ -72,6 +75,10 @@ EXTRA_BLUEPRINTS = ("staff_bp",)
 
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 
+# What a referral's page shows: the referral, its opinion and answers (this domain), its council and sittings,
+# the departments that answer (territory, a site tag).
+REFERRAL_PAGE_TAGS = ("referrals", "councils")
+
 
 def _referral(referral_id: int, action: str = "referrals.view") -> Referral:
     referral = get_or_404(Referral, referral_id)
@@ -130,21 +137,30 @@ def index():
 @cached_page
 def referral(referral_id: int):
     item = _referral(referral_id)
-    opinion = item.opinion
-    public_answer = item.state in (ReferralState.answered, ReferralState.closed)
+
+    def shared():
+        opinion = item.opinion
+        public_answer = item.state in (ReferralState.answered, ReferralState.closed)
+        return render_template(
+            "referrals/_referral_shared.html", referral=item, opinion=opinion, steps=services.timeline(item),
+            published=opinion is not None and opinion.state == OpinionState.published, public_answer=public_answer,
+            history=services.history(opinion) if opinion and public_answer else {})
+
     groups = []
     if can(current_user, "referrals.decide", item) and item.state in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress):
         groups = db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.council_id == item.council_id,
                                                                   WorkingGroup.archived.is_(False)).order_by(WorkingGroup.name)).all()
     group_form = GroupForm()
     group_form.group.choices = [(g.id, g.name) for g in groups]
-    return render_template(
-        "referrals/referral.html", referral=item, opinion=opinion, steps=services.timeline(item),
-        published=opinion is not None and opinion.state == OpinionState.published,
-        public_answer=public_answer, history=services.history(opinion) if opinion and public_answer else {},
-        following=services.follows(item, current_user), action_form=ActionForm(), decline_form=DeclineForm(),
-        group_form=group_form, groups=groups, actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
+    personal = render_template(
+        "referrals/_referral_personal.html", referral=item,
+        following=services.follows(item, current_user) if current_user.is_authenticated else False,
+        action_form=ActionForm(), decline_form=DeclineForm(), group_form=group_form, groups=groups,
+        actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
     )
+    # The referral's facts, opinion, answers and history are the same for everyone who may see it: built once.
+    page = fragment("referral", shared, tags=REFERRAL_PAGE_TAGS, vary=(item.id,))
+    return render_template("referrals/referral.html", referral=item, shared=holes.fill(page, personal=Markup(personal)))
 
 
 @bp.route("/<int:referral_id>/suivre", methods=["POST"])

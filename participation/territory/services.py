@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 
 from participation.core.forms import parse_int
 from participation.core.errors import ValidationError
@@ -27,15 +27,39 @@ DEFAULT_BRAND_COLOUR = "#1f5f8b"
 
 
 def current_territory() -> Territory:
-    """The territory's settings, read once per request (an unsaved default before set-up)."""
+    """The territory's settings, read once per request (an unsaved default before set-up).
+
+    Every page shows them: a ``GET`` uses this process's copy (not attached to the session) while the
+    generation of the territory's tag is unchanged (``core/pagecache``: any change records an event)."""
     if has_app_context() and "territory" in g:
         return g.territory
-    territory = db.session.scalar(sa.select(Territory).order_by(Territory.id).limit(1))
+    from participation.core.pagecache import local_pages
+
+    generation = _snapshot_generation()
+    # Kept with the cached pages (forgotten with them), per database: (generation, column values).
+    key = "territory\x1f" + current_app.config["SQLALCHEMY_DATABASE_URI"]
+    snapshot = local_pages.get(key) if generation else None
+    if snapshot is not None and snapshot[0] == generation:
+        territory = Territory(**snapshot[1])
+    else:
+        territory = db.session.scalar(sa.select(Territory).order_by(Territory.id).limit(1))
+        if territory is not None and generation:
+            values = {column.key: getattr(territory, column.key) for column in sa.inspect(Territory).column_attrs}
+            local_pages.set(key, (generation, values), current_app.config["PAGE_CACHE_SIZE"])
     if territory is None:
         territory = Territory(name=DEFAULT_TERRITORY_NAME, kind="collectivité", brand_colour=DEFAULT_BRAND_COLOUR, accessibility_status="non conforme")
     if has_app_context():
         g.territory = territory
     return territory
+
+
+def _snapshot_generation() -> str | None:
+    """The generation the copy is valid for; None where the copy is not used (writes, no page cache, no request)."""
+    from participation.core import pagecache
+
+    if not has_request_context() or request.method not in ("GET", "HEAD") or not current_app.config.get("PAGE_CACHE"):
+        return None
+    return pagecache.generation(pagecache.expand_tags(("territory",)))
 
 
 def slugify(text: str) -> str:

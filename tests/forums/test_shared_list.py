@@ -4,7 +4,10 @@ and see a new consultation at their next request."""
 from __future__ import annotations
 
 
+import sqlalchemy as sa
+
 from participation.extensions import db
+from participation.forums.models import Contribution
 from participation.forums import services
 from tests import factories
 
@@ -68,3 +71,49 @@ def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cac
     db.session.commit()
     assert "La piscine ferme trop tôt." in as_bruno.get(path).get_data(as_text=True)
     assert len(calls) == 2
+
+
+def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stays_its_authors(cache_on, app, monkeypatch, count_queries):
+    calls = []
+    real = services.with_counts
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "with_counts", counting)
+    consultation = factories.consultation(title="Plan vélo", premoderated=True)
+    alice = factories.participant(consultation, display_name="Alice Martin")
+    bruno = factories.participant(consultation, display_name="Bruno Petit")
+    moderator = factories.user(roles=("moderator",))
+    for i in range(app.config["PAGE_SIZE"] + 1):
+        factories.topic(consultation, alice, title=f"Sujet public {i}")
+    services.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme", actor=moderator)
+    db.session.commit()
+    as_alice, as_bruno = app.test_client(), app.test_client()
+    as_alice.login(alice.email, factories.PASSWORD)
+    as_bruno.login(bruno.email, factories.PASSWORD)
+    path = f"/concertations/{consultation.id}"
+
+    first = as_alice.get(path).get_data(as_text=True)
+    assert "Sujet public 20" in first and "Alice Martin" in first
+    text = as_bruno.get(path).get_data(as_text=True)
+    assert "Sujet public 20" in text and "Bruno Petit" in text and len(calls) == 1
+    assert "Sujet public 0" in as_bruno.get(path + "?page=2").get_data(as_text=True)
+    with count_queries() as deep:
+        as_alice.get(path + "?page=2")
+    assert len(calls) == 2  # the deep page too, once for both
+
+    # Bruno's topic waits for moderation: he sees it, Alice does not; then it is approved and everyone sees it.
+    waiting = factories.topic(consultation, bruno, title="Sujet en attente")
+    db.session.commit()
+    assert "Sujet en attente" in as_bruno.get(path).get_data(as_text=True)
+    assert "Sujet en attente" not in as_alice.get(path).get_data(as_text=True)
+    services.moderate(db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == waiting.id)).all(),
+                      action="approve", reason="Conforme", actor=moderator)
+    db.session.commit()
+    assert "Sujet en attente" in as_alice.get(path).get_data(as_text=True)
+    as_bruno.get(path + "?page=2")
+    with count_queries() as again:
+        as_alice.get(path + "?page=2")
+    assert again.count == deep.count  # the same few queries whatever the number of topics

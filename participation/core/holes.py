@@ -1,0 +1,178 @@
+"""Personal holes in shared HTML: a fragment rendered once for everyone, filled per request.
+
+A logged-in page is mostly what everyone sees (a topic's contributions, a list
+of topics) plus a few personal bits: the CSRF token of its forms, the signed
+moment a form was shown, the reactions this person pressed, the controls of
+their own contributions. The shared part is rendered once (``pagecache.fragment``)
+with *markers* where those bits go, and ``fill()`` puts each person's values in
+at every request, which costs a regular expression over the HTML and one query
+or two, instead of rendering hundreds of contributions again.
+
+Markers, written by the templates while a fragment renders (``holes_active()``):
+
+- ``{{ hole("pressed", arg) }}``: a value (escaped unless it is ``Markup``);
+- ``{% call(mine) per_person("mine", arg) %}…{% endcall %}`` (``_macros.html``):
+  the body is rendered twice, with ``mine`` true then false, between
+  ``if``/``else``/``end`` markers; ``fill()`` keeps the branch the person's
+  value chooses;
+- ``csrf_token()`` and ``started_value()`` of forms: markers named ``csrf`` and
+  ``started`` inside a fragment, the real values elsewhere.
+
+A marker carries an HMAC of its kind, name and argument keyed on
+``SECRET_KEY``: text written by a resident (shown inside fragments) can never
+forge one, a lookalike with a wrong MAC is left as the text it is. A marker
+that ``fill()`` has no value for is an error, and so is a valid marker left in
+a response (``init_app``'s check): a shared marker never reaches a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from functools import lru_cache
+
+from flask import Flask, current_app, g, has_request_context
+from markupsafe import Markup, escape
+
+_MARKER = re.compile(r"@@h:(v|if|else|end):(\w+):([\w.-]*):([0-9a-f]{20})@@")
+_PREFIX = b"@@h:"
+
+
+class HoleError(RuntimeError):
+    """A marker without a value, unbalanced branches, or a marker about to be sent."""
+
+
+@lru_cache(maxsize=65536)
+def _mac(secret: str, kind: str, name: str, arg: str) -> str:
+    return hmac.new(secret.encode(), f"hole\x1f{kind}\x1f{name}\x1f{arg}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _marker(kind: str, name: str, arg) -> Markup:
+    arg = str(arg)
+    if not re.fullmatch(r"[\w.-]*", arg):
+        raise ValueError(f"argument de trou invalide : {arg!r}")
+    return Markup(f"@@h:{kind}:{name}:{arg}:{_mac(current_app.config['SECRET_KEY'], kind, name, arg)}@@")
+
+
+def holes_active() -> bool:
+    """True while a shared fragment renders: personal values become markers."""
+    return has_request_context() and bool(g.get("_holes_depth"))
+
+
+class rendering:
+    """``with holes.rendering():`` personal values rendered inside are markers (``fragment()`` does it)."""
+
+    def __enter__(self):
+        g._holes_depth = g.get("_holes_depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc):
+        g._holes_depth -= 1
+        return False
+
+
+def hole(name: str, arg="") -> Markup:
+    """A value ``fill()`` puts in for each person."""
+    return _marker("v", name, arg)
+
+
+def personal_value(name: str, value) -> str:
+    """``value`` itself, or a marker named ``name`` inside a shared fragment."""
+    return hole(name) if holes_active() else value
+
+
+def branch_markers(name: str, arg="") -> tuple[Markup, Markup, Markup]:
+    """The ``if``, ``else`` and ``end`` markers of a per-person choice (see ``per_person`` in ``_macros.html``)."""
+    return _marker("if", name, arg), _marker("else", name, arg), _marker("end", name, arg)
+
+
+def csrf_token() -> str:
+    """The CSRF token for templates: a marker inside a shared fragment, this session's token elsewhere."""
+    if holes_active():
+        return hole("csrf")
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf()
+
+
+@lru_cache(maxsize=65536)
+def _genuine(secret: str, marker: str) -> bool:
+    # The same markers come back at every request: their check is remembered.
+    kind, name, arg, mac = _MARKER.fullmatch(marker).groups()
+    return hmac.compare_digest(mac, _mac(secret, kind, name, arg))
+
+
+def fill(html: str, **values) -> Markup:
+    """``html`` with every marker replaced by this request's values.
+
+    ``values[name]`` is either a value for every argument (the CSRF token) or a
+    function given the sorted arguments found in ``html`` and returning
+    ``{arg: value}`` (one query for all the page's contributions). A branch's
+    value is read as a boolean.
+    """
+    html = str(html)  # slices of a plain string, not of Markup
+    secret = current_app.config["SECRET_KEY"]
+    matches = [m for m in _MARKER.finditer(html) if _genuine(secret, m.group(0))]
+    if not matches:
+        return Markup(html)
+    wanted: dict[str, set[str]] = {}
+    for m in matches:
+        if m.group(1) in ("v", "if"):
+            wanted.setdefault(m.group(2), set()).add(m.group(3))
+    found: dict[str, dict] = {}
+    for name, args in wanted.items():
+        if name not in values or values[name] is None:
+            raise HoleError(f"aucune valeur pour le trou « {name} »")
+        given = values[name]
+        found[name] = given(sorted(args)) if callable(given) else dict.fromkeys(args, given)
+        missing = args - found[name].keys()
+        if missing:
+            raise HoleError(f"trou « {name} » sans valeur pour {sorted(missing)[:5]}")
+    out: list[str] = []
+    stack: list[list] = []  # [name, arg, chosen, in_else]
+    shown = True
+    position = 0
+    for m in matches:
+        kind, name, arg, _ = m.groups()
+        if shown:
+            out.append(html[position:m.start()])
+        position = m.end()
+        if kind == "v":
+            if shown:
+                out.append(str(escape(found[name][arg])))
+            continue
+        if kind == "if":
+            stack.append([name, arg, bool(found[name][arg]), False])
+        else:
+            if not stack or stack[-1][:2] != [name, arg]:
+                raise HoleError(f"branche « {name} » mal fermée")
+            if kind == "else":
+                stack[-1][3] = True
+            else:
+                stack.pop()
+        shown = all(chosen != in_else for _, _, chosen, in_else in stack)
+    if stack:
+        raise HoleError("branche non fermée")
+    out.append(html[position:])
+    return Markup("".join(out))
+
+
+def check(data: bytes) -> None:
+    """Raise if ``data`` (a response about to leave) still holds a valid marker."""
+    if _PREFIX not in data:
+        return
+    text, secret = data.decode("utf-8", "replace"), current_app.config["SECRET_KEY"]
+    if any(_genuine(secret, m.group(0)) for m in _MARKER.finditer(text)):
+        raise HoleError("marqueur personnel non rempli dans une réponse")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(hole=hole, hole_branch=branch_markers, personal_value=personal_value, csrf_token=csrf_token)
+
+    @app.after_request
+    def _no_marker_leaves(response):
+        # Runs before the page cache stores the response (its hook is the last one).
+        if response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed:
+            check(response.get_data())
+        return response
