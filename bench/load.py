@@ -92,6 +92,8 @@ def ensure_database(url: str, factor: float, env: dict) -> dict:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
             say(f"base {name} créée")
     admin.dispose()
+    # A database filled by an earlier version of the code is brought to the current schema before it is reused.
+    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         tables = sa.inspect(connection).get_table_names()
@@ -102,7 +104,6 @@ def ensure_database(url: str, factor: float, env: dict) -> dict:
         say(f"base déjà remplie ({users} comptes) : réutilisée")
         info["users"] = users
         return info
-    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     say(f"seed scale --factor {factor:g} …")
     started = time.monotonic()
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "seed", "scale", "--factor", str(factor)], cwd=ROOT, env=env, check=True)
