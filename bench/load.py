@@ -631,7 +631,7 @@ def background_lines(bg) -> list[str]:
             f"- {m['sent']} courriels remis à aiosmtpd ({m['connections']} connexion(s) SMTP par passage) en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
             f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
             f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
-            f"{d['still_waiting']} personnes encore en attente à la fin.",
+            f"{d['still_waiting']} {'personne' if d['still_waiting'] < 2 else 'personnes'} encore en attente à la fin.",
             f"- Rappels : {r['scans']} passages de la tâche (toutes les 6 h sur 8 jours), {r['registrations']} inscriptions dans la base "
             f"(chaque passage lit celles des événements dans une fenêtre de rappel), {r['queued']} rappels mis en file, en {r['seconds']} s.",
             f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "
