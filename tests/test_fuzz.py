@@ -33,7 +33,7 @@ import logging
 import re
 import time
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import sqlalchemy as sa

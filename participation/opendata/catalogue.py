@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, UTC
 
 
 @dataclass(frozen=True)
@@ -131,10 +131,5 @@ def latest(*moments: datetime | date | None) -> datetime | date | None:
     known = [m for m in moments if m is not None]
     if not known:
         return None
-    return max(known, key=lambda m: m if isinstance(m, datetime) else datetime(m.year, m.month, m.day, tzinfo=_utc()))
+    return max(known, key=lambda m: m if isinstance(m, datetime) else datetime(m.year, m.month, m.day, tzinfo=UTC))
 
-
-def _utc():
-    from datetime import timezone
-
-    return timezone.utc

@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from flask_babel import force_locale
 
 from participation.core import dates

@@ -16,7 +16,7 @@ from participation.core.outbox import OutboxMail
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
 from participation.plans import committees, indicators, jobs, services
-from participation.plans.models import ActionLink, CommitteeMember, Indicator
+from participation.plans.models import ActionLink, CommitteeMember
 from tests import factories
 from tests.factories import PASSWORD
 

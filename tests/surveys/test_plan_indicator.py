@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from html import unescape
 
 import pytest
@@ -35,7 +35,7 @@ def plan_indicators():
 def _closed_with_answers(q, questionnaire):
     for number, (bus, satisfaction) in enumerate([("Oui", "4"), ("Oui", "5"), ("Oui", "3"), ("Non", "2")]):
         respond(questionnaire, q, key=f"navigateur-{number}", bus=bus, satisfaction=satisfaction)
-    services.close_questionnaire(questionnaire, actor=SYSTEM, now=datetime(2026, 3, 15, 12, tzinfo=timezone.utc))
+    services.close_questionnaire(questionnaire, actor=SYSTEM, now=datetime(2026, 3, 15, 12, tzinfo=UTC))
 
 
 def test_published_results_become_the_indicators_measurements(plan_indicators):
