@@ -226,6 +226,25 @@ def count_queries(app):
 
 
 @pytest.fixture
+def count_calls(monkeypatch):
+    """``calls = count_calls(module, "name")``: ``calls`` grows by one at each call of ``module.name``,
+    which still runs (how a test sees that a shared fragment was built once, not once per person)."""
+
+    def install(owner, name: str) -> list:
+        calls = []
+        real = getattr(owner, name)
+
+        def counting(*args, **kwargs):
+            calls.append(1)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counting)
+        return calls
+
+    return install
+
+
+@pytest.fixture
 def cache_on(app):
     """The page cache switched on for one test (it is off in tests), emptied before and after."""
     from participation.core import pagecache

@@ -7,15 +7,8 @@ from participation.extensions import db
 from tests import factories
 
 
-def test_a_member_and_a_resident_share_the_page_but_not_their_links_and_buttons(app, cache_on, monkeypatch):
-    calls = []
-    real = services.members_query
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "members_query", counting)
+def test_a_member_and_a_resident_share_the_page_but_not_their_links_and_buttons(app, cache_on, count_calls):
+    calls = count_calls(services, "members_query")
     council = factories.council(name="Conseil de développement")
     member = factories.member(council, user_=factories.user(display_name="Marc Membre"))
     resident = factories.user(display_name="Alice Martin")

@@ -43,15 +43,8 @@ def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, ap
     assert len(calls) == 3
 
 
-def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cache_on, app, monkeypatch):
-    calls = []
-    real = services.search_contributions
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "search_contributions", counting)
+def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cache_on, app, count_calls):
+    calls = count_calls(services, "search_contributions")
     consultation = factories.consultation(title="Plan vélo")
     topic = factories.topic(consultation, title="Arceaux", body="Il manque des arceaux à la piscine.")
     alice = factories.participant(consultation, display_name="Alice Martin")
@@ -73,15 +66,8 @@ def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cac
     assert len(calls) == 2
 
 
-def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stays_its_authors(cache_on, app, monkeypatch, count_queries):
-    calls = []
-    real = services.with_counts
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "with_counts", counting)
+def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stays_its_authors(cache_on, app, count_queries, count_calls):
+    calls = count_calls(services, "with_counts")
     consultation = factories.consultation(title="Plan vélo", premoderated=True)
     alice = factories.participant(consultation, display_name="Alice Martin")
     bruno = factories.participant(consultation, display_name="Bruno Petit")

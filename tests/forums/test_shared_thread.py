@@ -20,7 +20,7 @@ PRESSED_RE = re.compile(r'aria-pressed="true">([^<]+)<')
 
 
 @pytest.fixture
-def forum(app, cache_on, monkeypatch):
+def forum(app, cache_on, count_calls):
     """Alice and Bruno take part in a topic; the thread's renderings are counted."""
     consultation = factories.consultation(title="Plan vélo")
     alice = factories.participant(consultation, display_name="Alice Martin")
@@ -31,14 +31,7 @@ def forum(app, cache_on, monkeypatch):
     other = services.contribute(topic, body="Avis de Bruno sur les arceaux.", actor=bruno)
     services.react(other, ReactionKind.agree, actor=alice)
     db.session.commit()
-    renders = []
-    real = services.replies_to
-
-    def counting(*args, **kwargs):
-        renders.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "replies_to", counting)
+    renders = count_calls(services, "replies_to")
     as_alice, as_bruno = app.test_client(), app.test_client()
     as_alice.login(alice.email, factories.PASSWORD)
     as_bruno.login(bruno.email, factories.PASSWORD)

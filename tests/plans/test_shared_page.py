@@ -8,15 +8,8 @@ from participation.plans import dashboard, services
 from tests import factories
 
 
-def test_two_people_share_the_dashboard_but_not_whether_they_follow(app, cache_on, monkeypatch):
-    calls = []
-    real = dashboard.dashboard
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(dashboard, "dashboard", counting)
+def test_two_people_share_the_dashboard_but_not_whether_they_follow(app, cache_on, count_calls):
+    calls = count_calls(dashboard, "dashboard")
     plan = factories.plan(title="Projet de territoire", axes=1, objectives=1, actions=2, state="running")
     alice, bruno = factories.user(display_name="Alice Martin"), factories.user(display_name="Bruno Petit")
     services.follow_plan(plan, actor=alice)

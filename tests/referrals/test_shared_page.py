@@ -9,15 +9,8 @@ from tests import factories
 from tests.referrals.conftest import new_referral
 
 
-def test_the_page_is_shared_but_following_and_the_bureaus_buttons_stay_personal(setup, app, cache_on, monkeypatch):
-    calls = []
-    real = services.timeline
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "timeline", counting)
+def test_the_page_is_shared_but_following_and_the_bureaus_buttons_stay_personal(setup, app, cache_on, count_calls):
+    calls = count_calls(services, "timeline")
     referral = new_referral(setup)
     alice = factories.user(display_name="Alice Martin")
     services.follow(referral, actor=alice)

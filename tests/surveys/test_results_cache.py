@@ -12,15 +12,8 @@ from tests.surveys.helpers import respond
 
 
 @pytest.fixture
-def builds(monkeypatch):
-    calls = []
-    real = results.question_results
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(results, "question_results", counting)
+def builds(count_calls):
+    calls = count_calls(results, "question_results")
     return calls
 
 
