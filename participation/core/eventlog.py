@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -180,6 +181,28 @@ def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
             done += 1
         db.session.commit()
     return done
+
+
+@dataclass(frozen=True)
+class DeferredFailures:
+    """Events whose deferred subscribers failed at least once and still wait for the worker's next try."""
+
+    waiting: int
+    oldest_at: datetime  # when the oldest of them was recorded
+    last_error: str | None
+
+
+def deferred_failures() -> DeferredFailures | None:
+    """What the admin's dashboard says of deferred subscribers that fail; ``None`` when none does. One query."""
+    from participation.extensions import db
+
+    failing = DeferredEvent.attempts > 0
+    last_error = sa.select(DeferredEvent.last_error).where(failing).order_by(DeferredEvent.id.desc()).limit(1).scalar_subquery()
+    waiting, oldest, error = db.session.execute(
+        sa.select(sa.func.count(DeferredEvent.id), sa.func.min(DomainEvent.occurred_at), last_error)
+        .join(DomainEvent, DomainEvent.id == DeferredEvent.event_id).where(failing)
+    ).one()
+    return DeferredFailures(waiting=waiting, oldest_at=oldest, last_error=error) if waiting else None
 
 
 def _reload(event: DomainEvent) -> bool:

@@ -9,6 +9,7 @@ from participation.core.french import a, de
 from participation.accounts import services as accounts
 from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, User
 from participation.core.errors import DomainError, PermissionDenied
+from participation.core.eventlog import deferred_failures
 from participation.core.outbox import MailStatus, OutboxMail, delivery_outage
 from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, rollback_only
@@ -54,6 +55,7 @@ def dashboard():
         account_counts=services.accounts_by_state() if can(current_user, "accounts.list") else None,
         mail_counts=mail_counts,
         outage=delivery_outage() if can(current_user, "staff.retry_mail") else None,
+        deferred_failures=deferred_failures() if can(current_user, "staff.retry_mail") else None,
     )
 
 

@@ -96,3 +96,49 @@ def test_deferred_subscribers_run_in_the_worker_and_a_failure_is_retried_later(a
         eventlog._deferred["user.waved"].remove(later)
     assert run_deferred(now=later_on + timedelta(hours=1)) == 1  # no subscriber any more: done
     assert db.session.scalar(sa.select(sa.func.count(DeferredEvent.id))) == 0
+
+
+def test_deferred_subscribers_that_keep_failing_show_on_the_admins_dashboard_only(client):
+    from participation.core import eventlog
+    from participation.core.eventlog import deferred_failures, run_deferred
+    from tests.staff.conftest import login, text
+
+    admin = factories.admin(email="admin-suites@example.org")
+    staff = factories.staff(email="agent-suites@example.org")
+    person = factories.user()
+    db.session.commit()
+
+    @subscribe("user.stumbled", deferred=True)
+    def failing(event):
+        raise RuntimeError("le serveur de recherche ne répond pas")
+
+    try:
+        record("user.stumbled", person)
+        record("user.stumbled", person)
+        db.session.commit()
+        assert deferred_failures() is None  # queued, not failed: nothing to say yet
+        assert run_deferred() == 0
+    finally:
+        eventlog._deferred["user.stumbled"].remove(failing)
+    failures = deferred_failures()
+    assert failures.waiting == 2 and "le serveur de recherche ne répond pas" in failures.last_error
+
+    login(client, admin)
+    page = text(client.get("/gestion/"))
+    assert "Suites d'événements en échec" in page and "2 événements attendent leurs suites" in page
+    assert "Dernière erreur : RuntimeError: le serveur de recherche ne répond pas" in page
+    other = client.application.test_client()
+    login(other, staff)
+    assert "Suites d'événements en échec" not in text(other.get("/gestion/"))
+
+    assert run_deferred(now=utcnow_in_hours(7)) == 2  # the subscriber is gone: the next try succeeds
+    assert deferred_failures() is None
+    assert "Suites d'événements en échec" not in text(client.get("/gestion/"))
+
+
+def utcnow_in_hours(hours: int):
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+
+    return utcnow() + timedelta(hours=hours)
