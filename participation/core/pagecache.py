@@ -395,7 +395,7 @@ def _shareable(response: Response, everyone: bool) -> bool:
         response.status_code == 200
         and not response.is_streamed
         and not response.direct_passthrough
-        and not _shows_csrf_token(response)
+        and not _shows_csrf_token(response.get_data())
         and not g.get("rollback_only")
         and not response.cache_control.private
         and not response.cache_control.no_store
@@ -418,9 +418,12 @@ def _stored_header(name: str) -> bool:
     return name not in ("content-length", "x-page-cache", "set-cookie", "retry-after") and not name.startswith("x-ratelimit-")
 
 
-def _shows_csrf_token(response: Response) -> bool:
+def _shows_csrf_token(content: bytes | str) -> bool:
+    """Whether ``content`` (a response's body, a fragment's HTML) shows this session's CSRF token."""
     token = g.get("csrf_token")
-    return bool(token) and token.encode() in response.get_data()
+    if not token:
+        return False
+    return (token.encode() if isinstance(content, bytes) else token) in content
 
 
 def _store(response: Response) -> Response:
@@ -493,7 +496,7 @@ def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | N
                             current_app.config["PAGE_CACHE_SIZE"])
             return Markup(html)
     html = str(_as_anonymous(render))
-    if _shows_csrf_token_text(html):
+    if _shows_csrf_token(html):
         raise RuntimeError(f"le fragment partagé « {name} » contient le jeton CSRF d'une session")
     lifetime = max_age or current_app.config["PAGE_CACHE_SECONDS"]
     local_pages.set("f" + key, (200, [], html, now + lifetime), current_app.config["PAGE_CACHE_SIZE"])
@@ -503,11 +506,6 @@ def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | N
         except Exception:
             pass
     return Markup(html)
-
-
-def _shows_csrf_token_text(html: str) -> bool:
-    token = g.get("csrf_token")
-    return bool(token) and token in html
 
 
 def _as_anonymous(render):
