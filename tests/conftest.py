@@ -226,6 +226,23 @@ def count_queries(app):
 
 
 @pytest.fixture
+def logged_in(app):
+    """``as_alice, as_bruno = logged_in(alice.email, bruno.email)``: one test client per address, each
+    logged in with the factories' password (two people, or two tabs, on the same page)."""
+    from tests.factories import PASSWORD
+
+    def clients(*emails: str):
+        made = []
+        for email in emails:
+            client = app.test_client()
+            client.login(email, PASSWORD)
+            made.append(client)
+        return tuple(made)
+
+    return clients
+
+
+@pytest.fixture
 def count_calls(monkeypatch):
     """``calls = count_calls(module, "name")``: ``calls`` grows by one at each call of ``module.name``,
     which still runs (how a test sees that a shared fragment was built once, not once per person)."""

@@ -29,7 +29,7 @@ def builds(monkeypatch):
     return calls
 
 
-def test_logged_in_people_share_the_month_and_the_feed_and_see_a_change_at_once(cache_on, app, builds):
+def test_logged_in_people_share_the_month_and_the_feed_and_see_a_change_at_once(cache_on, app, builds, logged_in):
     from participation.events import services as events
 
     event = factories.event(title="Balade urbaine")
@@ -37,9 +37,7 @@ def test_logged_in_people_share_the_month_and_the_feed_and_see_a_change_at_once(
     bruno = factories.user(display_name="Bruno Petit")
     db.session.commit()
     month = f"/agenda/?mois={event.starts_at.strftime('%Y-%m')}"
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
 
     text = as_alice.get(month).get_data(as_text=True)
     assert "Balade urbaine" in text and "Alice Martin" in text

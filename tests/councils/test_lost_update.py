@@ -18,13 +18,11 @@ def _minutes(sitting):
     return db.session.scalar(sa.select(Minutes).where(Minutes.sitting_id == sitting.id))
 
 
-def test_two_staff_members_write_the_minutes_at_the_same_time(app):
+def test_two_staff_members_write_the_minutes_at_the_same_time(app, logged_in):
     council = factories.council()
     sitting = factories.sitting(council, days=1, publish=True)
     db.session.flush()
-    first, second = app.test_client(), app.test_client()
-    first.login(factories.staff().email, factories.PASSWORD)
-    second.login(factories.staff(email="second-agent@example.org").email, factories.PASSWORD)
+    first, second = logged_in(factories.staff().email, factories.staff(email="second-agent@example.org").email)
     page = f"/gestion/conseils/seances/{sitting.id}"
     assert 'name="based_on" type="hidden" value="0"' in first.get(page).get_data(as_text=True)
     assert first.submit(f"{page}/compte-rendu", {"body": "Présents : huit membres.", "based_on": 0}, form_path=page).status_code == 302

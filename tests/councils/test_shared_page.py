@@ -7,16 +7,14 @@ from participation.extensions import db
 from tests import factories
 
 
-def test_a_member_and_a_resident_share_the_page_but_not_their_links_and_buttons(app, cache_on, count_calls):
+def test_a_member_and_a_resident_share_the_page_but_not_their_links_and_buttons(app, cache_on, count_calls, logged_in):
     calls = count_calls(services, "members_query")
     council = factories.council(name="Conseil de développement")
     member = factories.member(council, user_=factories.user(display_name="Marc Membre"))
     resident = factories.user(display_name="Alice Martin")
     services.follow(council, actor=resident)
     db.session.commit()
-    as_member, as_resident = app.test_client(), app.test_client()
-    as_member.login(member.user.email, factories.PASSWORD)
-    as_resident.login(resident.email, factories.PASSWORD)
+    as_member, as_resident = logged_in(member.user.email, resident.email)
     path = f"/conseils/{council.slug}"
 
     member_page = as_member.get(path).get_data(as_text=True)

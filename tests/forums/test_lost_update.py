@@ -12,12 +12,10 @@ from participation.forums.models import Consultation
 from tests import factories
 
 
-def test_two_staff_members_write_the_synthesis_at_the_same_time(app):
+def test_two_staff_members_write_the_synthesis_at_the_same_time(app, logged_in):
     consultation = factories.consultation(state="closed")
     db.session.flush()
-    first, second = app.test_client(), app.test_client()
-    first.login(factories.staff().email, factories.PASSWORD)
-    second.login(factories.staff().email, factories.PASSWORD)
+    first, second = logged_in(factories.staff().email, factories.staff().email)
     path = f"/gestion/concertations/{consultation.id}"
     assert 'name="based_on" type="hidden" value="0"' in first.get(path).get_data(as_text=True)
     assert first.submit(f"{path}/synthese", {"text": "Les habitants veulent un parc.", "based_on": 0}, form_path=path).status_code == 302

@@ -12,7 +12,7 @@ from participation.forums import services
 from tests import factories
 
 
-def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, app, monkeypatch):
+def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, app, monkeypatch, logged_in):
     calls = []
     real = services.public_consultations
 
@@ -25,9 +25,7 @@ def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, ap
     alice = factories.user(display_name="Alice Martin")
     bruno = factories.user(display_name="Bruno Petit")
     db.session.commit()
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
 
     text = as_alice.get("/concertations/").get_data(as_text=True)
     assert "Plan vélo" in text and "Alice Martin" in text
@@ -43,16 +41,14 @@ def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, ap
     assert len(calls) == 3
 
 
-def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cache_on, app, count_calls):
+def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cache_on, app, count_calls, logged_in):
     calls = count_calls(services, "search_contributions")
     consultation = factories.consultation(title="Plan vélo")
     topic = factories.topic(consultation, title="Arceaux", body="Il manque des arceaux à la piscine.")
     alice = factories.participant(consultation, display_name="Alice Martin")
     bruno = factories.user(display_name="Bruno Petit")
     db.session.commit()
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
     path = f"/concertations/{consultation.id}?q=piscine"
 
     assert "Il manque des arceaux" in as_alice.get(path).get_data(as_text=True)
@@ -66,7 +62,7 @@ def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cac
     assert len(calls) == 2
 
 
-def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stays_its_authors(cache_on, app, count_queries, count_calls):
+def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stays_its_authors(cache_on, app, count_queries, count_calls, logged_in):
     calls = count_calls(services, "with_counts")
     consultation = factories.consultation(title="Plan vélo", premoderated=True)
     alice = factories.participant(consultation, display_name="Alice Martin")
@@ -76,9 +72,7 @@ def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stay
         factories.topic(consultation, alice, title=f"Sujet public {i}")
     services.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme", actor=moderator)
     db.session.commit()
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
     path = f"/concertations/{consultation.id}"
 
     first = as_alice.get(path).get_data(as_text=True)

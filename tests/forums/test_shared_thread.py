@@ -20,7 +20,7 @@ PRESSED_RE = re.compile(r'aria-pressed="true">([^<]+)<')
 
 
 @pytest.fixture
-def forum(app, cache_on, count_calls):
+def forum(app, cache_on, count_calls, logged_in):
     """Alice and Bruno take part in a topic; the thread's renderings are counted."""
     consultation = factories.consultation(title="Plan vélo")
     alice = factories.participant(consultation, display_name="Alice Martin")
@@ -32,9 +32,7 @@ def forum(app, cache_on, count_calls):
     services.react(other, ReactionKind.agree, actor=alice)
     db.session.commit()
     renders = count_calls(services, "replies_to")
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
     return dict(consultation=consultation, topic=topic, alice=alice, bruno=bruno, first=first, other=other, reply=reply,
                 as_alice=as_alice, as_bruno=as_bruno, renders=renders,
                 path=f"/concertations/{consultation.id}/sujets/{topic.id}")
@@ -106,7 +104,7 @@ def test_a_reaction_a_reply_and_a_moderation_show_at_the_next_load(forum):
     assert "Avis de Bruno sur les arceaux." not in forum["as_bruno"].get(path).get_data(as_text=True)
 
 
-def test_a_person_with_a_waiting_contribution_sees_it_and_no_one_else_does(app, cache_on):
+def test_a_person_with_a_waiting_contribution_sees_it_and_no_one_else_does(app, cache_on, logged_in):
     consultation = factories.consultation(premoderated=True)
     alice = factories.participant(consultation, display_name="Alice Martin")
     bruno = factories.participant(consultation, display_name="Bruno Petit")
@@ -115,9 +113,7 @@ def test_a_person_with_a_waiting_contribution_sees_it_and_no_one_else_does(app, 
     services.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme à la charte", actor=moderator)
     services.contribute(topic, body="Ma réponse en attente.", actor=bruno)
     db.session.commit()
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
     path = f"/concertations/{consultation.id}/sujets/{topic.id}"
     alice_page = as_alice.get(path).get_data(as_text=True)
     bruno_page = as_bruno.get(path).get_data(as_text=True)

@@ -82,16 +82,14 @@ def test_a_draft_report_is_not_public(plan, client):
     client.get("/compte/deconnexion")
 
 
-def test_two_staff_members_write_the_report_at_the_same_time(plan, app):
+def test_two_staff_members_write_the_report_at_the_same_time(plan, app, logged_in):
     from participation.extensions import db
     from participation.plans.models import ProgressReport
 
     item = report.create_report(plan, title="Bilan 2026", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), actor=SYSTEM)
     db.session.flush()
     path = f"/gestion/plans/bilans/{item.id}"
-    first, second = app.test_client(), app.test_client()
-    first.login(factories.staff().email, PASSWORD)
-    second.login(factories.staff().email, PASSWORD)
+    first, second = logged_in(factories.staff().email, factories.staff().email)
     assert 'name="based_on" type="hidden" value="0"' in first.get(path).get_data(as_text=True)
     assert first.submit(path, {"introduction": "Le plan avance vite.", "conclusion": "", "based_on": 0}).status_code == 302
     refused = second.submit(path, {"introduction": "Le plan avance lentement.", "conclusion": "", "based_on": 0})

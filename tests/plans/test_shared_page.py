@@ -8,15 +8,13 @@ from participation.plans import dashboard, services
 from tests import factories
 
 
-def test_two_people_share_the_dashboard_but_not_whether_they_follow(app, cache_on, count_calls):
+def test_two_people_share_the_dashboard_but_not_whether_they_follow(app, cache_on, count_calls, logged_in):
     calls = count_calls(dashboard, "dashboard")
     plan = factories.plan(title="Projet de territoire", axes=1, objectives=1, actions=2, state="running")
     alice, bruno = factories.user(display_name="Alice Martin"), factories.user(display_name="Bruno Petit")
     services.follow_plan(plan, actor=alice)
     db.session.commit()
-    as_alice, as_bruno = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_bruno.login(bruno.email, factories.PASSWORD)
+    as_alice, as_bruno = logged_in(alice.email, bruno.email)
     path = f"/plans/{plan.slug}"
 
     alice_page = as_alice.get(path).get_data(as_text=True)

@@ -68,16 +68,14 @@ def test_the_service_refuses_an_old_version(setup):
     assert caught.value.current == 2 and caught.value.theirs == "Deuxième texte."
 
 
-def test_two_staff_members_write_the_activity_report_at_the_same_time(setup, app):
+def test_two_staff_members_write_the_activity_report_at_the_same_time(setup, app, logged_in):
     from participation.referrals import report as reports
     from participation.referrals.models import ActivityReport
 
     item = reports.create_report(setup.council, year=reports.current_year(), actor=setup.staff)
     db.session.flush()
     path = f"/gestion/saisines/rapports/{item.id}"
-    first, second = app.test_client(), app.test_client()
-    first.login("agent@example.org", PASSWORD)
-    second.login("agent@example.org", PASSWORD)
+    first, second = logged_in("agent@example.org", "agent@example.org")
     assert 'name="based_on" type="hidden" value="0"' in first.get(path).get_data(as_text=True)
     assert first.submit(path, {"introduction": "Une année calme.", "outlook": "Continuer.", "based_on": 0}).status_code == 302
     refused = second.submit(path, {"introduction": "Une année chargée.", "outlook": "Continuer.", "based_on": 0})

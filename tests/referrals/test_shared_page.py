@@ -9,16 +9,14 @@ from tests import factories
 from tests.referrals.conftest import new_referral
 
 
-def test_the_page_is_shared_but_following_and_the_bureaus_buttons_stay_personal(setup, app, cache_on, count_calls):
+def test_the_page_is_shared_but_following_and_the_bureaus_buttons_stay_personal(setup, app, cache_on, count_calls, logged_in):
     calls = count_calls(services, "timeline")
     referral = new_referral(setup)
     alice = factories.user(display_name="Alice Martin")
     services.follow(referral, actor=alice)
     db.session.commit()
     path = f"/saisines/{referral.id}"
-    as_alice, as_president = app.test_client(), app.test_client()
-    as_alice.login(alice.email, factories.PASSWORD)
-    as_president.login(setup.president.user.email, factories.PASSWORD)
+    as_alice, as_president = logged_in(alice.email, setup.president.user.email)
 
     alice_page = as_alice.get(path).get_data(as_text=True)
     president_page = as_president.get(path).get_data(as_text=True)
