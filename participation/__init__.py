@@ -138,6 +138,9 @@ def _select_locale() -> str:
         return chosen
     if session.get("lang") in languages:
         return session["lang"]
+    person = g.get("page_cache_person")
+    if person is not None and person["locale"] in languages:
+        return person["locale"]  # the signed-in person's card: their account is not loaded for a shared page
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -202,20 +205,13 @@ def _init_templates(app: Flask) -> None:
     def _layout_context():
         from flask_login import current_user
 
-        from participation.notifications.services import unread_count
+        from participation.layout import header_person
         from participation.territory.services import current_territory
 
         # Mail rendered by the worker has no request and no current user.
-        user = current_user if has_request_context() else None
-        unread = 0
-        if user is not None and user.is_authenticated:
-            # Once per request, however many templates (a page and its personal parts) are rendered.
-            known = g.get("_unread_notifications")
-            if known is None or known[0] != user.id:
-                known = g._unread_notifications = (user.id, unread_count(user))
-            unread = known[1]
-        layout = {"territory": current_territory(), "unread_notifications": unread, "demo_guide": None, "my_space_url": None}
-        if user is not None and user.is_authenticated and "councils_member.my_space" in app.view_functions:
+        person = header_person(current_user) if has_request_context() else None
+        layout = {"territory": current_territory(), "person": person, "demo_guide": None, "my_space_url": None}
+        if person is not None and "councils_member.my_space" in app.view_functions:
             layout["my_space_url"] = url_for("councils_member.my_space")
         if app.config["DEMO_MODE"] and has_request_context():
             from participation.demo import DEMO_GUIDE, DEMO_PASSWORD

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core import pagecache
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from participation.core.workflow import Transition, Workflow
 from flask_babel import lazy_gettext as _l
@@ -95,6 +96,11 @@ class RoleGrant(IdMixin, Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+# The layout's card of a person (their name, roles, log-in key, state) changes with these rows.
+pagecache.person_rows(User, "id")
+pagecache.person_rows(RoleGrant)
 
 
 class TokenPurpose(TitledEnum):

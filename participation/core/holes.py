@@ -87,6 +87,20 @@ def branch_markers(name: str, arg="") -> tuple[Markup, Markup, Markup]:
     return _marker("if", name, arg), _marker("else", name, arg), _marker("end", name, arg)
 
 
+# Values every request can give (the signed moment a form is shown…): name -> function.
+_per_request: dict = {}
+
+
+def per_request(name: str, value) -> None:
+    """Declare a hole whose value any request can give, ``value()``: a page shared by every signed-in person is filled with it."""
+    _per_request[name] = value
+
+
+def request_values() -> dict:
+    """The declared per-request values, each computed only if the HTML holds its hole."""
+    return {name: (lambda args, value=value: dict.fromkeys(args, value())) for name, value in _per_request.items()}
+
+
 def csrf_token() -> str:
     """The CSRF token for templates: a marker inside a shared fragment, this session's token elsewhere."""
     if holes_active():
@@ -168,7 +182,9 @@ def check(data: bytes) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(hole=hole, hole_branch=branch_markers, personal_value=personal_value, csrf_token=csrf_token)
+    app.jinja_env.globals.update(hole=hole, hole_branch=branch_markers, holes_active=holes_active, personal_value=personal_value, csrf_token=csrf_token)
+    # Flask-WTF's context processor gives templates its own ``csrf_token``; this one, run after it, wins.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.after_request
     def _no_marker_leaves(response):

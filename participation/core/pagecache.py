@@ -96,6 +96,9 @@ def cached_page(view=None, *, max_age: int | None = None, tags=None, everyone: b
     def decorate(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
+            pending = g.get("page_cache")
+            if pending and pending[2] == SIGNED_IN:
+                return _render_shared(func, args, kwargs)
             return func(*args, **kwargs)
 
         wrapper._page_cache_max_age = max_age or 0
@@ -185,14 +188,110 @@ def mark_changed(db_session, tag: str | None = "platform") -> None:
 
 
 def _after_commit(db_session) -> None:
-    if not db_session.info.get(_DIRTY) or db_session.in_nested_transaction():
-        return  # nothing recorded, or a savepoint: only the outer commit is durable
-    bump(*db_session.info.pop(_DIRTY))
+    if db_session.in_nested_transaction():
+        return  # a savepoint: only the outer commit is durable
+    if db_session.info.get(_DIRTY):
+        bump(*db_session.info.pop(_DIRTY))
+    if db_session.info.get(_PEOPLE):
+        bump_people(*db_session.info.pop(_PEOPLE))
 
 
 def _after_soft_rollback(db_session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         db_session.info.pop(_DIRTY, None)
+        db_session.info.pop(_PEOPLE, None)
+
+
+# The signed-in person's generation --------------------------------------------
+#
+# What the layout shows of a signed-in person (their name, roles, unread
+# notices, whether their session still holds) is kept as a *card* under the
+# person's generation, which moves when a transaction that changed their
+# account, their roles or their notices commits. Domains declare the models
+# whose rows change a card (``person_rows``); a bulk UPDATE, which the ORM does
+# not see, calls ``person_changed``.
+
+_PEOPLE = "page_cache_people"
+_REDIS_PERSON = "pagecache:person:"
+# Model class -> attribute naming the person its rows belong to.
+_person_rows: dict[type, str] = {}
+_local_people: dict[int, int] = {}
+
+
+def person_rows(model: type, attribute: str = "user_id") -> None:
+    """Rows of ``model`` are part of the person named by ``attribute``: a change renews their card."""
+    _person_rows[model] = attribute
+
+
+def person_changed(db_session, *user_ids: int | None) -> None:
+    """This transaction changes what the layout shows of these people (a bulk UPDATE of their rows)."""
+    ids = {i for i in user_ids if i is not None}
+    if ids:
+        db_session.info.setdefault(_PEOPLE, set()).update(ids)
+
+
+def _after_flush(db_session, flush_context) -> None:
+    if not _person_rows:
+        return
+    for row in (*db_session.new, *db_session.dirty, *db_session.deleted):
+        attribute = _person_rows.get(type(row))
+        if attribute is not None:
+            person_changed(db_session, getattr(row, attribute, None))
+
+
+def bump_people(*user_ids: int) -> None:
+    with _lock:
+        for user_id in user_ids:
+            _local_people[user_id] = _local_people.get(user_id, 0) + 1
+    client = _redis() if has_app_context() else None
+    if client is not None:
+        try:
+            pipe = client.pipeline(transaction=False)
+            for user_id in user_ids:
+                pipe.incr(f"{_prefix()}{_REDIS_PERSON}{user_id}")
+            pipe.execute()
+        except Exception:
+            current_app.logger.warning("Cache de pages : Redis injoignable, génération de personne non incrémentée")
+
+
+def person_generation(user_id: int) -> str | None:
+    """The person's generation, shared by every worker; None without Redis (their card is then read each time)."""
+    client = _redis()
+    if client is None:
+        return None
+    try:
+        value = client.get(f"{_prefix()}{_REDIS_PERSON}{user_id}")
+    except Exception:
+        return None
+    return (value or b"0").decode()
+
+
+def person_card(user_id: int, build) -> dict:
+    """The card of the person ``user_id`` under their generation; ``build()`` makes it when it is not kept."""
+    gen = person_generation(user_id)
+    if gen is None:
+        return build()
+    key = f"p{user_id}.{gen}"
+    now = time.monotonic()
+    entry = local_pages.get(key)
+    if entry is not None and entry[3] > now:
+        return entry[2]
+    client = _redis()
+    try:
+        stored = client.get(_prefix() + "pagecache:card:" + key)
+    except Exception:
+        stored = None
+    card = json.loads(stored) if stored is not None else None
+    if card is None:
+        card = build()
+        if card is None:
+            return None
+        try:
+            client.set(_prefix() + "pagecache:card:" + key, json.dumps(card), ex=current_app.config["PAGE_CACHE_SECONDS"])
+        except Exception:
+            pass
+    local_pages.set(key, (200, [], card, now + current_app.config["PAGE_CACHE_SECONDS"]), current_app.config["PAGE_CACHE_SIZE"])
+    return card
 
 
 def bump(*tags: str) -> None:
@@ -316,12 +415,12 @@ def _policy():
     return max_age, getattr(view, "_page_cache_tags", None), getattr(view, "_page_cache_everyone", False)
 
 
-def _key(gen: str) -> str:
+def _key(gen: str, variant: str = "") -> str:
     from flask_babel import get_locale
 
     # The language the page speaks (the session's choice, else a logged-in caller's account, else the default).
     locale = get_locale()
-    raw = "\x1f".join([request.scheme, request.host, request.path, request.query_string.decode("latin-1"), str(locale), gen])
+    raw = "\x1f".join([request.scheme, request.host, request.path, request.query_string.decode("latin-1"), str(locale), gen, variant])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -333,7 +432,7 @@ def _serve():
         return None
     max_age, tags, everyone = policy
     if not everyone and not _anonymous():
-        return None
+        return _serve_signed_in(max_age, tags)
     key = _key(generation(expand_tags(tags)))
     g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"], everyone)
     entry = _lookup(key)
@@ -432,6 +531,8 @@ def _store(response: Response) -> Response:
         return response
     g.page_cache = None
     key, max_age, everyone = pending
+    if everyone == SIGNED_IN:
+        return response  # the view was never reached (a redirect, an error): nothing shared to keep
     if not _shareable(response, everyone):
         response.headers["X-Page-Cache"] = "skip"
         return response
@@ -453,6 +554,146 @@ def _store(response: Response) -> Response:
             pass
     response.headers["X-Page-Cache"] = "miss"
     return _conditional(response, dated)
+
+
+# Pages shared by every signed-in person --------------------------------------
+#
+# Most public pages show a signed-in person nothing of theirs but the header
+# (their name, their unread notices, the desk's link, the CSRF token of the
+# log-out form). Such a page is rendered once, as no one, with holes where the
+# header's personal values go (``layout.header_person``), kept under the same
+# key as the anonymous page plus the variant ``SIGNED_IN``, and filled for each
+# person from their card (``layout.signed_in_card``: one Redis GET while
+# nothing of theirs changes) — neither their account nor the page is read from
+# the database.
+#
+# Whether a page shows nothing else of the person is found out, not declared:
+# while it renders, ``current_user`` is an anonymous stand-in that notes any
+# use, and the session notes any read. A page that used either (a topic's
+# contribution form, an event's registration) is rendered again for the person
+# the usual way, and its view is not tried again in this process.
+
+SIGNED_IN = "signed-in"
+_personal_endpoints: set[str] = set()
+
+
+class _SomeoneSignedIn:
+    """``current_user`` while a shared page renders: someone signed in, nobody in particular.
+
+    Asking whether someone is signed in gets yes (every reader of the page is);
+    anything else (their id, their roles, ``can()``) is noted, and the page is then rendered for the person."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self):
+        self.used = False
+
+    def __getattr__(self, name):
+        self.used = True
+        raise _PersonNeeded(name)
+
+    def get_id(self):
+        self.used = True
+        raise _PersonNeeded("get_id")
+
+
+class _PersonNeeded(Exception):
+    """The shared page asked who is there: it is rendered for the person instead."""
+
+
+def _serve_signed_in(max_age, tags):
+    """A signed-in person's ``GET`` of a cached page: the shared page filled with their card, or None."""
+    if (request.endpoint in _personal_endpoints or "_user_id" not in session or "_flashes" in session
+            or "lang" in request.args):
+        return None
+    from participation.layout import signed_in_card
+
+    card = signed_in_card()
+    if card is None:
+        return None
+    g.page_cache_person = card
+    key = _key(generation(expand_tags(tags)), SIGNED_IN)
+    g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"], SIGNED_IN)
+    entry = _lookup(key)
+    if entry is None:
+        return None  # the view renders it (``_render_shared``)
+    g.page_cache = None
+    status, headers, body, _, _unused = entry
+    response = Response(_fill_person(body.decode()), status=status, headers=headers)
+    response.headers["X-Page-Cache"] = "hit-shared"
+    return response
+
+
+def _fill_person(html: str) -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    from participation.core import holes
+    from participation.layout import person_values
+
+    return str(holes.fill(html, csrf=generate_csrf(), **person_values(g.page_cache_person), **holes.request_values()))
+
+
+def _render_shared(func, args, kwargs):
+    """Render the view as no one for every signed-in person, keep it, and fill it for this one;
+    or, when it used the person or the session, render it for them the usual way."""
+    from flask import make_response
+    from flask.globals import request_ctx
+
+    from participation.core import holes
+
+    key, max_age, _unused = g.page_cache
+    g.page_cache = None
+    watched = _SomeoneSignedIn()
+    request_ctx.flashes = []  # none waits (``_serve_signed_in``): the layout need not read the session for them
+    # Flask's ``session`` proxy marks the session accessed at each use, even to read that flag: the object itself is watched.
+    visitor_session = session._get_current_object()
+    visitor_session.accessed = False
+    g.page_cache_shared = True
+    try:
+        response = make_response(_as_anonymous(lambda: func(*args, **kwargs), watched))
+    except _PersonNeeded:
+        response = None
+    finally:
+        g.page_cache_shared = False
+    personal = response is None or watched.used or visitor_session.accessed or visitor_session.modified
+    filled = None
+    if not personal and _fit_to_share(response):
+        html = response.get_data(as_text=True)
+        try:
+            filled = _fill_person(html)
+        except holes.HoleError:
+            personal = True  # a hole only its view knows how to fill
+    if personal or filled is None:
+        if personal:
+            _personal_endpoints.add(request.endpoint)
+        return func(*args, **kwargs)
+    headers = [(k, v) for k, v in response.headers.items() if _stored_header(k)]
+    body = html.encode()
+    local_pages.set(key, (response.status_code, headers, body, time.monotonic() + max_age, True), current_app.config["PAGE_CACHE_SIZE"])
+    client = _redis()
+    if client is not None:
+        try:
+            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age}
+            client.set(_prefix() + _REDIS_PAGE + key, json.dumps(stored), ex=max_age)
+        except Exception:
+            pass
+    response.set_data(filled)
+    response.headers["X-Page-Cache"] = "miss-shared"
+    return response
+
+
+def _fit_to_share(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and response.mimetype == "text/html"
+        and "Set-Cookie" not in response.headers
+        and not g.get("rollback_only")
+        and not response.cache_control.private
+    )
 
 
 # Fragments --------------------------------------------------------------------
@@ -508,7 +749,7 @@ def fragment(name: str, render, *, tags=None, vary: tuple = (), max_age: int | N
     return Markup(html)
 
 
-def _as_anonymous(render):
+def _as_anonymous(render, anonymous=None):
     """Run ``render()`` with an anonymous ``current_user``: what it shows is no one's.
 
     Personal values (the CSRF token…) become markers that ``holes.fill()`` fills per request."""
@@ -516,7 +757,7 @@ def _as_anonymous(render):
 
     missing = object()
     saved = g.get("_login_user", missing)
-    g._login_user = current_app.login_manager.anonymous_user()
+    g._login_user = anonymous if anonymous is not None else current_app.login_manager.anonymous_user()
     try:
         with holes.rendering():
             return render()
@@ -528,8 +769,9 @@ def _as_anonymous(render):
 
 
 def clear() -> None:
-    """Forget every page (tests; a deployment that changed templates restarts anyway)."""
+    """Forget every page and card, and which views used the person (tests; a deployment restarts anyway)."""
     local_pages.clear()
+    _personal_endpoints.clear()
 
 
 def init_app(app: Flask) -> None:
@@ -552,6 +794,7 @@ def _install_session_events() -> None:
     if not sa.event.contains(Session, "after_commit", _after_commit):
         sa.event.listen(Session, "after_commit", _after_commit)
         sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+        sa.event.listen(Session, "after_flush", _after_flush)
 
 
 _install_session_events()

@@ -240,6 +240,8 @@ def wants_json() -> bool:
 def _is_logged_in() -> bool:
     from flask_login import current_user
 
+    if g.get("page_cache_person") is not None:
+        return True  # a page shared by signed-in people, filled with this person's card: no account loaded
     return bool(current_user and current_user.is_authenticated)
 
 

@@ -20,6 +20,8 @@ from participation.staff.forms import FilterForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from participation.core import holes
+
 REQUIRED = _l("Ce champ est obligatoire.")
 SPAM_MESSAGE = _l("Votre envoi n'a pas pu être accepté. Rechargez la page, relisez votre texte et envoyez-le à nouveau.")
 
@@ -31,6 +33,9 @@ def _signer() -> Signer:
 def started_value() -> str:
     """The signed moment a form is shown (filled per request in shared fragments: ``holes.fill(started=…)``)."""
     return _signer().sign(str(int(time.time()))).decode()
+
+
+holes.per_request("started", started_value)
 
 
 class SpamGuardForm(FlaskForm):

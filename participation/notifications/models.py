@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from participation.core import pagecache
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from flask_babel import lazy_gettext as _l
 
@@ -132,3 +133,7 @@ class Unsubscription(IdMixin, Base):
     # "link" (the page), "one-click" (a mail client's RFC 8058 POST), "preferences".
     source: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# A person's unread notices are on their card (the header's badge).
+pagecache.person_rows(Notification)

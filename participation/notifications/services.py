@@ -18,6 +18,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from participation.core import pagecache
 from participation.core.errors import PermissionDenied
 from participation.core.models import utcnow
 from participation.extensions import db
@@ -374,6 +375,7 @@ def mark_all_read(*, actor) -> int:
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    pagecache.person_changed(db.session, actor.id)  # a bulk UPDATE: the ORM does not see it
     return result.rowcount or 0
 
 

@@ -147,7 +147,8 @@ def test_an_unfilled_marker_is_an_error(app):
 
 def test_the_thread_costs_the_same_queries_for_a_short_and_a_long_page(forum, count_queries):
     def measure():
-        forum["as_alice"].get(forum["path"])  # the shared part is built once
+        for _warm_up in range(2):  # the shared part is built once; the page is found to be personal once
+            forum["as_alice"].get(forum["path"])
         with count_queries() as counted:
             forum["as_alice"].get(forum["path"])
         return counted.count

@@ -1,0 +1,178 @@
+"""Public pages shared by every signed-in person: rendered once as no one, filled
+with each person's header (name, unread notices, the desk's link, CSRF token)
+from their card; never one person's data to another, never a stale card."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from participation.accounts import services as accounts
+from participation.accounts.models import Role
+from participation.core import pagecache
+from participation.core.permissions import SYSTEM
+from participation.extensions import db
+from participation.notifications import services as notifications
+from tests import factories
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SHARED = ("/", "/concertations/", "/agenda/")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_cache(request, app, cache_on):
+    """The page cache on, in this process's memory (cards read from the database at each
+    request) or in Redis (cards kept under each person's generation)."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return request.param
+
+
+@pytest.fixture
+def people(app, logged_in):
+    consultation = factories.consultation(title="Plan vélo")
+    alice = factories.participant(consultation, display_name="Alice Martin")
+    bruno = factories.participant(consultation, display_name="Bruno Petit")
+    agent = factories.staff(display_name="Chloé Agent")
+    db.session.commit()
+    as_alice, as_bruno, as_agent = logged_in(alice.email, bruno.email, agent.email)
+    for client in (as_alice, as_bruno, as_agent):
+        client.get("/compte/")  # reads the flashed « vous êtes connecté »: pages are shared once none waits
+    return {"alice": alice, "bruno": bruno, "agent": agent, "as_alice": as_alice, "as_bruno": as_bruno, "as_agent": as_agent,
+            "consultation": consultation}
+
+
+def _text(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response, response.get_data(as_text=True)
+
+
+def _badge(text):
+    found = re.search(r'<span class="badge">(\d+)<span class="visually-hidden"> non lues', text)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.mark.parametrize("path", SHARED)
+def test_every_signed_in_person_gets_the_shared_page_with_their_own_header(shared_cache, people, path):
+    response, text = _text(people["as_alice"], path)
+    assert response.headers["X-Page-Cache"] == "miss-shared"
+    assert "Alice Martin" in text and "Se déconnecter" in text and "Gestion</a>" not in text
+
+    response, text = _text(people["as_bruno"], path)
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    assert "Bruno Petit" in text and "Alice Martin" not in text and "Gestion</a>" not in text
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "@@h:" not in text
+
+    response, text = _text(people["as_agent"], path)
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    assert "Chloé Agent" in text and "Gestion</a>" in text
+
+    # The anonymous page is another entry: no one's header in it.
+    text = _text(people["as_alice"].application.test_client(), path)[1]
+    assert "Se connecter" in text and "Alice Martin" not in text and "Bruno Petit" not in text
+
+
+def test_the_shared_copy_holds_no_ones_data(shared_cache, people):
+    _text(people["as_alice"], "/")
+    kept = [entry[2] for key, entry in pagecache.local_pages._items.items() if isinstance(entry[2], bytes)]
+    assert kept and all(b"Alice Martin" not in body for body in kept)
+    assert any(b"@@h:v:person_name:" in body for body in kept)
+
+
+def test_each_person_gets_their_own_csrf_token_and_it_works(shared_cache, people):
+    _text(people["as_alice"], "/")
+    response, text = _text(people["as_bruno"], "/")
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    token = CSRF_RE.search(text).group(1)
+    with people["as_bruno"].session_transaction() as session:
+        raw = session["csrf_token"]
+    from itsdangerous import URLSafeTimedSerializer
+
+    app = people["as_bruno"].application
+    assert URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").loads(token) == raw
+    # The log-out form of the shared page logs Bruno out.
+    assert people["as_bruno"].post("/compte/deconnexion", data={"csrf_token": token}).status_code in (302, 303)
+    text = _text(people["as_bruno"], "/")[1]
+    assert "Se connecter" in text and "Bruno Petit" not in text
+
+
+def test_a_new_notice_and_reading_them_show_at_the_next_page(shared_cache, people):
+    alice = people["alice"]
+    assert _badge(_text(people["as_alice"], "/")[1]) == 0
+    notifications.notify(alice, "Votre contribution a reçu une réponse")
+    notifications.notify(alice, "Nouvelle séance du conseil")
+    db.session.commit()
+    response, text = _text(people["as_alice"], "/")
+    assert _badge(text) == 2
+    assert _badge(_text(people["as_bruno"], "/")[1]) == 0  # Bruno's card is his own
+
+    notifications.mark_all_read(actor=db.session.get(type(alice), alice.id))
+    db.session.commit()
+    assert _badge(_text(people["as_alice"], "/")[1]) == 0
+
+
+def test_a_role_granted_or_a_new_name_shows_at_the_next_page(shared_cache, people):
+    bruno = people["bruno"]
+    assert "Gestion</a>" not in _text(people["as_bruno"], "/concertations/")[1]
+    accounts.grant_role(bruno, Role.moderator, actor=SYSTEM)
+    db.session.commit()
+    assert "Gestion</a>" in _text(people["as_bruno"], "/concertations/")[1]
+
+    accounts.update_profile(bruno, display_name="Bruno P.", actor=bruno)
+    db.session.commit()
+    text = _text(people["as_bruno"], "/concertations/")[1]
+    assert "Bruno P.</a>" in text and "Bruno Petit" not in text
+
+
+def test_a_session_the_account_ended_is_not_served_the_signed_in_page(shared_cache, people):
+    _text(people["as_alice"], "/")
+    alice = people["alice"]
+    accounts.change_password(alice, current=factories.PASSWORD, new="un-autre-mot-de-passe-1", actor=alice)
+    db.session.commit()
+    # Bruno's page is still shared; Alice's old session no longer holds.
+    assert _text(people["as_bruno"], "/")[0].headers["X-Page-Cache"] == "hit-shared"
+    text = _text(people["as_alice"], "/")[1]
+    assert "Alice Martin" not in text and "Se connecter" in text
+
+
+def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
+    topic = factories.topic(people["consultation"], title="Arceaux à la gare")
+    db.session.commit()
+    path = f"/concertations/{people['consultation'].id}/sujets/{topic.id}"
+    for _twice in range(2):
+        response, text = _text(people["as_alice"], path)
+        assert response.headers.get("X-Page-Cache") is None
+        assert "Alice Martin" in text and 'name="body"' in text  # her contribution form: she may contribute
+    assert "forums.topic" in pagecache._personal_endpoints
+
+
+def test_each_person_reads_the_shared_page_in_their_language(shared_cache, people):
+    bruno = people["bruno"]
+    accounts.update_profile(bruno, display_name="Bruno Petit", locale="en", actor=bruno)
+    db.session.commit()
+    alice_page = _text(people["as_alice"], "/concertations/")[1]
+    bruno_page = _text(people["as_bruno"], "/concertations/")[1]
+    assert '<html lang="fr">' in alice_page and "Se déconnecter" in alice_page
+    assert '<html lang="en">' in bruno_page and "Log out" in bruno_page and "Bruno Petit" in bruno_page
+
+
+def test_a_shared_hit_runs_no_query_with_redis(cache_on, redis_cache, people, count_queries):
+    _text(people["as_alice"], "/concertations/")
+    _text(people["as_bruno"], "/concertations/")
+    with count_queries() as counted:
+        response, text = _text(people["as_bruno"], "/concertations/")
+    assert response.headers["X-Page-Cache"] == "hit-shared" and "Bruno Petit" in text
+    assert counted.count == 0
+
+
+def test_without_redis_a_shared_hit_reads_the_person_only(cache_on, people, count_queries):
+    """Four queries whatever the page: the account, its roles, its unread notices, the page's generation."""
+    for path in SHARED:
+        _text(people["as_alice"], path)
+        with count_queries() as counted:
+            response = _text(people["as_bruno"], path)[0]
+        assert response.headers["X-Page-Cache"] == "hit-shared", path
+        assert counted.count <= 4, (path, counted.statements)
