@@ -62,7 +62,7 @@ from collections import OrderedDict
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request, session
 
 _DIRTY = "page_cache_dirty"
 _REDIS_GENERATION = "pagecache:tag:"
@@ -297,6 +297,8 @@ def person_card(user_id: int, build) -> dict:
 def bump(*tags: str) -> None:
     """A committed change of ``tags``: every page cached before it that shows them is out of date."""
     tags = tuple(sorted({*tags, ALL})) if tags else (ALL,)
+    if has_request_context():
+        request.environ.pop(_ALL_READ, None)  # what this request renders next is after its change
     with _lock:
         for tag in tags:
             _local_generations[tag] = _local_generations.get(tag, 0) + 1
@@ -342,6 +344,8 @@ def generation(tags=None) -> str:
     return f"d{latest or 0}.{local}"
 
 
+_UNREAD = object()
+_ALL_READ = "participation.pagecache.all"  # in the request's environ: ALL as this request read it
 # Per tag set: (ALL's value when it was read, the generation read after it, the tags' Redis keys).
 _remembered: dict[tuple, tuple] = {}
 
@@ -354,7 +358,12 @@ def _redis_generation(client, tags: tuple[str, ...]) -> str:
     prefix = _prefix()
     memo_key = (prefix, tags)
     known = _remembered.get(memo_key)
-    everything = client.get(prefix + _REDIS_GENERATION + ALL)
+    # Read once per request: a page and its fragments (nine on the indicators page) are of one moment.
+    everything = request.environ.get(_ALL_READ, _UNREAD) if has_request_context() else _UNREAD
+    if everything is _UNREAD:
+        everything = client.get(prefix + _REDIS_GENERATION + ALL)
+        if has_request_context():
+            request.environ[_ALL_READ] = everything
     if known is not None and known[0] == everything:
         return known[1]
     keys = known[2] if known is not None else [prefix + _REDIS_GENERATION + tag for tag in tags]
@@ -425,6 +434,9 @@ def _key(gen: str, variant: str = "") -> str:
 
 
 def _serve():
+    # This request's own state (in tests, requests share one application context, hence one ``g``).
+    for name in ("page_cache_person", "page_cache"):
+        g.pop(name, None)
     if not _enabled():
         return None
     policy = _policy()
