@@ -101,6 +101,38 @@ def request_values() -> dict:
     return {name: (lambda args, value=value: dict.fromkeys(args, value())) for name, value in _per_request.items()}
 
 
+# A page's parts that belong to the person (a plan's follow button, an event's registration): name -> render(arg).
+_parts: dict = {}
+
+
+def person_part(name: str):
+    """Register ``render(arg) -> Markup``, the part ``name`` of a page for the person asking (``current_user``)."""
+
+    def register(render):
+        _parts[name] = render
+        return render
+
+    return register
+
+
+def part(name: str, arg) -> Markup:
+    """The person's part ``name`` about ``arg`` (an id): rendered now, or, in shared HTML, a hole ``fill()``
+    renders for each person; ``fill()`` renders a part's holes itself, no view need give them."""
+    if holes_active():
+        return hole("part", f"{name}.{arg}")
+    return Markup(_parts[name](str(arg)))
+
+
+def _render_parts(args) -> dict:
+    rendered = {}
+    for arg in args:
+        name, _unused, about = arg.partition(".")
+        if name not in _parts:
+            raise HoleError(f"aucune partie personnelle « {name} »")
+        rendered[arg] = Markup(_parts[name](about))
+    return rendered
+
+
 def csrf_token() -> str:
     """The CSRF token for templates: a marker inside a shared fragment, this session's token elsewhere."""
     if holes_active():
@@ -135,6 +167,7 @@ def fill(html: str, **values) -> Markup:
         if m.group(1) in ("v", "if"):
             wanted.setdefault(m.group(2), set()).add(m.group(3))
     found: dict[str, dict] = {}
+    values.setdefault("part", _render_parts)
     for name, args in wanted.items():
         if name not in values or values[name] is None:
             raise HoleError(f"aucune valeur pour le trou « {name} »")
@@ -182,7 +215,7 @@ def check(data: bytes) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(hole=hole, hole_branch=branch_markers, holes_active=holes_active, personal_value=personal_value, csrf_token=csrf_token)
+    app.jinja_env.globals.update(hole=hole, hole_branch=branch_markers, holes_active=holes_active, part=part, personal_value=personal_value, csrf_token=csrf_token)
     # Flask-WTF's context processor gives templates its own ``csrf_token``; this one, run after it, wins.
     app.context_processor(lambda: {"csrf_token": csrf_token})
 

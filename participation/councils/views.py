@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from markupsafe import Markup
 
 from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
@@ -134,19 +133,22 @@ def council(slug: str):
         return render_template("councils/_council_shared.html", council=council, members=members, upcoming=upcoming,
                                minutes=minutes, draws=draws)
 
-    def personal(part: str) -> Markup:
-        return Markup(render_template("councils/_council_personal.html", part=part, council=council, seat=seat,
-                                      drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
-                                      following=following))
-
-    seat = current_membership(current_user, council)
-    following = services.follows(council, current_user)
     # Members, sittings, minutes and draws are the same for everyone: built once per page of members
     # (an upcoming sitting becomes past with time: the fragment lives PAGE_CACHE_SECONDS at most).
     page = fragment("council", shared, tags=COUNCIL_PAGE_TAGS, vary=(council.id, request.args.get("page", "")))
     return render_template("councils/council.html", council=council,
-                           shared=holes.fill(page, nav=personal("nav"), candidacy=personal("candidacy"),
-                                                             follow=personal("follow")))
+                           shared=holes.fill(page, **{part: holes.part("council", f"{council.id}.{part}") for part in ("nav", "candidacy", "follow")}))
+
+
+@holes.person_part("council")
+def _personal_part(about: str):
+    """A part of the council's page for the person asking: their seat's links (``nav``), the call for candidates
+    (``candidacy``), the follow button (``follow``)."""
+    council_id, _unused, part = about.partition(".")
+    council = db.session.get(Council, int(council_id))
+    return render_template("councils/_council_personal.html", part=part, council=council, seat=current_membership(current_user, council),
+                           drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
+                           following=services.follows(council, current_user))
 
 
 @bp.route("/<slug>/suivre", methods=["POST"])

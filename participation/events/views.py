@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from participation.core import holes
 from participation.core.pagecache import cached_page
 from participation.core.french import de
 from participation.core.dates import utc_to_local
@@ -104,15 +105,24 @@ def _territory_name() -> str:
 def show(event_id: int):
     event = get_or_404(Event, event_id)
     require(current_user, "events.view", event)
-    registration = services.registration_of(event, current_user)
+    return render_template("events/show.html", event=event, json_ld=_json_ld(event))
+
+
+@holes.person_part("event")
+def _personal_part(about: str):
+    """A part of an event's page for the person asking: their registration or the way to register
+    (``registration``), the link to manage it for staff (``manage``)."""
+    event_id, _unused, part = about.partition(".")
+    event = db.session.get(Event, int(event_id))
+    registration = services.registration_of(event, current_user) if part == "registration" else None
     return render_template(
-        "events/show.html",
+        "events/_event_personal.html",
+        part=part,
         event=event,
         registration=registration,
         qr=qr_svg(registration.code, label=_("Code d'inscription %(code)s", code=registration.code)) if registration and registration.state == RegistrationState.confirmed else None,
-        places_left=services.places_left(event),
-        refusal=services.registration_refusal(event),
-        json_ld=_json_ld(event),
+        places_left=services.places_left(event) if part == "registration" else None,
+        refusal=services.registration_refusal(event) if part == "registration" else None,
         button=ButtonForm(),
     )
 

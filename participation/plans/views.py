@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from markupsafe import Markup
 
 from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
@@ -114,8 +113,14 @@ def plan(slug: str):
     # The dashboard is the same for everyone: built once per page of indicators, every event invalidating it
     # as it does the anonymous page (it shows the plan's links to other domains).
     page = fragment("plan", shared, vary=(item.id, page_number("indicateurs")))
-    follow = render_template("plans/_plan_follow.html", plan=item, following=services.follows_plan(item, current_user), form=ButtonForm())
-    return render_template("plans/plan.html", plan=item, shared=holes.fill(page, follow=Markup(follow)))
+    return render_template("plans/plan.html", plan=item, shared=holes.fill(page, follow=holes.part("plan-follow", item.id)))
+
+
+@holes.person_part("plan-follow")
+def _follow_button(plan_id: str):
+    """The plan's follow button, as the person asking follows it or not."""
+    item = db.session.get(Plan, int(plan_id))
+    return render_template("plans/_plan_follow.html", plan=item, following=services.follows_plan(item, current_user), form=ButtonForm())
 
 
 @bp.route("/<slug>/actions/<int:action_id>")

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from flask_babel import gettext as _
 
-from markupsafe import Markup
 
 from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
@@ -146,21 +145,27 @@ def referral(referral_id: int):
             published=opinion is not None and opinion.state == OpinionState.published, public_answer=public_answer,
             history=services.history(opinion) if opinion and public_answer else {})
 
+    # The referral's facts, opinion, answers and history are the same for everyone who may see it: built once.
+    page = fragment("referral", shared, tags=REFERRAL_PAGE_TAGS, vary=(item.id,))
+    return render_template("referrals/referral.html", referral=item, shared=holes.fill(page, personal=holes.part("referral", item.id)))
+
+
+@holes.person_part("referral")
+def _personal_part(referral_id: str):
+    """What the person asking may do with the referral: follow it, and, for staff, decide on it."""
+    item = db.session.get(Referral, int(referral_id))
     groups = []
     if can(current_user, "referrals.decide", item) and item.state in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress):
         groups = db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.council_id == item.council_id,
                                                                   WorkingGroup.archived.is_(False)).order_by(WorkingGroup.name)).all()
     group_form = GroupForm()
     group_form.group.choices = [(g.id, g.name) for g in groups]
-    personal = render_template(
+    return render_template(
         "referrals/_referral_personal.html", referral=item,
         following=services.follows(item, current_user) if current_user.is_authenticated else False,
         action_form=ActionForm(), decline_form=DeclineForm(), group_form=group_form, groups=groups,
         actions={t.name for t in REFERRAL_WORKFLOW.allowed(item, current_user)},
     )
-    # The referral's facts, opinion, answers and history are the same for everyone who may see it: built once.
-    page = fragment("referral", shared, tags=REFERRAL_PAGE_TAGS, vary=(item.id,))
-    return render_template("referrals/referral.html", referral=item, shared=holes.fill(page, personal=Markup(personal)))
 
 
 @bp.route("/<int:referral_id>/suivre", methods=["POST"])

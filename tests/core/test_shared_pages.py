@@ -176,3 +176,41 @@ def test_without_redis_a_shared_hit_reads_the_person_only(cache_on, people, coun
             response = _text(people["as_bruno"], path)[0]
         assert response.headers["X-Page-Cache"] == "hit-shared", path
         assert counted.count <= 4, (path, counted.statements)
+
+
+def test_an_events_page_is_shared_and_each_person_sees_their_own_registration(shared_cache, people):
+    from participation.events import services as events
+
+    event = factories.event(title="Balade urbaine")
+    db.session.commit()
+    events.register(event, actor=people["alice"])
+    db.session.commit()
+    path = f"/evenements/{event.id}"
+    response, text = _text(people["as_alice"], path)
+    assert response.headers["X-Page-Cache"] == "miss-shared"
+    assert "Votre inscription" in text and "Annuler mon inscription" in text and "Gérer cet événement" not in text
+
+    response, text = _text(people["as_bruno"], path)
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    assert "Votre inscription" not in text and "S'inscrire" in text and "Balade urbaine" in text
+    assert "19 places disponibles" in text  # Alice's place is taken
+
+    response, text = _text(people["as_agent"], path)
+    assert response.headers["X-Page-Cache"] == "hit-shared" and "Gérer cet événement" in text
+    # The anonymous page has no one's registration either.
+    text = _text(people["as_alice"].application.test_client(), path)[1]
+    assert "Votre inscription" not in text and "S'inscrire" in text
+
+
+def test_a_plans_follow_button_is_each_persons_own(shared_cache, people):
+    from participation.plans import services as plans
+
+    plan = factories.plan(title="Projet de territoire", state="adopted", axes=1, objectives=1, actions=1)
+    plans.follow_plan(plan, actor=people["alice"])
+    db.session.commit()
+    path = f"/plans/{plan.slug}"
+    response, text = _text(people["as_alice"], path)
+    assert response.headers["X-Page-Cache"] == "miss-shared" and "Ne plus suivre ce plan" in text
+    response, text = _text(people["as_bruno"], path)
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    assert "Suivre ce plan" in text and "Ne plus suivre ce plan" not in text
