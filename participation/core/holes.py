@@ -115,12 +115,17 @@ def person_part(name: str):
     return register
 
 
-def part(name: str, arg) -> Markup:
+def part(name: str, arg, **now) -> Markup:
     """The person's part ``name`` about ``arg`` (an id): rendered now, or, in shared HTML, a hole ``fill()``
-    renders for each person; ``fill()`` renders a part's holes itself, no view need give them."""
+    renders for each person; ``fill()`` renders a part's holes itself, no view need give them.
+
+    ``now``: what only this request has (a form sent back with its errors), given to the part rendered now;
+    such a request (a ``POST``) is never shared."""
     if holes_active():
+        if any(value is not None for value in now.values()):
+            raise HoleError(f"la partie « {name} » de cette requête ne se partage pas")
         return hole("part", f"{name}.{arg}")
-    return Markup(_parts[name](str(arg)))
+    return Markup(_parts[name](str(arg), **now))
 
 
 def _render_parts(args) -> dict:

@@ -570,23 +570,27 @@ def _store(response: Response) -> Response:
 
 # Pages shared by every signed-in person --------------------------------------
 #
-# Most public pages show a signed-in person nothing of theirs but the header
+# Most public pages show a signed-in person little of theirs: the header
 # (their name, their unread notices, the desk's link, the CSRF token of the
-# log-out form). Such a page is rendered once, as no one, with holes where the
-# header's personal values go (``layout.header_person``), kept under the same
-# key as the anonymous page plus the variant ``SIGNED_IN``, and filled for each
-# person from their card (``layout.signed_in_card``: one Redis GET while
-# nothing of theirs changes) — neither their account nor the page is read from
-# the database.
+# log-out form) and a few parts (an event's registration, a topic's
+# contribution form and their reactions, a follow button). Such a page is
+# rendered once, as no one, with holes where those go
+# (``layout.header_person``, ``holes.part``), kept under the same key as the
+# anonymous page plus the variant ``SIGNED_IN``, and filled for each person:
+# the header from their card (``layout.signed_in_card``: one Redis GET while
+# nothing of theirs changes), each part by its renderer. A page with no part
+# reads neither the account nor the page from the database.
 #
 # Whether a page shows nothing else of the person is found out, not declared:
-# while it renders, ``current_user`` is an anonymous stand-in that notes any
-# use, and the session notes any read. A page that used either (a topic's
-# contribution form, an event's registration) is rendered again for the person
-# the usual way, and its view is not tried again in this process.
+# while it renders, ``current_user`` is a stand-in, someone signed in, that
+# stops the rendering when asked anything more (their id, their roles), and the
+# session notes any read. A page that used either (a topic whose only
+# contribution waits for moderation, seen by its author) is rendered again for
+# the person the usual way, and is not tried again for an entry's lifetime.
 
 SIGNED_IN = "signed-in"
-_personal_endpoints: set[str] = set()
+# Pages found to use the person (path and query -> until when they are rendered for the person without trying).
+_personal_pages: dict[str, float] = {}
 
 
 class _SomeoneSignedIn:
@@ -617,8 +621,9 @@ class _PersonNeeded(Exception):
 
 def _serve_signed_in(max_age, tags):
     """A signed-in person's ``GET`` of a cached page: the shared page filled with their card, or None."""
-    if (request.endpoint in _personal_endpoints or "_user_id" not in session or "_flashes" in session
-            or "lang" in request.args):
+    if "_user_id" not in session or "_flashes" in session or "lang" in request.args:
+        return None
+    if _personal_pages.get(request.full_path, 0) > time.monotonic():
         return None
     from participation.layout import signed_in_card
 
@@ -679,7 +684,10 @@ def _render_shared(func, args, kwargs):
             personal = True  # a hole only its view knows how to fill
     if personal or filled is None:
         if personal:
-            _personal_endpoints.add(request.endpoint)
+            if len(_personal_pages) > 10_000:
+                _personal_pages.clear()
+            # Its state may change (a waiting contribution approved): it is tried again after an entry's lifetime.
+            _personal_pages[request.full_path] = time.monotonic() + max_age
         return func(*args, **kwargs)
     headers = [(k, v) for k, v in response.headers.items() if _stored_header(k)]
     body = html.encode()
@@ -783,7 +791,7 @@ def _as_anonymous(render, anonymous=None):
 def clear() -> None:
     """Forget every page and card, and which views used the person (tests; a deployment restarts anyway)."""
     local_pages.clear()
-    _personal_endpoints.clear()
+    _personal_pages.clear()
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
 from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
@@ -117,10 +116,8 @@ def _consultation(consultation_id: int, *, options=()) -> Consultation:
 
 
 def _consultation_page(consultation: Consultation, *, topic_form=None, charter_form=None, status=None):
-    accepted = services.has_accepted_charter(consultation, current_user)
-    refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
     query = (request.args.get("q") or "").strip()[:100]
-    results = topics = None
+    results = None
     if query:
         def found():
             select = services.search_contributions(consultation, query)
@@ -130,24 +127,6 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         # Published contributions only, the same for everyone: a search is built once and shared by logged-in people too.
         results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
                            vary=(consultation.id, query, request.args.get("page", "")))
-    else:
-        def topic_list(actor):
-            page = paginate(services.topics_of(consultation, actor))
-            page.items = services.with_counts(page.items)
-            return render_template("forums/_topic_list.html", consultation=consultation, page=page)
-
-        if services.sees_shared_topics(consultation, current_user):
-            # Everyone without a waiting contribution here sees the same topics: each page is built once.
-            topics = fragment("consultation-topics", lambda: topic_list(None), tags=FORUM_PAGE_TAGS,
-                              vary=(consultation.id, request.args.get("page", "")))
-        else:
-            topics = Markup(topic_list(current_user))
-    if topic_form is None and refusal is None:
-        topic_form = TopicForm(formdata=None)
-    if topic_form is not None:
-        topic_form.theme.choices = [("", _("Aucun")), *[(str(t.id), t.name) for t in consultation.themes]]
-    if charter_form is None and not accepted and current_user.is_authenticated:
-        charter_form = CharterForm(formdata=None)
     attachments = services.attachments_of(consultation)
     return render_template(
         "forums/consultation.html",
@@ -155,14 +134,45 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         images=[a for a in attachments if a.kind == AttachmentKind.image],
         documents=[a for a in attachments if a.kind == AttachmentKind.document],
         shown_state=consultation.shown_state(),
-        accepted=accepted,
-        refusal=refusal,
-        topic_list=topics,
+        topic_list=None if query else holes.part("consultation-topics", consultation.id),
         results=results,
         query=query,
-        topic_form=topic_form,
-        charter_form=charter_form,
+        participation=holes.part("consultation-participation", consultation.id, topic_form=topic_form, charter_form=charter_form),
     ), (status or form_status(topic_form, charter_form))
+
+
+@holes.person_part("consultation-topics")
+def _topic_list(consultation_id: str):
+    """A page of the consultation's topics: the one everyone sees, built once, or the person's own
+    when they have a waiting or hidden contribution there."""
+    consultation = db.session.get(Consultation, int(consultation_id))
+
+    def topic_list(actor):
+        page = paginate(services.topics_of(consultation, actor))
+        page.items = services.with_counts(page.items)
+        return render_template("forums/_topic_list.html", consultation=consultation, page=page)
+
+    if services.sees_shared_topics(consultation, current_user):
+        return fragment("consultation-topics", lambda: topic_list(None), tags=FORUM_PAGE_TAGS,
+                        vary=(consultation.id, request.args.get("page", "")))
+    return topic_list(current_user)
+
+
+@holes.person_part("consultation-participation")
+def _participation(consultation_id: str, *, topic_form=None, charter_form=None):
+    """How the person asking may take part: why not, the charter to accept, the form to open a topic
+    (sent back with its errors when ``topic_form`` or ``charter_form`` is given)."""
+    consultation = db.session.get(Consultation, int(consultation_id))
+    accepted = services.has_accepted_charter(consultation, current_user)
+    refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
+    if topic_form is None and refusal is None:
+        topic_form = TopicForm(formdata=None)
+    if topic_form is not None:
+        topic_form.theme.choices = [("", _("Aucun")), *[(str(t.id), t.name) for t in consultation.themes]]
+    if charter_form is None and not accepted and current_user.is_authenticated:
+        charter_form = CharterForm(formdata=None)
+    return render_template("forums/_participation.html", consultation=consultation, shown_state=consultation.shown_state(),
+                           refusal=refusal, topic_form=topic_form, charter_form=charter_form)
 
 
 @bp.route("/<int:consultation_id>")
@@ -226,14 +236,41 @@ def _topic(consultation_id: int, topic_id: int, *, options=()) -> tuple[Consulta
 
 
 def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=None):
-    refusal = services.participation_refusal(consultation, current_user)
-    if form is None and refusal is None:
-        form = ContributionForm(formdata=None)
+    any_public, _unused = services.sees_shared_thread(topic, None)
+    if not any_public and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
+        # Nothing public in it: only those with a contribution of their own waiting there see it.
+        if paginate(services.thread(topic, current_user)).total == 0:
+            abort(404)
+    return render_template(
+        "forums/topic.html",
+        consultation=consultation,
+        topic=topic,
+        follow=holes.part("topic-follow", topic.id),
+        thread=holes.part("topic-thread", topic.id),
+        contribute=holes.part("topic-contribute", topic.id, form=form),
+    ), (status or form_status(form))
+
+
+def _refusal(consultation: Consultation):
+    """Why the person asking may not contribute (``services.participation_refusal``), worked out once per request."""
+    known = request.environ.setdefault("participation.forums.refusals", {})
+    if consultation.id not in known:
+        known[consultation.id] = services.participation_refusal(consultation, current_user)
+    return known[consultation.id]
+
+
+@holes.person_part("topic-thread")
+def _thread(topic_id: str):
+    """The topic's contributions for the person asking: the thread everyone of their kind sees, built once
+    and filled with their reactions and controls, or their own when they have a waiting or hidden contribution."""
+    topic = db.session.get(Topic, int(topic_id))
+    consultation = topic.consultation
+    refusal = _refusal(consultation)
     if not current_user.is_authenticated:
         mode = "anonymous"
     else:
         mode = "participant" if refusal is None else "member"
-    any_public, shared = services.sees_shared_thread(topic, current_user)
+    _unused, shared = services.sees_shared_thread(topic, current_user)
 
     def render(actor):
         page = paginate(services.thread(topic, actor))
@@ -244,26 +281,32 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
 
     if shared:
         # The same contributions for everyone of this mode: rendered once, personal bits filled below.
-        if not any_public and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
-            abort(404)
         html = fragment("topic-thread", lambda: render(None)[1], tags=FORUM_PAGE_TAGS,
                         vary=(topic.id, request.args.get("page", ""), mode))
     else:
-        # Their own waiting or hidden contributions are in the thread: this person's page is rendered for them.
         with holes.rendering():
-            page, html = render(current_user)
-        if page.total == 0 and topic.author_id != current_user.id and not can(current_user, "forums.moderate", topic):
-            abort(404)
-    return render_template(
-        "forums/topic.html",
-        consultation=consultation,
-        topic=topic,
-        thread=_fill_thread(html),
-        following=services.following(topic, current_user),
-        follow_form=FollowForm(formdata=None),
-        refusal=refusal,
-        form=form,
-    ), (status or form_status(form))
+            _page, html = render(current_user)
+    return _fill_thread(html)
+
+
+@holes.person_part("topic-follow")
+def _follow_form(topic_id: str):
+    """Following the topic, for a signed-in person."""
+    if not current_user.is_authenticated:
+        return ""
+    topic = db.session.get(Topic, int(topic_id))
+    return render_template("forums/_topic_follow.html", consultation=topic.consultation, topic=topic,
+                           following=services.following(topic, current_user))
+
+
+@holes.person_part("topic-contribute")
+def _contribute(topic_id: str, *, form=None):
+    """The contribution form, or why the person may not contribute (with their text when it was refused)."""
+    topic = db.session.get(Topic, int(topic_id))
+    refusal = _refusal(topic.consultation)
+    if form is None and refusal is None:
+        form = ContributionForm(formdata=None)
+    return render_template("forums/_topic_contribute.html", consultation=topic.consultation, topic=topic, refusal=refusal, form=form)
 
 
 def _fill_thread(html: str):

@@ -138,15 +138,46 @@ def test_a_session_the_account_ended_is_not_served_the_signed_in_page(shared_cac
     assert "Alice Martin" not in text and "Se connecter" in text
 
 
-def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
+def test_a_topic_is_shared_and_each_person_gets_their_own_form_follow_and_reactions(shared_cache, people):
+    from participation.forums import services as forums
+    from participation.forums.models import ReactionKind
+
     topic = factories.topic(people["consultation"], title="Arceaux à la gare")
+    contribution = forums.contribute(topic, body="Il en faut aussi au marché.", actor=people["alice"])
+    forums.react(contribution, ReactionKind.agree, actor=people["bruno"])
+    forums.follow(topic, actor=people["alice"])
     db.session.commit()
     path = f"/concertations/{people['consultation'].id}/sujets/{topic.id}"
+
+    response, alice_page = _text(people["as_alice"], path)
+    assert response.headers["X-Page-Cache"] == "miss-shared"
+    response, bruno_page = _text(people["as_bruno"], path)
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    for page in (alice_page, bruno_page):
+        assert "Il en faut aussi au marché." in page and 'name="body"' in page  # both may contribute
+    assert 'aria-pressed="true"' in bruno_page and 'aria-pressed="true"' not in alice_page  # Bruno's agreement is his
+    assert "Alice Martin</a>" in alice_page and "Bruno Petit" not in alice_page.split("<main")[0]
+    assert "Vous suivez ce sujet." in alice_page and "Vous suivez ce sujet." not in bruno_page
+
+    text = _text(people["as_alice"].application.test_client(), path)[1]
+    assert "Connectez-vous pour contribuer" in text and 'name="body"' not in text
+
+
+def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
+    """A topic whose only contribution waits for moderation is seen by its author alone: their page is theirs."""
+    consultation = factories.consultation(title="Budget participatif", premoderated=True)
+    author = factories.participant(consultation, display_name="Denise Roy")
+    topic = factories.topic(consultation, author, title="Un banc place du marché")
+    db.session.commit()
+    as_author = people["as_alice"].application.test_client()
+    as_author.login(author.email, factories.PASSWORD)
+    as_author.get("/compte/")
+    path = f"/concertations/{consultation.id}/sujets/{topic.id}"
     for _twice in range(2):
-        response, text = _text(people["as_alice"], path)
+        response, text = _text(as_author, path)
         assert response.headers.get("X-Page-Cache") is None
-        assert "Alice Martin" in text and 'name="body"' in text  # her contribution form: she may contribute
-    assert "forums.topic" in pagecache._personal_endpoints
+        assert "Un banc place du marché" in text and "Denise Roy</a>" in text
+    assert people["as_bruno"].get(path).status_code == 404
 
 
 def test_each_person_reads_the_shared_page_in_their_language(shared_cache, people):
