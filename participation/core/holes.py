@@ -128,6 +128,21 @@ def part(name: str, arg, **now) -> Markup:
     return Markup(_parts[name](str(arg), **now))
 
 
+def part_subject(model, ident: str):
+    """The row a part is about, loaded once per request however many parts show it, its relationships
+    loaded when used (a part shows a few columns; the shared page showed the rest)."""
+    import sqlalchemy as sa
+    from flask import request
+
+    from participation.extensions import db
+
+    loaded = request.environ.setdefault("participation.holes.subjects", {})
+    key = (model, ident)
+    if key not in loaded:
+        loaded[key] = db.session.get(model, int(ident), options=[sa.orm.lazyload("*")])
+    return loaded[key]
+
+
 def _render_parts(args) -> dict:
     rendered = {}
     for arg in args:

@@ -145,7 +145,7 @@ def _personal_part(about: str):
     """A part of the council's page for the person asking: their seat's links (``nav``), the call for candidates
     (``candidacy``), the follow button (``follow``)."""
     council_id, _unused, part = about.partition(".")
-    council = db.session.get(Council, int(council_id))
+    council = holes.part_subject(Council, council_id)
     return render_template("councils/_council_personal.html", part=part, council=council, seat=current_membership(current_user, council),
                            drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
                            following=services.follows(council, current_user))

@@ -113,7 +113,7 @@ def _personal_part(about: str):
     """A part of an event's page for the person asking: their registration or the way to register
     (``registration``), the link to manage it for staff (``manage``)."""
     event_id, _unused, part = about.partition(".")
-    event = db.session.get(Event, int(event_id))
+    event = holes.part_subject(Event, event_id)
     registration = services.registration_of(event, current_user) if part == "registration" else None
     return render_template(
         "events/_event_personal.html",

@@ -145,7 +145,7 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
 def _topic_list(consultation_id: str):
     """A page of the consultation's topics: the one everyone sees, built once, or the person's own
     when they have a waiting or hidden contribution there."""
-    consultation = db.session.get(Consultation, int(consultation_id))
+    consultation = holes.part_subject(Consultation, consultation_id)
 
     def topic_list(actor):
         page = paginate(services.topics_of(consultation, actor))
@@ -162,7 +162,7 @@ def _topic_list(consultation_id: str):
 def _participation(consultation_id: str, *, topic_form=None, charter_form=None):
     """How the person asking may take part: why not, the charter to accept, the form to open a topic
     (sent back with its errors when ``topic_form`` or ``charter_form`` is given)."""
-    consultation = db.session.get(Consultation, int(consultation_id))
+    consultation = holes.part_subject(Consultation, consultation_id)
     accepted = services.has_accepted_charter(consultation, current_user)
     refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
     if topic_form is None and refusal is None:
@@ -263,7 +263,7 @@ def _refusal(consultation: Consultation):
 def _thread(topic_id: str):
     """The topic's contributions for the person asking: the thread everyone of their kind sees, built once
     and filled with their reactions and controls, or their own when they have a waiting or hidden contribution."""
-    topic = db.session.get(Topic, int(topic_id))
+    topic = holes.part_subject(Topic, topic_id)
     consultation = topic.consultation
     refusal = _refusal(consultation)
     if not current_user.is_authenticated:
@@ -294,7 +294,7 @@ def _follow_form(topic_id: str):
     """Following the topic, for a signed-in person."""
     if not current_user.is_authenticated:
         return ""
-    topic = db.session.get(Topic, int(topic_id))
+    topic = holes.part_subject(Topic, topic_id)
     return render_template("forums/_topic_follow.html", consultation=topic.consultation, topic=topic,
                            following=services.following(topic, current_user))
 
@@ -302,7 +302,7 @@ def _follow_form(topic_id: str):
 @holes.person_part("topic-contribute")
 def _contribute(topic_id: str, *, form=None):
     """The contribution form, or why the person may not contribute (with their text when it was refused)."""
-    topic = db.session.get(Topic, int(topic_id))
+    topic = holes.part_subject(Topic, topic_id)
     refusal = _refusal(topic.consultation)
     if form is None and refusal is None:
         form = ContributionForm(formdata=None)

@@ -119,7 +119,7 @@ def plan(slug: str):
 @holes.person_part("plan-follow")
 def _follow_button(plan_id: str):
     """The plan's follow button, as the person asking follows it or not."""
-    item = db.session.get(Plan, int(plan_id))
+    item = holes.part_subject(Plan, plan_id)
     return render_template("plans/_plan_follow.html", plan=item, following=services.follows_plan(item, current_user), form=ButtonForm())
 
 

@@ -153,7 +153,7 @@ def referral(referral_id: int):
 @holes.person_part("referral")
 def _personal_part(referral_id: str):
     """What the person asking may do with the referral: follow it, and, for staff, decide on it."""
-    item = db.session.get(Referral, int(referral_id))
+    item = holes.part_subject(Referral, referral_id)
     groups = []
     if can(current_user, "referrals.decide", item) and item.state in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress):
         groups = db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.council_id == item.council_id,
