@@ -264,6 +264,9 @@ def login(base: str, email: str, password: str) -> requests.Session:
     response = session.post(f"{base}/compte/connexion", data={"csrf_token": token, "email": email, "password": password},
                             allow_redirects=False)
     assert response.status_code == 302, response.status_code
+    # As a browser does: the page after log-in shows (and so consumes) the flashed « vous êtes connecté·e »;
+    # otherwise every request of wrk, which never stores a cookie, would carry it and show it again.
+    session.get(response.headers["Location"] if response.headers["Location"].startswith("http") else base + response.headers["Location"])
     return session
 
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 from flask import Flask, current_app, g, has_request_context
@@ -128,19 +130,24 @@ def part(name: str, arg, **now) -> Markup:
     return Markup(_parts[name](str(arg), **now))
 
 
-def part_subject(model, ident: str):
-    """The row a part is about, loaded once per request however many parts show it, its relationships
-    loaded when used (a part shows a few columns; the shared page showed the rest)."""
-    import sqlalchemy as sa
+def once(key, compute):
+    """``compute()``, worked out once per request for ``key`` however many parts ask (the person's seat in a council…)."""
     from flask import request
+
+    known = request.environ.setdefault("participation.holes.once", {})
+    if key not in known:
+        known[key] = compute()
+    return known[key]
+
+
+def part_subject(model, ident: str, *options):
+    """The row a part is about, loaded once per request however many parts show it, its relationships
+    loaded when used (a part shows a few columns; the shared page showed the rest), but for ``options``."""
+    import sqlalchemy as sa
 
     from participation.extensions import db
 
-    loaded = request.environ.setdefault("participation.holes.subjects", {})
-    key = (model, ident)
-    if key not in loaded:
-        loaded[key] = db.session.get(model, int(ident), options=[sa.orm.lazyload("*")])
-    return loaded[key]
+    return once((model, ident), lambda: db.session.get(model, int(ident), options=[*options, sa.orm.lazyload("*")]))
 
 
 def _render_parts(args) -> dict:
@@ -169,6 +176,27 @@ def _genuine(secret: str, marker: str) -> bool:
     return hmac.compare_digest(mac, _mac(secret, kind, name, arg))
 
 
+# The genuine markers of a shared piece of HTML, found once: the same cached string comes back at every request
+# (its hash is kept by the string itself), so each request skips the scan and the MAC checks.
+_found: OrderedDict = OrderedDict()
+_found_lock = threading.Lock()
+
+
+def _markers_of(html: str, secret: str) -> list[tuple]:
+    key = (secret, html)
+    with _found_lock:
+        found = _found.get(key)
+        if found is not None:
+            _found.move_to_end(key)
+            return found
+    found = [(m.start(), m.end(), *m.groups()[:3]) for m in _MARKER.finditer(html) if _genuine(secret, m.group(0))]
+    with _found_lock:
+        _found[key] = found
+        while len(_found) > 128:
+            _found.popitem(last=False)
+    return found
+
+
 def fill(html: str, **values) -> Markup:
     """``html`` with every marker replaced by this request's values.
 
@@ -177,15 +205,14 @@ def fill(html: str, **values) -> Markup:
     ``{arg: value}`` (one query for all the page's contributions). A branch's
     value is read as a boolean.
     """
+    matches = _markers_of(html, current_app.config["SECRET_KEY"])
     html = str(html)  # slices of a plain string, not of Markup
-    secret = current_app.config["SECRET_KEY"]
-    matches = [m for m in _MARKER.finditer(html) if _genuine(secret, m.group(0))]
     if not matches:
         return Markup(html)
     wanted: dict[str, set[str]] = {}
-    for m in matches:
-        if m.group(1) in ("v", "if"):
-            wanted.setdefault(m.group(2), set()).add(m.group(3))
+    for _start, _end, kind, name, arg in matches:
+        if kind in ("v", "if"):
+            wanted.setdefault(name, set()).add(arg)
     found: dict[str, dict] = {}
     values.setdefault("part", _render_parts)
     for name, args in wanted.items():
@@ -200,11 +227,10 @@ def fill(html: str, **values) -> Markup:
     stack: list[list] = []  # [name, arg, chosen, in_else]
     shown = True
     position = 0
-    for m in matches:
-        kind, name, arg, _ = m.groups()
+    for start, end, kind, name, arg in matches:
         if shown:
-            out.append(html[position:m.start()])
-        position = m.end()
+            out.append(html[position:start])
+        position = end
         if kind == "v":
             if shown:
                 out.append(str(escape(found[name][arg])))

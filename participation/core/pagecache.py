@@ -443,8 +443,14 @@ def _serve():
     if policy is None:
         return None
     max_age, tags, everyone = policy
-    if not everyone and not _anonymous():
-        return _serve_signed_in(max_age, tags)
+    if not _anonymous():
+        if not everyone:
+            return _serve_signed_in(max_age, tags)
+        if "_user_id" in session:
+            from participation.layout import signed_in_card
+
+            # The language of the key, and the no-store of the answer, from the card: the account is not loaded.
+            g.page_cache_person = signed_in_card()
     key = _key(generation(expand_tags(tags)))
     g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"], everyone)
     entry = _lookup(key)
@@ -709,7 +715,7 @@ def _fit_to_share(response: Response) -> bool:
         response.status_code == 200
         and not response.is_streamed
         and not response.direct_passthrough
-        and response.mimetype == "text/html"
+        and (response.mimetype.startswith("text/") or response.mimetype.endswith("+xml"))  # HTML, iCalendar, Atom
         and "Set-Cookie" not in response.headers
         and not g.get("rollback_only")
         and not response.cache_control.private

@@ -146,9 +146,10 @@ def _personal_part(about: str):
     (``candidacy``), the follow button (``follow``)."""
     council_id, _unused, part = about.partition(".")
     council = holes.part_subject(Council, council_id)
-    return render_template("councils/_council_personal.html", part=part, council=council, seat=current_membership(current_user, council),
-                           drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges),
-                           following=services.follows(council, current_user))
+    seat, following = holes.once(("councils.person", council.id),
+                                 lambda: (current_membership(current_user, council), services.follows(council, current_user)))
+    return render_template("councils/_council_personal.html", part=part, council=council, seat=seat,
+                           drawn_college=any(c.kind == CollegeKind.drawn_residents for c in council.colleges), following=following)
 
 
 @bp.route("/<slug>/suivre", methods=["POST"])

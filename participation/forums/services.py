@@ -767,6 +767,13 @@ def sees_shared_thread(topic: Topic, actor) -> tuple[bool, bool]:
     return bool(any_public), not has_own
 
 
+def has_own_unseen(topic: Topic, actor) -> bool:
+    """Whether ``actor`` has a contribution in ``topic`` that only they see: their thread is theirs (``sees_shared_thread``)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(db.session.scalar(sa.select(_own_unseen(actor, Contribution.topic_id == topic.id))))
+
+
 def sees_shared_topics(consultation: Consultation, actor) -> bool:
     """Whether ``actor`` sees the consultation's topics as everyone does (``topics_of``): one query when logged in."""
     if not getattr(actor, "is_authenticated", False):

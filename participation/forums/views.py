@@ -165,14 +165,22 @@ def _participation(consultation_id: str, *, topic_form=None, charter_form=None):
     consultation = holes.part_subject(Consultation, consultation_id)
     accepted = services.has_accepted_charter(consultation, current_user)
     refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
-    if topic_form is None and refusal is None:
-        topic_form = TopicForm(formdata=None)
-    if topic_form is not None:
-        topic_form.theme.choices = [("", _("Aucun")), *[(str(t.id), t.name) for t in consultation.themes]]
-    if charter_form is None and not accepted and current_user.is_authenticated:
-        charter_form = CharterForm(formdata=None)
-    return render_template("forums/_participation.html", consultation=consultation, shown_state=consultation.shown_state(),
-                           refusal=refusal, topic_form=topic_form, charter_form=charter_form)
+    signed_in = current_user.is_authenticated
+    show_charter = not accepted and signed_in
+
+    def render(topic_form, charter_form):
+        if topic_form is not None:
+            topic_form.theme.choices = [("", _("Aucun")), *[(str(t.id), t.name) for t in consultation.themes]]
+        return render_template("forums/_participation.html", consultation=consultation, shown_state=consultation.shown_state(),
+                               refusal=refusal, topic_form=topic_form, charter_form=charter_form, signed_in=signed_in)
+
+    if topic_form is not None or charter_form is not None:
+        return render(topic_form, charter_form)
+    # Empty forms, or why not: the same for everyone in the same case, built once (its token and moment filled here).
+    html = fragment("consultation-participation",
+                    lambda: render(TopicForm(formdata=None) if refusal is None else None, CharterForm(formdata=None) if show_charter else None),
+                    tags=FORUM_PAGE_TAGS, vary=(consultation.id, str(refusal or ""), show_charter, signed_in))
+    return holes.fill(html, csrf=generate_csrf(), **holes.request_values())
 
 
 @bp.route("/<int:consultation_id>")
@@ -253,10 +261,7 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
 
 def _refusal(consultation: Consultation):
     """Why the person asking may not contribute (``services.participation_refusal``), worked out once per request."""
-    known = request.environ.setdefault("participation.forums.refusals", {})
-    if consultation.id not in known:
-        known[consultation.id] = services.participation_refusal(consultation, current_user)
-    return known[consultation.id]
+    return holes.once(("forums.refusal", consultation.id), lambda: services.participation_refusal(consultation, current_user))
 
 
 @holes.person_part("topic-thread")
@@ -264,13 +269,13 @@ def _thread(topic_id: str):
     """The topic's contributions for the person asking: the thread everyone of their kind sees, built once
     and filled with their reactions and controls, or their own when they have a waiting or hidden contribution."""
     topic = holes.part_subject(Topic, topic_id)
-    consultation = topic.consultation
+    consultation = holes.part_subject(Consultation, topic.consultation_id)
     refusal = _refusal(consultation)
     if not current_user.is_authenticated:
         mode = "anonymous"
     else:
         mode = "participant" if refusal is None else "member"
-    _unused, shared = services.sees_shared_thread(topic, current_user)
+    shared = not services.has_own_unseen(topic, current_user)
 
     def render(actor):
         page = paginate(services.thread(topic, actor))
@@ -295,7 +300,7 @@ def _follow_form(topic_id: str):
     if not current_user.is_authenticated:
         return ""
     topic = holes.part_subject(Topic, topic_id)
-    return render_template("forums/_topic_follow.html", consultation=topic.consultation, topic=topic,
+    return render_template("forums/_topic_follow.html", consultation=holes.part_subject(Consultation, topic.consultation_id), topic=topic,
                            following=services.following(topic, current_user))
 
 
@@ -303,10 +308,20 @@ def _follow_form(topic_id: str):
 def _contribute(topic_id: str, *, form=None):
     """The contribution form, or why the person may not contribute (with their text when it was refused)."""
     topic = holes.part_subject(Topic, topic_id)
-    refusal = _refusal(topic.consultation)
-    if form is None and refusal is None:
-        form = ContributionForm(formdata=None)
-    return render_template("forums/_topic_contribute.html", consultation=topic.consultation, topic=topic, refusal=refusal, form=form)
+    consultation = holes.part_subject(Consultation, topic.consultation_id)
+    refusal = _refusal(consultation)
+    signed_in = current_user.is_authenticated
+
+    def render(form):
+        return render_template("forums/_topic_contribute.html", consultation=consultation, topic=topic, refusal=refusal, form=form,
+                               signed_in=signed_in)
+
+    if form is not None:
+        return render(form)
+    # The empty form, or why not: the same for everyone in the same case, built once (its token and moment filled here).
+    html = fragment("topic-contribute", lambda: render(ContributionForm(formdata=None) if refusal is None else None),
+                    tags=FORUM_PAGE_TAGS, vary=(topic.id, str(refusal or ""), signed_in))
+    return holes.fill(html, csrf=generate_csrf(), **holes.request_values())
 
 
 def _fill_thread(html: str):

@@ -153,7 +153,8 @@ def referral(referral_id: int):
 @holes.person_part("referral")
 def _personal_part(referral_id: str):
     """What the person asking may do with the referral: follow it, and, for staff, decide on it."""
-    item = holes.part_subject(Referral, referral_id)
+    # Its council, without the council's colleges and members: the policies read who sits on its bureau.
+    item = holes.part_subject(Referral, referral_id, sa.orm.joinedload(Referral.council).lazyload("*"))
     groups = []
     if can(current_user, "referrals.decide", item) and item.state in (ReferralState.received, ReferralState.accepted, ReferralState.in_progress):
         groups = db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.council_id == item.council_id,
