@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload
 
 from participation.accounts import personal_data, services
 from participation.accounts.forms import (
@@ -243,10 +242,9 @@ def load_user(session_id: str):
     user_id, _unused, key = (session_id or "").partition(":")
     if parse_int(user_id, minimum=1) is None or not key:
         return None
-    # Every page asks for the person and their roles: one query (not a second one for the roles).
-    user = db.session.execute(
-        sa.select(User).options(joinedload(User.roles)).where(User.id == parse_int(user_id))
-    ).unique().scalar_one_or_none()
+    # The account alone, its roles and department when a page asks (a permission): the header reads the
+    # person's card (``participation.layout``), so most pages never do.
+    user = db.session.get(User, parse_int(user_id), options=[lazyload(User.roles), lazyload(User.department)])
     if user is None or user.login_key != key or user.state != AccountState.active:
         return None
     return user
