@@ -259,6 +259,12 @@ def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=N
     ), (status or form_status(form))
 
 
+def _topic_subject(topic_id: str) -> tuple[Topic, Consultation]:
+    """The topic a part is about and its consultation, in one query once per request."""
+    topic = holes.part_subject(Topic, topic_id, sa.orm.joinedload(Topic.consultation).lazyload("*"))
+    return topic, topic.consultation
+
+
 def _refusal(consultation: Consultation):
     """Why the person asking may not contribute (``services.participation_refusal``), worked out once per request."""
     return holes.once(("forums.refusal", consultation.id), lambda: services.participation_refusal(consultation, current_user))
@@ -268,8 +274,7 @@ def _refusal(consultation: Consultation):
 def _thread(topic_id: str):
     """The topic's contributions for the person asking: the thread everyone of their kind sees, built once
     and filled with their reactions and controls, or their own when they have a waiting or hidden contribution."""
-    topic = holes.part_subject(Topic, topic_id)
-    consultation = holes.part_subject(Consultation, topic.consultation_id)
+    topic, consultation = _topic_subject(topic_id)
     refusal = _refusal(consultation)
     if not current_user.is_authenticated:
         mode = "anonymous"
@@ -299,16 +304,19 @@ def _follow_form(topic_id: str):
     """Following the topic, for a signed-in person."""
     if not current_user.is_authenticated:
         return ""
-    topic = holes.part_subject(Topic, topic_id)
-    return render_template("forums/_topic_follow.html", consultation=holes.part_subject(Consultation, topic.consultation_id), topic=topic,
-                           following=services.following(topic, current_user))
+    topic, consultation = _topic_subject(topic_id)
+    following = services.following(topic, current_user) is not None
+    # Two variants, following or not, built once each (the form's token filled here).
+    html = fragment("topic-follow", lambda: render_template("forums/_topic_follow.html", consultation=consultation, topic=topic,
+                                                            following=following),
+                    tags=FORUM_PAGE_TAGS, vary=(topic.id, following))
+    return holes.fill(html, csrf=generate_csrf())
 
 
 @holes.person_part("topic-contribute")
 def _contribute(topic_id: str, *, form=None):
     """The contribution form, or why the person may not contribute (with their text when it was refused)."""
-    topic = holes.part_subject(Topic, topic_id)
-    consultation = holes.part_subject(Consultation, topic.consultation_id)
+    topic, consultation = _topic_subject(topic_id)
     refusal = _refusal(consultation)
     signed_in = current_user.is_authenticated
 
@@ -326,7 +334,8 @@ def _contribute(topic_id: str, *, form=None):
 
 def _fill_thread(html: str):
     """A thread's HTML with this person's token, reactions and controls (templates/forums/_thread.html)."""
-    user = current_user
+    user = current_user._get_current_object()
+    own_id = str(user.id) if user.is_authenticated else None
 
     def split(args):
         return [(arg, *arg.split("-", 1)) for arg in args]
@@ -345,7 +354,7 @@ def _fill_thread(html: str):
         html,
         csrf=lambda args: dict.fromkeys(args, generate_csrf()),
         started=lambda args: dict.fromkeys(args, started_value()),
-        mine=lambda args: {arg: user.is_authenticated and arg == str(user.id) for arg in args},
+        mine=lambda args: {arg: arg == own_id for arg in args},
         pressed=pressed,
         editable=editable,
     )
