@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for, request
 from flask_login import current_user, login_required
 
 from participation.core.french import a, de
@@ -197,8 +197,14 @@ def indicators():
     query = form.query()
     commune = dict(form.commune.choices).get(str(query.commune_id)) if query.commune_id else None
     params = {"annee": query.year, **({"commune": query.commune_id} if query.commune_id else {})}
+    from participation.core.pagecache import fragment
+
+    # The year and commune fields (72 communes) are the same for everyone asking the same address: built once.
+    filters_html = fragment("staff-indicator-filters",
+                            lambda: render_template("staff/_filters.html", form=form, filter_label=_("Choisir l'année et la commune")),
+                            tags=("territory",), vary=tuple(sorted(request.args.items(multi=True))))
     return render_template("staff/indicators.html", form=form, query=query, sections=_indicator_sections(query, params), commune=commune,
-                           params=params), form_status(form)
+                           params=params, filters_html=filters_html), form_status(form)
 
 
 def _indicator_sections(query, params):

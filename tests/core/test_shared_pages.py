@@ -180,6 +180,44 @@ def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
     assert people["as_bruno"].get(path).status_code == 404
 
 
+def test_a_page_found_personal_is_shared_again_once_its_state_changed(shared_cache, people, monkeypatch):
+    """The author's page of a waiting topic is theirs; once the topic is approved, and an entry's
+    lifetime later, it is shared like any other (a page found personal is not personal for ever)."""
+    from participation.core.permissions import SYSTEM
+    from participation.forums import services as forums
+    from participation.forums.models import Contribution
+
+    consultation = factories.consultation(title="Budget participatif", premoderated=True)
+    author = factories.participant(consultation, display_name="Denise Roy")
+    topic = factories.topic(consultation, author, title="Un banc place du marché")
+    db.session.commit()
+    as_author = people["as_alice"].application.test_client()
+    as_author.login(author.email, factories.PASSWORD)
+    as_author.get("/compte/")
+    path = f"/concertations/{consultation.id}/sujets/{topic.id}"
+    assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None
+
+    forums.moderate(db.session.scalars(db.select(Contribution).where(Contribution.topic_id == topic.id)).all(),
+                    action="approve", reason="Conforme à la charte.", actor=SYSTEM)
+    db.session.commit()
+    assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None  # still remembered as personal
+    later = pagecache.time.monotonic() + people["as_alice"].application.config["PAGE_CACHE_SECONDS"] + 1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+    response, text = _text(as_author, path)
+    assert response.headers["X-Page-Cache"] == "miss-shared" and "Denise Roy</a>" in text
+    assert _text(people["as_bruno"], path)[0].headers["X-Page-Cache"] == "hit-shared"
+
+
+def test_a_form_sent_back_with_its_errors_is_never_a_shared_part(app):
+    from participation.core import holes
+
+    with app.test_request_context("/"):
+        with holes.rendering():
+            assert "@@h:v:part:" in holes.part("topic-contribute", 5)
+            with pytest.raises(holes.HoleError):
+                holes.part("topic-contribute", 5, form=object())
+
+
 def test_each_person_reads_the_shared_page_in_their_language(shared_cache, people):
     bruno = people["bruno"]
     accounts.update_profile(bruno, display_name="Bruno Petit", locale="en", actor=bruno)
