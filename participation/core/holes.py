@@ -103,6 +103,13 @@ def request_values() -> dict:
     return {name: (lambda args, value=value: dict.fromkeys(args, value())) for name, value in _per_request.items()}
 
 
+def fill_for_request(html: str, **values) -> Markup:
+    """``fill()`` with what any request can give: this session's CSRF token and the declared per-request values."""
+    from flask_wtf.csrf import generate_csrf
+
+    return fill(html, csrf=lambda args: dict.fromkeys(args, generate_csrf()), **request_values(), **values)
+
+
 # A page's parts that belong to the person (a plan's follow button, an event's registration): name -> render(arg).
 _parts: dict = {}
 

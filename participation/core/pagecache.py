@@ -650,12 +650,10 @@ def _serve_signed_in(max_age, tags):
 
 
 def _fill_person(html: str) -> str:
-    from flask_wtf.csrf import generate_csrf
-
     from participation.core import holes
     from participation.layout import person_values
 
-    return str(holes.fill(html, csrf=generate_csrf(), **person_values(g.page_cache_person), **holes.request_values()))
+    return str(holes.fill_for_request(html, **person_values(g.page_cache_person)))
 
 
 def _render_shared(func, args, kwargs):

@@ -180,7 +180,7 @@ def _participation(consultation_id: str, *, topic_form=None, charter_form=None):
     html = fragment("consultation-participation",
                     lambda: render(TopicForm(formdata=None) if refusal is None else None, CharterForm(formdata=None) if show_charter else None),
                     tags=FORUM_PAGE_TAGS, vary=(consultation.id, str(refusal or ""), show_charter, signed_in))
-    return holes.fill(html, csrf=generate_csrf(), **holes.request_values())
+    return holes.fill_for_request(html)
 
 
 @bp.route("/<int:consultation_id>")
@@ -310,7 +310,7 @@ def _follow_form(topic_id: str):
     html = fragment("topic-follow", lambda: render_template("forums/_topic_follow.html", consultation=consultation, topic=topic,
                                                             following=following),
                     tags=FORUM_PAGE_TAGS, vary=(topic.id, following))
-    return holes.fill(html, csrf=generate_csrf())
+    return holes.fill_for_request(html)
 
 
 @holes.person_part("topic-contribute")
@@ -329,7 +329,7 @@ def _contribute(topic_id: str, *, form=None):
     # The empty form, or why not: the same for everyone in the same case, built once (its token and moment filled here).
     html = fragment("topic-contribute", lambda: render(ContributionForm(formdata=None) if refusal is None else None),
                     tags=FORUM_PAGE_TAGS, vary=(topic.id, str(refusal or ""), signed_in))
-    return holes.fill(html, csrf=generate_csrf(), **holes.request_values())
+    return holes.fill_for_request(html)
 
 
 def _fill_thread(html: str):

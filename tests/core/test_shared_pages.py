@@ -163,8 +163,8 @@ def test_a_topic_is_shared_and_each_person_gets_their_own_form_follow_and_reacti
     assert "Connectez-vous pour contribuer" in text and 'name="body"' not in text
 
 
-def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
-    """A topic whose only contribution waits for moderation is seen by its author alone: their page is theirs."""
+def _waiting_topic(people):
+    """A topic of a premoderated consultation whose only contribution waits, and its author's client."""
     consultation = factories.consultation(title="Budget participatif", premoderated=True)
     author = factories.participant(consultation, display_name="Denise Roy")
     topic = factories.topic(consultation, author, title="Un banc place du marché")
@@ -172,7 +172,12 @@ def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
     as_author = people["as_alice"].application.test_client()
     as_author.login(author.email, factories.PASSWORD)
     as_author.get("/compte/")
-    path = f"/concertations/{consultation.id}/sujets/{topic.id}"
+    return as_author, topic, f"/concertations/{consultation.id}/sujets/{topic.id}"
+
+
+def test_a_page_that_uses_the_person_is_rendered_for_them(shared_cache, people):
+    """A topic whose only contribution waits for moderation is seen by its author alone: their page is theirs."""
+    as_author, topic, path = _waiting_topic(people)
     for _twice in range(2):
         response, text = _text(as_author, path)
         assert response.headers.get("X-Page-Cache") is None
@@ -187,14 +192,7 @@ def test_a_page_found_personal_is_shared_again_once_its_state_changed(shared_cac
     from participation.forums import services as forums
     from participation.forums.models import Contribution
 
-    consultation = factories.consultation(title="Budget participatif", premoderated=True)
-    author = factories.participant(consultation, display_name="Denise Roy")
-    topic = factories.topic(consultation, author, title="Un banc place du marché")
-    db.session.commit()
-    as_author = people["as_alice"].application.test_client()
-    as_author.login(author.email, factories.PASSWORD)
-    as_author.get("/compte/")
-    path = f"/concertations/{consultation.id}/sujets/{topic.id}"
+    as_author, topic, path = _waiting_topic(people)
     assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None
 
     forums.moderate(db.session.scalars(db.select(Contribution).where(Contribution.topic_id == topic.id)).all(),
