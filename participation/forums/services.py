@@ -7,6 +7,8 @@ returns. Nothing here commits or reads the request.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import ngettext
 import re
 from datetime import datetime, timedelta
@@ -767,18 +769,24 @@ def sees_shared_thread(topic: Topic, actor) -> tuple[bool, bool]:
     return bool(any_public), not has_own
 
 
-def has_own_unseen(topic: Topic, actor) -> bool:
-    """Whether ``actor`` has a contribution in ``topic`` that only they see: their thread is theirs (``sees_shared_thread``)."""
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    return bool(db.session.scalar(sa.select(_own_unseen(actor, Contribution.topic_id == topic.id))))
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands on a consultation (or one of its topics): what their parts of its pages show."""
+
+    accepted_charter: bool = False
+    own_unseen: bool = False  # a contribution of theirs that only they see (waiting or hidden)
+    following: bool = False  # the topic
 
 
-def sees_shared_topics(consultation: Consultation, actor) -> bool:
-    """Whether ``actor`` sees the consultation's topics as everyone does (``topics_of``): one query when logged in."""
-    if not getattr(actor, "is_authenticated", False):
-        return True
-    return not db.session.scalar(sa.select(_own_unseen(actor, Contribution.consultation_id == consultation.id)))
+def standing(consultation: Consultation, user, topic: Topic | None = None) -> Standing:
+    """``user``'s standing on ``consultation`` (and ``topic``), in one query whatever it holds."""
+    if not getattr(user, "is_authenticated", False) or user is SYSTEM:
+        return Standing()
+    accepted = sa.exists().where(CharterAcceptance.consultation_id == consultation.id, CharterAcceptance.user_id == user.id)
+    where = Contribution.topic_id == topic.id if topic is not None else Contribution.consultation_id == consultation.id
+    follows = sa.exists().where(Follow.topic_id == topic.id, Follow.user_id == user.id) if topic is not None else sa.false()
+    row = db.session.execute(sa.select(accepted, _own_unseen(user, where), follows)).one()
+    return Standing(bool(row[0]), bool(row[1]), bool(row[2]))
 
 
 def _own_unseen(actor, where):

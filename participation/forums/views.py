@@ -152,7 +152,7 @@ def _topic_list(consultation_id: str):
         page.items = services.with_counts(page.items)
         return render_template("forums/_topic_list.html", consultation=consultation, page=page)
 
-    if services.sees_shared_topics(consultation, current_user):
+    if not _standing(consultation).own_unseen:
         return fragment("consultation-topics", lambda: topic_list(None), tags=FORUM_PAGE_TAGS,
                         vary=(consultation.id, request.args.get("page", "")))
     return topic_list(current_user)
@@ -163,8 +163,8 @@ def _participation(consultation_id: str, *, topic_form=None, charter_form=None):
     """How the person asking may take part: why not, the charter to accept, the form to open a topic
     (sent back with its errors when ``topic_form`` or ``charter_form`` is given)."""
     consultation = holes.part_subject(Consultation, consultation_id)
-    accepted = services.has_accepted_charter(consultation, current_user)
-    refusal = services.participation_refusal(consultation, current_user, accepted=accepted)
+    accepted = _standing(consultation).accepted_charter
+    refusal = _refusal(consultation)
     signed_in = current_user.is_authenticated
     show_charter = not accepted and signed_in
 
@@ -265,9 +265,16 @@ def _topic_subject(topic_id: str) -> tuple[Topic, Consultation]:
     return topic, topic.consultation
 
 
-def _refusal(consultation: Consultation):
+def _standing(consultation: Consultation, topic: Topic | None = None) -> services.Standing:
+    """Where the person asking stands on the consultation (and the topic): one query per request for all the parts."""
+    return holes.once(("forums.standing", consultation.id, getattr(topic, "id", None)),
+                      lambda: services.standing(consultation, current_user, topic))
+
+
+def _refusal(consultation: Consultation, topic: Topic | None = None):
     """Why the person asking may not contribute (``services.participation_refusal``), worked out once per request."""
-    return holes.once(("forums.refusal", consultation.id), lambda: services.participation_refusal(consultation, current_user))
+    return holes.once(("forums.refusal", consultation.id), lambda: services.participation_refusal(
+        consultation, current_user, accepted=_standing(consultation, topic).accepted_charter))
 
 
 @holes.person_part("topic-thread")
@@ -275,12 +282,12 @@ def _thread(topic_id: str):
     """The topic's contributions for the person asking: the thread everyone of their kind sees, built once
     and filled with their reactions and controls, or their own when they have a waiting or hidden contribution."""
     topic, consultation = _topic_subject(topic_id)
-    refusal = _refusal(consultation)
+    refusal = _refusal(consultation, topic)
     if not current_user.is_authenticated:
         mode = "anonymous"
     else:
         mode = "participant" if refusal is None else "member"
-    shared = not services.has_own_unseen(topic, current_user)
+    shared = not _standing(consultation, topic).own_unseen
 
     def render(actor):
         page = paginate(services.thread(topic, actor))
@@ -305,7 +312,7 @@ def _follow_form(topic_id: str):
     if not current_user.is_authenticated:
         return ""
     topic, consultation = _topic_subject(topic_id)
-    following = services.following(topic, current_user) is not None
+    following = _standing(consultation, topic).following
     # Two variants, following or not, built once each (the form's token filled here).
     html = fragment("topic-follow", lambda: render_template("forums/_topic_follow.html", consultation=consultation, topic=topic,
                                                             following=following),
@@ -317,7 +324,7 @@ def _follow_form(topic_id: str):
 def _contribute(topic_id: str, *, form=None):
     """The contribution form, or why the person may not contribute (with their text when it was refused)."""
     topic, consultation = _topic_subject(topic_id)
-    refusal = _refusal(consultation)
+    refusal = _refusal(consultation, topic)
     signed_in = current_user.is_authenticated
 
     def render(form):
