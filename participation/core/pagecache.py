@@ -31,9 +31,11 @@ event, so a page rendered before a change is never served after it. Events
 that change nothing a public page shows (a log-in, a password reset…) are
 declared with ``private_events()`` by their domain and bump nothing.
 
-Never cached: a logged-in person's page (session with a user, or a
-remember-me cookie; except for a view declared ``everyone=True``, whose answer
-never depends on who asks: the public API), a page while a flashed message waits, a response that
+Never cached: a page rendered for a logged-in person (a session with a user,
+or a remember-me cookie; a view declared ``everyone=True``, whose answer never
+depends on who asks, is the same for them: the public API; and the copy of a
+page shared by every signed-in person is rendered for no one, see "Pages
+shared by every signed-in person" below), a page while a flashed message waits, a response that
 sets a cookie other than the session's (which carries nothing but a CSRF
 token the page does not show) or a page that shows a CSRF token (a form: its
 token belongs to one session), anything but a 200, anything
@@ -215,7 +217,6 @@ _PEOPLE = "page_cache_people"
 _REDIS_PERSON = "pagecache:person:"
 # Model class -> attribute naming the person its rows belong to.
 _person_rows: dict[type, str] = {}
-_local_people: dict[int, int] = {}
 
 
 def person_rows(model: type, attribute: str = "user_id") -> None:
@@ -240,9 +241,7 @@ def _after_flush(db_session, flush_context) -> None:
 
 
 def bump_people(*user_ids: int) -> None:
-    with _lock:
-        for user_id in user_ids:
-            _local_people[user_id] = _local_people.get(user_id, 0) + 1
+    """Committed changes of these people: their cards are out of date (without Redis no card is kept)."""
     client = _redis() if has_app_context() else None
     if client is not None:
         try:
@@ -266,7 +265,7 @@ def person_generation(user_id: int) -> str | None:
     return (value or b"0").decode()
 
 
-def person_card(user_id: int, build) -> dict:
+def person_card(user_id: int, build) -> dict | None:
     """The card of the person ``user_id`` under their generation; ``build()`` makes it when it is not kept."""
     gen = person_generation(user_id)
     if gen is None:
