@@ -508,12 +508,8 @@ def _shareable(response: Response, everyone: bool) -> bool:
     from flask_login import current_user
 
     fit = (
-        response.status_code == 200
-        and not response.is_streamed
-        and not response.direct_passthrough
+        _complete(response)
         and not _shows_csrf_token(response.get_data())
-        and not g.get("rollback_only")
-        and not response.cache_control.private
         and not response.cache_control.no_store
     )
     if everyone:
@@ -526,6 +522,31 @@ def _shareable(response: Response, everyone: bool) -> bool:
         and set(session.keys()) <= {"csrf_token", "lang", "_fresh", "_id"}  # no user, no flashed message
         and not (current_user and current_user.is_authenticated)
     )
+
+
+def _complete(response: Response) -> bool:
+    """A whole 200 answer of a request that kept its changes, that no one marked private: what any entry may hold."""
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and not g.get("rollback_only")
+        and not response.cache_control.private
+    )
+
+
+def _keep(key: str, response: Response, body: bytes, max_age: int, dated: bool = True) -> None:
+    """Keep an entry (``_lookup`` reads it) in this process's memory and in Redis."""
+    headers = [(k, v) for k, v in response.headers.items() if _stored_header(k)]
+    local_pages.set(key, (response.status_code, headers, body, time.monotonic() + max_age, dated), current_app.config["PAGE_CACHE_SIZE"])
+    client = _redis()
+    if client is not None:
+        try:
+            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age,
+                      "dated": dated}
+            client.set(_prefix() + _REDIS_PAGE + key, json.dumps(stored), ex=max_age)
+        except Exception:
+            pass
 
 
 def _stored_header(name: str) -> bool:
@@ -557,18 +578,8 @@ def _store(response: Response) -> Response:
         # A browser keeps it but asks again; the ETag makes the answer a 304.
         response.cache_control.no_cache = True
     response.add_etag()
-    body = response.get_data()
     dated = getattr(response, "_page_cache_dated", True)
-    headers = [(k, v) for k, v in response.headers.items() if _stored_header(k)]
-    local_pages.set(key, (response.status_code, headers, body, time.monotonic() + max_age, dated), current_app.config["PAGE_CACHE_SIZE"])
-    client = _redis()
-    if client is not None:
-        try:
-            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age,
-                      "dated": dated}
-            client.set(_prefix() + _REDIS_PAGE + key, json.dumps(stored), ex=max_age)
-        except Exception:
-            pass
+    _keep(key, response, response.get_data(), max_age, dated)
     response.headers["X-Page-Cache"] = "miss"
     return _conditional(response, dated)
 
@@ -692,16 +703,7 @@ def _render_shared(func, args, kwargs):
             # Its state may change (a waiting contribution approved): it is tried again after an entry's lifetime.
             _personal_pages[request.full_path] = time.monotonic() + max_age
         return func(*args, **kwargs)
-    headers = [(k, v) for k, v in response.headers.items() if _stored_header(k)]
-    body = html.encode()
-    local_pages.set(key, (response.status_code, headers, body, time.monotonic() + max_age, True), current_app.config["PAGE_CACHE_SIZE"])
-    client = _redis()
-    if client is not None:
-        try:
-            stored = {"status": response.status_code, "headers": headers, "body": base64.b64encode(body).decode(), "expires": time.time() + max_age}
-            client.set(_prefix() + _REDIS_PAGE + key, json.dumps(stored), ex=max_age)
-        except Exception:
-            pass
+    _keep(key, response, html.encode(), max_age)
     response.set_data(filled)
     response.headers["X-Page-Cache"] = "miss-shared"
     return response
@@ -709,13 +711,9 @@ def _render_shared(func, args, kwargs):
 
 def _fit_to_share(response: Response) -> bool:
     return (
-        response.status_code == 200
-        and not response.is_streamed
-        and not response.direct_passthrough
+        _complete(response)
         and (response.mimetype.startswith("text/") or response.mimetype.endswith("+xml"))  # HTML, iCalendar, Atom
         and "Set-Cookie" not in response.headers
-        and not g.get("rollback_only")
-        and not response.cache_control.private
     )
 
 
