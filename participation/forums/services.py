@@ -757,16 +757,11 @@ def replies_to(contributions: list[Contribution], actor) -> dict[int, list[Contr
     return result
 
 
-def sees_shared_thread(topic: Topic, actor) -> tuple[bool, bool]:
-    """(whether anyone sees a contribution of ``topic``, whether ``actor`` sees it as everyone does), in one query.
-
-    A person with a waiting or hidden contribution in the topic sees it in the thread (``visible_condition``):
-    their pages are theirs. Everyone else sees the same contributions, whose HTML is shared."""
-    public = sa.exists().where(Contribution.topic_id == topic.id, Contribution.parent_id.is_(None), visible_condition(None))
-    if not getattr(actor, "is_authenticated", False):
-        return bool(db.session.scalar(sa.select(public))), True
-    any_public, has_own = db.session.execute(sa.select(public, _own_unseen(actor, Contribution.topic_id == topic.id))).one()
-    return bool(any_public), not has_own
+def has_public_thread(topic: Topic) -> bool:
+    """Whether anyone sees a contribution of ``topic`` (``visible_condition``); a person with a waiting or
+    hidden contribution there also sees theirs (``standing``): their pages are theirs."""
+    return bool(db.session.scalar(sa.select(
+        sa.exists().where(Contribution.topic_id == topic.id, Contribution.parent_id.is_(None), visible_condition(None)))))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import io
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from participation.core import holes
 from participation.core.pagecache import cached_page, fragment
@@ -38,7 +37,6 @@ from participation.forums.forms import (
     ReportForm,
     SynthesisForm,
     TopicForm,
-    started_value,
 )
 from participation.forums.models import (
     CONSULTATION_WORKFLOW,
@@ -244,8 +242,7 @@ def _topic(consultation_id: int, topic_id: int, *, options=()) -> tuple[Consulta
 
 
 def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=None):
-    any_public, _unused = services.sees_shared_thread(topic, None)
-    if not any_public and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
+    if not services.has_public_thread(topic) and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
         # Nothing public in it: only those with a contribution of their own waiting there see it.
         if paginate(services.thread(topic, current_user)).total == 0:
             abort(404)
@@ -357,10 +354,8 @@ def _fill_thread(html: str):
         now = utcnow()
         return {arg: int(cid) in own and services.edit_refusal(own[int(cid)], user, now) is None for arg, cid, _ in split(args)}
 
-    return holes.fill(
+    return holes.fill_for_request(
         html,
-        csrf=lambda args: dict.fromkeys(args, generate_csrf()),
-        started=lambda args: dict.fromkeys(args, started_value()),
         mine=lambda args: {arg: arg == own_id for arg in args},
         pressed=pressed,
         editable=editable,
