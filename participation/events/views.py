@@ -114,15 +114,17 @@ def _personal_part(about: str):
     (``registration``), the link to manage it for staff (``manage``)."""
     event_id, _unused, part = about.partition(".")
     event = holes.part_subject(Event, event_id)
-    registration = services.registration_of(event, current_user) if part == "registration" else None
+    if part != "registration":
+        return render_template("events/_event_personal.html", part=part, event=event)
+    registration = services.registration_of(event, current_user)
     return render_template(
         "events/_event_personal.html",
         part=part,
         event=event,
         registration=registration,
         qr=qr_svg(registration.code, label=_("Code d'inscription %(code)s", code=registration.code)) if registration and registration.state == RegistrationState.confirmed else None,
-        places_left=services.places_left(event) if part == "registration" else None,
-        refusal=services.registration_refusal(event) if part == "registration" else None,
+        places_left=services.places_left(event),
+        refusal=services.registration_refusal(event),
         button=ButtonForm(),
     )
 
