@@ -30,21 +30,31 @@ def card_of(user) -> dict:
         "locale": user.locale,
         "name": user.display_name,
         "staff": bool(can(user, "staff.access")),
+        # Pages shared by signed-in people are shared by those holding the same roles (``pagecache``).
+        "roles": sorted(user.role_names),
         "unread": unread_count(user),
     }
+
+
+def session_person() -> tuple[int, str] | None:
+    """The account id and log-in key this session is signed in with, as it says (``signed_in_card`` checks them)."""
+    from participation.core.forms import parse_int
+
+    user_id, _unused, key = str(session.get("_user_id") or "").partition(":")
+    person = parse_int(user_id, minimum=1)
+    return None if person is None or not key else (person, key)
 
 
 def signed_in_card() -> dict | None:
     """The card of the person this session is signed in as; None for no one, or for a session
     that no longer holds (a changed log-in key, a closed account): the usual path then ends it."""
     from participation.accounts.models import User
-    from participation.core.forms import parse_int
     from participation.extensions import db
 
-    user_id, _unused, key = str(session.get("_user_id") or "").partition(":")
-    person = parse_int(user_id, minimum=1)
-    if person is None or not key:
+    signed_in = session_person()
+    if signed_in is None:
         return None
+    person, key = signed_in
 
     def build():
         user = db.session.get(User, person)

@@ -83,7 +83,7 @@ _private: set[str] = set()
 _tables_by_domain: dict[str, frozenset[str]] | None = None
 
 
-def cached_page(view=None, *, max_age: int | None = None, tags=None, everyone: bool = False):
+def cached_page(view=None, *, max_age: int | None = None, tags=None, everyone: bool = False, vary=None):
     """Mark a public view whose anonymous ``GET`` may be served from the page cache.
 
     ``max_age``: seconds an entry lives at most (default ``PAGE_CACHE_SECONDS``),
@@ -93,6 +93,8 @@ def cached_page(view=None, *, max_age: int | None = None, tags=None, everyone: b
     ``everyone``: the answer is the same whoever asks (it reads neither the
     person nor the session: the API), so it is served and stored for logged-in
     callers too.
+    ``vary``: a callable whose answer is added to the key, for a page that shows
+    what no tag tells (the indicators count log-ins, which bump no tag).
     """
 
     def decorate(func):
@@ -106,6 +108,7 @@ def cached_page(view=None, *, max_age: int | None = None, tags=None, everyone: b
         wrapper._page_cache_max_age = max_age or 0
         wrapper._page_cache_tags = tags
         wrapper._page_cache_everyone = everyone
+        wrapper._page_cache_vary = vary
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -184,7 +187,8 @@ local_pages = _LRU()
 
 
 def mark_changed(db_session, tag: str | None = "platform") -> None:
-    """Called by ``record()``: this transaction changes what pages of ``tag`` show."""
+    """Called by ``record()``: this transaction changes what pages of ``tag`` show, and the journal grows."""
+    db_session.info[_JOURNAL] = True
     if tag is not None:
         db_session.info.setdefault(_DIRTY, set()).add(tag)
 
@@ -192,6 +196,8 @@ def mark_changed(db_session, tag: str | None = "platform") -> None:
 def _after_commit(db_session) -> None:
     if db_session.in_nested_transaction():
         return  # a savepoint: only the outer commit is durable
+    if db_session.info.pop(_JOURNAL, False):
+        _bump_journal()
     if db_session.info.get(_DIRTY):
         bump(*db_session.info.pop(_DIRTY))
     if db_session.info.get(_PEOPLE):
@@ -200,8 +206,36 @@ def _after_commit(db_session) -> None:
 
 def _after_soft_rollback(db_session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        db_session.info.pop(_DIRTY, None)
-        db_session.info.pop(_PEOPLE, None)
+        for name in (_DIRTY, _PEOPLE, _JOURNAL):
+            db_session.info.pop(name, None)
+
+
+# The journal's generation: it moves with every event, a private one too (a log-in), which bumps no tag.
+_JOURNAL = "page_cache_journal"
+_REDIS_JOURNAL = "pagecache:journal"
+
+
+def _bump_journal() -> None:
+    client = _redis() if has_app_context() else None
+    if client is not None:
+        try:
+            client.incr(_prefix() + _REDIS_JOURNAL)
+        except Exception:
+            current_app.logger.warning("Cache de pages : Redis injoignable, génération du journal non incrémentée")
+
+
+def journal_generation() -> str:
+    """What moves with every committed event: a counter in Redis (one GET), else the latest event's id."""
+    client = _redis()
+    if client is not None:
+        try:
+            return "r" + (_get(client, _prefix() + _REDIS_JOURNAL) or b"0").decode()
+        except Exception:
+            pass
+    from participation.core.eventlog import DomainEvent
+    from participation.extensions import db
+
+    return f"d{db.session.scalar(sa.select(sa.func.max(DomainEvent.id))) or 0}"
 
 
 # The signed-in person's generation --------------------------------------------
@@ -259,7 +293,7 @@ def person_generation(user_id: int) -> str | None:
     if client is None:
         return None
     try:
-        value = client.get(f"{_prefix()}{_REDIS_PERSON}{user_id}")
+        value = _get(client, f"{_prefix()}{_REDIS_PERSON}{user_id}")
     except Exception:
         return None
     return (value or b"0").decode()
@@ -360,7 +394,7 @@ def _redis_generation(client, tags: tuple[str, ...]) -> str:
     # Read once per request: a page and its fragments (nine on the indicators page) are of one moment.
     everything = request.environ.get(_ALL_READ, _UNREAD) if has_request_context() else _UNREAD
     if everything is _UNREAD:
-        everything = client.get(prefix + _REDIS_GENERATION + ALL)
+        everything = _get(client, prefix + _REDIS_GENERATION + ALL)
         if has_request_context():
             request.environ[_ALL_READ] = everything
     if known is not None and known[0] == everything:
@@ -396,6 +430,24 @@ def _prefix() -> str:
     return current_app.config.get("PAGE_CACHE_REDIS_PREFIX", "participation:")
 
 
+_AHEAD = "participation.pagecache.ahead"  # in the request's environ: counters read ahead, each taken once
+
+
+def _read_ahead(client, keys: list[str]) -> None:
+    """Read in one round trip the counters this request is about to ask one by one (``_get`` takes them)."""
+    try:
+        request.environ[_AHEAD] = dict(zip(keys, client.mget(keys)))
+    except Exception:
+        pass
+
+
+def _get(client, key: str):
+    ahead = request.environ.get(_AHEAD) if has_request_context() else None
+    if ahead is not None and key in ahead:
+        return ahead.pop(key)  # taken once: a later read (after this request's commit) asks Redis
+    return client.get(key)
+
+
 # Serving and storing --------------------------------------------------------
 
 
@@ -411,7 +463,7 @@ def _anonymous() -> bool:
 
 
 def _policy():
-    """``(max_age, tags, everyone)`` of the view asked for, or None when it is not cached."""
+    """``(max_age, tags, everyone, vary)`` of the view asked for, or None when it is not cached."""
     if request.method not in ("GET", "HEAD") or request.endpoint is None:
         return None
     if "lang" in request.args:
@@ -420,7 +472,13 @@ def _policy():
     max_age = getattr(view, "_page_cache_max_age", None)
     if max_age is None:
         return None
-    return max_age, getattr(view, "_page_cache_tags", None), getattr(view, "_page_cache_everyone", False)
+    return max_age, getattr(view, "_page_cache_tags", None), getattr(view, "_page_cache_everyone", False), getattr(view, "_page_cache_vary", None)
+
+
+def _page_generation(tags, vary) -> str:
+    """The generation of the page's tags, and what its ``vary`` adds."""
+    found = generation(expand_tags(tags))
+    return found if vary is None else f"{found}\x1f{vary()}"
 
 
 def _key(gen: str, variant: str = "") -> str:
@@ -441,16 +499,16 @@ def _serve():
     policy = _policy()
     if policy is None:
         return None
-    max_age, tags, everyone = policy
+    max_age, tags, everyone, vary = policy
     if not _anonymous():
         if not everyone:
-            return _serve_signed_in(max_age, tags)
+            return _serve_signed_in(max_age, tags, vary)
         if "_user_id" in session:
             from participation.layout import signed_in_card
 
             # The language of the key, and the no-store of the answer, from the card: the account is not loaded.
             g.page_cache_person = signed_in_card()
-    key = _key(generation(expand_tags(tags)))
+    key = _key(_page_generation(tags, vary))
     g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"], everyone)
     entry = _lookup(key)
     if entry is None:
@@ -592,35 +650,42 @@ def _store(response: Response) -> Response:
 # contribution form and their reactions, a follow button). Such a page is
 # rendered once, as no one, with holes where those go
 # (``layout.header_person``, ``holes.part``), kept under the same key as the
-# anonymous page plus the variant ``SIGNED_IN``, and filled for each person:
+# anonymous page plus the variant ``SIGNED_IN`` and the roles the person holds
+# (most hold none; a desk's page asks them), and filled for each person:
 # the header from their card (``layout.signed_in_card``: one Redis GET while
 # nothing of theirs changes), each part by its renderer. A page with no part
 # reads neither the account nor the page from the database.
 #
 # Whether a page shows nothing else of the person is found out, not declared:
-# while it renders, ``current_user`` is a stand-in, someone signed in, that
-# stops the rendering when asked anything more (their id, their roles), and the
+# while it renders, ``current_user`` is a stand-in, someone signed in with
+# those roles, that stops the rendering when asked anything more (their id,
+# their department, a permission on an object of theirs), and the
 # session notes any read. A page that used either (a topic whose only
 # contribution waits for moderation, seen by its author) is rendered again for
 # the person the usual way, and is not tried again for an entry's lifetime.
 
 SIGNED_IN = "signed-in"
-# Pages found to use the person (path and query -> until when they are rendered for the person without trying).
+# Pages found to use the person (path, query and roles -> until when they are rendered for the person without trying).
 _personal_pages: dict[str, float] = {}
 
 
 class _SomeoneSignedIn:
-    """``current_user`` while a shared page renders: someone signed in, nobody in particular.
+    """``current_user`` while a shared page renders: someone signed in, nobody in particular, holding ``roles``.
 
-    Asking whether someone is signed in gets yes (every reader of the page is);
-    anything else (their id, their roles, ``can()``) is noted, and the page is then rendered for the person."""
+    Asking whether someone is signed in gets yes (every reader of the page is), and so does asking their
+    roles (the page is shared by those holding the same); anything else (their id, their department, a
+    ``can()`` that reads either) is noted, and the page is then rendered for the person."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self):
+    def __init__(self, roles=()):
         self.used = False
+        self.role_names = frozenset(roles)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names & set(roles))
 
     def __getattr__(self, name):
         self.used = True
@@ -635,19 +700,25 @@ class _PersonNeeded(Exception):
     """The shared page asked who is there: it is rendered for the person instead."""
 
 
-def _serve_signed_in(max_age, tags):
+def _serve_signed_in(max_age, tags, vary=None):
     """A signed-in person's ``GET`` of a cached page: the shared page filled with their card, or None."""
     if "_user_id" not in session or "_flashes" in session or "lang" in request.args:
         return None
-    if _personal_pages.get(request.full_path, 0) > time.monotonic():
-        return None
-    from participation.layout import signed_in_card
+    from participation.layout import session_person, signed_in_card
 
+    client = _redis()
+    person = session_person()
+    if client is not None and person is not None:
+        # The person's generation, ALL and the journal: what the card and the page's key ask, in one round trip.
+        prefix = _prefix()
+        _read_ahead(client, [f"{prefix}{_REDIS_PERSON}{person[0]}", prefix + _REDIS_GENERATION + ALL, prefix + _REDIS_JOURNAL])
     card = signed_in_card()
     if card is None:
         return None
     g.page_cache_person = card
-    key = _key(generation(expand_tags(tags)), SIGNED_IN)
+    if _personal_pages.get(_personal_key(), 0) > time.monotonic():
+        return None
+    key = _key(_page_generation(tags, vary), _roles_variant(card))
     g.page_cache = (key, max_age or current_app.config["PAGE_CACHE_SECONDS"], SIGNED_IN)
     entry = _lookup(key)
     if entry is None:
@@ -657,6 +728,15 @@ def _serve_signed_in(max_age, tags):
     response = Response(_fill_person(body.decode()), status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit-shared"
     return response
+
+
+def _roles_variant(card: dict) -> str:
+    """The key's variant of a shared page: shared by the people holding the same roles (a page may ask them: the desk's)."""
+    return f"{SIGNED_IN}:{','.join(card.get('roles', ()))}"
+
+
+def _personal_key() -> str:
+    return f"{request.full_path}\x1f{_roles_variant(g.page_cache_person)}"
 
 
 def _fill_person(html: str) -> str:
@@ -676,7 +756,7 @@ def _render_shared(func, args, kwargs):
 
     key, max_age, _unused = g.page_cache
     g.page_cache = None
-    watched = _SomeoneSignedIn()
+    watched = _SomeoneSignedIn(g.page_cache_person.get("roles", ()))
     request_ctx.flashes = []  # none waits (``_serve_signed_in``): the layout need not read the session for them
     # Flask's ``session`` proxy marks the session accessed at each use, even to read that flag: the object itself is watched.
     visitor_session = session._get_current_object()
@@ -701,7 +781,7 @@ def _render_shared(func, args, kwargs):
             if len(_personal_pages) > 10_000:
                 _personal_pages.clear()
             # Its state may change (a waiting contribution approved): it is tried again after an entry's lifetime.
-            _personal_pages[request.full_path] = time.monotonic() + max_age
+            _personal_pages[_personal_key()] = time.monotonic() + max_age
         return func(*args, **kwargs)
     _keep(key, response, html.encode(), max_age)
     response.set_data(filled)

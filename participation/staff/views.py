@@ -11,6 +11,7 @@ from participation.accounts.models import ACCOUNT_WORKFLOW, AccountState, Role, 
 from participation.core.errors import DomainError, PermissionDenied
 from participation.core.eventlog import deferred_failures
 from participation.core.outbox import MailStatus, OutboxMail, delivery_outage
+from participation.core.pagecache import cached_page, journal_generation
 from participation.core.permissions import can, require
 from participation.core.web import forbidden_page, form_error, form_status, get_or_404, paginate, rollback_only
 from participation.extensions import db
@@ -186,6 +187,9 @@ def _bounded_id(name: str) -> int | None:
 
 
 @bp.route("/indicateurs")
+# The page asks only the person's roles: shared by the staff holding the same (``pagecache``), kept until any event,
+# a log-in too, which bumps no tag (the year's active residents count it).
+@cached_page(vary=journal_generation)
 @login_required
 def indicators():
     """The figures of participation for a year and a commune, as declared by each domain: charts, tables, CSV."""
