@@ -116,6 +116,8 @@ def _configure_engine(engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # reads only, each statement on its own (a shared page's parts): no lock to take
         # Every transaction takes the write lock at its start: none fails half-way.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

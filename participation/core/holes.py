@@ -232,26 +232,38 @@ def fill(html: str, **values) -> Markup:
             raise HoleError(f"trou « {name} » sans valeur pour {sorted(missing)[:5]}")
     out: list[str] = []
     stack: list[list] = []  # [name, arg, chosen, in_else]
-    shown = True
+    hidden = 0  # open branches whose side is not the chosen one: the text is shown while there is none
+    escaped: dict = {}  # a thread's hundreds of "true" and "false" escaped once
     position = 0
     for start, end, kind, name, arg in matches:
-        if shown:
+        if not hidden:
             out.append(html[position:start])
         position = end
         if kind == "v":
-            if shown:
-                out.append(str(escape(found[name][arg])))
+            if not hidden:
+                value = found[name][arg]
+                key = (type(value), value)
+                text = escaped.get(key)
+                if text is None:
+                    text = escaped[key] = str(escape(value))
+                out.append(text)
             continue
         if kind == "if":
-            stack.append([name, arg, bool(found[name][arg]), False])
+            chosen = bool(found[name][arg])
+            stack.append([name, arg, chosen, False])
+            hidden += not chosen
         else:
-            if not stack or stack[-1][:2] != [name, arg]:
+            if not stack or stack[-1][0] != name or stack[-1][1] != arg:
                 raise HoleError(f"branche « {name} » mal fermée")
+            top = stack[-1]
             if kind == "else":
-                stack[-1][3] = True
+                if top[3]:
+                    raise HoleError(f"branche « {name} » mal fermée")
+                top[3] = True
+                hidden += 1 if top[2] else -1  # the side shown changes
             else:
                 stack.pop()
-        shown = all(chosen != in_else for _, _, chosen, in_else in stack)
+                hidden -= top[2] == top[3]
     if stack:
         raise HoleError("branche non fermée")
     out.append(html[position:])

@@ -725,9 +725,27 @@ def _serve_signed_in(max_age, tags, vary=None):
         return None  # the view renders it (``_render_shared``)
     g.page_cache = None
     status, headers, body, _, _unused = entry
+    if _PART_MARK in body:
+        from participation.layout import CardPerson
+
+        _reads_only()
+        g._login_user = CardPerson(card)  # the parts ask the person's id and roles: their card has them
     response = Response(_fill_person(body.decode()), status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit-shared"
     return response
+
+
+_PART_MARK = b"@@h:v:part:"
+
+
+def _reads_only() -> None:
+    """The parts of a shared page only read: each query on its own, without BEGIN and COMMIT (two round trips
+    of the few a part page costs). Nothing else has used the database yet in this request (but in tests, whose
+    sessions live in one connection's transaction)."""
+    from participation.extensions import db
+
+    if isinstance(db.session.get_bind(), sa.engine.Engine) and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _roles_variant(card: dict) -> str:

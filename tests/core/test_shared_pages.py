@@ -282,3 +282,58 @@ def test_a_plans_follow_button_is_each_persons_own(shared_cache, people):
     response, text = _text(people["as_bruno"], path)
     assert response.headers["X-Page-Cache"] == "hit-shared"
     assert "Suivre ce plan" in text and "Ne plus suivre ce plan" not in text
+
+
+@pytest.mark.committing
+def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transaction(app, redis_cache, logged_in, monkeypatch):
+    """As deployed (a session of its own per request, the generations and cards in Redis, so that nothing
+    has read the database before the parts): a hit's parts read each query on its own, without BEGIN
+    and COMMIT, and see the person as their card says, their account never loaded; a part that asks more of
+    the person than the card holds gets their account."""
+    from participation import layout
+    from participation.forums import services as forums
+    from participation.forums.models import ReactionKind
+
+    consultation = factories.consultation(title="Plan vélo")
+    alice = factories.participant(consultation, display_name="Alice Martin")
+    bruno = factories.participant(consultation, display_name="Bruno Petit")
+    topic = factories.topic(consultation, title="Arceaux à la gare")
+    contribution = forums.contribute(topic, body="Il en faut aussi au marché.", actor=alice)
+    forums.react(contribution, ReactionKind.agree, actor=bruno)
+    # (Read before the commit: reading after it would begin a transaction that holds SQLite's lock.)
+    emails, bruno_id, path = (alice.email, bruno.email), bruno.id, f"/concertations/{consultation.id}/sujets/{topic.id}"
+    db.session.commit()
+    as_alice, as_bruno = logged_in(*emails)
+    for client in (as_alice, as_bruno):
+        client.get("/compte/")
+    assert as_alice.get(path).headers["X-Page-Cache"] == "miss-shared"
+
+    seen = []
+    reactions_of = forums.reactions_of
+
+    def spy(user, ids):
+        found = reactions_of(user, ids)
+        raw = db.session.connection().connection.dbapi_connection
+        # Whether the database holds a transaction open for this connection, after the part's queries.
+        in_transaction = raw.in_transaction if hasattr(raw, "in_transaction") else raw.info.transaction_status.name != "IDLE"
+        seen.append((type(user), in_transaction))
+        return found
+
+    monkeypatch.setattr(forums, "reactions_of", spy)
+    loads = []
+    user_model = type(alice)
+    monkeypatch.setattr(layout.CardPerson, "account", property(lambda person: loads.append(person.id) or db.session.get(
+        user_model, person.id)))
+    response = as_bruno.get(path)
+    page = response.get_data(as_text=True)
+    assert response.headers["X-Page-Cache"] == "hit-shared"
+    header = page.split("<main")[0]
+    assert 'aria-pressed="true"' in page and "Bruno Petit" in header and "Alice Martin" not in header
+    assert seen == [(layout.CardPerson, False)] and loads == []
+    # Once the request is over, the connection went back to the pool as it was: the next request has its transaction.
+    with db.engine.connect() as connection:
+        assert connection.get_isolation_level() != "AUTOCOMMIT"
+    # A part asking what the card does not hold (the account's e-mail) gets the account.
+    card_person = layout.CardPerson({"id": bruno_id, "roles": [], "locale": "fr", "name": "Bruno Petit"})
+    with app.test_request_context():
+        assert card_person.email == emails[1] and loads == [bruno_id]
