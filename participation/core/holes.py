@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import re
 import threading
+import time
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -149,12 +150,47 @@ def once(key, compute):
 
 def part_subject(model, ident: str, *options):
     """The row a part is about, loaded once per request however many parts show it, its relationships
-    loaded when used (a part shows a few columns; the shared page showed the rest), but for ``options``."""
+    loaded when used (a part shows a few columns; the shared page showed the rest), but for ``options``.
+
+    On a page shared by signed-in people, the row is what the page shows: it is the same until the page's
+    generation moves, so a copy loaded once for that generation is merged into the request's session
+    without a query (``Session.merge(load=False)``, SQLAlchemy's way for rows kept in a cache)."""
     import sqlalchemy as sa
 
+    from participation.core import pagecache
     from participation.extensions import db
 
-    return once((model, ident), lambda: db.session.get(model, int(ident), options=[*options, sa.orm.lazyload("*")]))
+    def load():
+        page = pagecache.shared_page_key()
+        if page is None:
+            return db.session.get(model, int(ident), options=[*options, sa.orm.lazyload("*")])
+        key = (page, model, ident)
+        now = time.monotonic()
+        with _subjects_lock:
+            kept, until = _subjects.get(key, (None, 0))
+        if kept is None or until < now:  # (kept no longer than the page: a row may change with time alone)
+            # Its own session, closed at once: the copy stays loaded, detached, never expired by a commit.
+            with sa.orm.Session(bind=db.session.get_bind()) as own:
+                kept = own.get(model, int(ident), options=[*options, sa.orm.lazyload("*")])
+            if kept is None:
+                return None
+            with _subjects_lock:
+                _subjects[key] = (kept, now + current_app.config["PAGE_CACHE_SECONDS"])
+                while len(_subjects) > 256:
+                    _subjects.popitem(last=False)
+        return db.session.merge(kept, load=False)
+
+    return once((model, ident), load)
+
+
+# Rows of parts of shared pages, under the page's key (its generation in it): (key, model, id) -> (a detached copy, until).
+_subjects: OrderedDict = OrderedDict()
+_subjects_lock = threading.Lock()
+
+
+def forget_subjects() -> None:
+    with _subjects_lock:
+        _subjects.clear()
 
 
 def _render_parts(args) -> dict:

@@ -728,7 +728,10 @@ def _serve_signed_in(max_age, tags, vary=None):
     if _PART_MARK in body:
         from participation.layout import CardPerson
 
-        _reads_only()
+        if _reads_only():
+            # The rows the parts are about may be kept under this page's key (``holes.part_subject``): read in
+            # a session of their own, which takes no lock this request holds.
+            request.environ[_SHARED_KEY] = key
         g._login_user = CardPerson(card)  # the parts ask the person's id and roles: their card has them
     response = Response(_fill_person(body.decode()), status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit-shared"
@@ -738,7 +741,7 @@ def _serve_signed_in(max_age, tags, vary=None):
 _PART_MARK = b"@@h:v:part:"
 
 
-def _reads_only() -> None:
+def _reads_only() -> bool:
     """The parts of a shared page only read: each query on its own, without BEGIN and COMMIT (two round trips
     of the few a part page costs). Nothing else has used the database yet in this request (but in tests, whose
     sessions live in one connection's transaction)."""
@@ -746,6 +749,16 @@ def _reads_only() -> None:
 
     if isinstance(db.session.get_bind(), sa.engine.Engine) and not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return True
+    return False
+
+
+_SHARED_KEY = "participation.pagecache.shared"  # in the request's environ: the key of the shared page being served
+
+
+def shared_page_key() -> str | None:
+    """The key of the shared page whose parts this request fills outside a transaction (its generation in it), or None."""
+    return request.environ.get(_SHARED_KEY) if has_request_context() else None
 
 
 def _roles_variant(card: dict) -> str:
@@ -889,8 +902,11 @@ def _as_anonymous(render, anonymous=None):
 
 def clear() -> None:
     """Forget every page and card, and which views used the person (tests; a deployment restarts anyway)."""
+    from participation.core import holes
+
     local_pages.clear()
     _personal_pages.clear()
+    holes.forget_subjects()
 
 
 def init_app(app: Flask) -> None:
