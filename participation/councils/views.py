@@ -145,7 +145,8 @@ def _personal_part(about: str):
     """A part of the council's page for the person asking: their seat's links (``nav``), the call for candidates
     (``candidacy``), the follow button (``follow``)."""
     council_id, _unused, part = about.partition(".")
-    council = holes.part_subject(Council, council_id)
+    # With its colleges (the call for candidates shows which): kept with the page, as the council itself.
+    council = holes.part_subject(Council, council_id, sa.orm.selectinload(Council.colleges))
     seat, following = holes.once(("councils.person", council.id),
                                  lambda: (current_membership(current_user, council), services.follows(council, current_user)))
     return render_template("councils/_council_personal.html", part=part, council=council, seat=seat,

@@ -7,6 +7,8 @@ returns. Nothing here commits or reads the request.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 from flask_babel import ngettext
@@ -777,17 +779,27 @@ def standing(consultation: Consultation, user, topic: Topic | None = None) -> St
     """``user``'s standing on ``consultation`` (and ``topic``), in one query whatever it holds."""
     if not getattr(user, "is_authenticated", False) or user is SYSTEM:
         return Standing()
-    accepted = sa.exists().where(CharterAcceptance.consultation_id == consultation.id, CharterAcceptance.user_id == user.id)
-    where = Contribution.topic_id == topic.id if topic is not None else Contribution.consultation_id == consultation.id
-    follows = sa.exists().where(Follow.topic_id == topic.id, Follow.user_id == user.id) if topic is not None else sa.false()
-    row = db.session.execute(sa.select(accepted, _own_unseen(user, where), follows)).one()
+    statement = _standing_statements()[topic is not None]
+    row = db.session.execute(statement, {"consultation": consultation.id, "user": user.id, "topic": getattr(topic, "id", None)}).one()
     return Standing(bool(row[0]), bool(row[1]), bool(row[2]))
 
 
-def _own_unseen(actor, where):
-    """``actor`` has a contribution there that only they see (waiting or hidden: ``visible_condition``)."""
-    return sa.exists().where(where, Contribution.author_id == actor.id,
-                             Contribution.state.in_([ContributionState.pending, ContributionState.hidden]))
+@functools.cache
+def _standing_statements() -> tuple:
+    """``standing()``'s query for a consultation and for a topic, built once: every part page asks it,
+    and building its expression cost more than running it."""
+    user = sa.bindparam("user")
+    accepted = sa.exists().where(CharterAcceptance.consultation_id == sa.bindparam("consultation"), CharterAcceptance.user_id == user)
+
+    def own_unseen(where):
+        # A contribution of theirs there that only they see (waiting or hidden: ``visible_condition``).
+        return sa.exists().where(where, Contribution.author_id == user,
+                                 Contribution.state.in_([ContributionState.pending, ContributionState.hidden]))
+
+    in_consultation = sa.select(accepted, own_unseen(Contribution.consultation_id == sa.bindparam("consultation")), sa.false())
+    in_topic = sa.select(accepted, own_unseen(Contribution.topic_id == sa.bindparam("topic")),
+                         sa.exists().where(Follow.topic_id == sa.bindparam("topic"), Follow.user_id == user))
+    return in_consultation, in_topic
 
 
 def own_contributions(user, contribution_ids: list[int]) -> dict[int, Contribution]:
@@ -798,12 +810,15 @@ def own_contributions(user, contribution_ids: list[int]) -> dict[int, Contributi
     return {c.id: c for c in rows}
 
 
+# Built once: every thread a signed-in person reads asks it.
+_REACTIONS_OF = sa.select(Reaction.contribution_id, Reaction.kind).where(
+    Reaction.user_id == sa.bindparam("user"), Reaction.contribution_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def reactions_of(user, contribution_ids: list[int]) -> dict[int, ReactionKind]:
     if not getattr(user, "is_authenticated", False) or not contribution_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Reaction.contribution_id, Reaction.kind).where(Reaction.user_id == user.id, Reaction.contribution_id.in_(contribution_ids))
-    ).all()
+    rows = db.session.execute(_REACTIONS_OF, {"user": user.id, "ids": contribution_ids}).all()
     return {cid: kind for cid, kind in rows}
 
 
