@@ -293,24 +293,20 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         raise ValidationError(message, field="guests")
     cleaned = _check_answers(event, answers or {})
 
-    lock_row(Event, event.id)
-    existing = db.session.scalar(
-        sa.select(Registration.id).where(Registration.event_id == event.id, Registration.email == address,
-                                         Registration.state.in_(ACTIVE_STATES))
-    )
+    # Places are counted one registration at a time: the event's row is held until the commit. Without a
+    # capacity nothing is counted, so registrations run side by side; the unique index on a live address
+    # says which of two for the same address came first.
+    counted = event.capacity is not None
+    if counted:
+        lock_row(Event, event.id)
+    existing = _live_registration_id(event, address)
     if existing is not None:
-        if user is not None:
-            raise ValidationError(_("Une inscription à cet événement existe déjà pour cette adresse."))
-        # Without an account, saying so would tell anyone whether an address is registered: the
-        # registrant is sent a fresh link to their registration instead, and the page says the same as for a new one.
-        registration = db.session.get(Registration, existing)
-        record("registration.link_requested", registration, None, {"event_id": event.id}, context={"token": new_token(registration)})
-        return registration
+        return _already_registered(event, user, existing)
 
     seats = 1 + guests
     # Without a capacity the places taken need not be summed (a sum over every registration).
-    taken = places_taken(event, now) if event.capacity is not None else 0
-    if event.capacity is None or taken + seats <= event.capacity:
+    taken = places_taken(event, now) if counted else 0
+    if not counted or taken + seats <= event.capacity:
         state = RegistrationState.confirmed if user else RegistrationState.held
     elif event.waiting_list_enabled and (event.waiting_list_cap is None or _waiting_count(event) < event.waiting_list_cap):
         state = RegistrationState.waiting
@@ -334,12 +330,41 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         state=state,
         created_at=now,
     )
-    registration.event = event
-    db.session.add(registration)
-    db.session.flush()
+    if counted:
+        db.session.add(registration)
+        db.session.flush()
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            existing = _live_registration_id(event, address)
+            if existing is None:
+                raise
+            return _already_registered(event, user, existing)
+    # The subscribers read the event: given, not loaded (and not a change to flush).
+    sa.orm.attributes.set_committed_value(registration, "event", event)
     record("registration.created", registration, user, {"state": state, "event_id": event.id}, context={"token": raw_token})
     if state != RegistrationState.waiting:
         _capacity_alerts(event, taken, taken + seats)
+    return registration
+
+
+def _live_registration_id(event: Event, address: str) -> int | None:
+    return db.session.scalar(
+        sa.select(Registration.id).where(Registration.event_id == event.id, Registration.email == address,
+                                         Registration.state.in_(ACTIVE_STATES))
+    )
+
+
+def _already_registered(event: Event, user, registration_id: int) -> Registration:
+    if user is not None:
+        raise ValidationError(_("Une inscription à cet événement existe déjà pour cette adresse."))
+    # Without an account, saying so would tell anyone whether an address is registered: the
+    # registrant is sent a fresh link to their registration instead, and the page says the same as for a new one.
+    registration = db.session.get(Registration, registration_id)
+    record("registration.link_requested", registration, None, {"event_id": event.id}, context={"token": new_token(registration)})
     return registration
 
 

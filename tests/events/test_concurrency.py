@@ -68,3 +68,80 @@ def test_300_simultaneous_registrations_for_100_places(app):
     ).all())
     assert counts == {RegistrationState.confirmed: 100, RegistrationState.waiting: 200}
     assert services.places_taken(db.session.get(Event, event_id)) == 100
+
+
+@pytest.mark.committing
+def test_one_address_registering_twice_at_once_without_a_capacity_gets_one_registration(app, monkeypatch):
+    """Without a capacity the event's row is not held: two requests for one address run side by side.
+    The second checks for the address before the first commits, and inserts after: the unique index
+    refuses it, and it answers as for an address already registered (a fresh link, the same page)."""
+    from participation.core.eventlog import DomainEvent
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writer at a time, from the start of its transaction: the two cannot interleave")
+    event = factories.event(capacity=None)
+    event_id = event.id
+    db.session.commit()
+    db.session.remove()
+    check = services._live_registration_id
+
+    def checked_before_the_other_commits(event, address):
+        found = check(event, address)
+        if not raced:
+            raced.append(True)
+            with app.app_context():  # the other request, in its own session, commits in between
+                services.register(db.session.get(Event, event_id), actor=None, name="Camille Martin", email=address)
+                db.session.commit()
+                db.session.remove()
+        return found
+
+    raced: list[bool] = []
+    monkeypatch.setattr(services, "_live_registration_id", checked_before_the_other_commits)
+    with app.app_context():
+        begin_writing()
+        registration = services.register(db.session.get(Event, event_id), actor=None, name="Camille Martin", email="camille@example.org")
+        answered_id = registration.id
+        db.session.commit()
+        db.session.remove()
+    monkeypatch.undo()
+    live = db.session.scalars(sa.select(Registration).where(Registration.event_id == event_id)).all()
+    assert raced and len(live) == 1 and live[0].id == answered_id and live[0].state == RegistrationState.held
+    names = db.session.scalars(sa.select(DomainEvent.name).where(DomainEvent.subject_type == "registrations",
+                                                                 DomainEvent.subject_id == answered_id).order_by(DomainEvent.id)).all()
+    assert names == ["registration.created", "registration.link_requested"]
+
+
+@pytest.mark.committing
+def test_many_registrations_at_once_without_a_capacity_all_land(app):
+    event = factories.event(capacity=None)
+    event_id = event.id
+    db.session.commit()
+    db.session.remove()
+    workers = 4 if db.engine.dialect.name == "sqlite" else 12
+    start = threading.Barrier(workers)
+    errors: list[BaseException] = []
+
+    def register_some(worker):
+        with app.app_context():
+            try:
+                start.wait()
+                for i in range(10):
+                    begin_writing()
+                    # Half the addresses are asked twice, by two workers at once.
+                    services.register(db.session.get(Event, event_id), actor=None, name="Personne", email=f"p{(worker // 2)}-{i}@example.org")
+                    db.session.commit()
+                    db.session.remove()
+            except BaseException as error:  # reported below
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=register_some, args=(w,)) for w in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    emails = db.session.scalars(sa.select(Registration.email).where(Registration.event_id == event_id)).all()
+    assert sorted(emails) == sorted({f"p{w // 2}-{i}@example.org" for w in range(workers) for i in range(10)})
