@@ -196,10 +196,11 @@ def mark_changed(db_session, tag: str | None = "platform") -> None:
 def _after_commit(db_session) -> None:
     if db_session.in_nested_transaction():
         return  # a savepoint: only the outer commit is durable
-    if db_session.info.pop(_JOURNAL, False):
-        _bump_journal()
+    journal = db_session.info.pop(_JOURNAL, False)
     if db_session.info.get(_DIRTY):
-        bump(*db_session.info.pop(_DIRTY))
+        bump(*db_session.info.pop(_DIRTY), journal=journal)  # one Redis round trip for both
+    elif journal:
+        _bump_journal()
     if db_session.info.get(_PEOPLE):
         bump_people(*db_session.info.pop(_PEOPLE))
 
@@ -327,8 +328,9 @@ def person_card(user_id: int, build) -> dict | None:
     return card
 
 
-def bump(*tags: str) -> None:
-    """A committed change of ``tags``: every page cached before it that shows them is out of date."""
+def bump(*tags: str, journal: bool = False) -> None:
+    """A committed change of ``tags``: every page cached before it that shows them is out of date
+    (and, with ``journal``, the journal's generation moves in the same round trip)."""
     tags = tuple(sorted({*tags, ALL})) if tags else (ALL,)
     if has_request_context():
         request.environ.pop(_ALL_READ, None)  # what this request renders next is after its change
@@ -340,6 +342,8 @@ def bump(*tags: str) -> None:
         try:
             # One transaction, ALL last: a reader that sees ALL unchanged has seen every tag of the bumps before it.
             pipe = client.pipeline(transaction=True)
+            if journal:
+                pipe.incr(_prefix() + _REDIS_JOURNAL)
             for tag in sorted(tags, key=lambda t: t == ALL):
                 pipe.incr(_prefix() + _REDIS_GENERATION + tag)
             pipe.execute()
@@ -436,7 +440,7 @@ _AHEAD = "participation.pagecache.ahead"  # in the request's environ: counters r
 def _read_ahead(client, keys: list[str]) -> None:
     """Read in one round trip the counters this request is about to ask one by one (``_get`` takes them)."""
     try:
-        request.environ[_AHEAD] = dict(zip(keys, client.mget(keys)))
+        request.environ[_AHEAD] = dict(zip(keys, client.mget(keys), strict=True))
     except Exception:
         pass
 
