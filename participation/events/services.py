@@ -313,7 +313,6 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
     else:
         raise DomainError(_("Cet événement est complet.") if event.capacity >= seats or taken else
                           _("Il ne reste pas assez de places pour vous et vos accompagnants."))
-    raw_token = make_token()
     registration = Registration(
         event_id=event.id,
         user_id=getattr(user, "id", None),
@@ -323,7 +322,6 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         answers=cleaned,
         accessibility_needs=(accessibility_needs or "").strip()[:2000] or None,
         code=_new_code(),
-        token_hash=token_digest(raw_token),
         email_confirmed_at=now if user else None,
         confirmed_at=now if state == RegistrationState.confirmed else None,
         hold_until=None if user else now + timedelta(hours=_hold_hours()),
@@ -345,7 +343,7 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
             return _already_registered(event, user, existing)
     # The subscribers read the event: given, not loaded (and not a change to flush).
     sa.orm.attributes.set_committed_value(registration, "event", event)
-    record("registration.created", registration, user, {"state": state, "event_id": event.id}, context={"token": raw_token})
+    record("registration.created", registration, user, {"state": state, "event_id": event.id})
     if state != RegistrationState.waiting:
         _capacity_alerts(event, taken, taken + seats)
     return registration
@@ -364,7 +362,7 @@ def _already_registered(event: Event, user, registration_id: int) -> Registratio
     # Without an account, saying so would tell anyone whether an address is registered: the
     # registrant is sent a fresh link to their registration instead, and the page says the same as for a new one.
     registration = db.session.get(Registration, registration_id)
-    record("registration.link_requested", registration, None, {"event_id": event.id}, context={"token": new_token(registration)})
+    record("registration.link_requested", registration, None, {"event_id": event.id})
     return registration
 
 

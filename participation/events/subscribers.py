@@ -57,12 +57,23 @@ def _mail(registration: Registration, key: str, subject: str, lines: list[str], 
     mail_address(reason="own_case", to=registration.email, user=None, subject=subject, template="events/notice", dedup_key=key, **context)
 
 
-@subscribe("registration.created")
+# The registrant's first mail is written by the worker, not the request that registers: rendering it is
+# most of a registration's cost, and the worker's pass that delivers mail writes it just before. Its
+# one-time link is made then (only its digest is stored, so the request's could not be mailed later);
+# the latest link is the one that works, as the mail asking again for a link says.
+
+
+def _registrant_link(registration: Registration) -> str | None:
+    return services.new_token(registration) if registration.user_id is None else None
+
+
+@subscribe("registration.created", deferred=True)
 def registration_created(event: DomainEvent) -> None:
     registration: Registration = event.subject
-    token = event.context.get("token")
     key = f"{event.name}:{registration.id}"
     title = registration.event.title
+    if registration.state not in ACTIVE_STATES:
+        return  # cancelled or expired before the worker came: nothing to confirm
     if registration.email_confirmed_at is None:
         hours = services._hold_hours()
         lines = [_l("Pour confirmer votre inscription, ouvrez le lien ci-dessous et validez.")]
@@ -73,22 +84,26 @@ def registration_created(event: DomainEvent) -> None:
                               "L'événement est complet : vous serez inscrit sur la liste d'attente une fois l'adresse confirmée (dans les %(num)d heures).",
                               hours))
         _mail(registration, key, _l("Confirmez votre inscription : %(title)s", title=title), lines,
-              link=(external_url("events.manage", token=token), _l("Confirmer mon inscription")))
+              link=(external_url("events.manage", token=_registrant_link(registration)), _l("Confirmer mon inscription")))
     elif registration.state == RegistrationState.confirmed:
-        _mail(registration, key, _l("Inscription confirmée : %(title)s", title=title), [_l("Votre inscription est confirmée.")], token=token, attach=True)
+        _mail(registration, key, _l("Inscription confirmée : %(title)s", title=title), [_l("Votre inscription est confirmée.")],
+              token=_registrant_link(registration), attach=True)
     elif registration.state == RegistrationState.waiting:
         _mail(registration, key, _l("Liste d'attente : %(title)s", title=title),
-              [_l("L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère.")], token=token)
+              [_l("L'événement est complet : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère.")],
+              token=_registrant_link(registration))
 
 
-@subscribe("registration.link_requested")
+@subscribe("registration.link_requested", deferred=True)
 def registration_link_requested(event: DomainEvent) -> None:
     registration: Registration = event.subject
+    if registration.state not in ACTIVE_STATES:
+        return
     _mail(registration, f"{event.name}:{registration.id}:{event.id}", _l("Votre inscription : %(title)s", title=registration.event.title),
           [_l("Une inscription à cet événement a été demandée avec votre adresse, qui y est déjà inscrite : rien n'a changé."),
            _l("Voici un nouveau lien vers votre inscription ; les liens reçus auparavant ne fonctionnent plus."),
            _l("Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce courriel.")],
-          link=(external_url("events.manage", token=event.context["token"]), _l("Voir ou annuler mon inscription")))
+          link=(external_url("events.manage", token=services.new_token(registration)), _l("Voir ou annuler mon inscription")))
 
 
 @subscribe("registration.confirmed", "registration.accepted")

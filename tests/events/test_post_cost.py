@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from participation.core.eventlog import run_deferred
 from participation.core.outbox import OutboxMail
 from participation.events.models import Attendance, Registration, RegistrationState
 from participation.extensions import db
@@ -43,8 +44,13 @@ def test_a_registration_without_an_account_runs_the_same_queries_with_many_regis
     _bulk_registrations(event, 1000, 3)
     many = _register(client, count_queries, event_id, "troisieme@example.org")
     assert many == few
-    # The confirmation link is queued once, for that address only.
+    # The confirmation mail is written by the worker, once, for that address only, and its link works.
+    assert not db.session.scalars(sa.select(OutboxMail).where(OutboxMail.recipient == "troisieme@example.org")).all()
+    run_deferred()
     mails = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.recipient == "troisieme@example.org")).all()
     assert len(mails) == 1 and "Confirmez votre inscription" in mails[0].subject
+    link = re.search(r"http://[^/\s]+(/evenements/inscription/[^\s]+)", mails[0].body_text).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirmer mon inscription</button>" in page.get_data(as_text=True)
     registration = db.session.scalar(sa.select(Registration).where(Registration.email == "troisieme@example.org"))
     assert registration.state == RegistrationState.held
