@@ -234,11 +234,12 @@ def open_topic(consultation_id: int):
 
 
 def _topic(consultation_id: int, topic_id: int, *, options=()) -> tuple[Consultation, Topic]:
-    item = _consultation(consultation_id, options=options)
-    topic = get_or_404(Topic, topic_id)
-    if topic.consultation_id != item.id:
+    """The topic and its consultation, read together (``options`` apply to the consultation)."""
+    topic = get_or_404(Topic, topic_id, options=(sa.orm.joinedload(Topic.consultation).options(*options),))
+    if topic.consultation_id != consultation_id:
         abort(404)
-    return item, topic
+    require(current_user, "forums.view", topic.consultation)
+    return topic.consultation, topic
 
 
 def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=None):
