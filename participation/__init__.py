@@ -210,6 +210,10 @@ def _init_templates(app: Flask) -> None:
         from participation.layout import header_person
         from participation.territory.services import current_territory
 
+        from participation.core.holes import rendering_part
+
+        if rendering_part():
+            return {}
         # Mail rendered by the worker has no request and no current user.
         person = header_person(current_user) if has_request_context() else None
         layout = {"territory": current_territory(), "person": person, "demo_guide": None, "my_space_url": None}

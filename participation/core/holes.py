@@ -35,7 +35,7 @@ import time
 from collections import OrderedDict
 from functools import lru_cache
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from markupsafe import Markup, escape
 
 _MARKER = re.compile(r"@@h:(v|if|else|end):(\w+):([\w.-]*):([0-9a-f]{20})@@")
@@ -195,12 +195,21 @@ def forget_subjects() -> None:
 
 def _render_parts(args) -> dict:
     rendered = {}
-    for arg in args:
-        name, _unused, about = arg.partition(".")
-        if name not in _parts:
-            raise HoleError(f"aucune partie personnelle « {name} »")
-        rendered[arg] = Markup(_parts[name](about))
+    g.rendering_part = True  # a part is a fragment: the layout's context (territory, header) is not computed for it
+    try:
+        for arg in args:
+            name, _unused, about = arg.partition(".")
+            if name not in _parts:
+                raise HoleError(f"aucune partie personnelle « {name} »")
+            rendered[arg] = Markup(_parts[name](about))
+    finally:
+        g.rendering_part = False
     return rendered
+
+
+def rendering_part() -> bool:
+    """Whether a person's part of a shared page is being rendered (``_layout_context`` then adds nothing)."""
+    return bool(g.get("rendering_part")) if has_app_context() else False
 
 
 def csrf_token() -> str:
