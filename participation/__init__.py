@@ -207,10 +207,9 @@ def _init_templates(app: Flask) -> None:
     def _layout_context():
         from flask_login import current_user
 
+        from participation.core.holes import rendering_part
         from participation.layout import header_person
         from participation.territory.services import current_territory
-
-        from participation.core.holes import rendering_part
 
         if rendering_part():
             return {}
