@@ -224,11 +224,9 @@ def registration_refusal(event: Event, now: datetime | None = None) -> str | Non
 
 
 def _new_code() -> str:
-    while True:
-        raw = "".join(secrets.choice(CODE_ALPHABET) for _unused in range(8))
-        code = f"{raw[:4]}-{raw[4:]}"
-        if db.session.scalar(sa.select(Registration.id).where(Registration.code == code)) is None:
-            return code
+    """A short code (40 bits): unique by the column's constraint, drawn again in the rare case it is taken."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _unused in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
 
 
 def normalise_code(value: str) -> str:
@@ -293,15 +291,16 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         raise ValidationError(message, field="guests")
     cleaned = _check_answers(event, answers or {})
 
-    # Places are counted one registration at a time: the event's row is held until the commit. Without a
-    # capacity nothing is counted, so registrations run side by side; the unique index on a live address
-    # says which of two for the same address came first.
+    # Places are counted one registration at a time: the event's row is held until the commit, and an address
+    # already registered is looked for first (it is told so, not that the event is full). Without a capacity
+    # nothing is counted: registrations run side by side, and the unique index on a live address finds the
+    # address already registered (two requests for one address at once included).
     counted = event.capacity is not None
     if counted:
         lock_row(Event, event.id)
-    existing = _live_registration_id(event, address)
-    if existing is not None:
-        return _already_registered(event, user, existing)
+        existing = _live_registration_id(event, address)
+        if existing is not None:
+            return _already_registered(event, user, existing)
 
     seats = 1 + guests
     # Without a capacity the places taken need not be summed (a sum over every registration).
@@ -321,26 +320,26 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         guests=guests,
         answers=cleaned,
         accessibility_needs=(accessibility_needs or "").strip()[:2000] or None,
-        code=_new_code(),
         email_confirmed_at=now if user else None,
         confirmed_at=now if state == RegistrationState.confirmed else None,
         hold_until=None if user else now + timedelta(hours=_hold_hours()),
         state=state,
         created_at=now,
     )
-    if counted:
-        db.session.add(registration)
-        db.session.flush()
-    else:
+    for attempt in range(3):
+        registration.code = _new_code()
         try:
             with db.session.begin_nested():
                 db.session.add(registration)
                 db.session.flush()
+            break
         except sa.exc.IntegrityError:
             existing = _live_registration_id(event, address)
-            if existing is None:
+            if existing is not None:
+                return _already_registered(event, user, existing)
+            if attempt == 2:
                 raise
-            return _already_registered(event, user, existing)
+            # Refused for its code, already given to another registration: another one is drawn.
     # The subscribers read the event: given, not loaded (and not a change to flush).
     sa.orm.attributes.set_committed_value(registration, "event", event)
     record("registration.created", registration, user, {"state": state, "event_id": event.id})
