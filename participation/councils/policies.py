@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask import g, has_app_context
 
@@ -29,12 +31,15 @@ def current_membership(user, council):
     cache = g.setdefault("council_seats", {}) if has_app_context() else {}
     key = (user.id, council.id)
     if key not in cache:
-        cache[key] = db.session.scalar(
-            sa.select(Membership).where(
-                Membership.council_id == council.id, Membership.user_id == user.id, Membership.state == MembershipState.active
-            )
-        )
+        cache[key] = db.session.scalar(_seat_statement(Membership, MembershipState.active), {"council": council.id, "user": user.id})
     return cache[key]
+
+
+@functools.cache
+def _seat_statement(membership, active):
+    # Built once: a council's and a referral's pages ask it for every signed-in reader.
+    return sa.select(membership).where(membership.council_id == sa.bindparam("council"), membership.user_id == sa.bindparam("user"),
+                                       membership.state == active)
 
 
 def _member(user, obj) -> bool:
