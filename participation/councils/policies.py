@@ -37,9 +37,11 @@ def current_membership(user, council):
 
 @functools.cache
 def _seat_statement(membership, active):
-    # Built once: a council's and a referral's pages ask it for every signed-in reader.
-    return sa.select(membership).where(membership.council_id == sa.bindparam("council"), membership.user_id == sa.bindparam("user"),
-                                       membership.state == active)
+    # Built once: a council's and a referral's pages ask it for every signed-in reader. The permissions read the
+    # seat's role, not its college (loaded if a page shows it).
+    return (sa.select(membership).where(membership.council_id == sa.bindparam("council"), membership.user_id == sa.bindparam("user"),
+                                        membership.state == active)
+            .options(sa.orm.lazyload(membership.college)))
 
 
 def _member(user, obj) -> bool:
