@@ -195,7 +195,9 @@ def forget_subjects() -> None:
 
 def _render_parts(args) -> dict:
     rendered = {}
-    g.rendering_part = True  # a part is a fragment: the layout's context (territory, header) is not computed for it
+    # A part is a fragment: the layout's context (territory, header) is not computed for it. A part may fill
+    # parts of its own (a thread's): the flag is given back as it was, not cleared.
+    outer, g.rendering_part = g.get("rendering_part", False), True
     try:
         for arg in args:
             name, _unused, about = arg.partition(".")
@@ -203,7 +205,7 @@ def _render_parts(args) -> dict:
                 raise HoleError(f"aucune partie personnelle « {name} »")
             rendered[arg] = Markup(_parts[name](about))
     finally:
-        g.rendering_part = False
+        g.rendering_part = outer
     return rendered
 
 
