@@ -125,7 +125,6 @@ def _personal_part(about: str):
         qr=qr_svg(registration.code, label=_("Code d'inscription %(code)s", code=registration.code)) if registration and registration.state == RegistrationState.confirmed else None,
         places_left=services.places_left(event),
         refusal=services.registration_refusal(event),
-        button=ButtonForm(),
     )
 
 

@@ -120,7 +120,7 @@ def plan(slug: str):
 def _follow_button(plan_id: str):
     """The plan's follow button, as the person asking follows it or not."""
     item = holes.part_subject(Plan, plan_id)
-    return render_template("plans/_plan_follow.html", plan=item, following=services.follows_plan(item, current_user), form=ButtonForm())
+    return render_template("plans/_plan_follow.html", plan=item, following=services.follows_plan(item, current_user))
 
 
 @bp.route("/<slug>/actions/<int:action_id>")
