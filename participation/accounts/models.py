@@ -98,9 +98,8 @@ class RoleGrant(IdMixin, Base):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
-# The layout's card of a person (their name, roles, log-in key, state) changes with these rows.
-pagecache.person_rows(User, "id")
-pagecache.person_rows(RoleGrant)
+# What pages show of a person (their card, their parts of pages) changes with their rows and those naming them.
+pagecache.people_are(User)
 
 
 class TokenPurpose(TitledEnum):
@@ -122,6 +121,10 @@ class AccountToken(IdMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+# A log-in token is no page's business: its use renews nobody's pages.
+pagecache.impersonal_rows(AccountToken)
 
 
 ACCOUNT_WORKFLOW = Workflow(

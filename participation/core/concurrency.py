@@ -80,7 +80,7 @@ def claim_revision(obj, based_on, *, column: str = "revision", text_attr: str | 
     if based is not None:
         result = db.session.execute(
             sa.update(model).where(model.id == obj.id, col == based).values({column: col + 1})
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False, people=()))  # a version number, nobody's own
     if result is None or result.rowcount != 1:
         db.session.refresh(obj)
         if isinstance(text_attr, tuple):

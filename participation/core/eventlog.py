@@ -62,6 +62,9 @@ class DomainEvent(IdMixin, Base):
         return f"<DomainEvent {self.name} {self.subject_type}:{self.subject_id}>"
 
 
+# The journal names who acted; what a page shows of that person lives in rows of their own.
+pagecache.impersonal_rows(DomainEvent)
+
 class DeferredEvent(IdMixin, Base):
     """An event whose deferred subscribers the worker has yet to run; deleted once they ran."""
 

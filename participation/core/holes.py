@@ -81,8 +81,9 @@ def hole(name: str, arg="") -> Markup:
 
 
 def personal_value(name: str, value) -> str:
-    """``value`` itself, or a marker named ``name`` inside a shared fragment."""
-    return hole(name) if holes_active() else value
+    """``value`` itself, or a marker named ``name`` inside a shared fragment (or, for a value each request
+    gives, inside a person's copy of a page: ``keeping_request_values``)."""
+    return hole(name) if holes_active() or (name in _per_request and _keeping()) else value
 
 
 def branch_markers(name: str, arg="") -> tuple[Markup, Markup, Markup]:
@@ -105,10 +106,52 @@ def request_values() -> dict:
 
 
 def fill_for_request(html: str, **values) -> Markup:
-    """``fill()`` with what any request can give: this session's CSRF token and the declared per-request values."""
+    """``fill()`` with what any request can give: this session's CSRF token and the declared per-request values
+    (left as markers while a person's copy of a page is made: ``keeping_request_values``)."""
     from flask_wtf.csrf import generate_csrf
 
+    if _keeping():
+        return fill(html, **dict.fromkeys(("csrf", *_per_request), _KEEP), **values)
     return fill(html, csrf=lambda args: dict.fromkeys(args, generate_csrf()), **request_values(), **values)
+
+
+# A value ``fill()`` leaves as its marker: one that only the request serving the HTML can give.
+_KEEP = object()
+
+
+def _keeping() -> bool:
+    return has_app_context() and bool(g.get("_holes_keeping"))
+
+
+class keeping_request_values:
+    """``with holes.keeping_request_values():`` the person's HTML made inside keeps the markers of what each
+    request gives (its CSRF token, the moment a form is shown): a copy kept for the person, filled at each request.
+
+    ``expires_in()`` then tells how long what was made holds (a control shown until a moment: ``holds_until``)."""
+
+    def __enter__(self):
+        g._holes_keeping, g._holes_until = True, None
+        return self
+
+    def __exit__(self, *exc):
+        g._holes_keeping = False
+        return False
+
+    def expires_in(self, seconds: float) -> float:
+        """``seconds``, or less when what was made inside holds a shorter while."""
+        from participation.core.models import utcnow
+
+        until = g.pop("_holes_until", None)
+        if until is None:
+            return seconds
+        return max(0.0, min(seconds, (until - utcnow()).total_seconds()))
+
+
+def holds_until(moment) -> None:
+    """What the person's part shows holds until ``moment`` (a control offered until then): a kept copy expires by it."""
+    if has_app_context() and g.get("_holes_keeping"):
+        until = g.get("_holes_until")
+        g._holes_until = moment if until is None else min(until, moment)
 
 
 # A page's parts that belong to the person (a plan's follow button, an event's registration): name -> render(arg).
@@ -215,8 +258,8 @@ def rendering_part() -> bool:
 
 
 def csrf_token() -> str:
-    """The CSRF token for templates: a marker inside a shared fragment, this session's token elsewhere."""
-    if holes_active():
+    """The CSRF token for templates: a marker inside a shared fragment or a person's kept copy, this session's token elsewhere."""
+    if holes_active() or _keeping():
         return hole("csrf")
     from flask_wtf.csrf import generate_csrf
 
@@ -273,6 +316,9 @@ def fill(html: str, **values) -> Markup:
         if name not in values or values[name] is None:
             raise HoleError(f"aucune valeur pour le trou « {name} »")
         given = values[name]
+        if given is _KEEP:
+            found[name] = dict.fromkeys(args, _KEEP)
+            continue
         found[name] = given(sorted(args)) if callable(given) else dict.fromkeys(args, given)
         missing = args - found[name].keys()
         if missing:
@@ -289,6 +335,9 @@ def fill(html: str, **values) -> Markup:
         if kind == "v":
             if not hidden:
                 value = found[name][arg]
+                if value is _KEEP:
+                    out.append(html[start:end])
+                    continue
                 key = (type(value), value)
                 text = escaped.get(key)
                 if text is None:
@@ -296,6 +345,8 @@ def fill(html: str, **values) -> Markup:
                 out.append(text)
             continue
         if kind == "if":
+            if found[name][arg] is _KEEP:
+                raise HoleError(f"le trou « {name} » de chaque requête ne choisit pas de branche")
             chosen = bool(found[name][arg])
             stack.append([name, arg, chosen, False])
             hidden += not chosen

@@ -32,6 +32,7 @@ from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
 
+from participation.core import pagecache
 from participation.core.locking import begin_writing
 from participation.core.scheduler import register_job
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
@@ -81,6 +82,9 @@ class OutboxMail(IdMixin, Base):
         host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         return f"<outbox-{self.id}@{host}>"
 
+
+# Mail queued for a person is shown on no page: sending it renews nobody's pages.
+pagecache.impersonal_rows(OutboxMail)
 
 # While true, queue_mail() queues nothing (see quiet()).
 _quiet: ContextVar[bool] = ContextVar("outbox_quiet", default=False)

@@ -196,33 +196,21 @@ def mark_changed(db_session, tag: str | None = "platform") -> None:
 def _after_commit(db_session) -> None:
     if db_session.in_nested_transaction():
         return  # a savepoint: only the outer commit is durable
-    journal = db_session.info.pop(_JOURNAL, False)
-    if db_session.info.get(_DIRTY):
-        bump(*db_session.info.pop(_DIRTY), journal=journal)  # one Redis round trip for both
-    elif journal:
-        _bump_journal()
-    if db_session.info.get(_PEOPLE):
-        bump_people(*db_session.info.pop(_PEOPLE))
+    journal, tags = db_session.info.pop(_JOURNAL, False), db_session.info.pop(_DIRTY, ())
+    people, everyone = db_session.info.pop(_PEOPLE, ()), db_session.info.pop(_PEOPLE_ALL, False)
+    if tags or journal or people or everyone:
+        _bump(tags, journal=journal, people=people, everyone=everyone)  # one Redis round trip for all
 
 
 def _after_soft_rollback(db_session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        for name in (_DIRTY, _PEOPLE, _JOURNAL):
+        for name in (_DIRTY, _PEOPLE, _PEOPLE_ALL, _JOURNAL):
             db_session.info.pop(name, None)
 
 
 # The journal's generation: it moves with every event, a private one too (a log-in), which bumps no tag.
 _JOURNAL = "page_cache_journal"
 _REDIS_JOURNAL = "pagecache:journal"
-
-
-def _bump_journal() -> None:
-    client = _redis() if has_app_context() else None
-    if client is not None:
-        try:
-            client.incr(_prefix() + _REDIS_JOURNAL)
-        except Exception:
-            current_app.logger.warning("Cache de pages : Redis injoignable, génération du journal non incrémentée")
 
 
 def journal_generation() -> str:
@@ -241,51 +229,106 @@ def journal_generation() -> str:
 
 # The signed-in person's generation --------------------------------------------
 #
-# What the layout shows of a signed-in person (their name, roles, unread
-# notices, whether their session still holds) is kept as a *card* under the
-# person's generation, which moves when a transaction that changed their
-# account, their roles or their notices commits. Domains declare the models
-# whose rows change a card (``person_rows``); a bulk UPDATE, which the ORM does
-# not see, calls ``person_changed``.
+# What a page shows of a signed-in person (the header's name, roles and unread
+# notices; a page's parts: their registration, their reactions, their seat)
+# is kept under the person's generation: a card for the header, a copy of each
+# page with parts (``_person_copy``). It moves when a transaction that changed
+# a row of theirs commits: a row of any table with a foreign key to the people
+# (``people_are``), found by the ORM at flush, for every person it names before
+# and after the change. A bulk statement on such a table (which the ORM does
+# not see row by row) names its people with the execution option ``people``,
+# or else moves every person's generation at once (the ``people`` epoch, part
+# of each generation). Tables whose rows no page shows (mail queued for a
+# person, their log-in tokens) are declared with ``impersonal_rows``.
 
 _PEOPLE = "page_cache_people"
+_PEOPLE_ALL = "page_cache_people_all"
 _REDIS_PERSON = "pagecache:person:"
-# Model class -> attribute naming the person its rows belong to.
+_REDIS_PEOPLE = "pagecache:people"
+_PERSON_SEEN = "participation.pagecache.person"  # in the request's environ: (id, generation) its card was read under
+# Model class -> attribute naming the person its rows belong to (declared), and the people's model.
 _person_rows: dict[type, str] = {}
+_people_model: list[type] = []
+_impersonal: set[type] = set()
+# Model class -> the attributes naming people in its rows (its foreign keys to the people, found once).
+_person_attributes_found: dict[type, tuple[str, ...]] = {}
+
+
+def people_are(model: type) -> None:
+    """Rows of ``model`` are people: a change of one, or of any row with a foreign key to them, renews what pages show them."""
+    _people_model[:] = [model]
+    _person_attributes_found.clear()
 
 
 def person_rows(model: type, attribute: str = "user_id") -> None:
-    """Rows of ``model`` are part of the person named by ``attribute``: a change renews their card."""
+    """Rows of ``model`` are part of the person named by ``attribute`` (a column that is no foreign key to them)."""
     _person_rows[model] = attribute
+    _person_attributes_found.clear()
+
+
+def impersonal_rows(*models: type) -> None:
+    """Rows of ``models`` name a person but no page shows them: their changes renew nobody's pages."""
+    _impersonal.update(models)
+    _person_attributes_found.clear()
+
+
+def _person_attributes(model: type) -> tuple[str, ...]:
+    found = _person_attributes_found.get(model)
+    if found is None:
+        names = set()
+        if model not in _impersonal:
+            if _person_rows.get(model):
+                names.add(_person_rows[model])
+            mapper = sa.inspect(model)
+            people = {m.__table__ for m in _people_model}
+            if model in _people_model:
+                names.add(mapper.get_property_by_column(mapper.primary_key[0]).key)
+            for column in mapper.columns:
+                if any(fk.column.table in people for fk in column.foreign_keys):
+                    names.add(mapper.get_property_by_column(column).key)
+        found = _person_attributes_found[model] = tuple(sorted(names))
+    return found
 
 
 def person_changed(db_session, *user_ids: int | None) -> None:
-    """This transaction changes what the layout shows of these people (a bulk UPDATE of their rows)."""
+    """This transaction changes what pages show these people (rows the ORM does not see, or cannot tell are theirs)."""
     ids = {i for i in user_ids if i is not None}
     if ids:
         db_session.info.setdefault(_PEOPLE, set()).update(ids)
 
 
 def _after_flush(db_session, flush_context) -> None:
-    if not _person_rows:
+    dirty = db_session.dirty
+    for row in (*db_session.new, *dirty, *db_session.deleted):
+        names = _person_attributes(type(row))
+        if not names:
+            continue
+        state = sa.inspect(row)
+        for name in names:
+            if name not in state.dict:
+                # Not loaded (a row deleted without being read): whose it was is unknown, so everyone's pages renew.
+                db_session.info[_PEOPLE_ALL] = True
+                continue
+            # The person named before a change loses the row, the one named after gains it: both see it change.
+            person_changed(db_session, state.dict[name], *(state.attrs[name].history.deleted if row in dirty else ()))
+
+
+def _on_bulk_statement(execute_state) -> None:
+    """A bulk INSERT, UPDATE or DELETE of rows that name people: those named by ``people``, or everyone."""
+    if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
         return
-    for row in (*db_session.new, *db_session.dirty, *db_session.deleted):
-        attribute = _person_rows.get(type(row))
-        if attribute is not None:
-            person_changed(db_session, getattr(row, attribute, None))
+    mapper = execute_state.bind_mapper
+    if mapper is None or not _person_attributes(mapper.class_):
+        return
+    named = execute_state.execution_options.get("people")
+    if named is not None:
+        person_changed(execute_state.session, *named)
+    else:
+        execute_state.session.info[_PEOPLE_ALL] = True
 
 
-def bump_people(*user_ids: int) -> None:
-    """Committed changes of these people: their cards are out of date (without Redis no card is kept)."""
-    client = _redis() if has_app_context() else None
-    if client is not None:
-        try:
-            pipe = client.pipeline(transaction=False)
-            for user_id in user_ids:
-                pipe.incr(f"{_prefix()}{_REDIS_PERSON}{user_id}")
-            pipe.execute()
-        except Exception:
-            current_app.logger.warning("Cache de pages : Redis injoignable, génération de personne non incrémentée")
+def _person_keys(user_id: int) -> list[str]:
+    return [f"{_prefix()}{_REDIS_PERSON}{user_id}", _prefix() + _REDIS_PEOPLE]
 
 
 def person_generation(user_id: int) -> str | None:
@@ -293,11 +336,19 @@ def person_generation(user_id: int) -> str | None:
     client = _redis()
     if client is None:
         return None
+    keys = _person_keys(user_id)
     try:
-        value = _get(client, f"{_prefix()}{_REDIS_PERSON}{user_id}")
+        ahead = request.environ.get(_AHEAD) if has_request_context() else None
+        if ahead is not None and all(k in ahead for k in keys):
+            values = [ahead.pop(k) for k in keys]
+        else:
+            values = client.mget(keys)
     except Exception:
         return None
-    return (value or b"0").decode()
+    found = ".".join((v or b"0").decode() for v in values)
+    if has_request_context():
+        request.environ[_PERSON_SEEN] = (user_id, found)
+    return found
 
 
 def person_card(user_id: int, build) -> dict | None:
@@ -329,26 +380,38 @@ def person_card(user_id: int, build) -> dict | None:
 
 
 def bump(*tags: str, journal: bool = False) -> None:
-    """A committed change of ``tags``: every page cached before it that shows them is out of date
-    (and, with ``journal``, the journal's generation moves in the same round trip)."""
-    tags = tuple(sorted({*tags, ALL})) if tags else (ALL,)
-    if has_request_context():
-        request.environ.pop(_ALL_READ, None)  # what this request renders next is after its change
-    with _lock:
-        for tag in tags:
-            _local_generations[tag] = _local_generations.get(tag, 0) + 1
+    """A committed change of ``tags`` (of everything, without): every page cached before it that shows them
+    is out of date (and, with ``journal``, the journal's generation moves in the same round trip)."""
+    _bump(tags or (ALL,), journal=journal)
+
+
+def _bump(tags, *, journal: bool = False, people=(), everyone: bool = False) -> None:
+    """Move the generations of ``tags`` (and ALL with them), of the journal, of ``people`` (of ``everyone``)
+    in one Redis transaction (without Redis: this process's counters of the tags; nobody's copy is kept)."""
+    tags = tuple(sorted({*tags, ALL})) if tags else ()
+    if tags:
+        if has_request_context():
+            request.environ.pop(_ALL_READ, None)  # what this request renders next is after its change
+        with _lock:
+            for tag in tags:
+                _local_generations[tag] = _local_generations.get(tag, 0) + 1
     client = _redis() if has_app_context() else None
     if client is not None:
+        prefix = _prefix()
         try:
             # One transaction, ALL last: a reader that sees ALL unchanged has seen every tag of the bumps before it.
             pipe = client.pipeline(transaction=True)
             if journal:
-                pipe.incr(_prefix() + _REDIS_JOURNAL)
+                pipe.incr(prefix + _REDIS_JOURNAL)
+            if everyone:
+                pipe.incr(prefix + _REDIS_PEOPLE)
+            for user_id in people:
+                pipe.incr(f"{prefix}{_REDIS_PERSON}{user_id}")
             for tag in sorted(tags, key=lambda t: t == ALL):
-                pipe.incr(_prefix() + _REDIS_GENERATION + tag)
+                pipe.incr(prefix + _REDIS_GENERATION + tag)
             pipe.execute()
         except Exception:  # Redis down: the entries' lifetime bounds staleness
-            current_app.logger.warning("Cache de pages : Redis injoignable, génération non incrémentée")
+            current_app.logger.warning("Cache de pages : Redis injoignable, générations non incrémentées")
 
 
 def generation(tags=None) -> str:
@@ -715,7 +778,7 @@ def _serve_signed_in(max_age, tags, vary=None):
     if client is not None and person is not None:
         # The person's generation, ALL and the journal: what the card and the page's key ask, in one round trip.
         prefix = _prefix()
-        _read_ahead(client, [f"{prefix}{_REDIS_PERSON}{person[0]}", prefix + _REDIS_GENERATION + ALL, prefix + _REDIS_JOURNAL])
+        _read_ahead(client, [*_person_keys(person[0]), prefix + _REDIS_GENERATION + ALL, prefix + _REDIS_JOURNAL])
     card = signed_in_card()
     if card is None:
         return None
@@ -732,17 +795,66 @@ def _serve_signed_in(max_age, tags, vary=None):
     if _PART_MARK in body:
         from participation.layout import CardPerson
 
-        if _reads_only():
-            # The rows the parts are about may be kept under this page's key (``holes.part_subject``): read in
-            # a session of their own, which takes no lock this request holds.
-            request.environ[_SHARED_KEY] = key
         g._login_user = CardPerson(card)  # the parts ask the person's id and roles: their card has them
-    response = Response(_fill_person(body.decode()), status=status, headers=headers)
+        html = _person_copy(key, card, body.decode(), max_age or current_app.config["PAGE_CACHE_SECONDS"])
+    else:
+        html = _fill_person(body.decode())
+    response = Response(html, status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit-shared"
     return response
 
 
+_REDIS_PERSON_PAGE = "pagecache:personal:"
+
+
+def _person_copy(page_key: str, card: dict, body: str, max_age: int) -> str:
+    """The shared page ``body`` filled for the person, kept under the page's key and the person's generation
+    (with Redis), but for what each request gives (its CSRF token, the moment a form is shown).
+
+    A part shows the page's subject (under the page's tags, in its key) as it stands for the person (rows
+    naming them, under their generation), or what holds until a moment (``holes.holds_until``); nothing else."""
+    from participation.core import holes
+
+    seen = request.environ.get(_PERSON_SEEN)
+    client = _redis()
+    if seen is None or seen[0] != card["id"] or client is None:
+        return _fill_parts(page_key, body)
+    key = "q" + hashlib.sha256(f"{page_key}\x1f{seen[0]}\x1f{seen[1]}".encode()).hexdigest()
+    now = time.monotonic()
+    entry = local_pages.get(key)
+    copy = entry[2] if entry is not None and entry[3] > now else None
+    if copy is None:
+        try:
+            stored = client.get(_prefix() + _REDIS_PERSON_PAGE + key)
+        except Exception:
+            stored = None
+        if stored is not None:
+            until, _unused, copy = stored.decode().partition("\n")
+            local_pages.set(key, (200, [], copy, now + float(until) - time.time()), current_app.config["PAGE_CACHE_SIZE"])
+    if copy is None:
+        with holes.keeping_request_values() as keeping:
+            copy = _fill_parts(page_key, body)
+        lifetime = keeping.expires_in(max_age)
+        # A part that wrote this session's token in (a form's own field) is this session's: not kept.
+        if lifetime >= 1 and not _shows_csrf_token(copy) and not g.get("rollback_only"):
+            local_pages.set(key, (200, [], copy, now + lifetime), current_app.config["PAGE_CACHE_SIZE"])
+            try:
+                client.set(_prefix() + _REDIS_PERSON_PAGE + key, f"{time.time() + lifetime}\n{copy}".encode(), ex=max(1, int(lifetime)))
+            except Exception:
+                pass
+    return str(holes.fill_for_request(copy))
+
+
 _PART_MARK = b"@@h:v:part:"
+
+
+def _fill_parts(page_key: str, body: str) -> str:
+    """The shared page ``body`` filled for the person, its parts read outside a transaction when nothing else has
+    used the database: the rows they are about may then be kept under the page's key (``holes.part_subject``),
+    read in a session of their own, which takes no lock this request holds."""
+    if _reads_only():
+        request.environ[_SHARED_KEY] = page_key
+    return _fill_person(body)
 
 
 def _reads_only() -> bool:
@@ -934,6 +1046,7 @@ def _install_session_events() -> None:
         sa.event.listen(Session, "after_commit", _after_commit)
         sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)
         sa.event.listen(Session, "after_flush", _after_flush)
+        sa.event.listen(Session, "do_orm_execute", _on_bulk_statement)
 
 
 _install_session_events()

@@ -308,13 +308,18 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
     return contribution
 
 
+def edit_deadline(contribution: Contribution) -> datetime:
+    """Until when its author may edit a contribution."""
+    return contribution.created_at + timedelta(minutes=current_app.config["FORUMS_EDIT_MINUTES"])
+
+
 def edit_refusal(contribution: Contribution, actor, now: datetime | None = None) -> str | None:
     if not can(actor, "forums.edit", contribution):
         return _("Seul son auteur peut modifier une contribution.")
     if contribution.state not in (ContributionState.published, ContributionState.pending):
         return _("Cette contribution ne peut plus être modifiée.")
-    minutes = current_app.config["FORUMS_EDIT_MINUTES"]
-    if (now or utcnow()) > contribution.created_at + timedelta(minutes=minutes):
+    if (now or utcnow()) > edit_deadline(contribution):
+        minutes = current_app.config["FORUMS_EDIT_MINUTES"]
         return _("Une contribution se modifie dans les %(minutes)s minutes qui suivent sa publication.", minutes=minutes)
     if not contribution.consultation.accepts_contributions(now):
         return _("La concertation est close : les contributions ne se modifient plus.")
@@ -386,6 +391,7 @@ def _recount_reactions(contribution: Contribution) -> None:
         sa.update(Contribution)
         .where(Contribution.id == contribution.id)
         .values(agree_count=count(ReactionKind.agree), disagree_count=count(ReactionKind.disagree), support_count=count(ReactionKind.support))
+        .execution_options(people=())  # counts everyone sees (the page's tags), nothing of its author's
     )
     db.session.refresh(contribution, ["agree_count", "disagree_count", "support_count"])
 
@@ -401,7 +407,7 @@ def unfollow(topic: Topic, *, actor) -> None:
     """Stop following a topic. Open to a suspended person too: a mail's unsubscribe link always works."""
     if not getattr(actor, "is_authenticated", False) or actor is SYSTEM:
         raise PermissionDenied(_("Connectez-vous pour ne plus suivre ce sujet."))
-    result = db.session.execute(sa.delete(Follow).where(Follow.topic_id == topic.id, Follow.user_id == actor.id))
+    result = db.session.execute(sa.delete(Follow).where(Follow.topic_id == topic.id, Follow.user_id == actor.id).execution_options(people=(actor.id,)))
     if result.rowcount:
         record("topic.unfollowed", topic, actor, {})
 
@@ -410,7 +416,7 @@ def unfollow_all(*, actor) -> int:
     """Stop following every topic (the « ne plus rien recevoir » link of the mails)."""
     if not getattr(actor, "is_authenticated", False) or actor is SYSTEM:
         raise PermissionDenied(_("Connectez-vous pour ne plus suivre de sujet."))
-    result = db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id))
+    result = db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id).execution_options(people=(actor.id,)))
     if result.rowcount:
         record("user.topics_unfollowed", actor, actor, {"count": result.rowcount})
     return result.rowcount or 0
@@ -476,7 +482,8 @@ def report(contribution: Contribution, *, reason: ReportReason, comment: str | N
     if reason == ReportReason.other and not (comment or "").strip():
         raise ValidationError(_("Précisez en quoi la contribution enfreint la charte."), field="comment")
     # An earlier, examined report by the same person gives way to the new one.
-    db.session.execute(sa.delete(Report).where(Report.contribution_id == contribution.id, Report.reporter_id == actor.id))
+    db.session.execute(sa.delete(Report).where(Report.contribution_id == contribution.id, Report.reporter_id == actor.id)
+                       .execution_options(people=(actor.id,)))
     item = Report(contribution_id=contribution.id, reporter_id=actor.id, reason=reason, comment=(comment or "").strip()[:500] or None)
     db.session.add(item)
     db.session.flush()
@@ -485,7 +492,7 @@ def report(contribution: Contribution, *, reason: ReportReason, comment: str | N
             report_count=sa.select(sa.func.count(Report.id))
             .where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
             .scalar_subquery()
-        )
+        ).execution_options(people=())  # a count for moderators, nothing of its author's
     )
     db.session.refresh(contribution, ["report_count"])
     record("contribution.reported", contribution, actor, {"reason": reason})

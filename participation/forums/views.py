@@ -353,7 +353,11 @@ def _fill_thread(html: str):
     def editable(args):
         own = services.own_contributions(user, [int(cid) for _, cid, author in split(args) if author == str(user.id)])
         now = utcnow()
-        return {arg: int(cid) in own and services.edit_refusal(own[int(cid)], user, now) is None for arg, cid, _ in split(args)}
+        found = {arg: int(cid) in own and services.edit_refusal(own[int(cid)], user, now) is None for arg, cid, _ in split(args)}
+        for arg, cid, _unused in split(args):
+            if found[arg]:  # its button goes when its time to edit ends
+                holes.holds_until(services.edit_deadline(own[int(cid)]))
+        return found
 
     return holes.fill_for_request(
         html,

@@ -136,4 +136,3 @@ class Unsubscription(IdMixin, Base):
 
 
 # A person's unread notices are on their card (the header's badge).
-pagecache.person_rows(Notification)

@@ -18,7 +18,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from participation.core import pagecache
 from participation.core.errors import PermissionDenied
 from participation.core.models import utcnow
 from participation.extensions import db
@@ -254,7 +253,8 @@ def set_preference(user, category: Category, delivery: Delivery, *, actor, sourc
     if delivery == Delivery.none:
         # Notices waiting for a digest of this category will not be mailed.
         db.session.execute(sa.update(Notification).where(Notification.user_id == user.id, Notification.category == category,
-                                                         Notification.digest.is_not(None)).values(digest=None))
+                                                         Notification.digest.is_not(None)).values(digest=None)
+                           .execution_options(people=(user.id,)))
     from participation.core.eventlog import record
 
     record("notification_preference.changed", user, actor if actor is not _system() else None,
@@ -374,8 +374,8 @@ def mark_all_read(*, actor) -> int:
         sa.update(Notification)
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
+        .execution_options(people=(actor.id,))  # a bulk UPDATE: the ORM does not see whose rows it changes
     )
-    pagecache.person_changed(db.session, actor.id)  # a bulk UPDATE: the ORM does not see it
     return result.rowcount or 0
 
 
