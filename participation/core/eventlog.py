@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.core import pagecache
 from participation.core.models import Base, IdMixin, UTCDateTime, utcnow
@@ -76,6 +76,9 @@ class DeferredEvent(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
+    # The event it waits for, given when both are written in one flush (its id is known only then).
+    event: Mapped[DomainEvent] = relationship()
+
 
 def subscribe(*event_names: str, deferred: bool = False) -> Callable[[Subscriber], Subscriber]:
     """Register a function run for each event of these names.
@@ -125,21 +128,23 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     event.actor = actor
     event.context = context or {}
     db.session.add(event)
+    deferred = subscribers_for(event_name, _deferred)
+    if deferred:
+        from participation.core.outbox import is_quiet
+
+        # The demo building its past runs them now (the notices are written, no mail goes out later);
+        # else the worker will, and their row is written in the same flush as the event.
+        queued = not is_quiet()
+        if queued:
+            db.session.add(DeferredEvent(event=event, due_at=utcnow()))
     db.session.flush()
     # Pages cached before this change are out of date once it commits.
     pagecache.mark_changed(db.session, event.cache_tag)
     for subscriber in subscribers_for(event_name):
         subscriber(event)
-    deferred = subscribers_for(event_name, _deferred)
-    if deferred:
-        from participation.core.outbox import is_quiet
-
-        if is_quiet():
-            # The demo building its past: the notices are written now, and no mail goes out later.
-            for subscriber in deferred:
-                subscriber(event)
-        else:
-            db.session.add(DeferredEvent(event_id=event.id, due_at=utcnow()))
+    if deferred and not queued:
+        for subscriber in deferred:
+            subscriber(event)
     return event
 
 
