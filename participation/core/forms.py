@@ -27,6 +27,8 @@ drops control characters (NUL…) from every submitted value
 
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 from datetime import date, datetime
@@ -148,12 +150,29 @@ class BoundedMeta(FlaskForm.Meta):
             return request.parameter_storage_class(_json_pairs(request.get_json(silent=True)))
         return super().wrap_formdata(form, formdata)
 
+    def get_translations(self, form):
+        from flask import current_app
+        from flask_babel import get_locale
+
+        if not current_app.config.get("WTF_I18N_ENABLED", True):
+            return super().get_translations(form)
+        # WTForms' own messages, read from disk once per language (Flask-WTF reads them at every request).
+        return _wtforms_catalog(str(get_locale()))
+
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
         if isinstance(field, _BOUNDED_FIELDS):
             # A new list: the field's validators may be shared by every instance of the form.
             field.validators = [InputBounds(), *field.validators]
         return field
+
+
+@functools.lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str):
+    from babel import support
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def install() -> None:
