@@ -148,8 +148,9 @@ def register(event_id: int):
     if request.method == "POST":
         # Places are counted and taken in one transaction that writes from its start (SQLite).
         begin_writing()
-    # Registering needs the questions, not the themes or communes (read only if the form is shown again).
-    options = (sa.orm.lazyload(Event.themes), sa.orm.lazyload(Event.communes)) if request.method == "POST" else ()
+    # Registering needs the questions (read with the event: one query), not the themes or communes (read only if
+    # the form is shown again).
+    options = (sa.orm.joinedload(Event.questions), sa.orm.lazyload(Event.themes), sa.orm.lazyload(Event.communes)) if request.method == "POST" else ()
     event = get_or_404(Event, event_id, options=options)
     require(current_user, "events.view", event)
     if event.requires_account and not current_user.is_authenticated:
