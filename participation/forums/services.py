@@ -208,11 +208,11 @@ def participation_refusal(consultation: Consultation, actor, *, accepted: bool |
     return None
 
 
-def _check_can_contribute(consultation: Consultation, actor) -> None:
+def _check_can_contribute(consultation: Consultation, actor, *, accepted: bool | None = None) -> None:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Connectez-vous pour contribuer."))
     require(actor, "forums.view", consultation)
-    reason = participation_refusal(consultation, actor)
+    reason = participation_refusal(consultation, actor, accepted=accepted)
     if reason:
         raise DomainError(reason)
 
@@ -281,10 +281,14 @@ def open_topic(consultation: Consultation, *, title: str, body: str, theme: Them
     return topic
 
 
-def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, actor) -> Contribution:
-    """Answer a topic, or reply to one of its contributions (one level of replies)."""
+def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, actor, stands: Standing | None = None) -> Contribution:
+    """Answer a topic, or reply to one of its contributions (one level of replies).
+
+    ``stands``: whether ``actor`` accepted the charter and follows the topic, when read with it (``topic_for``)."""
     consultation = topic.consultation
-    _check_can_contribute(consultation, actor)
+    if stands is None:  # (one query for both)
+        stands = standing(consultation, actor, topic)
+    _check_can_contribute(consultation, actor, accepted=stands.accepted_charter)
     body = _clean_body(body, actor)
     if parent is not None:
         if parent.topic_id != topic.id:
@@ -300,11 +304,14 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
     contribution = Contribution(consultation_id=consultation.id, topic_id=topic.id, parent_id=getattr(parent, "id", None),
                                 author_id=actor.id, body=body, state=state, created_at=now, published_at=now if published else None)
     db.session.add(contribution)
+    if not stands.following:  # its author follows the topic (see ``_follow``)
+        db.session.add(Follow(topic_id=topic.id, user_id=actor.id))
     db.session.flush()
-    if published:
-        topic.last_activity_at = now
-    _follow(topic, actor)
     record("contribution.posted", contribution, actor, {"topic_id": topic.id, "parent_id": contribution.parent_id, "state": contribution.state})
+    if published:
+        # Written last, by the commit's flush: the topic's row is then locked from this UPDATE to the COMMIT
+        # only, not while the rest is written (contributions to one topic at once wait for each other there).
+        topic.last_activity_at = now
     return contribution
 
 
@@ -807,6 +814,20 @@ def _standing_statements() -> tuple:
     in_topic = sa.select(accepted, own_unseen(Contribution.topic_id == sa.bindparam("topic")),
                          sa.exists().where(Follow.topic_id == sa.bindparam("topic"), Follow.user_id == user))
     return in_consultation, in_topic
+
+
+def topic_for(topic_id: int, user, *consultation_options) -> tuple[Topic | None, Standing]:
+    """The topic with its consultation (``consultation_options`` apply to it), and whether ``user`` accepted the
+    consultation's charter and follows the topic: one query for what a contribution checks."""
+    if not getattr(user, "is_authenticated", False) or user is SYSTEM:
+        return db.session.get(Topic, topic_id, options=[sa.orm.joinedload(Topic.consultation).options(*consultation_options)]), Standing()
+    accepted = sa.exists().where(CharterAcceptance.consultation_id == Topic.consultation_id, CharterAcceptance.user_id == user.id)
+    following = sa.exists().where(Follow.topic_id == Topic.id, Follow.user_id == user.id)
+    row = db.session.execute(sa.select(Topic, accepted, following).where(Topic.id == topic_id)
+                             .options(sa.orm.joinedload(Topic.consultation).options(*consultation_options))).first()
+    if row is None:
+        return None, Standing()
+    return row[0], Standing(accepted_charter=bool(row[1]), following=bool(row[2]))
 
 
 def own_contributions(user, contribution_ids: list[int]) -> dict[int, Contribution]:

@@ -236,7 +236,11 @@ def open_topic(consultation_id: int):
 def _topic(consultation_id: int, topic_id: int, *, options=()) -> tuple[Consultation, Topic]:
     """The topic and its consultation, read together (``options`` apply to the consultation)."""
     topic = get_or_404(Topic, topic_id, options=(sa.orm.joinedload(Topic.consultation).options(*options),))
-    if topic.consultation_id != consultation_id:
+    return _visible(consultation_id, topic)
+
+
+def _visible(consultation_id: int, topic: Topic | None) -> tuple[Consultation, Topic]:
+    if topic is None or topic.consultation_id != consultation_id:
         abort(404)
     require(current_user, "forums.view", topic.consultation)
     return topic.consultation, topic
@@ -377,8 +381,10 @@ def topic(consultation_id: int, topic_id: int):
 @login_required
 @contribution_limit
 def contribute(consultation_id: int, topic_id: int):
-    # Posting needs neither the consultation's themes nor its communes (read only if the page is shown again).
-    item, topic_ = _topic(consultation_id, topic_id, options=(sa.orm.lazyload(Consultation.themes), sa.orm.lazyload(Consultation.communes)))
+    # Posting needs neither the consultation's themes nor its communes (read only if the page is shown again),
+    # and reads the person's standing (charter, follow) with the topic.
+    found, stands = services.topic_for(topic_id, current_user, sa.orm.lazyload(Consultation.themes), sa.orm.lazyload(Consultation.communes))
+    item, topic_ = _visible(consultation_id, found)
     prefix = "reply" if "reply-body" in request.form else ""
     form = ContributionForm(prefix=prefix)
     if not form.validate_on_submit():
@@ -390,7 +396,7 @@ def contribute(consultation_id: int, topic_id: int):
         return _topic_page(item, topic_, form=form)
     parent = db.session.get(Contribution, parent_id) if (parent_id := parse_int(form.parent_id.data, minimum=1)) else None
     try:
-        contribution = services.contribute(topic_, body=form.body.data, parent=parent, actor=current_user)
+        contribution = services.contribute(topic_, body=form.body.data, parent=parent, actor=current_user, stands=stands)
     except PermissionDenied:
         raise
     except DomainError as error:
