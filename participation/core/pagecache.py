@@ -246,8 +246,7 @@ _PEOPLE_ALL = "page_cache_people_all"
 _REDIS_PERSON = "pagecache:person:"
 _REDIS_PEOPLE = "pagecache:people"
 _PERSON_SEEN = "participation.pagecache.person"  # in the request's environ: (id, generation) its card was read under
-# Model class -> attribute naming the person its rows belong to (declared), and the people's model.
-_person_rows: dict[type, str] = {}
+# The people's model (``people_are``), and models whose rows name people but show on no page.
 _people_model: list[type] = []
 _impersonal: set[type] = set()
 # Model class -> the attributes naming people in its rows (its foreign keys to the people, found once).
@@ -257,12 +256,6 @@ _person_attributes_found: dict[type, tuple[str, ...]] = {}
 def people_are(model: type) -> None:
     """Rows of ``model`` are people: a change of one, or of any row with a foreign key to them, renews what pages show them."""
     _people_model[:] = [model]
-    _person_attributes_found.clear()
-
-
-def person_rows(model: type, attribute: str = "user_id") -> None:
-    """Rows of ``model`` are part of the person named by ``attribute`` (a column that is no foreign key to them)."""
-    _person_rows[model] = attribute
     _person_attributes_found.clear()
 
 
@@ -277,8 +270,6 @@ def _person_attributes(model: type) -> tuple[str, ...]:
     if found is None:
         names = set()
         if model not in _impersonal:
-            if _person_rows.get(model):
-                names.add(_person_rows[model])
             mapper = sa.inspect(model)
             people = {m.__table__ for m in _people_model}
             if model in _people_model:
@@ -313,18 +304,22 @@ def _after_flush(db_session, flush_context) -> None:
             person_changed(db_session, state.dict[name], *(state.attrs[name].history.deleted if row in dirty else ()))
 
 
-def _on_bulk_statement(execute_state) -> None:
-    """A bulk INSERT, UPDATE or DELETE of rows that name people: those named by ``people``, or everyone."""
+def _on_bulk_statement(execute_state):
+    """A bulk INSERT, UPDATE or DELETE of rows that name people: those named by ``people``, or, when it changed
+    a row (an hourly purge that finds nothing renews no one), everyone."""
     if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
-        return
+        return None
     mapper = execute_state.bind_mapper
     if mapper is None or not _person_attributes(mapper.class_):
-        return
+        return None
     named = execute_state.execution_options.get("people")
     if named is not None:
         person_changed(execute_state.session, *named)
-    else:
+        return None
+    result = execute_state.invoke_statement()
+    if execute_state.is_insert or result.rowcount != 0:  # (-1: not known)
         execute_state.session.info[_PEOPLE_ALL] = True
+    return result
 
 
 def _person_keys(user_id: int) -> list[str]:

@@ -115,6 +115,7 @@ def test_two_sessions_of_one_person_each_get_their_own_working_token(topic_page,
 
 
 def test_a_bulk_change_names_its_people_or_renews_everyones(topic_page):
+    from participation.forums import services as forums
     from participation.forums.models import Follow
 
     alice, bruno = topic_page["alice"].id, topic_page["bruno"].id
@@ -123,10 +124,17 @@ def test_a_bulk_change_names_its_people_or_renews_everyones(topic_page):
     db.session.commit()
     after = pagecache.person_generation(alice), pagecache.person_generation(bruno)
     assert after[0] == before[0] and after[1] != before[1]
-    db.session.execute(sa.delete(Follow).where(Follow.user_id == bruno))  # whose rows, unsaid: everyone's pages renew
+    forums.follow(topic_page["topic"], actor=topic_page["alice"])
+    db.session.commit()
+    after = pagecache.person_generation(alice), pagecache.person_generation(bruno)
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == alice))  # whose rows, unsaid: everyone's pages renew
     db.session.commit()
     last = pagecache.person_generation(alice), pagecache.person_generation(bruno)
     assert last[0] != after[0] and last[1] != after[1]
+    # A bulk statement that changes no row (an hourly purge finding nothing) renews no one.
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == alice))
+    db.session.commit()
+    assert (pagecache.person_generation(alice), pagecache.person_generation(bruno)) == last
     # Rows no page shows (mail queued for a person) renew no one.
     from participation.core.outbox import OutboxMail
 
