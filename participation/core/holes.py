@@ -39,7 +39,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from markupsafe import Markup, escape
 
 _MARKER = re.compile(r"@@h:(v|if|else|end):(\w+):([\w.-]*):([0-9a-f]{20})@@")
-_PREFIX = b"@@h:"
+MARKER_PREFIX = b"@@h:"  # how every marker begins: a response without it holds none
 
 
 class HoleError(RuntimeError):
@@ -370,7 +370,7 @@ def fill(html: str, **values) -> Markup:
 
 def check(data: bytes) -> None:
     """Raise if ``data`` (a response about to leave) still holds a valid marker."""
-    if _PREFIX not in data:
+    if MARKER_PREFIX not in data:
         return
     text, secret = data.decode("utf-8", "replace"), current_app.config["SECRET_KEY"]
     if any(_genuine(secret, m.group(0)) for m in _MARKER.finditer(text)):

@@ -766,6 +766,7 @@ def _serve_signed_in(max_age, tags, vary=None):
     """A signed-in person's ``GET`` of a cached page: the shared page filled with their card, or None."""
     if "_user_id" not in session or "_flashes" in session or "lang" in request.args:
         return None
+    from participation.core import holes
     from participation.layout import session_person, signed_in_card
 
     client = _redis()
@@ -792,8 +793,10 @@ def _serve_signed_in(max_age, tags, vary=None):
 
         g._login_user = CardPerson(card)  # the parts ask the person's id and roles: their card has them
         html = _person_copy(key, card, body.decode(), max_age or current_app.config["PAGE_CACHE_SECONDS"])
-    else:
+    elif holes.MARKER_PREFIX in body:
         html = _fill_person(body.decode())
+    else:
+        html = body  # nothing of anyone's in it (an iCalendar feed): served as kept, not decoded and scanned
     response = Response(html, status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit-shared"
     return response

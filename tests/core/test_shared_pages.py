@@ -344,3 +344,14 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
     card_person = layout.CardPerson({"id": bruno_id, "roles": [], "locale": "fr", "name": "Bruno Petit"})
     with app.test_request_context():
         assert card_person.email == emails[1] and loads == [bruno_id]
+
+
+def test_a_shared_page_with_nothing_personal_is_served_as_kept(shared_cache, people):
+    """An iCalendar feed holds no one's data and no marker: the signed-in copy is served as it was kept."""
+    factories.event(title="Balade urbaine")
+    db.session.commit()
+    first = people["as_alice"].get("/agenda.ics")
+    again = people["as_bruno"].get("/agenda.ics")
+    assert first.headers["X-Page-Cache"] == "miss-shared" and again.headers["X-Page-Cache"] == "hit-shared"
+    assert again.mimetype == "text/calendar" and again.get_data() == first.get_data()
+    assert b"BEGIN:VCALENDAR" in again.get_data() and b"Balade urbaine" in again.get_data() and b"@@h:" not in again.get_data()
