@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from participation.core import pagecache
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
 from flask_babel import lazy_gettext as _l
 
