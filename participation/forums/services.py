@@ -803,7 +803,7 @@ def _standing_statements() -> tuple:
     """``standing()``'s query for a consultation and for a topic, built once: every part page asks it,
     and building its expression cost more than running it."""
     user = sa.bindparam("user")
-    accepted = sa.exists().where(CharterAcceptance.consultation_id == sa.bindparam("consultation"), CharterAcceptance.user_id == user)
+    accepted = _charter_accepted(sa.bindparam("consultation"), user)
 
     def own_unseen(where):
         # A contribution of theirs there that only they see (waiting or hidden: ``visible_condition``).
@@ -811,9 +811,25 @@ def _standing_statements() -> tuple:
                                  Contribution.state.in_([ContributionState.pending, ContributionState.hidden]))
 
     in_consultation = sa.select(accepted, own_unseen(Contribution.consultation_id == sa.bindparam("consultation")), sa.false())
-    in_topic = sa.select(accepted, own_unseen(Contribution.topic_id == sa.bindparam("topic")),
-                         sa.exists().where(Follow.topic_id == sa.bindparam("topic"), Follow.user_id == user))
+    in_topic = sa.select(accepted, own_unseen(Contribution.topic_id == sa.bindparam("topic")), _follows_topic(sa.bindparam("topic"), user))
     return in_consultation, in_topic
+
+
+def _charter_accepted(consultation, user):
+    """Whether ``user`` accepted the charter of ``consultation`` (ids, bound or columns)."""
+    return sa.exists().where(CharterAcceptance.consultation_id == consultation, CharterAcceptance.user_id == user)
+
+
+def _follows_topic(topic, user):
+    """Whether ``user`` follows ``topic`` (ids, bound or columns)."""
+    return sa.exists().where(Follow.topic_id == topic, Follow.user_id == user)
+
+
+@functools.cache
+def _topic_for_statement():
+    # Built once: every contribution posted asks it.
+    user = sa.bindparam("user")
+    return sa.select(Topic, _charter_accepted(Topic.consultation_id, user), _follows_topic(Topic.id, user)).where(Topic.id == sa.bindparam("topic"))
 
 
 def topic_for(topic_id: int, user, *consultation_options) -> tuple[Topic | None, Standing]:
@@ -821,10 +837,8 @@ def topic_for(topic_id: int, user, *consultation_options) -> tuple[Topic | None,
     consultation's charter and follows the topic: one query for what a contribution checks."""
     if not getattr(user, "is_authenticated", False) or user is SYSTEM:
         return db.session.get(Topic, topic_id, options=[sa.orm.joinedload(Topic.consultation).options(*consultation_options)]), Standing()
-    accepted = sa.exists().where(CharterAcceptance.consultation_id == Topic.consultation_id, CharterAcceptance.user_id == user.id)
-    following = sa.exists().where(Follow.topic_id == Topic.id, Follow.user_id == user.id)
-    row = db.session.execute(sa.select(Topic, accepted, following).where(Topic.id == topic_id)
-                             .options(sa.orm.joinedload(Topic.consultation).options(*consultation_options))).first()
+    statement = _topic_for_statement().options(sa.orm.joinedload(Topic.consultation).options(*consultation_options))
+    row = db.session.execute(statement, {"topic": topic_id, "user": user.id}).first()
     if row is None:
         return None, Standing()
     return row[0], Standing(accepted_charter=bool(row[1]), following=bool(row[2]))
