@@ -65,6 +65,7 @@ class DomainEvent(IdMixin, Base):
 # The journal names who acted; what a page shows of that person lives in rows of their own.
 pagecache.impersonal_rows(DomainEvent)
 
+
 class DeferredEvent(IdMixin, Base):
     """An event whose deferred subscribers the worker has yet to run; deleted once they ran."""
 
@@ -128,15 +129,14 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
     event.actor = actor
     event.context = context or {}
     db.session.add(event)
-    deferred = subscribers_for(event_name, _deferred)
-    if deferred:
-        from participation.core.outbox import is_quiet
+    from participation.core.outbox import is_quiet
 
-        # The demo building its past runs them now (the notices are written, no mail goes out later);
-        # else the worker will, and their row is written in the same flush as the event.
-        queued = not is_quiet()
-        if queued:
-            db.session.add(DeferredEvent(event=event, due_at=utcnow()))
+    deferred = subscribers_for(event_name, _deferred)
+    # The demo building its past runs them now (the notices are written, no mail goes out later);
+    # else the worker will, and their row is written in the same flush as the event.
+    queued = bool(deferred) and not is_quiet()
+    if queued:
+        db.session.add(DeferredEvent(event=event, due_at=utcnow()))
     db.session.flush()
     # Pages cached before this change are out of date once it commits.
     pagecache.mark_changed(db.session, event.cache_tag)

@@ -28,7 +28,6 @@ drops control characters (NUL…) from every submitted value
 from __future__ import annotations
 
 import functools
-
 import math
 import re
 from datetime import date, datetime

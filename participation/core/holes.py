@@ -149,7 +149,7 @@ class keeping_request_values:
 
 def holds_until(moment) -> None:
     """What the person's part shows holds until ``moment`` (a control offered until then): a kept copy expires by it."""
-    if has_app_context() and g.get("_holes_keeping"):
+    if _keeping():
         until = g.get("_holes_until")
         g._holes_until = moment if until is None else min(until, moment)
 

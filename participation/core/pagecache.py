@@ -247,7 +247,7 @@ _REDIS_PERSON = "pagecache:person:"
 _REDIS_PEOPLE = "pagecache:people"
 _PERSON_SEEN = "participation.pagecache.person"  # in the request's environ: (id, generation) its card was read under
 # The people's model (``people_are``), and models whose rows name people but show on no page.
-_people_model: list[type] = []
+_people_model: type | None = None
 _impersonal: set[type] = set()
 # Model class -> the attributes naming people in its rows (its foreign keys to the people, found once).
 _person_attributes_found: dict[type, tuple[str, ...]] = {}
@@ -255,7 +255,8 @@ _person_attributes_found: dict[type, tuple[str, ...]] = {}
 
 def people_are(model: type) -> None:
     """Rows of ``model`` are people: a change of one, or of any row with a foreign key to them, renews what pages show them."""
-    _people_model[:] = [model]
+    global _people_model
+    _people_model = model
     _person_attributes_found.clear()
 
 
@@ -271,11 +272,11 @@ def _person_attributes(model: type) -> tuple[str, ...]:
         names = set()
         if model not in _impersonal:
             mapper = sa.inspect(model)
-            people = {m.__table__ for m in _people_model}
-            if model in _people_model:
+            people = getattr(_people_model, "__table__", None)
+            if model is _people_model:
                 names.add(mapper.get_property_by_column(mapper.primary_key[0]).key)
             for column in mapper.columns:
-                if any(fk.column.table in people for fk in column.foreign_keys):
+                if any(fk.column.table is people for fk in column.foreign_keys):
                     names.add(mapper.get_property_by_column(column).key)
         found = _person_attributes_found[model] = tuple(sorted(names))
     return found

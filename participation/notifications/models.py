@@ -132,6 +132,3 @@ class Unsubscription(IdMixin, Base):
     # "link" (the page), "one-click" (a mail client's RFC 8058 POST), "preferences".
     source: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-# A person's unread notices are on their card (the header's badge).
