@@ -68,7 +68,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DEMO_MODE": _bool("DEMO_MODE", False),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": json_dumps},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": json_dumps},
+        # A pooled connection idle this long is checked before a request gets it (see _ping_after_idle).
+        "DATABASE_PING_AFTER_IDLE_SECONDS": _int("DATABASE_PING_AFTER_IDLE_SECONDS", 1),
         "BASE_URL": base_url,
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
