@@ -50,16 +50,22 @@ def check_value(column: sa.Column, value) -> str | None:
     return None
 
 
+def check_row(mapper, values) -> None:
+    """Raise ``ColumnBoundError`` if a column of ``mapper`` cannot hold its value in ``values``
+    (attribute names to values): a row's values before a flush, or before an INSERT statement."""
+    columns = mapper.columns
+    for key, value in values.items():
+        column = columns.get(key)
+        if column is None or not isinstance(column, sa.Column):
+            continue
+        problem = check_value(column, value)
+        if problem:
+            raise ColumnBoundError(f"{column.table.name}.{column.name} : {problem}")
+
+
 @sa.event.listens_for(Session, "before_flush")
 def _check_columns(session, flush_context, instances) -> None:
     for instance in (*session.new, *session.dirty):
         state = sa.inspect(instance)
-        columns = state.mapper.columns
         # Only what is loaded or set: nothing is read from the database here.
-        for key, value in state.dict.items():
-            column = columns.get(key)
-            if column is None or not isinstance(column, sa.Column):
-                continue
-            problem = check_value(column, value)
-            if problem:
-                raise ColumnBoundError(f"{column.table.name}.{column.name} : {problem}")
+        check_row(state.mapper, state.dict)

@@ -6,10 +6,12 @@ only write rows (notifications, outbox mail); they never send anything, so a
 rolled-back request leaves neither event nor mail behind.
 
 A subscriber whose work grows with the audience (every follower of a topic)
-is registered with ``deferred=True``: ``record()`` then only queues the event
-(one ``DeferredEvent`` row, in the same transaction) and the worker runs the
-subscriber just before it delivers mail (``run_deferred``, called by
-``outbox.deliver_due``). Such a subscriber gets the event with its subject and
+is registered with ``deferred=True``: ``record()`` then writes the event with
+the moment its deferred subscribers are due (``deferred_due_at``, in the same
+INSERT) and the worker runs them just before it delivers mail
+(``run_deferred``, called by ``outbox.deliver_due``). The three ``deferred_*``
+columns are the worker's bookkeeping, the only ones ever written after the
+INSERT; what the event says is never changed. Such a subscriber gets the event with its subject and
 actor read again from the database, and no ``context``; it re-checks that what
 it tells is still true (a contribution hidden meanwhile is announced to no one).
 """
@@ -24,10 +26,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.core import pagecache
 from participation.core.models import Base, IdMixin, UTCDateTime, utcnow
+from participation.core.rows import append_row
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class DomainEvent(IdMixin, Base):
         sa.Index("ix_domain_events_subject", "subject_type", "subject_id", "id"),
         # The page cache's generations without Redis: the latest event of a tag.
         sa.Index("ix_domain_events_cache_tag", "cache_tag", "id"),
+        # The worker's queue: the few events whose deferred subscribers have yet to run.
+        sa.Index("ix_domain_events_deferred_due", "deferred_due_at", "id",
+                 postgresql_where=sa.text("deferred_due_at IS NOT NULL"), sqlite_where=sa.text("deferred_due_at IS NOT NULL")),
     )
 
     # Past-tense name, "<thing>.<what happened>": "user.registered".
@@ -57,6 +63,11 @@ class DomainEvent(IdMixin, Base):
     # The page cache's tag this event bumps (its subject's table), empty for an
     # event that changes nothing public (a log-in): see core/pagecache.py.
     cache_tag: Mapped[str | None] = mapped_column(sa.String(60))
+    # When the worker is to run its deferred subscribers; empty once they ran (or when it has none).
+    deferred_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many times they failed, and the last error (see ``run_deferred``).
+    deferred_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    deferred_error: Mapped[str | None] = mapped_column(sa.Text)
 
     def __repr__(self) -> str:
         return f"<DomainEvent {self.name} {self.subject_type}:{self.subject_id}>"
@@ -64,21 +75,6 @@ class DomainEvent(IdMixin, Base):
 
 # The journal names who acted; what a page shows of that person lives in rows of their own.
 pagecache.impersonal_rows(DomainEvent)
-
-
-class DeferredEvent(IdMixin, Base):
-    """An event whose deferred subscribers the worker has yet to run; deleted once they ran."""
-
-    __tablename__ = "deferred_events"
-    __table_args__ = (sa.Index("ix_deferred_events_due", "due_at", "id"),)
-
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("domain_events.id", ondelete="CASCADE"), unique=True)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.Text)
-
-    # The event it waits for, given when both are written in one flush (its id is known only then).
-    event: Mapped[DomainEvent] = relationship()
 
 
 def subscribe(*event_names: str, deferred: bool = False) -> Callable[[Subscriber], Subscriber]:
@@ -114,30 +110,31 @@ def record(event_name: str, subject, actor=None, data: dict[str, Any] | None = N
 
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.add(subject)
-        db.session.flush()
+    # What is pending is written before the event that tells of it (a flush with nothing to write costs nothing).
+    db.session.flush()
     subject_type = subject.__tablename__ if subject is not None else "platform"
-    event = DomainEvent(
-        name=event_name,
-        subject_type=subject_type,
-        cache_tag=pagecache.event_tag(event_name, subject_type),
-        subject_id=subject.id if subject is not None else None,
-        actor_id=getattr(actor, "id", None),
-        data=_jsonable(data or {}),
-    )
-    # Not columns: what subscribers need from this very call.
-    event.subject = subject
-    event.actor = actor
-    event.context = context or {}
-    db.session.add(event)
     from participation.core.outbox import is_quiet
 
     deferred = subscribers_for(event_name, _deferred)
     # The demo building its past runs them now (the notices are written, no mail goes out later);
-    # else the worker will, and their row is written in the same flush as the event.
+    # else the worker will, queued by the event's own row.
     queued = bool(deferred) and not is_quiet()
-    if queued:
-        db.session.add(DeferredEvent(event=event, due_at=utcnow()))
-    db.session.flush()
+    now = utcnow()
+    # Appended, not flushed (core/rows.py): an event is written at every change.
+    event = append_row(db.session, DomainEvent, {
+        "name": event_name,
+        "subject_type": subject_type,
+        "cache_tag": pagecache.event_tag(event_name, subject_type),
+        "subject_id": subject.id if subject is not None else None,
+        "actor_id": getattr(actor, "id", None),
+        "data": _jsonable(data or {}),
+        "occurred_at": now,
+        "deferred_due_at": now if queued else None,
+    })
+    # Not columns: what subscribers need from this very call.
+    event.subject = subject
+    event.actor = actor
+    event.context = context or {}
     # Pages cached before this change are out of date once it commits.
     pagecache.mark_changed(db.session, event.cache_tag)
     for subscriber in subscribers_for(event_name):
@@ -166,26 +163,25 @@ def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
     done = 0
     for _unused in range(limit):
         begin_writing()
-        row = db.session.scalars(
-            sa.select(DeferredEvent).where(DeferredEvent.due_at <= now).order_by(DeferredEvent.due_at, DeferredEvent.id)
-            .limit(1).with_for_update(skip_locked=True)
+        event = db.session.scalars(
+            sa.select(DomainEvent).where(DomainEvent.deferred_due_at <= now)
+            .order_by(DomainEvent.deferred_due_at, DomainEvent.id).limit(1).with_for_update(skip_locked=True)
         ).first()
-        if row is None:
+        if event is None:
             db.session.commit()
             break
-        event = db.session.get(DomainEvent, row.event_id)
         try:
             with db.session.begin_nested():
                 if _reload(event):
                     for subscriber in subscribers_for(event.name, _deferred):
                         subscriber(event)
         except Exception as error:  # noqa: BLE001 - one event's failure must not stop the others
-            log.exception("Échec des suites différées de l'événement %s", row.event_id)
-            row.attempts += 1
-            row.last_error = f"{type(error).__name__}: {error}"[:2000]
-            row.due_at = now + backoff(row.attempts, current_app.config["OUTBOX_RETRY_BASE_SECONDS"])
+            log.exception("Échec des suites différées de l'événement %s", event.id)
+            event.deferred_attempts += 1
+            event.deferred_error = f"{type(error).__name__}: {error}"[:2000]
+            event.deferred_due_at = now + backoff(event.deferred_attempts, current_app.config["OUTBOX_RETRY_BASE_SECONDS"])
         else:
-            db.session.delete(row)
+            event.deferred_due_at = None
             done += 1
         db.session.commit()
     return done
@@ -204,11 +200,10 @@ def deferred_failures() -> DeferredFailures | None:
     """What the admin's dashboard says of deferred subscribers that fail; ``None`` when none does. One query."""
     from participation.extensions import db
 
-    failing = DeferredEvent.attempts > 0
-    last_error = sa.select(DeferredEvent.last_error).where(failing).order_by(DeferredEvent.id.desc()).limit(1).scalar_subquery()
+    failing = sa.and_(DomainEvent.deferred_due_at.is_not(None), DomainEvent.deferred_attempts > 0)
+    last_error = sa.select(DomainEvent.deferred_error).where(failing).order_by(DomainEvent.id.desc()).limit(1).scalar_subquery()
     waiting, oldest, error = db.session.execute(
-        sa.select(sa.func.count(DeferredEvent.id), sa.func.min(DomainEvent.occurred_at), last_error)
-        .join(DomainEvent, DomainEvent.id == DeferredEvent.event_id).where(failing)
+        sa.select(sa.func.count(DomainEvent.id), sa.func.min(DomainEvent.occurred_at), last_error).where(failing)
     ).one()
     return DeferredFailures(waiting=waiting, oldest_at=oldest, last_error=error) if waiting else None
 

@@ -26,8 +26,6 @@ from email.header import Header
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
@@ -36,6 +34,7 @@ from participation.core import pagecache
 from participation.core.locking import begin_writing
 from participation.core.scheduler import register_job
 from participation.core.models import Base, IdMixin, TitledEnum, UTCDateTime, enum_column, utcnow
+from participation.core.rows import insert_skipping_conflicts
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -140,19 +139,8 @@ def queue_mail(*, to: str, subject: str, template: str, dedup_key: str, user=Non
                        attachments=attachments, headers=headers, locale=locale, **context)
     # Two transactions may queue the same key at once (two workers running a
     # reminder job): the UNIQUE constraint decides, and the loser queues nothing.
-    # ON CONFLICT DO NOTHING says so in one statement, where a failed INSERT would
-    # need a savepoint around it (two more round trips for every mail queued).
-    insert = _INSERTS.get(db.session.get_bind().dialect.name)
-    if insert is not None:
-        statement = insert(OutboxMail).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(OutboxMail)
-        return db.session.scalars(statement).one_or_none()
-    mail = OutboxMail(**values)
-    try:
-        with db.session.begin_nested():
-            db.session.add(mail)
-    except sa.exc.IntegrityError:
-        return None
-    return mail
+    statement = insert_skipping_conflicts(OutboxMail, db.session, index_elements=["dedup_key"]).values(**values).returning(OutboxMail)
+    return db.session.scalars(statement).one_or_none()
 
 
 def queue_mails(mails: list[dict]) -> int:
@@ -172,13 +160,10 @@ def queue_mails(mails: list[dict]) -> int:
             rows.append(_rendered(**mail))
     if not rows:
         return 0
-    insert = _INSERTS.get(db.session.get_bind().dialect.name)
-    if insert is None:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
-        return sum(queue_mail(**mail) is not None for mail in mails)
     now = utcnow()
     for row in rows:
         row.update(status=MailStatus.pending, attempts=0, next_attempt_at=now, created_at=now)
-    statement = insert(OutboxMail).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(OutboxMail.id)
+    statement = insert_skipping_conflicts(OutboxMail, db.session, index_elements=["dedup_key"]).returning(OutboxMail.id)
     return len(db.session.execute(statement, rows).all())
 
 
@@ -203,9 +188,6 @@ def _rendered(*, to: str, subject: str, template: str, dedup_key: str, user=None
         "attachments": [_attachment(a) for a in attachments] if attachments else None,
         "headers": dict(headers) if headers else None,
     }
-
-
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 # Attachments made when the mail is sent, by the worker (a convocation's PDF): name -> function(**args) -> bytes.

@@ -266,7 +266,7 @@ def impersonal_rows(*models: type) -> None:
     _person_attributes_found.clear()
 
 
-def _person_attributes(model: type) -> tuple[str, ...]:
+def person_attributes(model: type) -> tuple[str, ...]:
     found = _person_attributes_found.get(model)
     if found is None:
         names = set()
@@ -292,7 +292,7 @@ def person_changed(db_session, *user_ids: int | None) -> None:
 def _after_flush(db_session, flush_context) -> None:
     dirty = db_session.dirty
     for row in (*db_session.new, *dirty, *db_session.deleted):
-        names = _person_attributes(type(row))
+        names = person_attributes(type(row))
         if not names:
             continue
         state = sa.inspect(row)
@@ -311,7 +311,7 @@ def _on_bulk_statement(execute_state):
     if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
         return None
     mapper = execute_state.bind_mapper
-    if mapper is None or not _person_attributes(mapper.class_):
+    if mapper is None or not person_attributes(mapper.class_):
         return None
     named = execute_state.execution_options.get("people")
     if named is not None:

@@ -22,6 +22,7 @@ from participation.core.eventlog import record
 from participation.core.locking import lock_row
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, can, require
+from participation.core.rows import append_row
 from participation.core.tokens import make_token, token_digest
 from participation.events.models import (
     ACTIVE_STATES,
@@ -313,7 +314,7 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
     else:
         raise DomainError(_("Cet événement est complet.") if event.capacity >= seats or taken else
                           _("Il ne reste pas assez de places pour vous et vos accompagnants."))
-    registration = Registration(
+    values = dict(
         event_id=event.id,
         user_id=getattr(user, "id", None),
         email=address,
@@ -327,20 +328,18 @@ def register(event: Event, *, actor, name: str | None = None, email: str | None 
         state=state,
         created_at=now,
     )
-    for attempt in range(3):
-        registration.code = _new_code()
-        try:
-            with db.session.begin_nested():
-                db.session.add(registration)
-                db.session.flush()
+    for _attempt in range(3):
+        # A unique index refuses it when its address already has a live registration for the event (another
+        # request for it at the same moment included), or when its code was drawn before: skipped, no savepoint.
+        registration = append_row(db.session, Registration, {**values, "code": _new_code()}, skip_conflicts=True)
+        if registration is not None:
             break
-        except sa.exc.IntegrityError:
-            existing = _live_registration_id(event, address)
-            if existing is not None:
-                return _already_registered(event, user, existing)
-            if attempt == 2:
-                raise
-            # Refused for its code, already given to another registration: another one is drawn.
+        existing = _live_registration_id(event, address)
+        if existing is not None:
+            return _already_registered(event, user, existing)
+        # Refused for its code, already given to another registration: another one is drawn.
+    else:
+        raise RuntimeError("Trois codes d'inscription tirés, tous déjà pris.")
     # The subscribers read the event: given, not loaded (and not a change to flush).
     sa.orm.attributes.set_committed_value(registration, "event", event)
     record("registration.created", registration, user, {"state": state, "event_id": event.id})

@@ -25,6 +25,7 @@ from participation.core.errors import DomainError, PermissionDenied, ValidationE
 from participation.core.eventlog import record
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, can, require
+from participation.core.rows import append_row
 from participation.core.uploads import IMAGES, JPEG, MB, PDF, PNG, store_upload
 from participation.extensions import db
 from participation.forums import search
@@ -301,18 +302,25 @@ def contribute(topic: Topic, *, body: str, parent: Contribution | None = None, a
     now = utcnow()
     state = _initial_state(consultation, actor)
     published = state == ContributionState.published
-    contribution = Contribution(consultation_id=consultation.id, topic_id=topic.id, parent_id=getattr(parent, "id", None),
-                                author_id=actor.id, body=body, state=state, created_at=now, published_at=now if published else None)
-    db.session.add(contribution)
-    if not stands.following:  # its author follows the topic (see ``_follow``)
+    # Appended, not flushed (core/rows.py): the busiest write of a consultation.
+    contribution = append_row(db.session, Contribution, {
+        "consultation_id": consultation.id, "topic_id": topic.id, "parent_id": getattr(parent, "id", None), "author_id": actor.id,
+        "body": body, "state": state, "created_at": now, "published_at": now if published else None})
+    if not stands.following:  # its author follows the topic (see ``_follow``); written with the event
         db.session.add(Follow(topic_id=topic.id, user_id=actor.id))
-    db.session.flush()
     record("contribution.posted", contribution, actor, {"topic_id": topic.id, "parent_id": contribution.parent_id, "state": contribution.state})
     if published:
-        # Written last, by the commit's flush: the topic's row is then locked from this UPDATE to the COMMIT
-        # only, not while the rest is written (contributions to one topic at once wait for each other there).
-        topic.last_activity_at = now
+        # Written last: the topic's row is locked from this UPDATE to the COMMIT only, not while the rest is
+        # written (contributions to one topic at once wait for each other there). Every page that shows the
+        # topic is renewed by the event's tag.
+        db.session.connection().execute(_TOPIC_ACTIVITY, {"topic_id": topic.id, "at": now})
+        sa.orm.attributes.set_committed_value(topic, "last_activity_at", now)
     return contribution
+
+
+_topics = Topic.__table__
+_TOPIC_ACTIVITY = (sa.update(_topics).where(_topics.c.id == sa.bindparam("topic_id"))
+                   .values(last_activity_at=sa.bindparam("at", type_=_topics.c.last_activity_at.type)))
 
 
 def edit_deadline(contribution: Contribution) -> datetime:

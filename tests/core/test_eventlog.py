@@ -69,7 +69,7 @@ def test_deferred_subscribers_run_in_the_worker_and_a_failure_is_retried_later(a
     from datetime import timedelta
 
     from participation.core import eventlog
-    from participation.core.eventlog import DeferredEvent, run_deferred
+    from participation.core.eventlog import DomainEvent, run_deferred
     from participation.core.models import utcnow
 
     calm, stormy = factories.user(), factories.user()
@@ -87,15 +87,19 @@ def test_deferred_subscribers_run_in_the_worker_and_a_failure_is_retried_later(a
         assert seen == []  # nothing in the request
         assert run_deferred() == 1
         assert seen == [(calm.id, stormy.id, {})]  # read again from the database, without the context
-        [left] = db.session.scalars(sa.select(DeferredEvent)).all()
-        assert left.attempts == 1 and "panne" in left.last_error and left.due_at > utcnow()
+        [left] = db.session.scalars(sa.select(DomainEvent).where(DomainEvent.deferred_due_at.is_not(None))).all()
+        assert left.subject_id == stormy.id
+        assert left.deferred_attempts == 1 and "panne" in left.deferred_error and left.deferred_due_at > utcnow()
         assert run_deferred() == 0  # not due yet
         later_on = utcnow() + timedelta(hours=1)
-        assert run_deferred(now=later_on) == 0 and db.session.get(DeferredEvent, left.id).attempts == 2
+        assert run_deferred(now=later_on) == 0 and db.session.get(DomainEvent, left.id).deferred_attempts == 2
     finally:
         eventlog._deferred["user.waved"].remove(later)
     assert run_deferred(now=later_on + timedelta(hours=1)) == 1  # no subscriber any more: done
-    assert db.session.scalar(sa.select(sa.func.count(DeferredEvent.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(DomainEvent.id)).where(DomainEvent.deferred_due_at.is_not(None))) == 0
+    # What the events say is kept as it was written.
+    assert [(e.name, e.subject_id, e.actor_id) for e in db.session.scalars(sa.select(DomainEvent).where(DomainEvent.name == "user.waved"))] == \
+        [("user.waved", calm.id, stormy.id), ("user.waved", stormy.id, calm.id)]
 
 
 def test_deferred_subscribers_that_keep_failing_show_on_the_admins_dashboard_only(client):
