@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
@@ -235,6 +236,14 @@ def close():
     return render_template("accounts/my_data.html", close_form=form), 422
 
 
+@functools.cache
+def _account_alone() -> tuple:
+    # Built once: options built anew at each request would pay for their cache key each time.
+    from participation.accounts.models import User
+
+    return (lazyload(User.roles), lazyload(User.department))
+
+
 def load_user(session_id: str):
     """Flask-Login: the session holds ``id:login_key``; a changed key ends the session."""
     from participation.accounts.models import AccountState, User
@@ -244,7 +253,7 @@ def load_user(session_id: str):
         return None
     # The account alone, its roles and department when a page asks (a permission): the header reads the
     # person's card (``participation.layout``), so most pages never do.
-    user = db.session.get(User, parse_int(user_id), options=[lazyload(User.roles), lazyload(User.department)])
+    user = db.session.get(User, parse_int(user_id), options=_account_alone())
     if user is None or user.login_key != key or user.state != AccountState.active:
         return None
     return user

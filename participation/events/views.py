@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 
@@ -142,16 +143,20 @@ def _account_or_reading() -> bool:
     return request.method != "POST" or current_user.is_authenticated
 
 
+@functools.cache
+def _registering() -> tuple:
+    # Registering needs the questions (read with the event: one query), not the themes or communes (read only if
+    # the form is shown again). Built once: options built anew at each request pay for their cache key each time.
+    return (sa.orm.joinedload(Event.questions), sa.orm.lazyload(Event.themes), sa.orm.lazyload(Event.communes))
+
+
 @bp.route("/<int:event_id>/inscription", methods=["GET", "POST"])
 @limiter.limit(auth_limit, exempt_when=_account_or_reading)
 def register(event_id: int):
     if request.method == "POST":
         # Places are counted and taken in one transaction that writes from its start (SQLite).
         begin_writing()
-    # Registering needs the questions (read with the event: one query), not the themes or communes (read only if
-    # the form is shown again).
-    options = (sa.orm.joinedload(Event.questions), sa.orm.lazyload(Event.themes), sa.orm.lazyload(Event.communes)) if request.method == "POST" else ()
-    event = get_or_404(Event, event_id, options=options)
+    event = get_or_404(Event, event_id, options=_registering() if request.method == "POST" else ())
     require(current_user, "events.view", event)
     if event.requires_account and not current_user.is_authenticated:
         flash(_("Connectez-vous pour vous inscrire à cet événement."), "info")

@@ -835,18 +835,18 @@ def _follows_topic(topic, user):
 
 @functools.cache
 def _topic_for_statement():
-    # Built once: every contribution posted asks it.
+    # Built once, its options with it: every contribution posted asks it (a statement built anew pays for its cache key).
+    # Posting needs neither the consultation's themes nor its communes (read only if the page is shown again).
     user = sa.bindparam("user")
-    return sa.select(Topic, _charter_accepted(Topic.consultation_id, user), _follows_topic(Topic.id, user)).where(Topic.id == sa.bindparam("topic"))
+    consultation = sa.orm.joinedload(Topic.consultation).options(sa.orm.lazyload(Consultation.themes), sa.orm.lazyload(Consultation.communes))
+    return (sa.select(Topic, _charter_accepted(Topic.consultation_id, user), _follows_topic(Topic.id, user))
+            .where(Topic.id == sa.bindparam("topic")).options(consultation))
 
 
-def topic_for(topic_id: int, user, *consultation_options) -> tuple[Topic | None, Standing]:
-    """The topic with its consultation (``consultation_options`` apply to it), and whether ``user`` accepted the
-    consultation's charter and follows the topic: one query for what a contribution checks."""
-    if not getattr(user, "is_authenticated", False) or user is SYSTEM:
-        return db.session.get(Topic, topic_id, options=[sa.orm.joinedload(Topic.consultation).options(*consultation_options)]), Standing()
-    statement = _topic_for_statement().options(sa.orm.joinedload(Topic.consultation).options(*consultation_options))
-    row = db.session.execute(statement, {"topic": topic_id, "user": user.id}).first()
+def topic_for(topic_id: int, user) -> tuple[Topic | None, Standing]:
+    """The topic with its consultation, and whether ``user`` (signed in) accepted the consultation's charter and
+    follows the topic: one query for what a contribution checks."""
+    row = db.session.execute(_topic_for_statement(), {"topic": topic_id, "user": user.id}).first()
     if row is None:
         return None, Standing()
     return row[0], Standing(accepted_charter=bool(row[1]), following=bool(row[2]))

@@ -381,9 +381,8 @@ def topic(consultation_id: int, topic_id: int):
 @login_required
 @contribution_limit
 def contribute(consultation_id: int, topic_id: int):
-    # Posting needs neither the consultation's themes nor its communes (read only if the page is shown again),
-    # and reads the person's standing (charter, follow) with the topic.
-    found, stands = services.topic_for(topic_id, current_user, sa.orm.lazyload(Consultation.themes), sa.orm.lazyload(Consultation.communes))
+    # The topic is read with the person's standing (charter, follow).
+    found, stands = services.topic_for(topic_id, current_user)
     item, topic_ = _visible(consultation_id, found)
     prefix = "reply" if "reply-body" in request.form else ""
     form = ContributionForm(prefix=prefix)
