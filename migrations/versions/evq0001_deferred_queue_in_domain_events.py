@@ -36,7 +36,17 @@ def upgrade():
 
 
 def downgrade():
-    op.create_table('deferred_events',
+    # Read first: on SQLite, dropping the columns rebuilds domain_events, and the foreign key of a
+    # deferred_events already there would take its rows with the old table.
+    waiting = op.get_bind().execute(sa.text(
+        "SELECT id, deferred_due_at, deferred_attempts, deferred_error FROM domain_events WHERE deferred_due_at IS NOT NULL")
+        .columns(deferred_due_at=participation.core.models.UTCDateTime())).all()
+    op.drop_index('ix_domain_events_deferred_due', table_name='domain_events')
+    with op.batch_alter_table('domain_events') as batch:
+        batch.drop_column('deferred_error')
+        batch.drop_column('deferred_attempts')
+        batch.drop_column('deferred_due_at')
+    deferred_events = op.create_table('deferred_events',
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('due_at', participation.core.models.UTCDateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -47,10 +57,6 @@ def downgrade():
     sa.UniqueConstraint('event_id', name=op.f('uq_deferred_events_event_id'))
     )
     op.create_index('ix_deferred_events_due', 'deferred_events', ['due_at', 'id'], unique=False)
-    op.execute("INSERT INTO deferred_events (event_id, due_at, attempts, last_error) "
-               "SELECT id, deferred_due_at, deferred_attempts, deferred_error FROM domain_events WHERE deferred_due_at IS NOT NULL")
-    op.drop_index('ix_domain_events_deferred_due', table_name='domain_events')
-    with op.batch_alter_table('domain_events') as batch:
-        batch.drop_column('deferred_error')
-        batch.drop_column('deferred_attempts')
-        batch.drop_column('deferred_due_at')
+    if waiting:
+        op.bulk_insert(deferred_events, [{"event_id": event_id, "due_at": due_at, "attempts": attempts, "last_error": error}
+                                         for event_id, due_at, attempts, error in waiting])
