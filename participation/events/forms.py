@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 
 from participation.core.dates import local_to_utc
 from flask_wtf import FlaskForm
@@ -19,7 +20,6 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from participation.events.models import QuestionKind
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -121,37 +121,45 @@ class AttendanceForm(FlaskForm):
 
 def registration_form(event, *, with_identity: bool):
     """The registration form of ``event``: identity without an account, guests, its questions, accessibility needs."""
+    questions = tuple((q.id, q.kind, q.label, q.required, tuple(q.choice_list)) for q in event.questions)
+    form = _registration_form_class(with_identity, event.max_guests, questions)()
+    form.question_fields = [getattr(form, f"q_{question_id}") for question_id, *_rest in questions]
+    return form
+
+
+@functools.lru_cache(maxsize=256)
+def _registration_form_class(with_identity: bool, max_guests: int, questions: tuple) -> type[FlaskForm]:
+    """The form's class, built once for each shape of form (a class built at each request costs as much as the rest
+    of the POST's checks). Its texts are lazy: one class serves every language."""
 
     class RegistrationForm(FlaskForm):
         accessibility_needs = TextAreaField(
-            _("Besoins liés à un handicap ou à une situation particulière (facultatif)"),
-            validators=[Optional(), Length(max=2000, message=_("2 000 caractères au plus."))],
-            description=_("Interprétation en langue des signes, boucle magnétique, accès en fauteuil, accompagnement… Nous nous organisons pour y répondre."),
+            _l("Besoins liés à un handicap ou à une situation particulière (facultatif)"),
+            validators=[Optional(), Length(max=2000, message=_l("2 000 caractères au plus."))],
+            description=_l("Interprétation en langue des signes, boucle magnétique, accès en fauteuil, accompagnement… Nous nous organisons pour y répondre."),
         )
 
     fields = {}
     if with_identity:
-        fields["name"] = StringField(_("Nom et prénom"), validators=[DataRequired(REQUIRED), Length(max=120)], render_kw={"autocomplete": "name"})
-        fields["email"] = EmailField(_("Adresse électronique"), validators=[DataRequired(REQUIRED), Email(message=_("Indiquez une adresse électronique valide, par exemple nom@exemple.fr."), check_deliverability=False), Length(max=254)],
-                                     description=_("Vous recevrez un lien pour confirmer votre inscription."), render_kw={"autocomplete": "email"})
-    if event.max_guests:
-        fields["guests"] = IntegerField(_("Nombre d'accompagnants"), default=0,
-                                        validators=[Optional(), NumberRange(min=0, max=event.max_guests, message=_("Entre 0 et %(max_guests)s.", max_guests=event.max_guests))],
-                                        description=_("%(max_guests)s au plus ; chacun occupe une place.", max_guests=event.max_guests))
-    for question in event.questions:
-        validators = [DataRequired(_("Répondez à cette question."))] if question.required else [Optional()]
-        name = f"q_{question.id}"
-        if question.kind == QuestionKind.text:
-            fields[name] = StringField(question.label, validators=[*validators, Length(max=500)])
-        elif question.kind == QuestionKind.choice:
-            fields[name] = RadioField(question.label, choices=[(c, c) for c in question.choice_list], validators=validators)
+        fields["name"] = StringField(_l("Nom et prénom"), validators=[DataRequired(REQUIRED), Length(max=120)], render_kw={"autocomplete": "name"})
+        fields["email"] = EmailField(_l("Adresse électronique"), validators=[DataRequired(REQUIRED), Email(message=_l("Indiquez une adresse électronique valide, par exemple nom@exemple.fr."), check_deliverability=False), Length(max=254)],
+                                     description=_l("Vous recevrez un lien pour confirmer votre inscription."), render_kw={"autocomplete": "email"})
+    if max_guests:
+        fields["guests"] = IntegerField(_l("Nombre d'accompagnants"), default=0,
+                                        validators=[Optional(), NumberRange(min=0, max=max_guests, message=_l("Entre 0 et %(max_guests)s.", max_guests=max_guests))],
+                                        description=_l("%(max_guests)s au plus ; chacun occupe une place.", max_guests=max_guests))
+    for question_id, kind, label, required, choices in questions:
+        validators = [DataRequired(_l("Répondez à cette question."))] if required else [Optional()]
+        name = f"q_{question_id}"
+        if kind == QuestionKind.text:
+            fields[name] = StringField(label, validators=[*validators, Length(max=500)])
+        elif kind == QuestionKind.choice:
+            fields[name] = RadioField(label, choices=[(c, c) for c in choices], validators=validators)
         else:
-            fields[name] = RadioField(question.label, choices=[("oui", _("Oui")), ("non", _("Non"))], validators=validators)
+            fields[name] = RadioField(label, choices=[("oui", _l("Oui")), ("non", _l("Non"))], validators=validators)
     for name, field in fields.items():
         setattr(RegistrationForm, name, field)
-    form = RegistrationForm()
-    form.question_fields = [getattr(form, f"q_{q.id}") for q in event.questions]
-    return form
+    return RegistrationForm
 
 
 def answers_of(form, event) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -66,6 +67,24 @@ def test_bad_registration_input_is_refused_next_to_the_field(client):
     page = response.get_data(as_text=True)
     assert "Indiquez une adresse électronique valide" in page and "Répondez à cette question." in page
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+
+
+def test_the_registration_form_speaks_each_visitors_language_and_follows_its_questions(client):
+    event = factories.event(max_guests=2)
+    path = f"/evenements/{event.id}/inscription"
+    english = client.get(f"{path}?lang=en").get_data(as_text=True)
+    assert "Email address" in english and "Adresse électronique" not in english
+    french = html.unescape(client.get(f"{path}?lang=fr").get_data(as_text=True))
+    assert "Adresse électronique" in french and "Nombre d'accompagnants" in french and "2 au plus ; chacun occupe une place." in french
+    # A question added, then its label changed: the next form asks it, as it now reads.
+    question = services.add_question(event, label="Votre atelier", kind="text", choices="", required=False, actor=SYSTEM)
+    assert "Votre atelier" in client.get(path).get_data(as_text=True)
+    question.label = "Votre atelier préféré"
+    db.session.flush()
+    assert "Votre atelier préféré" in client.get(path).get_data(as_text=True)
+    # Refused in English, in English.
+    response = client.submit(f"{path}?lang=en", {"name": "", "email": "pas-une-adresse"})
+    assert response.status_code == 422 and "This field is required." in response.get_data(as_text=True)
 
 
 def _manage_link(mail) -> str:
