@@ -165,7 +165,9 @@ def run_deferred(*, now: datetime | None = None, limit: int = 100) -> int:
         begin_writing()
         event = db.session.scalars(
             sa.select(DomainEvent).where(DomainEvent.deferred_due_at <= now)
-            .order_by(DomainEvent.deferred_due_at, DomainEvent.id).limit(1).with_for_update(skip_locked=True)
+            .order_by(DomainEvent.deferred_due_at, DomainEvent.id).limit(1)
+            # NO KEY UPDATE: a notification written meanwhile may still name the event (its foreign key's KEY SHARE).
+            .with_for_update(skip_locked=True, key_share=True)
         ).first()
         if event is None:
             db.session.commit()
