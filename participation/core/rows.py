@@ -1,10 +1,10 @@
 """Appending a row without the unit of work: one ``INSERT … RETURNING``, the row given back as a persistent object.
 
 The platform's busiest writes each add one row whose values are all known: a journal event at every
-change, a registration, a contribution. The ORM's ``add()`` and ``flush()`` spend about 0.7 ms of CPU on
+change, a registration, a contribution. The ORM's ``add()`` and ``flush()`` spend 0.4 to 0.7 ms of CPU on
 such a row on PostgreSQL (the unit of work sorts, batches and reads back what it wrote); a Core
-``INSERT … RETURNING`` with the object built from its row, about 0.3 ms (``bench/README.md``, « Le coût d'un
-POST »). ``append_row`` also does what the flush would have done besides: each value is checked against its
+``INSERT … RETURNING`` with the object built from its row, 0.24 to 0.29 ms (``bench/results.md``, first
+section). ``append_row`` also does what the flush would have done besides: each value is checked against its
 column (``column_bounds``), and the people the row names are told to the page cache.
 """
 
