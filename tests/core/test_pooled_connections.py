@@ -18,10 +18,20 @@ def database_url(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
-def _engine(database_url: str, idle_seconds: int):
-    engine = sa.create_engine(normalise_database_url(database_url), pool_size=1, max_overflow=0)
-    _ping_after_idle(engine, idle_seconds)
-    return engine
+@pytest.fixture
+def pool(database_url):
+    """``pool(idle_seconds)``: an engine of one pooled connection, checked after ``idle_seconds`` as the app's are."""
+    engines = []
+
+    def make(idle_seconds: int):
+        engine = sa.create_engine(normalise_database_url(database_url), pool_size=1, max_overflow=0)
+        _ping_after_idle(engine, idle_seconds)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
 
 
 def _close_behind_the_pool(engine, database_url: str) -> None:
@@ -44,39 +54,30 @@ def _statements(engine) -> list[str]:
     return seen
 
 
-def test_a_connection_closed_while_idle_is_replaced(database_url):
-    engine = _engine(database_url, idle_seconds=1)
-    try:
-        _close_behind_the_pool(engine, database_url)
-        time.sleep(1.1)
-        with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT 1")).scalar() == 1
-    finally:
-        engine.dispose()
+def test_a_connection_closed_while_idle_is_replaced(pool, database_url):
+    engine = pool(idle_seconds=1)
+    _close_behind_the_pool(engine, database_url)
+    time.sleep(1.1)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT 1")).scalar() == 1
 
 
-def test_without_the_check_the_closed_connection_fails_its_request(database_url):
+def test_without_the_check_the_closed_connection_fails_its_request(pool, database_url):
     """What the check spares a request: the same closed connection, lent at once, fails."""
-    engine = _engine(database_url, idle_seconds=3600)
-    try:
-        _close_behind_the_pool(engine, database_url)
-        with pytest.raises(sa.exc.DBAPIError), engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        # The pool then throws it away: the next request is served.
-        with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT 1")).scalar() == 1
-    finally:
-        engine.dispose()
+    engine = pool(idle_seconds=3600)
+    _close_behind_the_pool(engine, database_url)
+    with pytest.raises(sa.exc.DBAPIError), engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    # The pool then throws it away: the next request is served.
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT 1")).scalar() == 1
 
 
-def test_a_connection_just_returned_is_lent_without_a_ping(database_url):
-    engine = _engine(database_url, idle_seconds=3600)
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        seen = _statements(engine)
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 2"))
-        assert seen == ["SELECT 2"]
-    finally:
-        engine.dispose()
+def test_a_connection_just_returned_is_lent_without_a_ping(pool):
+    engine = pool(idle_seconds=3600)
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    seen = _statements(engine)
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 2"))
+    assert seen == ["SELECT 2"]
