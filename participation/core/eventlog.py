@@ -11,9 +11,10 @@ the moment its deferred subscribers are due (``deferred_due_at``, in the same
 INSERT) and the worker runs them just before it delivers mail
 (``run_deferred``, called by ``outbox.deliver_due``). The three ``deferred_*``
 columns are the worker's bookkeeping, the only ones ever written after the
-INSERT; what the event says is never changed. Such a subscriber gets the event with its subject and
-actor read again from the database, and no ``context``; it re-checks that what
-it tells is still true (a contribution hidden meanwhile is announced to no one).
+INSERT; what the event says is never changed. Such a subscriber gets the event
+with its subject and actor read again from the database, and no ``context``; it
+re-checks that what it tells is still true (a contribution hidden meanwhile is
+announced to no one).
 """
 
 from __future__ import annotations

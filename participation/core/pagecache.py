@@ -267,6 +267,7 @@ def impersonal_rows(*models: type) -> None:
 
 
 def person_attributes(model: type) -> tuple[str, ...]:
+    """The attributes of ``model`` that name a person (a foreign key to the accounts), found once; none if impersonal."""
     found = _person_attributes_found.get(model)
     if found is None:
         names = set()

@@ -23,9 +23,10 @@ _statements: dict[tuple, sa.Insert] = {}
 
 
 def insert_skipping_conflicts(model, session, **index):
-    """``INSERT … ON CONFLICT DO NOTHING`` into ``model`` (a mapped class or a table) (on ``index``'s ``index_elements``, or any
-    unique index), PostgreSQL and SQLite alike: a row a unique index refuses is skipped and the
-    transaction goes on, where a failed INSERT would need a savepoint around it (two more round trips)."""
+    """``INSERT … ON CONFLICT DO NOTHING`` into ``model``, a mapped class or a table, PostgreSQL and SQLite alike.
+
+    A row that a unique index refuses (the one of ``index_elements``, or any) is skipped and the transaction goes
+    on, where a failed INSERT would need a savepoint around it (two more round trips)."""
     return _INSERTS[session.get_bind().dialect.name](model).on_conflict_do_nothing(**index)
 
 
