@@ -38,13 +38,14 @@ def append_row(session, model, values: dict, *, skip_conflicts: bool = False):
     """
     mapper = sa.inspect(model)
     check_row(mapper, values)
-    dialect = session.get_bind().dialect.name
-    statement = _statements.get((model, dialect, skip_conflicts))
+    connection = session.connection()  # the session's bind, found once
+    key = (model, connection.dialect.name, skip_conflicts)
+    statement = _statements.get(key)
     if statement is None:
         table = mapper.local_table
         insert = insert_skipping_conflicts(table, session) if skip_conflicts else sa.insert(table)
-        statement = _statements[(model, dialect, skip_conflicts)] = insert.returning(*table.c)
-    row = session.connection().execute(statement, values).first()
+        statement = _statements[key] = insert.returning(*table.c)
+    row = connection.execute(statement, values).first()
     if row is None:
         return None
     instance = model(**{prop.key: row._mapping[prop.columns[0]] for prop in mapper.column_attrs})
