@@ -628,19 +628,25 @@ def report_background(args, bg, bares) -> None:
     Path(args.output).write_text(text)
 
 
+def counted(n, word: str, plural: str | None = None) -> str:
+    """« 1 tranche », « 5 tranches » (0 and 1 take the singular in French)."""
+    return f"{n} {word if abs(n) < 2 else plural or word + 's'}"
+
+
 def background_lines(bg) -> list[str]:
     m, d, r, lat = bg["mails"], bg["digests"], bg["reminders"], bg["latency"]
     return ["", "Travail de fond (en même temps, wrk sur `/concertations/` par tranches de 5 s) :", "",
-            f"- {m['sent']} courriels remis à aiosmtpd ({m['connections']} connexion(s) SMTP par passage) en {m['seconds']} s ({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
-            f"{m['received']} reçus, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
-            f"- Résumés quotidiens : {d['queued']} préparés en {d['seconds']} s ({d['runs']} passages de la tâche), "
-            f"{d['still_waiting']} {'personne' if d['still_waiting'] < 2 else 'personnes'} encore en attente à la fin.",
-            f"- Rappels : {r['scans']} passages de la tâche (toutes les 6 h sur 8 jours), {r['registrations']} inscriptions dans la base "
-            f"(chaque passage lit celles des événements dans une fenêtre de rappel), {r['queued']} rappels mis en file, en {r['seconds']} s.",
-            f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {lat['runs']} tranches, "
+            f"- {counted(m['sent'], 'courriel')} remis à aiosmtpd ({counted(m['connections'], 'connexion')} SMTP par passage) en {m['seconds']} s "
+            f"({m['sent'] / max(m['seconds'], 0.1):.0f}/s) ; "
+            f"{counted(m['received'], 'reçu')}, {m['unique']} Message-ID distincts (aucun en double : {'oui' if m['unique'] == m['received'] else 'NON'}).",
+            f"- Résumés quotidiens : {counted(d['queued'], 'préparé')} en {d['seconds']} s ({counted(d['runs'], 'passage')} de la tâche), "
+            f"{counted(d['still_waiting'], 'personne')} encore en attente à la fin.",
+            f"- Rappels : {counted(r['scans'], 'passage')} de la tâche (toutes les 6 h sur 8 jours), {counted(r['registrations'], 'inscription')} dans la base "
+            f"(chaque passage lit celles des événements dans une fenêtre de rappel), {counted(r['queued'], 'rappel')} mis en file, en {r['seconds']} s.",
+            f"- Pendant ce temps, `/concertations/` : {lat['rps']} req/s en moyenne sur {counted(lat['runs'], 'tranche')}, "
             f"pire p50 {lat['p50']:.1f} ms, pire p95 {lat['p95']:.1f} ms, pire p99 {lat['p99']:.1f} ms ; p95 par travail en cours "
             "(médiane des tranches / pire) : "
-            + " ; ".join(f"{name} {p['p95_median']:.1f} / {p['p95_worst']:.1f} ms ({p['runs']} tranches)" for name, p in lat["phases"].items()) + "."]
+            + " ; ".join(f"{name} {p['p95_median']:.1f} / {p['p95_worst']:.1f} ms ({counted(p['runs'], 'tranche')})" for name, p in lat["phases"].items()) + "."]
 
 
 if __name__ == "__main__":
