@@ -5,6 +5,7 @@ from their card; never one person's data to another, never a stale card."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -200,8 +201,8 @@ def test_a_page_found_personal_is_shared_again_once_its_state_changed(shared_cac
                     action="approve", reason="Conforme à la charte.", actor=SYSTEM)
     db.session.commit()
     assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None  # still remembered as personal
-    later = pagecache.time.monotonic() + people["as_alice"].application.config["PAGE_CACHE_SECONDS"] + 1
-    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+    later = time.monotonic() + people["as_alice"].application.config["PAGE_CACHE_SECONDS"] + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     response, text = _text(as_author, path)
     assert response.headers["X-Page-Cache"] == "miss-shared" and "Denise Roy</a>" in text
     assert _text(people["as_bruno"], path)[0].headers["X-Page-Cache"] == "hit-shared"
