@@ -162,7 +162,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Pagination
         "PAGE_SIZE": _int("PAGE_SIZE", 20),
         # Page cache: anonymous public pages kept until a domain event changes them
-        # (core/pagecache.py); in Redis too, shared by every worker, when its URL is set.
+        # (core/pagecache/); in Redis too, shared by every worker, when its URL is set.
         "PAGE_CACHE": _bool("PAGE_CACHE", True),
         "PAGE_CACHE_REDIS_URL": os.environ.get("PAGE_CACHE_REDIS_URL") or os.environ.get("CACHE_REDIS_URL") or None,
         "PAGE_CACHE_REDIS_PREFIX": os.environ.get("PAGE_CACHE_REDIS_PREFIX", "participation:"),

@@ -111,7 +111,7 @@ class Source:
     kind: str
     label: str
     func: Callable[[AgendaQuery], list[AgendaItem]]
-    # What the source reads, for the page cache: domains or tables (see core/pagecache.py).
+    # What the source reads, for the page cache: domains or tables (see core/pagecache/).
     tags: tuple[str, ...] = ()
 
 

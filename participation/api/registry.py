@@ -31,7 +31,7 @@ The rules a resource keeps:
 * ``sort`` is a column that is never NULL for a public item; the pages run
   on (sort, id), newest first unless ``ascending``.
 * **What a page shows**: ``tags`` names the domains or tables whose changes
-  change the resource's answers (see ``core/pagecache.py``): its lists and
+  change the resource's answers (see ``core/pagecache/``): its lists and
   items are served from the page cache, to every caller, until a domain event
   of one of them. ``None`` (the default): every event. A figure computed for
   each item (a count) is better asked once for the page: ``complete(items)``

@@ -62,7 +62,7 @@ class DomainEvent(IdMixin, Base):
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The page cache's tag this event bumps (its subject's table), empty for an
-    # event that changes nothing public (a log-in): see core/pagecache.py.
+    # event that changes nothing public (a log-in): see core/pagecache/.
     cache_tag: Mapped[str | None] = mapped_column(sa.String(60))
     # When the worker is to run its deferred subscribers; empty once they ran (or when it has none).
     deferred_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

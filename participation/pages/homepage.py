@@ -63,7 +63,7 @@ class HomeBlock:
     more_label: object | None = None
     # What the block says when it has nothing to show; None leaves the block out.
     empty: object | None = None
-    # What the block reads, for the page cache: domains or tables (see core/pagecache.py).
+    # What the block reads, for the page cache: domains or tables (see core/pagecache/).
     tags: tuple[str, ...] = ()
 
 

@@ -27,7 +27,7 @@ as a bar chart, always with the table beside it. Rules a declaration keeps:
 * **What it reads**: ``tags`` (default: the section's key, a domain's name) are
   the domains or tables its figures read. The page keeps each section's
   figures in the page cache until an event of one of them (see
-  ``core/pagecache.py``); a declaration that reads another domain's tables
+  ``core/pagecache/``); a declaration that reads another domain's tables
   says so, and one that counts the journal's events (``journal=True``)
   follows every event during the year in progress.
 """
