@@ -338,9 +338,10 @@ def _save_issue(form: IssueForm, issue_: Issue | None) -> Issue:
                                  communes=_chosen(Commune, form.communes.data), themes=_chosen(Theme, form.themes.data), actor=current_user)
 
 
-@newsletter_staff_bp.route("/")
+# The functions are named apart from the articles' back office above; their endpoints keep the short names.
+@newsletter_staff_bp.route("/", endpoint="staff_index")
 @login_required
-def staff_index():
+def issues_index():
     require(current_user, "news.manage")
     page = paginate(sa.select(Issue).order_by(Issue.id.desc()))
     counts = newsletter.issue_counts([i.id for i in page.items])
@@ -350,9 +351,9 @@ def staff_index():
     return render_template("news/newsletter/staff_index.html", page=page, counts=counts, subscribers=subscribers)
 
 
-@newsletter_staff_bp.route("/nouvelle", methods=["GET", "POST"])
+@newsletter_staff_bp.route("/nouvelle", methods=["GET", "POST"], endpoint="create")
 @login_required
-def create():
+def create_issue():
     require(current_user, "news.manage")
     form = _issue_form()
     if form.validate_on_submit():
@@ -366,9 +367,9 @@ def create():
     return render_template("news/newsletter/form.html", form=form, issue=None), form_status(form)
 
 
-@newsletter_staff_bp.route("/<int:issue_id>/modifier", methods=["GET", "POST"])
+@newsletter_staff_bp.route("/<int:issue_id>/modifier", methods=["GET", "POST"], endpoint="edit")
 @login_required
-def edit(issue_id: int):
+def edit_issue(issue_id: int):
     item = get_or_404(Issue, issue_id)
     require(current_user, "news.manage", item)
     form = _issue_form(item)
@@ -383,9 +384,9 @@ def edit(issue_id: int):
     return render_template("news/newsletter/form.html", form=form, issue=item), form_status(form)
 
 
-@newsletter_staff_bp.route("/<int:issue_id>", methods=["GET", "POST"])
+@newsletter_staff_bp.route("/<int:issue_id>", methods=["GET", "POST"], endpoint="detail")
 @login_required
-def detail(issue_id: int):
+def issue_detail(issue_id: int):
     item = get_or_404(Issue, issue_id)
     require(current_user, "news.manage", item)
     form = ScheduleForm(prefix="schedule")
