@@ -294,7 +294,7 @@ class Walker:
                 continue
             n = next(self.counter)
             path = rule.rule
-            for i, (kind, name) in enumerate(converters):
+            for i, (kind, _name) in enumerate(converters):
                 values = HOSTILE_PATH_INTS if kind in ("int", "float") else HOSTILE_PATH_TEXT
                 path = CONVERTER.sub(values[(n + i) % len(values)], path, count=1)
             for method in sorted(rule.methods & {"GET", "POST"}):
@@ -321,7 +321,7 @@ class Walker:
                     if f["name"] != "csrf_token" and f["kind"] != "file" and plausible(f) is not None]
             path = form.action if form.action.startswith("/") else form.page
 
-            def post(changes: dict, field: str, value: str):
+            def post(changes: dict, field: str, value: str, base=base, path=path):
                 pairs = [(name, changes.get(name, v)) for name, v in base]
                 pairs += [(name, v) for name, v in changes.items() if name not in dict(base)]
                 return self.send("POST", path, encode([("csrf_token", csrf), *pairs]), field=field, value=value)

@@ -350,7 +350,7 @@ def _queue_batch(issue: Issue, batch, text: str, html: str) -> int:
     db.session.add_all(mails)
     db.session.flush()
     db.session.add_all([IssueDelivery(issue_id=issue.id, subscriber_id=subscriber_id, mail_id=mail.id)
-                        for (subscriber_id, _unused), mail in zip(batch, mails)])
+                        for (subscriber_id, _unused), mail in zip(batch, mails, strict=True)])
     db.session.flush()
     return len(mails)
 

@@ -215,7 +215,7 @@ def _ctg(today: date, agent, admin) -> None:
     ):
         meeting = committees.schedule_meeting(committee, title=title, starts_at=now - timedelta(days=days), place="Hôtel d'agglomération",
                                               actor=SYSTEM)
-        for decision_text, action, _ in decisions:
+        for _text, action, _done in decisions:
             committees.add_item(meeting, kind="action", action=action, actor=SYSTEM)
         committees.record_attendance(meeting, {m.id for m in committee.members[:-1]}, actor=SYSTEM)
         committees.hold_meeting(meeting, minutes="Le comité a fait le point sur l'avancement des actions et pris les décisions ci-dessous.",

@@ -302,7 +302,7 @@ def chart(indicator: Indicator, measurements: list[Measurement], *, width: int =
     def y(value: float) -> float:
         return height - pad - (value - low) / (high - low) * (height - 2 * pad)
 
-    points = [(x(t), y(m.value), m) for t, m in zip(years, measurements)]
+    points = [(x(t), y(m.value), m) for t, m in zip(years, measurements, strict=True)]
     target = (x(final[0]), y(final[1]), final[0], final[1]) if final else None
     baseline = y(indicator.baseline_value) if indicator.baseline_value is not None else None
     path = ([(indicator.baseline_date.year, float(indicator.baseline_value))]

@@ -20,7 +20,7 @@ from participation.plans.staff_views import _indicator_form, meeting, staff_bp
 
 
 def _number_text(value: float | None) -> str:
-    return "" if value is None else ("%g" % value).replace(".", ",")
+    return "" if value is None else f"{value:g}".replace(".", ",")
 
 
 @staff_bp.route("/indicateurs/<int:indicator_id>/modifier", methods=["GET", "POST"])

@@ -453,7 +453,7 @@ def _surveys(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
 def _news(b: Bulk, ctx: Context, v: dict[str, int]) -> None:
     article = b.template("articles", table("articles").c.state == "published")
     subscriber = b.template("newsletter_subscribers", table("newsletter_subscribers").c.confirmed_at.is_not(None))
-    for n in range(max(0, v["articles"] - 4)):
+    for _ in range(max(0, v["articles"] - 4)):
         when = b.moment(ctx.start, ctx.now)
         aid = b.new("articles", article, title=f"{words.topic_title(b.rnd)} : où en est-on ?", summary=words.sentence(b.rnd),
                     body=words.paragraph(b.rnd), image_id=None, image_alt=None, publish_at=when, published_at=when,

@@ -145,7 +145,7 @@ def test_the_weekly_digest_goes_on_the_chosen_day_and_hour():
     assert jobs.send_digests(now=friday) == 0
     assert jobs.send_digests(now=friday + timedelta(hours=1)) == 1
     mail = db.session.scalar(sa.select(OutboxMail).where(OutboxMail.recipient == person.email))
-    assert mail.subject == "Votre résumé de la semaine : 1 nouveauté" and mail.dedup_key.endswith(":%d-W%02d" % friday.astimezone(PARIS).isocalendar()[:2])
+    assert mail.subject == "Votre résumé de la semaine : 1 nouveauté" and mail.dedup_key.endswith(":{}-W{:02d}".format(*friday.astimezone(PARIS).isocalendar()[:2]))
 
 
 def test_digests_are_prepared_in_batches_committed_one_by_one():

@@ -14,7 +14,7 @@ from participation.staff.indicators import IndicatorQuery, indicators as declare
 from participation.staff.queues import queues, run
 from tests import factories
 from tests.plans.test_indicators import new_indicator
-from tests.staff.conftest import login, people, text  # noqa: F401  (people: a fixture)
+from tests.staff.conftest import login, text
 
 
 def _queue(key):

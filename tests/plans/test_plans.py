@@ -151,7 +151,7 @@ def test_the_action_plan_exports_as_csv(client):
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["code", "axe", "objectif", "action"] and len(rows) == 3
-    row = dict(zip(rows[0], rows[2]))
+    row = dict(zip(rows[0], rows[2], strict=True))
     assert row["code"] == "1.2.1" and row["objectif"] == "1.2 Objectif 1.2" and row["prévu État (€)"] == "20000.50"
     assert row["statut"] == "À engager" and row["prévu total (€)"] == "20000.50"
 

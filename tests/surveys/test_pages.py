@@ -244,7 +244,7 @@ def test_too_many_answers_from_one_address_get_a_429_and_nothing_is_saved(app, t
     try:
         questionnaire, q = factories.survey_with_every_kind()
         statuses = []
-        for n in range(3):
+        for _ in range(3):
             client = limited.test_client()
             statuses.append(_post_page(client, questionnaire, 1, full_answers(q)[0]).status_code)
         assert statuses == [302, 302, 429]
