@@ -19,7 +19,10 @@ from participation.core.models import utcnow
 from participation.core.permissions import can, require
 from participation.core.uploads import send_stored_file
 from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate, render_error
+from participation.councils import draws as draw_service
+from participation.councils import extras as extras_service
 from participation.councils import lottery, services
+from participation.councils import sittings as sitting_service
 from participation.councils.forms import (
     ActionForm,
     AgendaItemForm,
@@ -199,7 +202,7 @@ def sitting(slug: str, sitting_id: int):
     seat = current_membership(current_user, council)
     form, attendance, convened = None, None, []
     if seat is not None and sitting.state == SittingState.published:
-        convened = services.convened_members(sitting)
+        convened = sitting_service.convened_members(sitting)
         attendance = db.session.scalar(sa.select(Attendance).where(Attendance.sitting_id == sitting.id, Attendance.membership_id == seat.id))
         form = AnswerForm(obj=None)
         form.proxy.choices = [("", _("— Personne —"))] + [(str(m.id), m.name) for m in convened if m.id != seat.id]
@@ -209,7 +212,7 @@ def sitting(slug: str, sitting_id: int):
         if form.validate_on_submit():
             proxy = db.session.get(Membership, int(form.proxy.data)) if form.proxy.data else None
             try:
-                services.answer_convocation(sitting, answer=form.answer.data, proxy=proxy, actor=current_user)
+                sitting_service.answer_convocation(sitting, answer=form.answer.data, proxy=proxy, actor=current_user)
             except DomainError as error:
                 form_error(form, error)
             else:
@@ -218,10 +221,10 @@ def sitting(slug: str, sitting_id: int):
     elif request.method == "POST":
         require(current_user, "councils.answer_convocation", sitting)
         abort(409)
-    quorum = services.quorum_status(sitting) if private and sitting.state == SittingState.published else None
+    quorum = sitting_service.quorum_status(sitting) if private and sitting.state == SittingState.published else None
     return render_template("councils/sitting.html", council=council, sitting=sitting, minutes=minutes, documents=documents,
                            seat=seat, form=form, attendance=attendance, quorum=quorum, private=private,
-                           proxies_held=services.proxies_held(sitting, seat) if form is not None else []), form_status(form)
+                           proxies_held=sitting_service.proxies_held(sitting, seat) if form is not None else []), form_status(form)
 
 
 @bp.route("/<slug>/tirages/<int:draw_id>")
@@ -234,9 +237,9 @@ def draw(slug: str, draw_id: int):
     form = RerunForm(formdata=request.args if request.args else None)
     rerun = None
     if request.args.get("graine") is not None and form.validate():
-        rerun = services.rerun_draw(draw, form.graine.data)
+        rerun = draw_service.rerun_draw(draw, form.graine.data)
     return render_template("councils/draw.html", council=council, draw=draw, form=form, rerun=rerun, algorithm=lottery.ALGORITHM,
-                           labels=services.quota_labels(council), dimensions=lottery.DIMENSIONS), form_status(form if request.args else None)
+                           labels=draw_service.quota_labels(council), dimensions=lottery.DIMENSIONS), form_status(form if request.args else None)
 
 
 @bp.route("/<slug>/tirages/<int:draw_id>.json")
@@ -281,9 +284,9 @@ def volunteer(slug: str):
     form = VolunteerForm()
     if form.validate_on_submit():
         try:
-            services.add_volunteer(council, name=current_user.display_name, email=current_user.email, gender=form.gender.data,
-                                   birth_year=form.birth_year.data, commune=current_user.commune, source=VolunteerSource.application,
-                                   user=current_user, actor=current_user)
+            draw_service.add_volunteer(council, name=current_user.display_name, email=current_user.email, gender=form.gender.data,
+                                       birth_year=form.birth_year.data, commune=current_user.commune, source=VolunteerSource.application,
+                                       user=current_user, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -366,10 +369,10 @@ def register_training(slug: str, training_id: int):
     if form.validate_on_submit():
         cancel = request.form.get("cancel") == "1"
         if cancel:
-            services.cancel_training_registration(training, actor=current_user)
+            extras_service.cancel_training_registration(training, actor=current_user)
             flash(_("Votre inscription est annulée ; la place est libérée."), "success")
         else:
-            services.register_for_training(training, actor=current_user)
+            extras_service.register_for_training(training, actor=current_user)
             flash(_("Vous êtes inscrit à la formation « %(title)s ».", title=training.title), "success")
     return redirect(url_for("councils.space", slug=slug))
 
@@ -378,7 +381,7 @@ def register_training(slug: str, training_id: int):
 def document(slug: str, document_id: int):
     council = _published_council(slug)
     document = _in(council, get_or_404(CouncilDocument, document_id))
-    if not services.document_readable(document, current_user):
+    if not extras_service.document_readable(document, current_user):
         require(current_user, "councils.view_private", council)
     return send_stored_file(document.file)
 
@@ -577,9 +580,9 @@ def draws(council_id: int):
     form = _draw_form(council)
     if form.validate_on_submit():
         try:
-            quotas = services.parse_quotas(form.quotas.data, form.seats.data)
-            services.prepare_draw(council, college=db.session.get(College, int(form.college.data)), title=form.title.data,
-                                  seats=form.seats.data, quotas=quotas, actor=current_user)
+            quotas = draw_service.parse_quotas(form.quotas.data, form.seats.data)
+            draw_service.prepare_draw(council, college=db.session.get(College, int(form.college.data)), title=form.title.data,
+                                      seats=form.seats.data, quotas=quotas, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -595,7 +598,7 @@ def import_volunteers(council_id: int):
     form = ImportVolunteersForm()
     if form.validate_on_submit():
         try:
-            count = services.import_volunteers(council, form.file.data.read(), source_label=form.source_label.data, actor=current_user)
+            count = draw_service.import_volunteers(council, form.file.data.read(), source_label=form.source_label.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -612,7 +615,7 @@ def perform_draw(draw_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.perform_draw(draw, actor=current_user)
+            draw_service.perform_draw(draw, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -635,7 +638,7 @@ def sittings_admin(council_id: int):
     form.working_group.choices = [("", _("— Aucun —"))] + _choices(groups, lambda g: g.name)
     if form.validate_on_submit():
         try:
-            sitting = services.create_sitting(
+            sitting = sitting_service.create_sitting(
                 council, kind=form.kind.data, working_group=db.session.get(WorkingGroup, int(form.working_group.data)) if form.working_group.data else None,
                 is_public=form.is_public.data, title=form.title.data, starts_at=local_to_utc(form.starts_at.data), ends_at=local_to_utc(form.ends_at.data),
                 place=form.place.data, video_url=form.video_url.data, actor=current_user)
@@ -657,7 +660,7 @@ def _sitting_admin(sitting: Sitting) -> Council:
 def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, minutes_form=None, approve_form=None, status=200,
                           conflict=None):
     minutes = db.session.scalar(sa.select(Minutes).where(Minutes.sitting_id == sitting.id))
-    convened = services.convened_members(sitting)
+    convened = sitting_service.convened_members(sitting)
     attendances = {a.membership_id: a for a in db.session.scalars(sa.select(Attendance).where(Attendance.sitting_id == sitting.id))}
     later = db.session.scalars(sa.select(Sitting).where(Sitting.council_id == council.id, Sitting.starts_at > sitting.starts_at,
                                                         Sitting.state != SittingState.cancelled).order_by(Sitting.starts_at).limit(20)).all()
@@ -668,8 +671,8 @@ def _render_sitting_admin(sitting, council, *, item_form=None, move_form=None, m
     approve_form.at_sitting.choices = _choices(later, lambda s: f"{s.title} ({s.starts_at.strftime('%d/%m/%Y')})")
     return render_template(
         "councils/staff/sitting.html", council=council, sitting=sitting, minutes=minutes, convened=convened, attendances=attendances,
-        quorum=services.quorum_status(sitting), item_form=item_form or AgendaItemForm(), move_form=move_form, minutes_form=minutes_form,
-        approve_form=approve_form, action=ActionForm(), sitting_transitions=SITTING_WORKFLOW.allowed(sitting, current_user),
+        quorum=sitting_service.quorum_status(sitting), item_form=item_form or AgendaItemForm(), move_form=move_form,
+        minutes_form=minutes_form, approve_form=approve_form, action=ActionForm(), sitting_transitions=SITTING_WORKFLOW.allowed(sitting, current_user),
         minutes_transitions=MINUTES_WORKFLOW.allowed(minutes, current_user) if minutes else [],
         attendance_open=sitting.state == SittingState.published and sitting.starts_at.timestamp() - 12 * 3600 <= utcnow().timestamp(),
         conflict=conflict,
@@ -691,7 +694,7 @@ def add_item(sitting_id: int):
     form = AgendaItemForm()
     if form.validate_on_submit():
         try:
-            services.add_agenda_item(sitting, title=form.title.data, description=form.description.data, actor=current_user)
+            sitting_service.add_agenda_item(sitting, title=form.title.data, description=form.description.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -709,11 +712,11 @@ def sitting_state(sitting_id: int):
     if form.validate_on_submit():
         transition = request.form.get("transition")
         if transition == "publish":
-            services.publish_sitting(sitting, actor=current_user)
+            sitting_service.publish_sitting(sitting, actor=current_user)
             flash(_("La séance est publiée ; la convocation part ") + ("maintenant." if sitting.convened_at else
                                                                     _("%(convocation_days)s jours avant.", convocation_days=sitting.council.convocation_days)), "success")
         elif transition == "cancel":
-            services.cancel_sitting(sitting, actor=current_user)
+            sitting_service.cancel_sitting(sitting, actor=current_user)
             flash(_("La séance est annulée ; les personnes convoquées sont prévenues."), "success")
         else:
             abort(404)
@@ -728,8 +731,8 @@ def move_sitting(sitting_id: int):
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            services.move_sitting(sitting, starts_at=local_to_utc(form.starts_at.data), ends_at=local_to_utc(form.ends_at.data), place=form.place.data,
-                                  video_url=form.video_url.data, actor=current_user)
+            sitting_service.move_sitting(sitting, starts_at=local_to_utc(form.starts_at.data), ends_at=local_to_utc(form.ends_at.data), place=form.place.data,
+                                         video_url=form.video_url.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -746,7 +749,7 @@ def mark_attendance(sitting_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         present = set(request.form.getlist("present", type=int))
-        services.mark_attendance(sitting, present, actor=current_user)
+        sitting_service.mark_attendance(sitting, present, actor=current_user)
         flash(_("Les présences sont enregistrées."), "success")
     return redirect(url_for("councils_staff.sitting_admin", sitting_id=sitting.id))
 
@@ -759,7 +762,7 @@ def save_minutes(sitting_id: int):
     form = MinutesForm()
     if form.validate_on_submit():
         try:
-            services.save_minutes(sitting, body=form.body.data, actor=current_user, based_on=form.based_on.data or "")
+            sitting_service.save_minutes(sitting, body=form.body.data, actor=current_user, based_on=form.based_on.data or "")
         except EditConflict as error:
             return _render_sitting_admin(sitting, council, minutes_form=form, status=409,
                                          conflict=edit_conflict(form, error, text_field="body"))
@@ -785,7 +788,7 @@ def minutes_transition(sitting_id: int, transition: str):
         form.at_sitting.choices = _choices(later)
         if form.validate_on_submit():
             try:
-                services.approve_minutes(minutes, at_sitting=db.session.get(Sitting, int(form.at_sitting.data)), actor=current_user)
+                sitting_service.approve_minutes(minutes, at_sitting=db.session.get(Sitting, int(form.at_sitting.data)), actor=current_user)
             except DomainError as error:
                 form_error(form, error)
             else:
@@ -794,7 +797,8 @@ def minutes_transition(sitting_id: int, transition: str):
         return _render_sitting_admin(sitting, council, approve_form=form, status=422)
     form = ActionForm()
     if form.validate_on_submit():
-        actions = {"submit": services.submit_minutes, "return": services.return_minutes, "publish": services.publish_minutes}
+        actions = {"submit": sitting_service.submit_minutes, "return": sitting_service.return_minutes,
+                   "publish": sitting_service.publish_minutes}
         if transition not in actions:
             abort(404)
         actions[transition](minutes, actor=current_user)
@@ -813,8 +817,8 @@ def add_document(council_id: int):
         abort(404)
     if form.validate_on_submit():
         try:
-            services.add_document(council, upload=form.file.data, title=form.title.data, is_public=form.is_public.data, sitting=sitting,
-                                  group=group, actor=current_user)
+            extras_service.add_document(council, upload=form.file.data, title=form.title.data, is_public=form.is_public.data,
+                                        sitting=sitting, group=group, actor=current_user)
         except DomainError as error:
             flash(error.message, "error")
             db.session.rollback()
@@ -867,8 +871,9 @@ def add_group(council_id: int):
     form.lead.choices = [("", "")] + _choices(db.session.scalars(services.members_query(council)).all())
     if form.validate_on_submit():
         try:
-            services.create_group(council, name=form.name.data, purpose=form.purpose.data,
-                                  lead=db.session.get(Membership, int(form.lead.data)) if form.lead.data else None, actor=current_user)
+            extras_service.create_group(council, name=form.name.data, purpose=form.purpose.data,
+                                        lead=db.session.get(Membership, int(form.lead.data)) if form.lead.data else None,
+                                        actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -886,7 +891,7 @@ def add_group_member(group_id: int):
     form.membership.choices = _choices(db.session.scalars(services.members_query(council)).all())
     if form.validate_on_submit():
         try:
-            services.add_group_member(group, db.session.get(Membership, int(form.membership.data)), actor=current_user)
+            extras_service.add_group_member(group, db.session.get(Membership, int(form.membership.data)), actor=current_user)
         except DomainError as error:
             flash(error.message, "error")
             db.session.rollback()
@@ -902,8 +907,8 @@ def add_training(council_id: int):
     form = TrainingForm()
     if form.validate_on_submit():
         try:
-            services.create_training(council, title=form.title.data, description=form.description.data, starts_at=local_to_utc(form.starts_at.data),
-                                     ends_at=local_to_utc(form.ends_at.data), place=form.place.data, capacity=form.capacity.data, actor=current_user)
+            extras_service.create_training(council, title=form.title.data, description=form.description.data, starts_at=local_to_utc(form.starts_at.data),
+                                           ends_at=local_to_utc(form.ends_at.data), place=form.place.data, capacity=form.capacity.data, actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -923,7 +928,7 @@ def set_budget(council_id: int):
     form = BudgetForm()
     if form.validate_on_submit():
         try:
-            services.set_budget(council, year=form.year.data, allocation_cents=_cents(form.allocation.data), actor=current_user)
+            extras_service.set_budget(council, year=form.year.data, allocation_cents=_cents(form.allocation.data), actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -940,8 +945,8 @@ def add_spending(budget_id: int):
     form = SpendingForm()
     if form.validate_on_submit():
         try:
-            services.add_spending(budget, spent_on=form.spent_on.data, label=form.label.data, amount_cents=_cents(form.amount.data),
-                                  actor=current_user)
+            extras_service.add_spending(budget, spent_on=form.spent_on.data, label=form.label.data, amount_cents=_cents(form.amount.data),
+                                        actor=current_user)
         except DomainError as error:
             form_error(form, error)
         else:
