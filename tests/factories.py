@@ -360,15 +360,15 @@ def sitting(council_, *, days: float = 10, items: int = 1, publish: bool = False
 
     from participation.core.models import utcnow
     from participation.core.permissions import SYSTEM
-    from participation.councils import services as councils
+    from participation.councils.sittings import add_agenda_item, create_sitting, publish_sitting
 
     values.setdefault("title", f"Séance {next(_counter)}")
     values.setdefault("place", "Salle du conseil, hôtel d'agglomération")
-    item = councils.create_sitting(council_, starts_at=utcnow().replace(microsecond=0) + timedelta(days=days), actor=SYSTEM, **values)
+    item = create_sitting(council_, starts_at=utcnow().replace(microsecond=0) + timedelta(days=days), actor=SYSTEM, **values)
     for i in range(items):
-        councils.add_agenda_item(item, title=f"Point {i + 1}", actor=SYSTEM)
+        add_agenda_item(item, title=f"Point {i + 1}", actor=SYSTEM)
     if publish:
-        councils.publish_sitting(item, actor=SYSTEM)
+        publish_sitting(item, actor=SYSTEM)
     return item
 
 

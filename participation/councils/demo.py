@@ -12,7 +12,7 @@ from participation.accounts.models import User
 from participation.core import outbox
 from participation.core.demo_dates import evening, saturday_morning
 from participation.core.permissions import SYSTEM
-from participation.councils import services
+from participation.councils import draws, extras, services, sittings
 from participation.councils.models import CollegeKind, CouncilKind, MemberRole
 from participation.extensions import db
 from participation.territory.models import Commune, Neighbourhood
@@ -66,44 +66,44 @@ def load_councils_demo(password: str) -> None:
     services.invite_member(cdd, college=actors, name="Mireille Caron", email="mireille.caron@demo.example", organisation="Office de tourisme",
                            actor=SYSTEM)
 
-    group = services.create_group(cdd, name="Mobilités du quotidien", purpose="Préparer l'avis sur le plan de mobilité.", lead=seats[1],
-                                  actor=SYSTEM)
+    group = extras.create_group(cdd, name="Mobilités du quotidien", purpose="Préparer l'avis sur le plan de mobilité.", lead=seats[1],
+                                actor=SYSTEM)
     for s in seats[3:5]:
-        services.add_group_member(group, s, actor=SYSTEM)
+        extras.add_group_member(group, s, actor=SYSTEM)
 
     # A past plenary with its published minutes, the next one (convened), a bureau meeting, a group meeting.
     # Sittings are held at 18 h 30 on a working evening; only the next plenary's convocation is mailed.
-    past = services.create_sitting(cdd, title="Séance plénière d'installation", starts_at=evening(1), ends_at=None,
+    past = sittings.create_sitting(cdd, title="Séance plénière d'installation", starts_at=evening(1), ends_at=None,
                                    place="Hôtel d'agglomération, salle du conseil", actor=SYSTEM)
-    services.add_agenda_item(past, title="Installation du conseil et élection de la présidence", actor=SYSTEM)
-    services.add_agenda_item(past, title="Adoption du règlement intérieur", actor=SYSTEM)
-    services.publish_sitting(past, actor=SYSTEM)
+    sittings.add_agenda_item(past, title="Installation du conseil et élection de la présidence", actor=SYSTEM)
+    sittings.add_agenda_item(past, title="Adoption du règlement intérieur", actor=SYSTEM)
+    sittings.publish_sitting(past, actor=SYSTEM)
     past.starts_at = evening(-40)
-    upcoming = services.create_sitting(cdd, title="Séance plénière : projet de territoire", place="Hôtel d'agglomération, salle du conseil",
+    upcoming = sittings.create_sitting(cdd, title="Séance plénière : projet de territoire", place="Hôtel d'agglomération, salle du conseil",
                                        starts_at=evening(5), actor=SYSTEM)
-    services.add_agenda_item(upcoming, title="Approbation du compte rendu de la séance d'installation", actor=SYSTEM)
-    services.add_agenda_item(upcoming, title="Saisine sur le projet de territoire : méthode de travail", actor=SYSTEM)
+    sittings.add_agenda_item(upcoming, title="Approbation du compte rendu de la séance d'installation", actor=SYSTEM)
+    sittings.add_agenda_item(upcoming, title="Saisine sur le projet de territoire : méthode de travail", actor=SYSTEM)
     with outbox.quiet(False):
-        services.publish_sitting(upcoming, actor=SYSTEM)
+        sittings.publish_sitting(upcoming, actor=SYSTEM)
     for s in seats[:3]:
-        services.answer_convocation(upcoming, answer="present", actor=s.user)
-    services.answer_convocation(upcoming, answer="represented", proxy=seats[0], actor=seats[3].user)
-    minutes = services.save_minutes(past, body="Le conseil est installé. **Hélène Marchais** est élue présidente.\n\n"
+        sittings.answer_convocation(upcoming, answer="present", actor=s.user)
+    sittings.answer_convocation(upcoming, answer="represented", proxy=seats[0], actor=seats[3].user)
+    minutes = sittings.save_minutes(past, body="Le conseil est installé. **Hélène Marchais** est élue présidente.\n\n"
                                                "Le règlement intérieur est adopté à l'unanimité des présents.", actor=SYSTEM)
-    services.submit_minutes(minutes, actor=SYSTEM)
-    services.approve_minutes(minutes, at_sitting=upcoming, actor=SYSTEM)
-    services.publish_minutes(minutes, actor=SYSTEM)
-    bureau = services.create_sitting(cdd, kind="bureau", title="Réunion du bureau", place="Salle 2, hôtel d'agglomération",
+    sittings.submit_minutes(minutes, actor=SYSTEM)
+    sittings.approve_minutes(minutes, at_sitting=upcoming, actor=SYSTEM)
+    sittings.publish_minutes(minutes, actor=SYSTEM)
+    bureau = sittings.create_sitting(cdd, kind="bureau", title="Réunion du bureau", place="Salle 2, hôtel d'agglomération",
                                      starts_at=evening(12), actor=SYSTEM)
-    services.add_agenda_item(bureau, title="Préparation de la plénière", actor=SYSTEM)
-    services.publish_sitting(bureau, actor=SYSTEM)
+    sittings.add_agenda_item(bureau, title="Préparation de la plénière", actor=SYSTEM)
+    sittings.publish_sitting(bureau, actor=SYSTEM)
 
-    services.create_training(cdd, title="Lire un document d'urbanisme", description="Une demi-journée avec le service de l'aménagement.",
-                             starts_at=saturday_morning(20), ends_at=None,
-                             place="Salle 3, hôtel d'agglomération", capacity=12, actor=SYSTEM)
-    budget = services.set_budget(cdd, year=today.year, allocation_cents=1_500_000, actor=SYSTEM)
-    services.add_spending(budget, spent_on=min(today, date(today.year, 1, 15)), label="Location de salle pour la séance d'installation",
-                          amount_cents=35_000, actor=SYSTEM)
+    extras.create_training(cdd, title="Lire un document d'urbanisme", description="Une demi-journée avec le service de l'aménagement.",
+                           starts_at=saturday_morning(20), ends_at=None,
+                           place="Salle 3, hôtel d'agglomération", capacity=12, actor=SYSTEM)
+    budget = extras.set_budget(cdd, year=today.year, allocation_cents=1_500_000, actor=SYSTEM)
+    extras.add_spending(budget, spent_on=min(today, date(today.year, 1, 15)), label="Location de salle pour la séance d'installation",
+                        amount_cents=35_000, actor=SYSTEM)
 
     # A conseil citoyen, its residents drawn by lot from a social landlord's list.
     loirande = db.session.scalar(sa.select(Commune).where(Commune.insee_code == "37901"))
@@ -119,7 +119,7 @@ def load_councils_demo(password: str) -> None:
     lines = ["nom;courriel;genre;annee_naissance;commune"]
     for i in range(30):
         lines.append(f"Habitant·e {i + 1};habitant{i + 1}@demo.example;{'F' if i % 2 else 'H'};{1950 + (i * 7) % 55};37901")
-    services.import_volunteers(cc, "\n".join(lines).encode(), source_label="Bailleur Val Habitat", actor=SYSTEM)
-    draw = services.prepare_draw(cc, college=drawn, title="Tirage des habitants", seats=8,
-                                 quotas={"gender": {"woman": 4, "man": 4}}, actor=SYSTEM)
-    services.perform_draw(draw, actor=SYSTEM, seed="5f1c0d7e2b9a4c38a61e0f52d3b7c9e4")
+    draws.import_volunteers(cc, "\n".join(lines).encode(), source_label="Bailleur Val Habitat", actor=SYSTEM)
+    draw = draws.prepare_draw(cc, college=drawn, title="Tirage des habitants", seats=8,
+                              quotas={"gender": {"woman": 4, "man": 4}}, actor=SYSTEM)
+    draws.perform_draw(draw, actor=SYSTEM, seed="5f1c0d7e2b9a4c38a61e0f52d3b7c9e4")

@@ -12,7 +12,8 @@ from participation.core.permissions import can, require
 from participation.core.web import get_or_404, render_error
 from participation.councils import documents
 from participation.councils.models import Minutes, MinutesState, Sitting
-from participation.councils.views import _in, _published_council, _sitting_admin, bp, staff_bp
+from participation.councils.staff_views import _sitting_admin, staff_bp
+from participation.councils.views import _in, _published_council, bp
 from participation.extensions import db
 
 

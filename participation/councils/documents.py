@@ -60,7 +60,7 @@ class SheetRow:
 
 def attendance_rows(sitting: Sitting) -> list[SheetRow]:
     """Every convened member, with the proxies given and held. Two queries, whatever the council's size."""
-    from participation.councils.services import convened_members
+    from participation.councils.sittings import convened_members
 
     members = convened_members(sitting)
     by_id = {m.id: m for m in members}

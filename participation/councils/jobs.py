@@ -16,7 +16,7 @@ from participation.core.models import utcnow
 from participation.core.scheduler import register_job
 from participation.core.urls import external_url
 from participation.councils.models import Answer, Attendance, Council, Membership, MembershipState, Sitting, SittingState
-from participation.councils.services import convene_if_due, convened_members
+from participation.councils.sittings import convene_if_due, convened_members
 from participation.extensions import db
 from participation.notifications.models import Category
 from participation.notifications.services import OWN_CASE, tell

@@ -78,7 +78,7 @@ def tell_application_refused(event: DomainEvent) -> None:
 
 @subscribe("sitting.convened")
 def send_convocations(event: DomainEvent) -> None:
-    from participation.councils.services import convened_members
+    from participation.councils.sittings import convened_members
 
     sitting = event.subject
     calendar = sitting_ics(sitting)
@@ -98,7 +98,7 @@ def convocation_attachments(sitting: Sitting, member: Membership, calendar: str)
 
 @subscribe("sitting.moved", "sitting.cancelled")
 def tell_change(event: DomainEvent) -> None:
-    from participation.councils.services import convened_members
+    from participation.councils.sittings import convened_members
 
     sitting = event.subject
     if sitting.convened_at is None:

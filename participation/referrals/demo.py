@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from participation.core.dates import utc_to_local
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
-from participation.councils import services as councils
+from participation.councils.extras import add_group_member, create_group
+from participation.councils.sittings import mark_attendance
 from participation.councils.demo import CDD_SLUG
 from participation.councils.models import Council, Membership, MembershipState, Sitting, WorkingGroup
 from participation.extensions import db
@@ -43,10 +44,10 @@ def load_referrals_demo() -> None:
                              .order_by(Sitting.starts_at.desc()))
 
     # 1. A saisine obligatoire on the projet de territoire, being drafted by a working group that includes the demo council member.
-    territory_group = councils.create_group(council, name="Projet de territoire", purpose="Rédiger l'avis sur le projet de territoire.",
-                                            lead=seats["sophie.lebrun@demo.example"], actor=SYSTEM)
+    territory_group = create_group(council, name="Projet de territoire", purpose="Rédiger l'avis sur le projet de territoire.",
+                                   lead=seats["sophie.lebrun@demo.example"], actor=SYSTEM)
     for email in ("conseiller@demo.example", "jp.roux@demo.example"):
-        councils.add_group_member(territory_group, seats[email], actor=SYSTEM)
+        add_group_member(territory_group, seats[email], actor=SYSTEM)
     project = services.refer(
         council, kind=ReferralKind.mandatory, subject="Projet de territoire 2026-2032",
         question="Le conseil est invité à donner son avis sur le **projet de territoire** : ses orientations, ses priorités "
@@ -98,7 +99,7 @@ def load_referrals_demo() -> None:
         services.add_recommendation(avis, text=text, actor=lead)
     services.submit_opinion(avis, actor=lead)
     present = [m.id for m in list(seats.values())[:5]]
-    councils.mark_attendance(past, set(present), actor=SYSTEM)
+    mark_attendance(past, set(present), actor=SYSTEM)
     services.record_vote(avis, sitting=past, votes_for=4, votes_against=0, abstentions=1, present=5, actor=SYSTEM)
     services.publish_opinion(avis, actor=SYSTEM)
     avis.published_at = utcnow() - timedelta(days=38)

@@ -398,7 +398,7 @@ def vote_sittings(referral: Referral):
 
 def schedule_vote(opinion: Opinion, *, sitting: Sitting | None, actor) -> AgendaItem:
     """Put the opinion ready for the vote on a sitting's agenda; every member of the council is told."""
-    from participation.councils.services import add_agenda_item
+    from participation.councils.sittings import add_agenda_item
 
     referral = opinion.referral
     require(actor, "referrals.manage", opinion)
@@ -422,7 +422,7 @@ def schedule_vote(opinion: Opinion, *, sitting: Sitting | None, actor) -> Agenda
 def record_vote(opinion: Opinion, *, sitting: Sitting | None, votes_for: int | None, votes_against: int | None,
                 abstentions: int | None, present: int | None, agenda_item=None, voted_on: date | None = None, actor) -> OpinionVote:
     """Record the council's vote on the opinion: adopted with more votes for than against, checked against the quorum."""
-    from participation.councils.services import quorum_status
+    from participation.councils.sittings import quorum_status
 
     referral = opinion.referral
     require(actor, "referrals.vote", opinion)

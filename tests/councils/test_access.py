@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.core.permissions import SYSTEM
-from participation.councils import services
+from participation.councils import extras
 from tests import factories
 
 
@@ -37,7 +37,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, two_councils):
 def test_a_member_of_one_council_cannot_see_anothers_space_closed_sittings_or_documents(client, two_councils):
     a, b, member_a, member_b = two_councils
     closed_b = factories.sitting(b, days=4, publish=True, is_public=False, title="Réunion à huis clos")
-    document = services.add_document(b, upload=_pdf(), title="Note interne", actor=SYSTEM)
+    document = extras.add_document(b, upload=_pdf(), title="Note interne", actor=SYSTEM)
     client.login(member_a.user.email, factories.PASSWORD)
     assert client.get(f"/conseils/{a.slug}/espace").status_code == 200
     assert client.get(f"/conseils/{b.slug}/espace").status_code == 403

@@ -14,7 +14,7 @@ from participation.core.documents import DocumentReference, reference_for
 from participation.core.models import utcnow
 from participation.core.outbox import OutboxMail, deliver_due
 from participation.core.permissions import SYSTEM
-from participation.councils import services
+from participation.councils import extras, sittings
 from participation.councils.models import Minutes
 from participation.extensions import db
 from tests import factories
@@ -54,9 +54,9 @@ def test_the_attendance_sheet_lists_every_member_with_proxies_for_staff_only(app
     council, members = _council_with(4)
     sitting = factories.sitting(council, days=3, publish=True)
     giver, holder, absent = members[0], members[1], members[2]
-    services.answer_convocation(sitting, answer="present", actor=holder.user)
-    services.answer_convocation(sitting, answer="represented", proxy=holder, actor=giver.user)
-    services.answer_convocation(sitting, answer="absent", actor=absent.user)
+    sittings.answer_convocation(sitting, answer="present", actor=holder.user)
+    sittings.answer_convocation(sitting, answer="represented", proxy=holder, actor=giver.user)
+    sittings.answer_convocation(sitting, answer="absent", actor=absent.user)
     db.session.commit()
     url = f"/gestion/conseils/seances/{sitting.id}/emargement.pdf"
 
@@ -88,14 +88,14 @@ def test_the_minutes_pdf_exists_once_approved(app):
     council, members = _council_with(2)
     sitting = factories.sitting(council, days=2, publish=True)
     later = factories.sitting(council, days=30)
-    minutes = services.save_minutes(sitting, body="Les membres ont adopté le programme de travail.", actor=SYSTEM)
+    minutes = sittings.save_minutes(sitting, body="Les membres ont adopté le programme de travail.", actor=SYSTEM)
     db.session.commit()
     url = f"/conseils/{council.slug}/seances/{sitting.id}/proces-verbal.pdf"
     staff = _client(app, factories.staff())
     assert staff.get(url).status_code == 404  # a draft has no PDF
 
-    services.submit_minutes(minutes, actor=SYSTEM)
-    services.approve_minutes(minutes, at_sitting=later, actor=SYSTEM)
+    sittings.submit_minutes(minutes, actor=SYSTEM)
+    sittings.approve_minutes(minutes, at_sitting=later, actor=SYSTEM)
     db.session.commit()
     # Approved, not yet published: for members and staff, not for the public.
     assert app.test_client().get(url).status_code in (302, 401, 403)
@@ -107,7 +107,7 @@ def test_the_minutes_pdf_exists_once_approved(app):
     staff_page = staff.get(f"/gestion/conseils/seances/{sitting.id}").get_data(as_text=True)
     assert f'href="{url}"' in staff_page
 
-    services.publish_minutes(db.session.get(Minutes, minutes.id), actor=SYSTEM)
+    sittings.publish_minutes(db.session.get(Minutes, minutes.id), actor=SYSTEM)
     db.session.commit()
     public = app.test_client().get(url)
     assert public.status_code == 200
@@ -121,10 +121,10 @@ def test_the_convocation_mail_carries_the_pdf_and_a_calendar_file(app, mailbox):
     council, members = _council_with(2, name="Conseil de développement")
     president = factories.member(council, role="president")
     sitting = factories.sitting(council, days=3, items=2, title="Plénière d'automne")
-    services.add_document(council, upload=FileStorage(io.BytesIO(factories.pdf_bytes()), filename="cadrage.pdf",
-                                                      content_type="application/pdf"),
-                          title="Note de cadrage", sitting=sitting, actor=SYSTEM)
-    services.publish_sitting(sitting, actor=SYSTEM)
+    extras.add_document(council, upload=FileStorage(io.BytesIO(factories.pdf_bytes()), filename="cadrage.pdf",
+                                                    content_type="application/pdf"),
+                        title="Note de cadrage", sitting=sitting, actor=SYSTEM)
+    sittings.publish_sitting(sitting, actor=SYSTEM)
     assert sitting.convened_at is not None
     rows = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.template == "councils/convocation")).all()
     assert len(rows) == 3
@@ -170,8 +170,8 @@ def test_the_attendance_sheet_runs_the_same_queries_for_a_small_or_a_large_counc
     for size in (3, 40):
         council, members = _council_with(size)
         sitting = factories.sitting(council, days=3, publish=True)
-        services.answer_convocation(sitting, answer="present", actor=members[1].user)
-        services.answer_convocation(sitting, answer="represented", proxy=members[1], actor=members[0].user)
+        sittings.answer_convocation(sitting, answer="present", actor=members[1].user)
+        sittings.answer_convocation(sitting, answer="represented", proxy=members[1], actor=members[0].user)
         db.session.flush()
         db.session.expire_all()
         sitting = db.session.get(type(sitting), sitting.id)

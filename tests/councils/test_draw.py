@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from participation.core.errors import ValidationError
 from participation.core.outbox import OutboxMail, deliver_due
 from participation.core.permissions import SYSTEM
-from participation.councils import lottery, services
+from participation.councils import draws, lottery, services
 from participation.councils.models import Membership, MembershipState
 from participation.extensions import db
 from participation.notifications.models import Notification
@@ -23,12 +23,12 @@ AGES = {"16-29 ans": 22, "30-59 ans": 45, "60 ans et plus": 70}
 def _pool(council, n=60):
     year = date.today().year
     for i in range(n):
-        services.add_volunteer(council, name=f"Volontaire {i}", email=f"volontaire{i}@example.org",
-                               gender="woman" if i % 2 else "man", birth_year=year - list(AGES.values())[i % 3], actor=SYSTEM)
+        draws.add_volunteer(council, name=f"Volontaire {i}", email=f"volontaire{i}@example.org",
+                            gender="woman" if i % 2 else "man", birth_year=year - list(AGES.values())[i % 3], actor=SYSTEM)
 
 
 def _draw(council, quotas, seats=12):
-    return services.prepare_draw(council, college=council.colleges[0], title="Tirage 2026", seats=seats, quotas=quotas, actor=SYSTEM)
+    return draws.prepare_draw(council, college=council.colleges[0], title="Tirage 2026", seats=seats, quotas=quotas, actor=SYSTEM)
 
 
 PARITY_AND_AGES = {"gender": {"woman": 6, "man": 6}, "age_band": {"16-29 ans": 4, "30-59 ans": 4, "60 ans et plus": 4}}
@@ -37,7 +37,7 @@ PARITY_AND_AGES = {"gender": {"woman": 6, "man": 6}, "age_band": {"16-29 ans": 4
 def test_a_draw_of_12_from_60_meets_its_quotas_and_the_public_rerun_gives_the_same_12(client):
     council = factories.council(kind="citizen", colleges=(("Collège des habitants", 12), ("Collège des acteurs locaux", 12)))
     _pool(council)
-    draw = services.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
+    draw = draws.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
     assert len(draw.selected) == 12 and len(draw.candidates) == 60 and len(draw.reserve) == 48
     chosen = [c for c in draw.candidates if c["id"] in draw.selected]
     assert sum(c["gender"] == "woman" for c in chosen) == 6
@@ -80,7 +80,7 @@ def test_an_impossible_quota_is_reported_by_name_and_nothing_is_drawn():
     _pool(council, 20)  # 10 women, 10 men; ages cycle, so 6 or 7 per band
     draw = _draw(council, {"gender": {"woman": 11, "man": 1}})
     with pytest.raises(ValidationError) as refused:
-        services.perform_draw(draw, actor=SYSTEM)
+        draws.perform_draw(draw, actor=SYSTEM)
     assert "Quota genre « Femme » impossible : 11 demandés, 10 volontaires dans le vivier." in refused.value.message
     assert draw.selected == [] and draw.state.value == "prepared"
 
@@ -88,7 +88,7 @@ def test_an_impossible_quota_is_reported_by_name_and_nothing_is_drawn():
 def test_a_drawn_person_who_declines_is_replaced_by_the_next_of_the_same_kind(client):
     council = factories.council(kind="citizen", colleges=(("Collège des habitants", 12), ("Collège des acteurs locaux", 12)))
     _pool(council, 30)
-    draw = services.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
+    draw = draws.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
     first = db.session.scalar(sa.select(Membership).where(Membership.council_id == council.id).order_by(Membership.id))
     mail = db.session.scalar(sa.select(OutboxMail).where(OutboxMail.recipient == first.invited_email))
     assert "tiré·e au sort" in mail.body_text
@@ -113,20 +113,20 @@ def test_volunteers_import_is_checked_line_by_line_all_or_nothing():
     council = factories.council(kind="citizen")
     content = b"nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;X;19x0;\n"
     with pytest.raises(ValidationError) as refused:
-        services.import_volunteers(council, content, source_label="Bailleur", actor=SYSTEM)
+        draws.import_volunteers(council, content, source_label="Bailleur", actor=SYSTEM)
     assert "ligne 3 : genre « X » inconnu" in refused.value.message
     assert "ligne 3 : année de naissance « 19x0 » incorrecte" in refused.value.message
-    assert services.candidate_pool(council) == []
+    assert draws.candidate_pool(council) == []
     good = b"nom;courriel;genre;annee_naissance;commune\nAnne;anne@example.org;F;1980;\nBruno;;H;1990;\n"
-    assert services.import_volunteers(council, good, source_label="Bailleur", actor=SYSTEM) == 2
-    assert [c["id"] for c in services.candidate_pool(council)] == ["V-0001", "V-0002"]
+    assert draws.import_volunteers(council, good, source_label="Bailleur", actor=SYSTEM) == 2
+    assert [c["id"] for c in draws.candidate_pool(council)] == ["V-0001", "V-0002"]
 
 
 def test_when_the_reserve_runs_out_the_council_manager_is_told(mailbox):
     manager = factories.staff(email="animatrice@example.org")
     council = factories.council(kind="citizen", colleges=(("Collège des habitants", 12),), manager=manager)
     _pool(council, 12)  # exactly the seats: nobody in reserve
-    draw = services.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
+    draw = draws.perform_draw(_draw(council, PARITY_AND_AGES), actor=SYSTEM)
     assert draw.reserve == []
     first = db.session.scalar(sa.select(Membership).where(Membership.council_id == council.id).order_by(Membership.id))
     assert services.decline_invitation(first) is None

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.core.concurrency import EditConflict
-from participation.councils import services
+from participation.councils import sittings
 from participation.councils.models import Minutes
 from participation.extensions import db
 from tests import factories
@@ -44,9 +44,9 @@ def test_the_service_refuses_an_old_revision(app):
     council = factories.council()
     sitting = factories.sitting(council, days=1, publish=True)
     staff = factories.staff()
-    services.save_minutes(sitting, body="Premier jet.", actor=staff, based_on=0)
+    sittings.save_minutes(sitting, body="Premier jet.", actor=staff, based_on=0)
     with pytest.raises(EditConflict) as caught:
-        services.save_minutes(sitting, body="Autre premier jet.", actor=staff, based_on=0)
+        sittings.save_minutes(sitting, body="Autre premier jet.", actor=staff, based_on=0)
     assert caught.value.current == 1 and caught.value.theirs == "Premier jet."
 
 
@@ -68,7 +68,7 @@ def test_two_first_saves_of_the_minutes_at_the_same_moment_never_both_win(app):
         body = next(texts)
         if start:
             start.wait(timeout=10)
-        services.save_minutes(sitting, body=body, actor=actor, based_on=0)
+        sittings.save_minutes(sitting, body=body, actor=actor, based_on=0)
 
     outcomes = _race(app, save)
     assert sorted(type(o).__name__ for o in outcomes) == ["EditConflict", "NoneType"], outcomes

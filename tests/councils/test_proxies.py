@@ -9,7 +9,7 @@ import re
 import sqlalchemy as sa
 
 from participation.core.outbox import OutboxMail, deliver_due
-from participation.councils import services
+from participation.councils import sittings
 from participation.extensions import db
 from participation.notifications.models import Notification
 from tests import factories
@@ -31,8 +31,8 @@ def _people():
 
 def test_the_holder_is_told_by_notice_and_mail_and_sees_it_on_the_sitting_page(client, mailbox):
     council, sitting, alice, bruno, chloe = _people()
-    services.answer_convocation(sitting, answer="present", actor=alice.user)
-    services.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)
+    sittings.answer_convocation(sitting, answer="present", actor=alice.user)
+    sittings.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)
     db.session.commit()
     deliver_due()
 
@@ -53,9 +53,9 @@ def test_the_holder_is_told_by_notice_and_mail_and_sees_it_on_the_sitting_page(c
 
 def test_a_proxy_moved_to_another_member_tells_both(mailbox):
     council, sitting, alice, bruno, chloe = _people()
-    services.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)
-    services.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)  # the same answer again: no new mail
-    services.answer_convocation(sitting, answer="represented", proxy=chloe, actor=bruno.user)
+    sittings.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)
+    sittings.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)  # the same answer again: no new mail
+    sittings.answer_convocation(sitting, answer="represented", proxy=chloe, actor=bruno.user)
     db.session.commit()
     mails = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.template == "councils/proxy").order_by(OutboxMail.id)).all()
     assert [(m.recipient, m.subject.split(" :")[0]) for m in mails] == [
@@ -68,7 +68,7 @@ def test_a_proxy_moved_to_another_member_tells_both(mailbox):
 
 def test_staff_see_who_holds_whose_proxy(client):
     council, sitting, alice, bruno, chloe = _people()
-    services.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)
+    sittings.answer_convocation(sitting, answer="represented", proxy=alice, actor=bruno.user)
     agent = factories.staff(email="agent-seance@example.org")
     client.login(agent.email, factories.PASSWORD)
     page = _text(client.get(f"/gestion/conseils/seances/{sitting.id}"))

@@ -11,7 +11,7 @@ from participation.core.errors import DomainError, TransitionRefused, Validation
 from participation.core.models import utcnow
 from participation.core.outbox import OutboxMail, deliver_due
 from participation.core.permissions import SYSTEM
-from participation.councils import jobs, services
+from participation.councils import extras, jobs, sittings
 from participation.councils.models import MinutesState
 from participation.extensions import db
 from tests import factories
@@ -25,7 +25,7 @@ def _council_with(n):
 def test_convocation_reminder_and_move_each_reach_members_once_by_mail(client, mailbox):
     council, members = _council_with(3)
     sitting = factories.sitting(council, days=12, items=2)
-    services.publish_sitting(sitting, actor=SYSTEM)
+    sittings.publish_sitting(sitting, actor=SYSTEM)
     assert sitting.convened_at is None  # 12 days ahead: the convocation waits
 
     # Seven days before, the worker sends it, once, however often it runs.
@@ -40,9 +40,9 @@ def test_convocation_reminder_and_move_each_reach_members_once_by_mail(client, m
     assert "Point 1" in convocations[0].text and "Point 2" in convocations[0].text
 
     # Two answer present, one absent; the day before, only those present get a reminder.
-    services.answer_convocation(sitting, answer="present", actor=members[0].user)
-    services.answer_convocation(sitting, answer="present", actor=members[1].user)
-    services.answer_convocation(sitting, answer="absent", actor=members[2].user)
+    sittings.answer_convocation(sitting, answer="present", actor=members[0].user)
+    sittings.answer_convocation(sitting, answer="present", actor=members[1].user)
+    sittings.answer_convocation(sitting, answer="absent", actor=members[2].user)
     mailbox.clear()
     day_before = sitting.starts_at - timedelta(hours=20)
     assert jobs.send_sitting_reminders(now=day_before) == 2
@@ -53,7 +53,7 @@ def test_convocation_reminder_and_move_each_reach_members_once_by_mail(client, m
 
     # Moving the sitting tells everyone convened.
     mailbox.clear()
-    services.move_sitting(sitting, starts_at=sitting.starts_at + timedelta(days=2), place="Salle des fêtes", actor=SYSTEM)
+    sittings.move_sitting(sitting, starts_at=sitting.starts_at + timedelta(days=2), place="Salle des fêtes", actor=SYSTEM)
     deliver_due()
     deliver_due()
     moved = [m for m in mailbox if m.subject == f"Séance déplacée : {sitting.title}"]
@@ -70,7 +70,7 @@ def test_a_sitting_close_enough_is_convened_when_published_and_a_cancellation_is
     council, members = _council_with(2)
     sitting = factories.sitting(council, days=3, publish=True)
     assert sitting.convened_at is not None
-    services.cancel_sitting(sitting, actor=SYSTEM)
+    sittings.cancel_sitting(sitting, actor=SYSTEM)
     deliver_due()
     subjects = sorted(m.subject for m in mailbox)
     assert subjects.count(f"Séance annulée : {sitting.title}") == 2
@@ -81,33 +81,33 @@ def test_a_sitting_without_agenda_cannot_be_published():
     council = factories.council()
     sitting = factories.sitting(council, items=0)
     with pytest.raises(TransitionRefused, match="au moins un point"):
-        services.publish_sitting(sitting, actor=SYSTEM)
+        sittings.publish_sitting(sitting, actor=SYSTEM)
 
 
 def test_quorum_counts_proxies_held_by_members_present():
     council, members = _council_with(10)  # quorum: half plus one = 6
     sitting = factories.sitting(council, days=3, publish=True)
     for m in members[:4]:
-        services.answer_convocation(sitting, answer="present", actor=m.user)
-    status = services.quorum_status(sitting)
+        sittings.answer_convocation(sitting, answer="present", actor=m.user)
+    status = sittings.quorum_status(sitting)
     assert (status.members, status.required, status.present, status.represented, status.reached) == (10, 6, 4, 0, False)
-    services.answer_convocation(sitting, answer="represented", proxy=members[0], actor=members[4].user)
-    services.answer_convocation(sitting, answer="represented", proxy=members[1], actor=members[5].user)
-    status = services.quorum_status(sitting)
+    sittings.answer_convocation(sitting, answer="represented", proxy=members[0], actor=members[4].user)
+    sittings.answer_convocation(sitting, answer="represented", proxy=members[1], actor=members[5].user)
+    status = sittings.quorum_status(sitting)
     assert (status.present, status.represented, status.counted, status.reached) == (4, 2, 6, True)
     # One proxy each by default.
     with pytest.raises(ValidationError, match="détient déjà 1 procuration"):
-        services.answer_convocation(sitting, answer="represented", proxy=members[0], actor=members[6].user)
+        sittings.answer_convocation(sitting, answer="represented", proxy=members[0], actor=members[6].user)
     # A proxy given to an absent member does not count.
-    services.answer_convocation(sitting, answer="absent", actor=members[7].user)
+    sittings.answer_convocation(sitting, answer="absent", actor=members[7].user)
     with pytest.raises(ValidationError, match="absent"):
-        services.answer_convocation(sitting, answer="represented", proxy=members[7], actor=members[8].user)
+        sittings.answer_convocation(sitting, answer="represented", proxy=members[7], actor=members[8].user)
     # On the day, attendance replaces the answers: member 1 did not come, so their proxy falls.
     from unittest import mock
 
-    with mock.patch("participation.councils.services.utcnow", return_value=sitting.starts_at):
-        services.mark_attendance(sitting, {members[0].id, members[2].id, members[3].id, members[9].id}, actor=SYSTEM)
-    status = services.quorum_status(sitting)
+    with mock.patch("participation.councils.sittings.utcnow", return_value=sitting.starts_at):
+        sittings.mark_attendance(sitting, {members[0].id, members[2].id, members[3].id, members[9].id}, actor=SYSTEM)
+    status = sittings.quorum_status(sitting)
     assert (status.basis, status.present, status.represented, status.counted, status.reached) == ("attendance", 4, 1, 5, False)
 
 
@@ -130,20 +130,20 @@ def test_minutes_go_through_their_states_and_are_public_only_once_published(clie
     sitting = factories.sitting(council, days=2, publish=True)
     next_sitting = factories.sitting(council, days=30, publish=True)
     path = f"/conseils/{council.slug}/seances/{sitting.id}"
-    minutes = services.save_minutes(sitting, body="Les membres ont débattu du **plan vélo**.", actor=SYSTEM)
+    minutes = sittings.save_minutes(sitting, body="Les membres ont débattu du **plan vélo**.", actor=SYSTEM)
     assert "plan vélo" not in client.get(path).get_data(as_text=True)
     with pytest.raises(TransitionRefused, match="une fois approuvé"):
-        services.publish_minutes(minutes, actor=SYSTEM)
-    services.submit_minutes(minutes, actor=SYSTEM)
+        sittings.publish_minutes(minutes, actor=SYSTEM)
+    sittings.submit_minutes(minutes, actor=SYSTEM)
     deliver_due()
     assert sum(1 for m in mailbox if m.subject.startswith("Compte rendu à approuver")) == 2
     assert "plan vélo" not in client.get(path).get_data(as_text=True)
     with pytest.raises(ValidationError, match="séance suivante"):
-        services.approve_minutes(minutes, at_sitting=sitting, actor=SYSTEM)
-    services.approve_minutes(minutes, at_sitting=next_sitting, actor=SYSTEM)
+        sittings.approve_minutes(minutes, at_sitting=sitting, actor=SYSTEM)
+    sittings.approve_minutes(minutes, at_sitting=next_sitting, actor=SYSTEM)
     assert minutes.state == MinutesState.approved
     assert "plan vélo" not in client.get(path).get_data(as_text=True)
-    services.publish_minutes(minutes, actor=SYSTEM)
+    sittings.publish_minutes(minutes, actor=SYSTEM)
     page = client.get(path).get_data(as_text=True)
     assert "<strong>plan vélo</strong>" in page
     assert "Compte rendu : " + sitting.title in client.get(f"/conseils/{council.slug}").get_data(as_text=True)
@@ -154,11 +154,11 @@ def test_a_secretary_may_write_minutes_a_plain_member_may_not():
     secretary = factories.member(council, role="secretary")
     plain = factories.member(council)
     sitting = factories.sitting(council, days=2, publish=True)
-    services.save_minutes(sitting, body="Texte", actor=secretary.user)
+    sittings.save_minutes(sitting, body="Texte", actor=secretary.user)
     from participation.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.save_minutes(sitting, body="Autre", actor=plain.user)
+        sittings.save_minutes(sitting, body="Autre", actor=plain.user)
 
 
 def test_public_sittings_are_in_the_agenda(app, client):
@@ -190,11 +190,11 @@ def test_mandates_ending_in_30_days_are_told_to_the_manager_once(mailbox):
 def test_training_registration_respects_capacity():
     council = factories.council()
     a, b = factories.member(council), factories.member(council)
-    training = services.create_training(council, title="Prise de parole", description="", starts_at=utcnow() + timedelta(days=5),
-                                        ends_at=None, place="Salle 2", capacity=1, actor=SYSTEM)
-    services.register_for_training(training, actor=a.user)
+    training = extras.create_training(council, title="Prise de parole", description="", starts_at=utcnow() + timedelta(days=5),
+                                      ends_at=None, place="Salle 2", capacity=1, actor=SYSTEM)
+    extras.register_for_training(training, actor=a.user)
     with pytest.raises(DomainError, match="complète"):
-        services.register_for_training(training, actor=b.user)
-    services.cancel_training_registration(training, actor=a.user)
-    services.register_for_training(training, actor=b.user)
-    assert services.places_taken(training) == 1
+        extras.register_for_training(training, actor=b.user)
+    extras.cancel_training_registration(training, actor=a.user)
+    extras.register_for_training(training, actor=b.user)
+    assert extras.places_taken(training) == 1

@@ -102,9 +102,9 @@ def test_a_working_group_document_is_for_the_councils_members(app):
     member = factories.member(council)
     staff = _staff_client(app)
     from participation.core.permissions import SYSTEM
-    from participation.councils import services
+    from participation.councils import extras
 
-    group = services.create_group(council, name="Mobilités", purpose="Plan vélo", lead=member, actor=SYSTEM)
+    group = extras.create_group(council, name="Mobilités", purpose="Plan vélo", lead=member, actor=SYSTEM)
     page = f"/gestion/conseils/{council.id}/travaux"
     data = {"title": "Carte des pistes", "file": (_pdf(), "carte.pdf")}
     response = staff.submit(f"/gestion/conseils/{council.id}/documents?groupe={group.id}", data, form_path=page,

@@ -38,13 +38,13 @@ def test_staff_publish_a_document_and_residents_download_it(app, client):
 
 def test_the_plan_shows_the_council_opinion_once_its_saisine_is_set(client):
     from tests.referrals.conftest import Setup, transmitted
-    from participation.councils import services as councils
+    from participation.councils.extras import create_group
 
     council = factories.council(colleges=(("Collège des habitants", 10),))
     president = factories.member(council, role="president", user_=factories.user(display_name="Paule Présidente"))
     writer = factories.member(council, user_=factories.user(display_name="Rita Rédactrice"))
     member = factories.member(council, user_=factories.user(display_name="Marc Membre"))
-    group = councils.create_group(council, name="Projet", purpose="", lead=writer, actor=SYSTEM)
+    group = create_group(council, name="Projet", purpose="", lead=writer, actor=SYSTEM)
     department = factories.department()
     staff = factories.staff(department_=department)
     referral = transmitted(Setup(council, president, writer, member, group, department, staff))

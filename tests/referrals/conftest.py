@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pytest
 
 from participation.core.permissions import SYSTEM
-from participation.councils import services as councils
+from participation.councils.extras import create_group
 from participation.councils.models import Answer
+from participation.councils.sittings import answer_convocation
 from participation.extensions import db
 from participation.referrals import services
 from participation.referrals.models import ReferralKind
@@ -32,7 +33,7 @@ def setup():
     president = factories.member(council, role="president", user_=factories.user("presidente@example.org", display_name="Paule Présidente"))
     writer = factories.member(council, user_=factories.user("redactrice@example.org", display_name="Rita Rédactrice"))
     member = factories.member(council, user_=factories.user("membre@example.org", display_name="Marc Membre"))
-    group = councils.create_group(council, name="Mobilités", purpose="", lead=writer, actor=SYSTEM)
+    group = create_group(council, name="Mobilités", purpose="", lead=writer, actor=SYSTEM)
     department = factories.department(name="Direction des mobilités", code="MOB", email="mobilites@collectivite.example")
     staff = factories.staff(email="agent@example.org", department_=department)
     return Setup(council, president, writer, member, group, department, staff)
@@ -48,7 +49,7 @@ def new_referral(s: Setup, **values):
 def sitting_with_quorum(s: Setup):
     sitting = factories.sitting(s.council, days=1, publish=True)
     for seat in (s.president, s.writer, s.member):
-        councils.answer_convocation(sitting, answer=Answer.present, actor=seat.user)
+        answer_convocation(sitting, answer=Answer.present, actor=seat.user)
     db.session.flush()
     return sitting
 

@@ -17,6 +17,7 @@ from participation.core.permissions import SYSTEM
 from participation.core.scheduler import registered_jobs, run_job
 from participation.councils import services as councils
 from participation.councils.models import AgendaItem, SittingKind
+from participation.councils.sittings import answer_convocation, cancel_sitting
 from participation.extensions import db
 from participation.notifications.models import Notification
 from participation.referrals import jobs, services
@@ -65,7 +66,7 @@ def test_the_vote_recorded_at_the_scheduled_sitting_refers_to_its_agenda_point(s
     sitting = factories.sitting(setup.council, days=1, publish=True)
     item = services.schedule_vote(referral.opinion, sitting=sitting, actor=setup.staff)
     for seat in (setup.president, setup.writer, setup.member):
-        councils.answer_convocation(sitting, answer="present", actor=seat.user)
+        answer_convocation(sitting, answer="present", actor=seat.user)
     vote = services.record_vote(referral.opinion, sitting=sitting, votes_for=3, votes_against=0, abstentions=0, present=3,
                                 actor=setup.staff)
     assert vote.agenda_item_id == item.id
@@ -105,7 +106,7 @@ def test_a_vote_is_scheduled_only_when_ready_on_a_coming_sitting_of_the_council_
     group_meeting = factories.sitting(setup.council, days=5, kind=SittingKind.working_group, working_group=setup.group)
     other_council = factories.sitting(factories.council(), days=5)
     cancelled = factories.sitting(setup.council, days=5)
-    councils.cancel_sitting(cancelled, actor=SYSTEM)
+    cancel_sitting(cancelled, actor=SYSTEM)
     refusals = {
         group_meeting: "pas en réunion de groupe de travail",
         other_council: "une séance de ce conseil",

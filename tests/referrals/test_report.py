@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from participation.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationError
 from participation.core.pdf import pdf_available
 from participation.core.permissions import SYSTEM
-from participation.councils import services as councils
+from participation.councils.extras import (add_group_member, cancel_training_registration, create_group, create_training,
+                                           register_for_training)
 from participation.councils.models import Answer
+from participation.councils.sittings import answer_convocation, cancel_sitting, mark_attendance
 from participation.extensions import db
 from participation.notifications.models import Notification
 from participation.referrals import report as reports
@@ -40,10 +42,10 @@ def held_sitting(s, when: datetime, *, present=(), represented=(), mark: bool = 
     """A plenary convened, answered beforehand, then held at ``when`` with its attendance marked on the day."""
     sitting = factories.sitting(s.council, days=1, publish=True)
     for seat in represented:
-        councils.answer_convocation(sitting, answer=Answer.represented, proxy=s.president, actor=seat.user)
+        answer_convocation(sitting, answer=Answer.represented, proxy=s.president, actor=seat.user)
     sitting.starts_at = when
     if mark:
-        councils.mark_attendance(sitting, {seat.id for seat in present}, actor=SYSTEM)
+        mark_attendance(sitting, {seat.id for seat in present}, actor=SYSTEM)
     return sitting
 
 
@@ -65,12 +67,12 @@ def answer(s, referral, *, transmitted: datetime, answered: datetime, statuses=(
 
 
 def training(s, when: datetime, *, registered=(), cancelled=()):
-    item = councils.create_training(s.council, title=f"Formation {when:%d/%m}", description="", starts_at=at(2099, 1, 1), ends_at=None,
-                                    place="Salle 3", capacity=10, actor=SYSTEM)
+    item = create_training(s.council, title=f"Formation {when:%d/%m}", description="", starts_at=at(2099, 1, 1), ends_at=None,
+                           place="Salle 3", capacity=10, actor=SYSTEM)
     for seat in (*registered, *cancelled):
-        councils.register_for_training(item, actor=seat.user)
+        register_for_training(item, actor=seat.user)
     for seat in cancelled:
-        councils.cancel_training_registration(item, actor=seat.user)
+        cancel_training_registration(item, actor=seat.user)
     item.starts_at = when
     return item
 
@@ -103,13 +105,13 @@ def build_year(s, year: int):
     held_sitting(s, at(year, 6, 20), present=(s.president,))
     held_sitting(s, at(year, 9, 1), mark=False)
     cancelled = factories.sitting(s.council, days=1, publish=True, title="Séance annulée")
-    councils.cancel_sitting(cancelled, actor=SYSTEM)
+    cancel_sitting(cancelled, actor=SYSTEM)
     cancelled.starts_at = at(year, 10, 1)
     held_sitting(s, at(year, 12, 31, 23, 30), mark=False)
 
     # Working groups: the one the referrals went to, with two members, and a new one still empty.
-    councils.add_group_member(s.group, s.member, actor=SYSTEM)
-    housing = councils.create_group(s.council, name="Logement", purpose="", lead=None, actor=SYSTEM)
+    add_group_member(s.group, s.member, actor=SYSTEM)
+    housing = create_group(s.council, name="Logement", purpose="", lead=None, actor=SYSTEM)
     housing.created_at = at(year, 9, 1)
 
     # Trainings: two members registered (a third cancelled), a cancelled training, one the year after.
@@ -315,7 +317,7 @@ def _one_more_of_everything(s, year: int, i: int):
     answer(s, referral, transmitted=at(year, 4, 1 + i), answered=at(year, 5, 1 + i), statuses=(RecommendationStatus.retained,))
     held_sitting(s, at(year, 6, 1 + i), present=(s.president, s.writer))
     training(s, at(year, 7, 1 + i), registered=(s.writer,))
-    group = councils.create_group(s.council, name=f"Groupe {i}", purpose="", lead=s.member, actor=SYSTEM)
+    group = create_group(s.council, name=f"Groupe {i}", purpose="", lead=s.member, actor=SYSTEM)
     group.created_at = at(year, 1, 1 + i)
     db.session.flush()
 

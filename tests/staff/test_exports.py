@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from participation.councils import services as councils
 from participation.councils.models import Answer
+from participation.councils.sittings import answer_convocation
 from participation.extensions import db
 from tests import factories
 from tests.staff.conftest import login, text
@@ -22,8 +22,8 @@ def test_council_members_and_their_attendance(client, people):
     alice = factories.member(council, user_=factories.user("alice@example.org", display_name="Alice Martin"))
     bruno = factories.member(council, user_=factories.user("bruno@example.org", display_name="Bruno Petit"))
     sitting = factories.sitting(council, days=1, publish=True)
-    councils.answer_convocation(sitting, answer=Answer.present, actor=alice.user)
-    councils.answer_convocation(sitting, answer=Answer.absent, actor=bruno.user)
+    answer_convocation(sitting, answer=Answer.present, actor=alice.user)
+    answer_convocation(sitting, answer=Answer.absent, actor=bruno.user)
     from participation.councils.models import Attendance
 
     for attendance in db.session.scalars(db.select(Attendance).where(Attendance.sitting_id == sitting.id)):

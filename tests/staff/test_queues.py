@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from participation.core.permissions import SYSTEM
-from participation.councils import services as councils
+from participation.councils.extras import create_group
+from participation.councils.sittings import save_minutes, submit_minutes
 from participation.events import services as events
 from participation.extensions import db
 from participation.forums import services as forums
@@ -43,14 +44,14 @@ def work(people):
     president = factories.member(council, role="president", user_=factories.user("presidente@example.org"))
     writer = factories.member(council, user_=factories.user("redactrice@example.org"))
     member = factories.member(council, user_=factories.user("membre@example.org"))
-    group = councils.create_group(council, name="Culture", purpose="", lead=writer, actor=SYSTEM)
+    group = create_group(council, name="Culture", purpose="", lead=writer, actor=SYSTEM)
     referral = transmitted(Setup(council, president, writer, member, group, culture, agent))
     referral.answer_due_on = date.today() - timedelta(days=3)
 
     # Councils: minutes submitted for approval.
     sitting = factories.sitting(council, days=3, publish=True)
-    minutes = councils.save_minutes(sitting, body="Le conseil a débattu.", actor=SYSTEM)
-    councils.submit_minutes(minutes, actor=SYSTEM)
+    minutes = save_minutes(sitting, body="Le conseil a débattu.", actor=SYSTEM)
+    submit_minutes(minutes, actor=SYSTEM)
 
     # Events: 9 places of 10 taken.
     event = factories.event(capacity=10, title="Atelier mobilités")
