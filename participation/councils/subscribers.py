@@ -105,9 +105,10 @@ def tell_change(event: DomainEvent) -> None:
         return  # nobody has been convened yet: the convocation will carry the new details
     cancelled = event.name == "sitting.cancelled"
     subject = f"{'Séance annulée' if cancelled else 'Séance déplacée'} : {sitting.title}"
+    calendar = calendar_attachment(sitting)  # built once, attached to every member's mail
     _tell_members(event, convened_members(sitting), template="cancelled" if cancelled else "moved", subject=subject,
                   key=f"{event.name}:{event.id}", title=subject, url=_sitting_path(sitting), sitting=sitting,
-                  before=event.data.get("before"), attachments=lambda member, calendar=calendar_attachment(sitting): [calendar])
+                  before=event.data.get("before"), attachments=lambda member: [calendar])
 
 
 def calendar_attachment(sitting: Sitting) -> dict:
