@@ -12,7 +12,7 @@ from participation.core.demo_dates import closing, opening
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import attachments, services
 from participation.forums.models import ReactionKind, ReportReason
 from participation.territory.models import Commune, Theme
 
@@ -83,11 +83,11 @@ def load_forums_demo() -> None:
     rude = services.contribute(parking, body="Ce sujet est idiot, comme son auteur.", actor=people[1])
     services.report(rude, reason=ReportReason.abusive, actor=people[2])
     services.follow(station, actor=people[2])
-    services.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
-                            title="Dossier de concertation", actor=SYSTEM)
-    services.add_attachment(bike, upload=_demo_file(_demo_png(), "itineraires.png"), title="Les itinéraires étudiés",
-                            alt_text="Schéma de trois itinéraires cyclables reliant Villebrune, Bellerive et la gare de Loirande",
-                            actor=SYSTEM)
+    attachments.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
+                               title="Dossier de concertation", actor=SYSTEM)
+    attachments.add_attachment(bike, upload=_demo_file(_demo_png(), "itineraires.png"), title="Les itinéraires étudiés",
+                               alt_text="Schéma de trois itinéraires cyclables reliant Villebrune, Bellerive et la gare de Loirande",
+                               actor=SYSTEM)
 
     # A closed consultation and its synthesis.
     pool = services.save_consultation(

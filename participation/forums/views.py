@@ -21,7 +21,7 @@ from participation.core.pdf import PDFUnavailable, render_pdf
 from participation.core.permissions import can, require
 from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
 from participation.extensions import db, limiter
-from participation.forums import services
+from participation.forums import attachments, services
 from participation.core.uploads import send_stored_file
 from participation.forums.forms import (
     AttachmentForm,
@@ -125,12 +125,12 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
         # Published contributions only, the same for everyone: a search is built once and shared by logged-in people too.
         results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
                            vary=(consultation.id, query, request.args.get("page", "")))
-    attachments = services.attachments_of(consultation)
+    attached = attachments.attachments_of(consultation)
     return render_template(
         "forums/consultation.html",
         consultation=consultation,
-        images=[a for a in attachments if a.kind == AttachmentKind.image],
-        documents=[a for a in attachments if a.kind == AttachmentKind.document],
+        images=[a for a in attached if a.kind == AttachmentKind.image],
+        documents=[a for a in attached if a.kind == AttachmentKind.document],
         shown_state=consultation.shown_state(),
         topic_list=None if query else holes.part("consultation-topics", consultation.id),
         results=results,
@@ -628,7 +628,7 @@ def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachmen
     transitions = {t.name: t for t in CONSULTATION_WORKFLOW.allowed(item, current_user)}
     return render_template(
         "forums/staff_form.html", form=form, consultation=item, synthesis_form=synthesis_form, transitions=transitions,
-        figures=services.synthesis_figures(item), attachments=services.attachments_of(item),
+        figures=services.synthesis_figures(item), attachments=attachments.attachments_of(item),
         attachment_form=attachment_form or AttachmentForm(formdata=None), remove_form=ConfirmForm(formdata=None), conflict=conflict,
     ), 409 if conflict else form_status(form, synthesis_form, attachment_form)
 
@@ -663,7 +663,7 @@ def staff_add_attachment(consultation_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
-            attached = services.add_attachment(item, upload=form.file.data, title=form.title.data, alt_text=form.alt_text.data, actor=current_user)
+            attached = attachments.add_attachment(item, upload=form.file.data, title=form.title.data, alt_text=form.alt_text.data, actor=current_user)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -683,7 +683,7 @@ def staff_remove_attachment(consultation_id: int, attachment_id: int):
     if attached.consultation_id != item.id:
         abort(404)
     title = attached.title
-    services.remove_attachment(attached, actor=current_user)
+    attachments.remove_attachment(attached, actor=current_user)
     flash(_("« %(title)s » est retiré de la présentation.", title=title), "success")
     return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#fichiers")
 
