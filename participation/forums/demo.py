@@ -12,7 +12,7 @@ from participation.core.demo_dates import closing, opening
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import attachments, services
+from participation.forums import attachments, moderation, services
 from participation.forums.models import ReactionKind, ReportReason
 from participation.territory.models import Commune, Theme
 
@@ -81,7 +81,7 @@ def load_forums_demo() -> None:
     parking = services.open_topic(bike, title="Stationnement sécurisé des vélos", body="Des box fermés près des commerces du centre.",
                                   actor=people[2])
     rude = services.contribute(parking, body="Ce sujet est idiot, comme son auteur.", actor=people[1])
-    services.report(rude, reason=ReportReason.abusive, actor=people[2])
+    moderation.report(rude, reason=ReportReason.abusive, actor=people[2])
     services.follow(station, actor=people[2])
     attachments.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
                                title="Dossier de concertation", actor=SYSTEM)

@@ -22,6 +22,7 @@ from participation.core.permissions import can, require
 from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
 from participation.extensions import db, limiter
 from participation.forums import attachments, services
+from participation.forums import moderation as moderation_service
 from participation.core.uploads import send_stored_file
 from participation.forums.forms import (
     AttachmentForm,
@@ -513,7 +514,7 @@ def report(contribution_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            services.report(contribution, reason=ReportReason(form.reason.data), comment=form.comment.data, actor=current_user)
+            moderation_service.report(contribution, reason=ReportReason(form.reason.data), comment=form.comment.data, actor=current_user)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -749,8 +750,8 @@ def moderation():
         ids = request.form.getlist("contributions", type=int)
         items = db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids)).order_by(Contribution.id)).all() if ids else []
         try:
-            count = services.moderate(items, action=form.action.data, reason=form.reason.data, actor=current_user,
-                                      suspend_days=form.suspend_days.data)
+            count = moderation_service.moderate(items, action=form.action.data, reason=form.reason.data, actor=current_user,
+                                                suspend_days=form.suspend_days.data)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -758,9 +759,9 @@ def moderation():
         else:
             flash(ngettext("« %(action)s » : %(num)d contribution traitée, son auteur est averti par courriel.",
                            "« %(action)s » : %(num)d contributions traitées, leurs auteurs sont avertis par courriel.",
-                           count, action=services.MODERATION_ACTIONS[form.action.data]), "success")
+                           count, action=moderation_service.MODERATION_ACTIONS[form.action.data]), "success")
             return redirect(url_for("forums_staff.moderation", file=queue))
-    page = paginate(services.moderation_queue(queue))
+    page = paginate(moderation_service.moderation_queue(queue))
     return render_template(
-        "forums/moderation.html", page=page, queue=queue, form=form, reports=services.open_reports([c.id for c in page.items]),
+        "forums/moderation.html", page=page, queue=queue, form=form, reports=moderation_service.open_reports([c.id for c in page.items]),
     ), form_status(form)

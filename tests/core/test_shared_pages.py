@@ -190,14 +190,14 @@ def test_a_page_found_personal_is_shared_again_once_its_state_changed(shared_cac
     """The author's page of a waiting topic is theirs; once the topic is approved, and an entry's
     lifetime later, it is shared like any other (a page found personal is not personal for ever)."""
     from participation.core.permissions import SYSTEM
-    from participation.forums import services as forums
+    from participation.forums import moderation
     from participation.forums.models import Contribution
 
     as_author, topic, path = _waiting_topic(people)
     assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None
 
-    forums.moderate(db.session.scalars(db.select(Contribution).where(Contribution.topic_id == topic.id)).all(),
-                    action="approve", reason="Conforme à la charte.", actor=SYSTEM)
+    moderation.moderate(db.session.scalars(db.select(Contribution).where(Contribution.topic_id == topic.id)).all(),
+                        action="approve", reason="Conforme à la charte.", actor=SYSTEM)
     db.session.commit()
     assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None  # still remembered as personal
     later = pagecache.time.monotonic() + people["as_alice"].application.config["PAGE_CACHE_SECONDS"] + 1

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from participation.accounts import services as accounts
 from participation.accounts.models import CLOSED_ACCOUNT_NAME, User
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import moderation, services
 from participation.forums.models import (
     CharterAcceptance,
     Contribution,
@@ -30,7 +30,7 @@ def _scene():
     topic = factories.topic(consultation, jeanne, title="Arceaux à la gare", body="Il faut des arceaux couverts.")
     answer = services.contribute(topic, body="Et un atelier de réparation.", actor=other)
     services.react(answer, ReactionKind.support, actor=jeanne)
-    services.report(answer, reason=ReportReason.other, comment="Publicité déguisée pour mon voisin", actor=jeanne)
+    moderation.report(answer, reason=ReportReason.other, comment="Publicité déguisée pour mon voisin", actor=jeanne)
     elsewhere = factories.topic(consultation, other, title="Parkings")
     services.follow(elsewhere, actor=jeanne)
     return consultation, jeanne, other, topic, answer

@@ -15,7 +15,7 @@ from participation.core.models import utcnow
 from participation.core.outbox import deliver_due
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import moderation, services
 from participation.forums.jobs import advance_consultations
 from participation.forums.models import ConsultationState, ContributionState, ReactionKind, ReportReason
 from tests import factories
@@ -117,21 +117,21 @@ def test_three_reports_hide_a_contribution_a_moderator_restores_it_and_the_autho
     topic = factories.topic(consultation, author, body="Un avis vif.")
     contribution = db.session.scalars(services.thread(topic, author)).first()
     readers = [factories.participant(consultation) for _ in range(3)]
-    services.report(contribution, reason=ReportReason.abusive, actor=readers[0])
+    moderation.report(contribution, reason=ReportReason.abusive, actor=readers[0])
     with pytest.raises(DomainError, match="déjà signalé"):
-        services.report(contribution, reason=ReportReason.spam, actor=readers[0])
-    services.report(contribution, reason=ReportReason.spam, actor=readers[1])
+        moderation.report(contribution, reason=ReportReason.spam, actor=readers[0])
+    moderation.report(contribution, reason=ReportReason.spam, actor=readers[1])
     assert contribution.state == ContributionState.published
-    services.report(contribution, reason=ReportReason.off_topic, actor=readers[2])
+    moderation.report(contribution, reason=ReportReason.off_topic, actor=readers[2])
     assert contribution.state == ContributionState.hidden
     assert contribution.id not in _visible_ids(topic, readers[0])
     assert contribution.id in _visible_ids(topic, author)  # the author sees it, marked
-    assert contribution in db.session.scalars(services.moderation_queue("reported")).all()
+    assert contribution in db.session.scalars(moderation.moderation_queue("reported")).all()
 
     moderator = factories.user(roles=["moderator"])
-    services.moderate([contribution], action="restore", reason="Propos vifs mais dans la charte.", actor=moderator)
+    moderation.moderate([contribution], action="restore", reason="Propos vifs mais dans la charte.", actor=moderator)
     assert contribution.state == ContributionState.published and contribution.report_count == 0
-    services.moderate([contribution], action="hide", reason="Après relecture : propos injurieux.", actor=moderator)
+    moderation.moderate([contribution], action="hide", reason="Après relecture : propos injurieux.", actor=moderator)
     assert contribution.state == ContributionState.removed
     deliver_due()
     to_author = [m for m in mailbox if m.recipients == [author.email]]
@@ -150,9 +150,9 @@ def test_a_premoderated_contribution_is_invisible_to_others_until_approved():
     assert contribution.state == ContributionState.pending
     assert _visible_ids(topic, other) == []
     assert db.session.execute(services.topics_of(consultation, other)).all() == []
-    queue = db.session.scalars(services.moderation_queue("pending")).all()
+    queue = db.session.scalars(moderation.moderation_queue("pending")).all()
     assert queue == [contribution]
-    services.moderate([contribution], action="approve", reason="Conforme à la charte.", actor=factories.user(roles=["moderator"]))
+    moderation.moderate([contribution], action="approve", reason="Conforme à la charte.", actor=factories.user(roles=["moderator"]))
     assert _visible_ids(topic, other) == [contribution.id]
 
 
@@ -162,10 +162,10 @@ def test_moderation_by_a_resident_or_by_staff_without_the_moderator_role_is_refu
     contribution = db.session.scalars(services.thread(topic, None)).one()
     for person in (factories.user(), factories.staff()):
         with pytest.raises(PermissionDenied):
-            services.moderate([contribution], action="hide", reason="Non.", actor=person)
+            moderation.moderate([contribution], action="hide", reason="Non.", actor=person)
     assert contribution.state == ContributionState.published
     with pytest.raises(ValidationError, match="motif"):
-        services.moderate([contribution], action="hide", reason=" ", actor=factories.admin())
+        moderation.moderate([contribution], action="hide", reason=" ", actor=factories.admin())
 
 
 def test_suspending_the_author_for_a_period_blocks_contributions_until_the_worker_reinstates(mailbox):
@@ -173,7 +173,7 @@ def test_suspending_the_author_for_a_period_blocks_contributions_until_the_worke
     author = factories.participant(consultation)
     topic = factories.topic(consultation, author)
     contribution = db.session.scalars(services.thread(topic, author)).one()
-    services.moderate([contribution], action="suspend", reason="Insultes répétées.", suspend_days=7, actor=factories.user(roles=["moderator"]))
+    moderation.moderate([contribution], action="suspend", reason="Insultes répétées.", suspend_days=7, actor=factories.user(roles=["moderator"]))
     assert author.state == AccountState.suspended
     assert author.suspended_until > utcnow() + timedelta(days=6)
     assert "suspendu jusqu'au" in services.participation_refusal(consultation, author)
@@ -195,8 +195,8 @@ def test_a_moderator_cannot_suspend_a_staff_author():
     topic = factories.topic(consultation, agent)
     contribution = db.session.scalars(services.thread(topic, agent)).one()
     with pytest.raises(DomainError, match="seul un administrateur"):
-        services.moderate([contribution], action="suspend", reason="Hors sujet.", suspend_days=7,
-                          actor=factories.user(roles=["moderator"]))
+        moderation.moderate([contribution], action="suspend", reason="Hors sujet.", suspend_days=7,
+                            actor=factories.user(roles=["moderator"]))
     assert agent.state == AccountState.active
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from participation.extensions import db
 from participation.forums.models import Contribution
-from participation.forums import services
+from participation.forums import moderation, services
 from tests import factories
 
 
@@ -70,7 +70,7 @@ def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stay
     moderator = factories.user(roles=("moderator",))
     for i in range(app.config["PAGE_SIZE"] + 1):
         factories.topic(consultation, alice, title=f"Sujet public {i}")
-    services.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme", actor=moderator)
+    moderation.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme", actor=moderator)
     db.session.commit()
     as_alice, as_bruno = logged_in(alice.email, bruno.email)
     path = f"/concertations/{consultation.id}"
@@ -89,8 +89,8 @@ def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stay
     db.session.commit()
     assert "Sujet en attente" in as_bruno.get(path).get_data(as_text=True)
     assert "Sujet en attente" not in as_alice.get(path).get_data(as_text=True)
-    services.moderate(db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == waiting.id)).all(),
-                      action="approve", reason="Conforme", actor=moderator)
+    moderation.moderate(db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == waiting.id)).all(),
+                        action="approve", reason="Conforme", actor=moderator)
     db.session.commit()
     assert "Sujet en attente" in as_alice.get(path).get_data(as_text=True)
     as_bruno.get(path + "?page=2")

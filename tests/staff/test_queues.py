@@ -11,7 +11,7 @@ from participation.core.permissions import SYSTEM
 from participation.councils import services as councils
 from participation.events import services as events
 from participation.extensions import db
-from participation.forums import services as forums
+from participation.forums import moderation
 from participation.forums.models import Contribution, ContributionState, ReportReason
 from participation.grants import services as grants
 from participation.grants.models import ApplicationState, GrantApplication
@@ -64,7 +64,7 @@ def work(people):
     open_one = factories.consultation()
     topic = factories.topic(open_one, title="Sujet signalé")
     first = db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == topic.id)).first()
-    forums.report(first, reason=ReportReason.abusive, actor=factories.participant(open_one))
+    moderation.report(first, reason=ReportReason.abusive, actor=factories.participant(open_one))
 
     # Mail: one failed.
     from participation.core.outbox import MailStatus
