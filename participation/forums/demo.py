@@ -12,7 +12,7 @@ from participation.core.demo_dates import closing, opening
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import attachments, moderation, services
+from participation.forums import attachments, moderation, reading, services
 from participation.forums.models import ReactionKind, ReportReason
 from participation.territory.models import Commune, Theme
 
@@ -109,7 +109,7 @@ def load_forums_demo() -> None:
         services.accept_charter(pool, actor=person)
     hours = services.open_topic(pool, title="Ouvrir le dimanche après-midi", body="Beaucoup de familles ne peuvent venir que le dimanche.", actor=people[0])
     services.contribute(hours, body="Et le soir jusqu'à 21 h en semaine pour ceux qui travaillent.", actor=people[1])
-    services.react(db.session.scalars(services.thread(hours, None)).first(), ReactionKind.support, actor=people[2])
+    services.react(db.session.scalars(reading.thread(hours, None)).first(), ReactionKind.support, actor=people[2])
     services.close_consultation(pool, actor=SYSTEM)
     pool.closes_at = closing(-15)
     services.save_synthesis(pool, text="Les usagers demandent **une ouverture le dimanche après-midi** et des nocturnes.\n\n"

@@ -292,6 +292,7 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
     and COMMIT, and see the person as their card says, their account never loaded; a part that asks more of
     the person than the card holds gets their account."""
     from participation import layout
+    from participation.forums import reading
     from participation.forums import services as forums
     from participation.forums.models import ReactionKind
 
@@ -311,7 +312,7 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
     assert first.headers.get("X-Page-Cache") == "miss-shared", (first.status_code, first.get_data(as_text=True)[-3000:])
 
     seen = []
-    reactions_of = forums.reactions_of
+    reactions_of = reading.reactions_of
 
     def spy(user, ids):
         found = reactions_of(user, ids)
@@ -321,7 +322,7 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
         seen.append((type(user), in_transaction))
         return found
 
-    monkeypatch.setattr(forums, "reactions_of", spy)
+    monkeypatch.setattr(reading, "reactions_of", spy)
     loads = []
     user_model = type(alice)
     monkeypatch.setattr(layout.CardPerson, "account", property(lambda person: loads.append(person.id) or db.session.get(

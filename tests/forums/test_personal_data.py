@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from participation.accounts import services as accounts
 from participation.accounts.models import CLOSED_ACCOUNT_NAME, User
 from participation.extensions import db
-from participation.forums import moderation, services
+from participation.forums import moderation, reading, services
 from participation.forums.models import (
     CharterAcceptance,
     Contribution,
@@ -73,7 +73,7 @@ def test_a_closed_account_s_contributions_stay_under_compte_supprime(client):
         page = client.get(path).get_data(as_text=True)
         assert CLOSED_ACCOUNT_NAME in page and "Jeanne Dupont" not in page, path
     staff = factories.staff()
-    rows = list(services.export_rows(consultation, actor=staff))
+    rows = list(reading.export_rows(consultation, actor=staff))
     assert any(CLOSED_ACCOUNT_NAME in row for row in rows) and not any("Jeanne Dupont" in row for row in rows)
 
     # What only served her is gone; the counts of her reactions stay.
@@ -95,4 +95,4 @@ def test_no_mail_is_queued_for_the_closed_account_when_her_topic_gets_answers():
     accounts.close_account(jeanne, password=factories.PASSWORD, actor=jeanne)
     services.contribute(topic, body="Une réponse après son départ.", actor=other)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.user_id == jeanne.id)) == 0
-    assert len(db.session.scalars(services.thread(topic, None)).all()) == 3
+    assert len(db.session.scalars(reading.thread(topic, None)).all()) == 3

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from participation.core import holes
 from participation.extensions import db
-from participation.forums import moderation, services
+from participation.forums import moderation, reading, services
 from participation.forums.models import Contribution, ReactionKind
 from tests import factories
 
@@ -31,7 +31,7 @@ def forum(app, cache_on, count_calls, logged_in):
     other = services.contribute(topic, body="Avis de Bruno sur les arceaux.", actor=bruno)
     services.react(other, ReactionKind.agree, actor=alice)
     db.session.commit()
-    renders = count_calls(services, "replies_to")
+    renders = count_calls(reading, "replies_to")
     as_alice, as_bruno = logged_in(alice.email, bruno.email)
     return dict(consultation=consultation, topic=topic, alice=alice, bruno=bruno, first=first, other=other, reply=reply,
                 as_alice=as_alice, as_bruno=as_bruno, renders=renders,
