@@ -43,7 +43,7 @@ def main() -> None:
                       "RATELIMIT_ENABLED": False})
     from participation.accounts.models import User
     from participation.core.models import utcnow
-    from participation.forums import services
+    from participation.forums import reading
     from participation.forums.models import Consultation, Contribution, Topic
 
     random.seed(2027)
@@ -84,19 +84,19 @@ def main() -> None:
             timings, found = [], 0
             for _ in range(7):
                 begin = time.perf_counter()
-                select = services.search_contributions(consultation, query)
+                select = reading.search_contributions(consultation, query)
                 found = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery()))
                 db.session.scalars(select.limit(20)).all()
                 timings.append(time.perf_counter() - begin)
             listing = []
             for _ in range(5):
                 begin = time.perf_counter()
-                db.session.execute(services.public_consultations(query=query).limit(20)).all()
+                db.session.execute(reading.public_consultations(query=query).limit(20)).all()
                 listing.append(time.perf_counter() - begin)
             print(f"« {query} » : {found} trouvées ; page de résultats {statistics.median(timings) * 1000:.1f} ms, "
                   f"liste des concertations {statistics.median(listing) * 1000:.1f} ms (médianes)")
         if db.engine.dialect.name == "postgresql":
-            select = services.search_contributions(consultation, "vélo").limit(20)
+            select = reading.search_contributions(consultation, "vélo").limit(20)
             compiled = select.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
             plan = db.session.execute(sa.text(f"EXPLAIN ANALYZE {compiled}")).scalars().all()
             print("\n".join(plan))

@@ -173,14 +173,14 @@ def upload(content: bytes, filename: str):
 def attachment(consultation_, *, image: bool = False, title: str | None = None, alt_text: str = "", content: bytes | None = None, actor=None):
     """A document (PDF) or an image (PNG) of a consultation's presentation, added by staff."""
     from participation.core.permissions import SYSTEM
-    from participation.forums import services as forums
+    from participation.forums import attachments
 
     if image:
         data, name, alt_text = content or png_bytes(), "plan.png", alt_text or "Plan du quartier et de ses pistes cyclables"
     else:
         data, name = content or pdf_bytes(), "dossier.pdf"
-    return forums.add_attachment(consultation_, upload=upload(data, name), title=title or ("Plan du projet" if image else "Dossier de concertation"),
-                                 alt_text=alt_text, actor=actor or SYSTEM)
+    return attachments.add_attachment(consultation_, upload=upload(data, name), title=title or ("Plan du projet" if image else "Dossier de concertation"),
+                                      alt_text=alt_text, actor=actor or SYSTEM)
 
 
 # Grants ----------------------------------------------------------------------

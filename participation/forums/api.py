@@ -16,7 +16,7 @@ from pydantic import Field
 from sqlalchemy.orm import joinedload
 
 from participation.api.registry import ApiModel, Filter, register_resource
-from participation.forums import services
+from participation.forums import reading
 from participation.forums.models import DELETED_TEXT, Consultation, ConsultationState, Contribution, ContributionState, Topic
 from participation.territory.api import CommuneRef, ThemeRef, commune_ref, theme_ref
 
@@ -74,12 +74,12 @@ FORUM_TAGS = ("forums", "users")
 
 def _public_ids():
     """The ids of the consultations a visitor sees (the consultation list's own select)."""
-    return services.public_consultations().with_only_columns(Consultation.id).order_by(None)
+    return reading.public_consultations().with_only_columns(Consultation.id).order_by(None)
 
 
 def _consultations(theme_id=None, commune_id=None, status=None):
     # The consultations alone: their counts come for the whole page at once (``complete``).
-    return services.public_consultations(theme_id=theme_id, commune_id=commune_id, status=status).with_only_columns(Consultation)
+    return reading.public_consultations(theme_id=theme_id, commune_id=commune_id, status=status).with_only_columns(Consultation)
 
 
 def _consultation(row) -> dict:
@@ -94,7 +94,7 @@ def _consultation(row) -> dict:
 
 
 def _topics(consultation_id=None):
-    shown = sa.exists().where(Contribution.topic_id == Topic.id, services.visible_condition(None))
+    shown = sa.exists().where(Contribution.topic_id == Topic.id, reading.visible_condition(None))
     statement = sa.select(Topic).options(joinedload(Topic.author)).where(Topic.consultation_id.in_(_public_ids()), shown)
     if consultation_id is not None:
         statement = statement.where(Topic.consultation_id == consultation_id)
@@ -103,7 +103,7 @@ def _topics(consultation_id=None):
 
 def _contributions(consultation_id=None, topic_id=None):
     statement = (sa.select(Contribution).options(joinedload(Contribution.author))
-                 .where(Contribution.consultation_id.in_(_public_ids()), services.visible_condition(None)))
+                 .where(Contribution.consultation_id.in_(_public_ids()), reading.visible_condition(None)))
     if consultation_id is not None:
         statement = statement.where(Contribution.consultation_id == consultation_id)
     if topic_id is not None:
@@ -122,7 +122,7 @@ def _contribution(c: Contribution) -> dict:
 
 
 def _syntheses():
-    return services.public_consultations().with_only_columns(Consultation).where(
+    return reading.public_consultations().with_only_columns(Consultation).where(
         Consultation.state == ConsultationState.synthesis_published)
 
 
@@ -131,7 +131,7 @@ consultation_filter = Filter("consultation", int, _l("Ceux de cette concertation
 register_resource(
     "consultations", _l("Concertations"), ConsultationOut, tags=("forums",), order=30,
     description=_l("Les concertations publiées, de la clôture la plus lointaine à la plus ancienne."),
-    query=_consultations, complete=services.consultations_with_counts, to_dict=_consultation, id_column=Consultation.id,
+    query=_consultations, complete=reading.consultations_with_counts, to_dict=_consultation, id_column=Consultation.id,
     sort=Consultation.closes_at,
     filters=[Filter("theme", int, _l("Les concertations de ce thème (identifiant)."), keyword="theme_id"),
              Filter("commune", int, _l("Les concertations de cette commune (identifiant)."), keyword="commune_id"),

@@ -12,7 +12,7 @@ from participation.core.demo_dates import closing, opening
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import attachments, moderation, reading, services
 from participation.forums.models import ReactionKind, ReportReason
 from participation.territory.models import Commune, Theme
 
@@ -81,13 +81,13 @@ def load_forums_demo() -> None:
     parking = services.open_topic(bike, title="Stationnement sécurisé des vélos", body="Des box fermés près des commerces du centre.",
                                   actor=people[2])
     rude = services.contribute(parking, body="Ce sujet est idiot, comme son auteur.", actor=people[1])
-    services.report(rude, reason=ReportReason.abusive, actor=people[2])
+    moderation.report(rude, reason=ReportReason.abusive, actor=people[2])
     services.follow(station, actor=people[2])
-    services.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
-                            title="Dossier de concertation", actor=SYSTEM)
-    services.add_attachment(bike, upload=_demo_file(_demo_png(), "itineraires.png"), title="Les itinéraires étudiés",
-                            alt_text="Schéma de trois itinéraires cyclables reliant Villebrune, Bellerive et la gare de Loirande",
-                            actor=SYSTEM)
+    attachments.add_attachment(bike, upload=_demo_file(_demo_pdf("Plan velo intercommunal 2027-2032 - dossier de concertation"), "dossier-plan-velo.pdf"),
+                               title="Dossier de concertation", actor=SYSTEM)
+    attachments.add_attachment(bike, upload=_demo_file(_demo_png(), "itineraires.png"), title="Les itinéraires étudiés",
+                               alt_text="Schéma de trois itinéraires cyclables reliant Villebrune, Bellerive et la gare de Loirande",
+                               actor=SYSTEM)
 
     # A closed consultation and its synthesis.
     pool = services.save_consultation(
@@ -109,7 +109,7 @@ def load_forums_demo() -> None:
         services.accept_charter(pool, actor=person)
     hours = services.open_topic(pool, title="Ouvrir le dimanche après-midi", body="Beaucoup de familles ne peuvent venir que le dimanche.", actor=people[0])
     services.contribute(hours, body="Et le soir jusqu'à 21 h en semaine pour ceux qui travaillent.", actor=people[1])
-    services.react(db.session.scalars(services.thread(hours, None)).first(), ReactionKind.support, actor=people[2])
+    services.react(db.session.scalars(reading.thread(hours, None)).first(), ReactionKind.support, actor=people[2])
     services.close_consultation(pool, actor=SYSTEM)
     pool.closes_at = closing(-15)
     services.save_synthesis(pool, text="Les usagers demandent **une ouverture le dimanche après-midi** et des nocturnes.\n\n"

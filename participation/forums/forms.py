@@ -15,7 +15,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.core.concurrency import BasedOnField
 from participation.forums.models import ReactionKind, ReportReason
-from participation.forums.services import BODY_MAX, MODERATION_ACTIONS, TITLE_MAX
+from participation.forums.moderation import MODERATION_ACTIONS
+from participation.forums.services import BODY_MAX, TITLE_MAX
 from participation.staff.forms import FilterForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

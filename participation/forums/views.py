@@ -21,7 +21,8 @@ from participation.core.pdf import PDFUnavailable, render_pdf
 from participation.core.permissions import can, require
 from participation.core.web import edit_conflict, forbidden_page, form_error, form_status, get_or_404, paginate, paginate_rows, render_error
 from participation.extensions import db, limiter
-from participation.forums import services
+from participation.forums import attachments, reading, services
+from participation.forums import moderation as moderation_service
 from participation.core.uploads import send_stored_file
 from participation.forums.forms import (
     AttachmentForm,
@@ -90,7 +91,7 @@ def index():
 
     def listing():
         page = paginate_rows(
-            services.public_consultations(
+            reading.public_consultations(
                 theme_id=int(form.theme.data) if form.theme.data else None,
                 commune_id=int(form.commune.data) if form.commune.data else None,
                 status=form.status.data or None,
@@ -118,19 +119,19 @@ def _consultation_page(consultation: Consultation, *, topic_form=None, charter_f
     results = None
     if query:
         def found():
-            select = services.search_contributions(consultation, query)
+            select = reading.search_contributions(consultation, query)
             return render_template("forums/_search_results.html", consultation=consultation, query=query,
                                    results=paginate(select) if select is not None else None)
 
         # Published contributions only, the same for everyone: a search is built once and shared by logged-in people too.
         results = fragment("consultation-search", found, tags=FORUM_PAGE_TAGS,
                            vary=(consultation.id, query, request.args.get("page", "")))
-    attachments = services.attachments_of(consultation)
+    attached = attachments.attachments_of(consultation)
     return render_template(
         "forums/consultation.html",
         consultation=consultation,
-        images=[a for a in attachments if a.kind == AttachmentKind.image],
-        documents=[a for a in attachments if a.kind == AttachmentKind.document],
+        images=[a for a in attached if a.kind == AttachmentKind.image],
+        documents=[a for a in attached if a.kind == AttachmentKind.document],
         shown_state=consultation.shown_state(),
         topic_list=None if query else holes.part("consultation-topics", consultation.id),
         results=results,
@@ -146,8 +147,8 @@ def _topic_list(consultation_id: str):
     consultation = holes.part_subject(Consultation, consultation_id)
 
     def topic_list(actor):
-        page = paginate(services.topics_of(consultation, actor))
-        page.items = services.with_counts(page.items)
+        page = paginate(reading.topics_of(consultation, actor))
+        page.items = reading.with_counts(page.items)
         return render_template("forums/_topic_list.html", consultation=consultation, page=page)
 
     if not _standing(consultation).own_unseen:
@@ -247,9 +248,9 @@ def _visible(consultation_id: int, topic: Topic | None) -> tuple[Consultation, T
 
 
 def _topic_page(consultation: Consultation, topic: Topic, *, form=None, status=None):
-    if not services.has_public_thread(topic) and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
+    if not reading.has_public_thread(topic) and topic.author_id != getattr(current_user, "id", None) and not can(current_user, "forums.moderate", topic):
         # Nothing public in it: only those with a contribution of their own waiting there see it.
-        if paginate(services.thread(topic, current_user)).total == 0:
+        if paginate(reading.thread(topic, current_user)).total == 0:
             abort(404)
     return render_template(
         "forums/topic.html",
@@ -267,10 +268,10 @@ def _topic_subject(topic_id: str) -> tuple[Topic, Consultation]:
     return topic, topic.consultation
 
 
-def _standing(consultation: Consultation, topic: Topic | None = None) -> services.Standing:
+def _standing(consultation: Consultation, topic: Topic | None = None) -> reading.Standing:
     """Where the person asking stands on the consultation (and the topic): one query per request for all the parts."""
     return holes.once(("forums.standing", consultation.id, getattr(topic, "id", None)),
-                      lambda: services.standing(consultation, current_user, topic))
+                      lambda: reading.standing(consultation, current_user, topic))
 
 
 def _refusal(consultation: Consultation, topic: Topic | None = None):
@@ -292,10 +293,10 @@ def _thread(topic_id: str):
     shared = not _standing(consultation, topic).own_unseen
 
     def render(actor):
-        page = paginate(services.thread(topic, actor))
+        page = paginate(reading.thread(topic, actor))
         return page, render_template(
             "forums/_thread.html", consultation=consultation, topic=topic, page=page,
-            replies=services.replies_to(page.items, actor), reaction_kinds=list(ReactionKind), mode=mode,
+            replies=reading.replies_to(page.items, actor), reaction_kinds=list(ReactionKind), mode=mode,
             reply_form=ContributionForm(formdata=None, prefix="reply") if mode == "participant" else None)
 
     if shared:
@@ -350,12 +351,12 @@ def _fill_thread(html: str):
         return [(arg, *arg.split("-", 1)) for arg in args]
 
     def pressed(args):
-        mine = services.reactions_of(user, sorted({int(cid) for _, cid, _ in split(args)}))
+        mine = reading.reactions_of(user, sorted({int(cid) for _, cid, _ in split(args)}))
         return {arg: "true" if (kind := mine.get(int(cid))) is not None and kind.value == value else "false"
                 for arg, cid, value in split(args)}
 
     def editable(args):
-        own = services.own_contributions(user, [int(cid) for _, cid, author in split(args) if author == str(user.id)])
+        own = reading.own_contributions(user, [int(cid) for _, cid, author in split(args) if author == str(user.id)])
         now = utcnow()
         found = {arg: int(cid) in own and services.edit_refusal(own[int(cid)], user, now) is None for arg, cid, _ in split(args)}
         for arg, cid, _unused in split(args):
@@ -382,7 +383,7 @@ def topic(consultation_id: int, topic_id: int):
 @contribution_limit
 def contribute(consultation_id: int, topic_id: int):
     # The topic is read with the person's standing (charter, follow).
-    found, stands = services.topic_for(topic_id, current_user)
+    found, stands = reading.topic_for(topic_id, current_user)
     item, topic_ = _visible(consultation_id, found)
     prefix = "reply" if "reply-body" in request.form else ""
     form = ContributionForm(prefix=prefix)
@@ -513,7 +514,7 @@ def report(contribution_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            services.report(contribution, reason=ReportReason(form.reason.data), comment=form.comment.data, actor=current_user)
+            moderation_service.report(contribution, reason=ReportReason(form.reason.data), comment=form.comment.data, actor=current_user)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -538,7 +539,7 @@ def _published_synthesis(consultation_id: int) -> Consultation:
 @cached_page(tags=FORUM_PAGE_TAGS)
 def synthesis(consultation_id: int):
     item = _published_synthesis(consultation_id)
-    return render_template("forums/synthesis.html", consultation=item, figures=services.synthesis_figures(item))
+    return render_template("forums/synthesis.html", consultation=item, figures=reading.synthesis_figures(item))
 
 
 @bp.route("/<int:consultation_id>/synthese.pdf")
@@ -549,7 +550,7 @@ def synthesis_pdf(consultation_id: int):
         from participation.core.urls import external_url
 
         document = issue("SYNTH", item, title=_("Synthèse — %(title)s", title=item.title), url=external_url("forums.synthesis", consultation_id=item.id))
-        data = render_pdf("forums/synthesis_pdf.html", document=document, consultation=item, figures=services.synthesis_figures(item),
+        data = render_pdf("forums/synthesis_pdf.html", document=document, consultation=item, figures=reading.synthesis_figures(item),
                           title=document.title)
     except PDFUnavailable:
         return render_error(503, _("Le PDF ne peut pas être produit pour le moment : lisez la synthèse en ligne."))
@@ -569,7 +570,7 @@ staff_bp.register_error_handler(PermissionDenied, forbidden_page)
 @login_required
 def staff_list():
     require(current_user, "forums.manage")
-    page = paginate(services.staff_consultations())
+    page = paginate(reading.staff_consultations())
     return render_template("forums/staff_list.html", page=page)
 
 
@@ -628,7 +629,7 @@ def _staff_page(item: Consultation, *, form=None, synthesis_form=None, attachmen
     transitions = {t.name: t for t in CONSULTATION_WORKFLOW.allowed(item, current_user)}
     return render_template(
         "forums/staff_form.html", form=form, consultation=item, synthesis_form=synthesis_form, transitions=transitions,
-        figures=services.synthesis_figures(item), attachments=services.attachments_of(item),
+        figures=reading.synthesis_figures(item), attachments=attachments.attachments_of(item),
         attachment_form=attachment_form or AttachmentForm(formdata=None), remove_form=ConfirmForm(formdata=None), conflict=conflict,
     ), 409 if conflict else form_status(form, synthesis_form, attachment_form)
 
@@ -663,7 +664,7 @@ def staff_add_attachment(consultation_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
-            attached = services.add_attachment(item, upload=form.file.data, title=form.title.data, alt_text=form.alt_text.data, actor=current_user)
+            attached = attachments.add_attachment(item, upload=form.file.data, title=form.title.data, alt_text=form.alt_text.data, actor=current_user)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -683,7 +684,7 @@ def staff_remove_attachment(consultation_id: int, attachment_id: int):
     if attached.consultation_id != item.id:
         abort(404)
     title = attached.title
-    services.remove_attachment(attached, actor=current_user)
+    attachments.remove_attachment(attached, actor=current_user)
     flash(_("« %(title)s » est retiré de la présentation.", title=title), "success")
     return redirect(url_for("forums_staff.staff_consultation", consultation_id=item.id) + "#fichiers")
 
@@ -731,7 +732,7 @@ def staff_export(consultation_id: int):
     require(current_user, "forums.export", item)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # for spreadsheet software to read UTF-8
-    csv.writer(buffer, delimiter=";").writerows(services.export_rows(item, actor=current_user))
+    csv.writer(buffer, delimiter=";").writerows(reading.export_rows(item, actor=current_user))
     response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f"attachment; filename=\"concertation-{item.id}-contributions.csv\""
     return response
@@ -749,8 +750,8 @@ def moderation():
         ids = request.form.getlist("contributions", type=int)
         items = db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids)).order_by(Contribution.id)).all() if ids else []
         try:
-            count = services.moderate(items, action=form.action.data, reason=form.reason.data, actor=current_user,
-                                      suspend_days=form.suspend_days.data)
+            count = moderation_service.moderate(items, action=form.action.data, reason=form.reason.data, actor=current_user,
+                                                suspend_days=form.suspend_days.data)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -758,9 +759,9 @@ def moderation():
         else:
             flash(ngettext("« %(action)s » : %(num)d contribution traitée, son auteur est averti par courriel.",
                            "« %(action)s » : %(num)d contributions traitées, leurs auteurs sont avertis par courriel.",
-                           count, action=services.MODERATION_ACTIONS[form.action.data]), "success")
+                           count, action=moderation_service.MODERATION_ACTIONS[form.action.data]), "success")
             return redirect(url_for("forums_staff.moderation", file=queue))
-    page = paginate(services.moderation_queue(queue))
+    page = paginate(moderation_service.moderation_queue(queue))
     return render_template(
-        "forums/moderation.html", page=page, queue=queue, form=form, reports=services.open_reports([c.id for c in page.items]),
+        "forums/moderation.html", page=page, queue=queue, form=form, reports=moderation_service.open_reports([c.id for c in page.items]),
     ), form_status(form)

@@ -241,6 +241,7 @@ def test_a_page_costs_the_same_queries_whatever_its_size(client, count_queries, 
 
 def _consultations_with_contributions(count: int) -> dict[int, int]:
     """``count`` open consultations, the n-th with n published contributions and one hidden; their published counts."""
+    from participation.forums import moderation
     from participation.forums import services as forums
 
     moderator = factories.user(roles=["moderator"])
@@ -252,7 +253,7 @@ def _consultations_with_contributions(count: int) -> dict[int, int]:
         for _ in range(n % 3):
             forums.contribute(topic, body="Un avis de plus.", actor=author)
         hidden = forums.contribute(topic, body="Hors charte.", actor=author)
-        forums.moderate([hidden], action="hide", reason="Hors charte.", actor=moderator)
+        moderation.moderate([hidden], action="hide", reason="Hors charte.", actor=moderator)
         expected[consultation.id] = 1 + n % 3
     db.session.flush()
     return expected

@@ -9,6 +9,7 @@ from participation import create_app
 from participation.core import pagecache
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
+from participation.forums import moderation
 from participation.forums import services as forums
 from participation.news import services as news
 from tests import factories
@@ -97,7 +98,7 @@ def test_a_hidden_contribution_and_a_closed_consultation_show_at_the_next_reques
         assert _get(client, item).get_json()["data"]["contributions"] == 2
         assert "Un propos hors charte très visible." in _get(client, contributions).get_data(as_text=True)
 
-    forums.moderate([contribution], action="hide", reason="Hors charte.", actor=factories.user(roles=["moderator"]))
+    moderation.moderate([contribution], action="hide", reason="Hors charte.", actor=factories.user(roles=["moderator"]))
     db.session.commit()
     assert _get(client, item).get_json()["data"]["contributions"] == 1
     assert _counts(client)[consultation.id] == 1

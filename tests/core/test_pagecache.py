@@ -11,6 +11,7 @@ import pytest
 from participation.core import pagecache
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
+from participation.forums import moderation
 from participation.forums import services as forums
 from participation.news import services as news
 from tests import factories
@@ -91,7 +92,7 @@ def test_a_hidden_contribution_disappears_at_the_next_anonymous_request(cache_on
     assert "Un propos hors charte très visible." in _page(anonymous, path).get_data(as_text=True)
     assert _page(anonymous, path).headers["X-Page-Cache"] == "hit"
 
-    forums.moderate([contribution], action="hide", reason="Hors charte.", actor=factories.user(roles=["moderator"]))
+    moderation.moderate([contribution], action="hide", reason="Hors charte.", actor=factories.user(roles=["moderator"]))
     db.session.commit()
     assert "Un propos hors charte très visible." not in _page(anonymous, path).get_data(as_text=True)
 

@@ -191,14 +191,14 @@ def test_a_page_found_personal_is_shared_again_once_its_state_changed(shared_cac
     """The author's page of a waiting topic is theirs; once the topic is approved, and an entry's
     lifetime later, it is shared like any other (a page found personal is not personal for ever)."""
     from participation.core.permissions import SYSTEM
-    from participation.forums import services as forums
+    from participation.forums import moderation
     from participation.forums.models import Contribution
 
     as_author, topic, path = _waiting_topic(people)
     assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None
 
-    forums.moderate(db.session.scalars(db.select(Contribution).where(Contribution.topic_id == topic.id)).all(),
-                    action="approve", reason="Conforme à la charte.", actor=SYSTEM)
+    moderation.moderate(db.session.scalars(db.select(Contribution).where(Contribution.topic_id == topic.id)).all(),
+                        action="approve", reason="Conforme à la charte.", actor=SYSTEM)
     db.session.commit()
     assert _text(as_author, path)[0].headers.get("X-Page-Cache") is None  # still remembered as personal
     later = time.monotonic() + people["as_alice"].application.config["PAGE_CACHE_SECONDS"] + 1
@@ -293,6 +293,7 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
     and COMMIT, and see the person as their card says, their account never loaded; a part that asks more of
     the person than the card holds gets their account."""
     from participation import layout
+    from participation.forums import reading
     from participation.forums import services as forums
     from participation.forums.models import ReactionKind
 
@@ -312,7 +313,7 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
     assert first.headers.get("X-Page-Cache") == "miss-shared", (first.status_code, first.get_data(as_text=True)[-3000:])
 
     seen = []
-    reactions_of = forums.reactions_of
+    reactions_of = reading.reactions_of
 
     def spy(user, ids):
         found = reactions_of(user, ids)
@@ -322,7 +323,7 @@ def test_a_shared_hit_fills_its_parts_from_the_card_and_reads_outside_a_transact
         seen.append((type(user), in_transaction))
         return found
 
-    monkeypatch.setattr(forums, "reactions_of", spy)
+    monkeypatch.setattr(reading, "reactions_of", spy)
     loads = []
     user_model = type(alice)
     monkeypatch.setattr(layout.CardPerson, "account", property(lambda person: loads.append(person.id) or db.session.get(

@@ -12,7 +12,7 @@ from participation.core.errors import ValidationError
 from participation.core.permissions import SYSTEM
 from participation.core.uploads import StoredFile
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import attachments, services
 from participation.forums.models import AttachmentKind, ConsultationAttachment
 from tests import factories
 
@@ -152,9 +152,9 @@ def test_attaching_is_for_staff_only():
     consultation = factories.consultation()
     resident = factories.user()
     with pytest.raises(Exception, match="(?i)permission|autoris|réservé"):
-        services.add_attachment(consultation, upload=factories.upload(factories.pdf_bytes(), "a.pdf"), title="X", actor=resident)
+        attachments.add_attachment(consultation, upload=factories.upload(factories.pdf_bytes(), "a.pdf"), title="X", actor=resident)
     with pytest.raises(ValidationError, match="titre"):
-        services.add_attachment(consultation, upload=factories.upload(factories.pdf_bytes(), "a.pdf"), title=" ", actor=SYSTEM)
+        attachments.add_attachment(consultation, upload=factories.upload(factories.pdf_bytes(), "a.pdf"), title=" ", actor=SYSTEM)
 
 
 def test_the_consultation_page_reads_its_files_in_one_query(client, count_queries):

@@ -7,17 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from participation.extensions import db
-from participation.forums import search, services
+from participation.forums import reading, search, services
 from participation.forums.models import Contribution
 from tests import factories
 
 
 def _found(consultation, query: str) -> list[str]:
-    return [c.body for c in db.session.scalars(services.search_contributions(consultation, query)).all()]
+    return [c.body for c in db.session.scalars(reading.search_contributions(consultation, query)).all()]
 
 
 def _consultations(query: str) -> list[int]:
-    return [c.id for c, _ in db.session.execute(services.public_consultations(query=query)).all()]
+    return [c.id for c, _ in db.session.execute(reading.public_consultations(query=query)).all()]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_titles_are_searched_in_french_too():
 def test_an_edited_or_deleted_contribution_is_searched_as_it_now_is():
     consultation = factories.consultation()
     topic = factories.topic(consultation, body="Des bancs publics.")
-    topic_contribution = db.session.scalars(services.thread(topic, None)).first()
+    topic_contribution = db.session.scalars(reading.thread(topic, None)).first()
     services.edit_contribution(topic_contribution, body="Des vélos en libre-service.", actor=topic_contribution.author)
     db.session.flush()
     assert _found(consultation, "velo") == ["Des vélos en libre-service."]
@@ -66,7 +66,7 @@ def test_search_is_read_from_its_index(app):
     """On PostgreSQL the GIN index answers (the plan names it); on SQLite the FTS5 table does."""
     consultation = factories.consultation()
     dialect = db.session.get_bind().dialect.name
-    query = services.search_contributions(consultation, "vélos écoles")
+    query = reading.search_contributions(consultation, "vélos écoles")
     if dialect == "postgresql":
         # The text condition alone (the planner may start from another index on a tiny table).
         query = sa.select(sa.func.count()).select_from(Contribution).where(search.condition("contributions", "vélos écoles", dialect))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from participation.accounts import services as accounts
 from participation.accounts.models import CLOSED_ACCOUNT_NAME, User
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import moderation, reading, services
 from participation.forums.models import (
     CharterAcceptance,
     Contribution,
@@ -30,7 +30,7 @@ def _scene():
     topic = factories.topic(consultation, jeanne, title="Arceaux à la gare", body="Il faut des arceaux couverts.")
     answer = services.contribute(topic, body="Et un atelier de réparation.", actor=other)
     services.react(answer, ReactionKind.support, actor=jeanne)
-    services.report(answer, reason=ReportReason.other, comment="Publicité déguisée pour mon voisin", actor=jeanne)
+    moderation.report(answer, reason=ReportReason.other, comment="Publicité déguisée pour mon voisin", actor=jeanne)
     elsewhere = factories.topic(consultation, other, title="Parkings")
     services.follow(elsewhere, actor=jeanne)
     return consultation, jeanne, other, topic, answer
@@ -73,7 +73,7 @@ def test_a_closed_account_s_contributions_stay_under_compte_supprime(client):
         page = client.get(path).get_data(as_text=True)
         assert CLOSED_ACCOUNT_NAME in page and "Jeanne Dupont" not in page, path
     staff = factories.staff()
-    rows = list(services.export_rows(consultation, actor=staff))
+    rows = list(reading.export_rows(consultation, actor=staff))
     assert any(CLOSED_ACCOUNT_NAME in row for row in rows) and not any("Jeanne Dupont" in row for row in rows)
 
     # What only served her is gone; the counts of her reactions stay.
@@ -95,4 +95,4 @@ def test_no_mail_is_queued_for_the_closed_account_when_her_topic_gets_answers():
     accounts.close_account(jeanne, password=factories.PASSWORD, actor=jeanne)
     services.contribute(topic, body="Une réponse après son départ.", actor=other)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.user_id == jeanne.id)) == 0
-    assert len(db.session.scalars(services.thread(topic, None)).all()) == 3
+    assert len(db.session.scalars(reading.thread(topic, None)).all()) == 3

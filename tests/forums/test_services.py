@@ -15,14 +15,14 @@ from participation.core.models import utcnow
 from participation.core.outbox import deliver_due
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import moderation, reading, services
 from participation.forums.jobs import advance_consultations
 from participation.forums.models import ConsultationState, ContributionState, ReactionKind, ReportReason
 from tests import factories
 
 
 def _visible_ids(topic, actor):
-    return [c.id for c in db.session.scalars(services.thread(topic, actor)).all()]
+    return [c.id for c in db.session.scalars(reading.thread(topic, actor)).all()]
 
 
 def test_a_resident_accepts_the_charter_contributes_replies_reacts_and_follows(mailbox):
@@ -115,23 +115,23 @@ def test_three_reports_hide_a_contribution_a_moderator_restores_it_and_the_autho
     consultation = factories.consultation()
     author = factories.participant(consultation)
     topic = factories.topic(consultation, author, body="Un avis vif.")
-    contribution = db.session.scalars(services.thread(topic, author)).first()
+    contribution = db.session.scalars(reading.thread(topic, author)).first()
     readers = [factories.participant(consultation) for _ in range(3)]
-    services.report(contribution, reason=ReportReason.abusive, actor=readers[0])
+    moderation.report(contribution, reason=ReportReason.abusive, actor=readers[0])
     with pytest.raises(DomainError, match="déjà signalé"):
-        services.report(contribution, reason=ReportReason.spam, actor=readers[0])
-    services.report(contribution, reason=ReportReason.spam, actor=readers[1])
+        moderation.report(contribution, reason=ReportReason.spam, actor=readers[0])
+    moderation.report(contribution, reason=ReportReason.spam, actor=readers[1])
     assert contribution.state == ContributionState.published
-    services.report(contribution, reason=ReportReason.off_topic, actor=readers[2])
+    moderation.report(contribution, reason=ReportReason.off_topic, actor=readers[2])
     assert contribution.state == ContributionState.hidden
     assert contribution.id not in _visible_ids(topic, readers[0])
     assert contribution.id in _visible_ids(topic, author)  # the author sees it, marked
-    assert contribution in db.session.scalars(services.moderation_queue("reported")).all()
+    assert contribution in db.session.scalars(moderation.moderation_queue("reported")).all()
 
     moderator = factories.user(roles=["moderator"])
-    services.moderate([contribution], action="restore", reason="Propos vifs mais dans la charte.", actor=moderator)
+    moderation.moderate([contribution], action="restore", reason="Propos vifs mais dans la charte.", actor=moderator)
     assert contribution.state == ContributionState.published and contribution.report_count == 0
-    services.moderate([contribution], action="hide", reason="Après relecture : propos injurieux.", actor=moderator)
+    moderation.moderate([contribution], action="hide", reason="Après relecture : propos injurieux.", actor=moderator)
     assert contribution.state == ContributionState.removed
     deliver_due()
     to_author = [m for m in mailbox if m.recipients == [author.email]]
@@ -146,34 +146,34 @@ def test_a_premoderated_contribution_is_invisible_to_others_until_approved():
     author = factories.participant(consultation)
     other = factories.participant(consultation)
     topic = factories.topic(consultation, author)
-    contribution = db.session.scalars(services.thread(topic, author)).one()
+    contribution = db.session.scalars(reading.thread(topic, author)).one()
     assert contribution.state == ContributionState.pending
     assert _visible_ids(topic, other) == []
-    assert db.session.execute(services.topics_of(consultation, other)).all() == []
-    queue = db.session.scalars(services.moderation_queue("pending")).all()
+    assert db.session.execute(reading.topics_of(consultation, other)).all() == []
+    queue = db.session.scalars(moderation.moderation_queue("pending")).all()
     assert queue == [contribution]
-    services.moderate([contribution], action="approve", reason="Conforme à la charte.", actor=factories.user(roles=["moderator"]))
+    moderation.moderate([contribution], action="approve", reason="Conforme à la charte.", actor=factories.user(roles=["moderator"]))
     assert _visible_ids(topic, other) == [contribution.id]
 
 
 def test_moderation_by_a_resident_or_by_staff_without_the_moderator_role_is_refused():
     consultation = factories.consultation()
     topic = factories.topic(consultation)
-    contribution = db.session.scalars(services.thread(topic, None)).one()
+    contribution = db.session.scalars(reading.thread(topic, None)).one()
     for person in (factories.user(), factories.staff()):
         with pytest.raises(PermissionDenied):
-            services.moderate([contribution], action="hide", reason="Non.", actor=person)
+            moderation.moderate([contribution], action="hide", reason="Non.", actor=person)
     assert contribution.state == ContributionState.published
     with pytest.raises(ValidationError, match="motif"):
-        services.moderate([contribution], action="hide", reason=" ", actor=factories.admin())
+        moderation.moderate([contribution], action="hide", reason=" ", actor=factories.admin())
 
 
 def test_suspending_the_author_for_a_period_blocks_contributions_until_the_worker_reinstates(mailbox):
     consultation = factories.consultation()
     author = factories.participant(consultation)
     topic = factories.topic(consultation, author)
-    contribution = db.session.scalars(services.thread(topic, author)).one()
-    services.moderate([contribution], action="suspend", reason="Insultes répétées.", suspend_days=7, actor=factories.user(roles=["moderator"]))
+    contribution = db.session.scalars(reading.thread(topic, author)).one()
+    moderation.moderate([contribution], action="suspend", reason="Insultes répétées.", suspend_days=7, actor=factories.user(roles=["moderator"]))
     assert author.state == AccountState.suspended
     assert author.suspended_until > utcnow() + timedelta(days=6)
     assert "suspendu jusqu'au" in services.participation_refusal(consultation, author)
@@ -193,10 +193,10 @@ def test_a_moderator_cannot_suspend_a_staff_author():
     consultation = factories.consultation()
     agent = factories.participant(consultation, roles=["staff"])
     topic = factories.topic(consultation, agent)
-    contribution = db.session.scalars(services.thread(topic, agent)).one()
+    contribution = db.session.scalars(reading.thread(topic, agent)).one()
     with pytest.raises(DomainError, match="seul un administrateur"):
-        services.moderate([contribution], action="suspend", reason="Hors sujet.", suspend_days=7,
-                          actor=factories.user(roles=["moderator"]))
+        moderation.moderate([contribution], action="suspend", reason="Hors sujet.", suspend_days=7,
+                            actor=factories.user(roles=["moderator"]))
     assert agent.state == AccountState.active
 
 
@@ -204,7 +204,7 @@ def test_edit_within_the_window_and_delete_keeping_replies():
     consultation = factories.consultation()
     author = factories.participant(consultation)
     topic = factories.topic(consultation, author, body="Premier jet")
-    first = db.session.scalars(services.thread(topic, author)).one()
+    first = db.session.scalars(reading.thread(topic, author)).one()
     services.edit_contribution(first, body="Texte corrigé", actor=author)
     assert first.edited_at is not None and first.body == "Texte corrigé"
     with pytest.raises(PermissionDenied):
@@ -218,7 +218,7 @@ def test_edit_within_the_window_and_delete_keeping_replies():
     lonely = services.contribute(topic, body="Seul", actor=author)
     services.delete_contribution(first, actor=author)
     services.delete_contribution(lonely, actor=author)
-    visible = db.session.scalars(services.thread(topic, replier)).all()
+    visible = db.session.scalars(reading.thread(topic, replier)).all()
     assert [(c.id, c.state, c.body) for c in visible] == [(first.id, ContributionState.deleted, "")]
 
 
@@ -227,13 +227,13 @@ def test_search_finds_a_word_in_a_contribution():
     other = factories.consultation(title="Piscine")
     factories.topic(consultation, body="Il faudrait des stationnements sécurisés près de la médiathèque.")
     factories.topic(other, body="Horaires élargis le dimanche.")
-    rows = db.session.execute(services.public_consultations(query="médiathèque")).all()
+    rows = db.session.execute(reading.public_consultations(query="médiathèque")).all()
     assert [c.id for c, _ in rows] == [consultation.id]
-    rows = db.session.execute(services.public_consultations(query="Piscine")).all()
+    rows = db.session.execute(reading.public_consultations(query="Piscine")).all()
     assert [c.id for c, _ in rows] == [other.id]
-    found = db.session.scalars(services.search_contributions(consultation, "stationnement sécurisé")).all()
+    found = db.session.scalars(reading.search_contributions(consultation, "stationnement sécurisé")).all()
     assert len(found) == 1
-    assert services.search_contributions(consultation, "\"') OR 1=1 --") is not None
+    assert reading.search_contributions(consultation, "\"') OR 1=1 --") is not None
 
 
 def test_synthesis_figures_publication_and_mail(mailbox):
@@ -249,7 +249,7 @@ def test_synthesis_figures_publication_and_mail(mailbox):
     services.follow(topic, actor=follower)
     services.close_consultation(consultation, actor=SYSTEM)
 
-    figures = services.synthesis_figures(consultation)
+    figures = reading.synthesis_figures(consultation)
     assert (figures["contributions"], figures["contributors"], figures["topics"]) == (2, 2, 1)
     assert ("Bellerive", 1) in figures["by_commune"] and figures["by_theme"] == [("Mobilités", 2)]
     assert figures["most_supported"] == [answer]

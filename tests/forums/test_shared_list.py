@@ -8,19 +8,19 @@ import sqlalchemy as sa
 
 from participation.extensions import db
 from participation.forums.models import Contribution
-from participation.forums import services
+from participation.forums import moderation, reading, services
 from tests import factories
 
 
 def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, app, monkeypatch, logged_in):
     calls = []
-    real = services.public_consultations
+    real = reading.public_consultations
 
     def counting(*args, **kwargs):
         calls.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "public_consultations", counting)
+    monkeypatch.setattr(reading, "public_consultations", counting)
     factories.consultation(title="Plan vélo")
     alice = factories.user(display_name="Alice Martin")
     bruno = factories.user(display_name="Bruno Petit")
@@ -42,7 +42,7 @@ def test_logged_in_people_share_the_list_and_see_a_new_consultation(cache_on, ap
 
 
 def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cache_on, app, count_calls, logged_in):
-    calls = count_calls(services, "search_contributions")
+    calls = count_calls(reading, "search_contributions")
     consultation = factories.consultation(title="Plan vélo")
     topic = factories.topic(consultation, title="Arceaux", body="Il manque des arceaux à la piscine.")
     alice = factories.participant(consultation, display_name="Alice Martin")
@@ -63,14 +63,14 @@ def test_a_search_is_shared_by_logged_in_people_and_shows_a_new_contribution(cac
 
 
 def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stays_its_authors(cache_on, app, count_queries, count_calls, logged_in):
-    calls = count_calls(services, "with_counts")
+    calls = count_calls(reading, "with_counts")
     consultation = factories.consultation(title="Plan vélo", premoderated=True)
     alice = factories.participant(consultation, display_name="Alice Martin")
     bruno = factories.participant(consultation, display_name="Bruno Petit")
     moderator = factories.user(roles=("moderator",))
     for i in range(app.config["PAGE_SIZE"] + 1):
         factories.topic(consultation, alice, title=f"Sujet public {i}")
-    services.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme", actor=moderator)
+    moderation.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme", actor=moderator)
     db.session.commit()
     as_alice, as_bruno = logged_in(alice.email, bruno.email)
     path = f"/concertations/{consultation.id}"
@@ -89,8 +89,8 @@ def test_a_consultations_topics_are_shared_page_by_page_and_a_waiting_topic_stay
     db.session.commit()
     assert "Sujet en attente" in as_bruno.get(path).get_data(as_text=True)
     assert "Sujet en attente" not in as_alice.get(path).get_data(as_text=True)
-    services.moderate(db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == waiting.id)).all(),
-                      action="approve", reason="Conforme", actor=moderator)
+    moderation.moderate(db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == waiting.id)).all(),
+                        action="approve", reason="Conforme", actor=moderator)
     db.session.commit()
     assert "Sujet en attente" in as_alice.get(path).get_data(as_text=True)
     as_bruno.get(path + "?page=2")

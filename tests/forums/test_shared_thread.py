@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from participation.core import holes
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import moderation, reading, services
 from participation.forums.models import Contribution, ReactionKind
 from tests import factories
 
@@ -31,7 +31,7 @@ def forum(app, cache_on, count_calls, logged_in):
     other = services.contribute(topic, body="Avis de Bruno sur les arceaux.", actor=bruno)
     services.react(other, ReactionKind.agree, actor=alice)
     db.session.commit()
-    renders = count_calls(services, "replies_to")
+    renders = count_calls(reading, "replies_to")
     as_alice, as_bruno = logged_in(alice.email, bruno.email)
     return dict(consultation=consultation, topic=topic, alice=alice, bruno=bruno, first=first, other=other, reply=reply,
                 as_alice=as_alice, as_bruno=as_bruno, renders=renders,
@@ -98,7 +98,7 @@ def test_a_reaction_a_reply_and_a_moderation_show_at_the_next_load(forum):
     assert "Une nouvelle idée." in as_alice.get(path).get_data(as_text=True)
 
     moderator = factories.user(roles=("moderator",))
-    services.moderate([other], action="hide", reason="Hors sujet", actor=moderator)
+    moderation.moderate([other], action="hide", reason="Hors sujet", actor=moderator)
     db.session.commit()
     assert "Avis de Bruno sur les arceaux." not in as_alice.get(path).get_data(as_text=True)
     assert "Avis de Bruno sur les arceaux." not in forum["as_bruno"].get(path).get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_a_person_with_a_waiting_contribution_sees_it_and_no_one_else_does(app, 
     bruno = factories.participant(consultation, display_name="Bruno Petit")
     moderator = factories.user(roles=("moderator",))
     topic = factories.topic(consultation, alice, title="Arceaux", body="Il manque des arceaux.")
-    services.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme à la charte", actor=moderator)
+    moderation.moderate(db.session.scalars(sa.select(Contribution)).all(), action="approve", reason="Conforme à la charte", actor=moderator)
     services.contribute(topic, body="Ma réponse en attente.", actor=bruno)
     db.session.commit()
     as_alice, as_bruno = logged_in(alice.email, bruno.email)

@@ -11,7 +11,7 @@ from participation.core.models import utcnow
 from participation.core.pdf import pdf_available
 from participation.core.permissions import SYSTEM
 from participation.extensions import db
-from participation.forums import services
+from participation.forums import moderation, services
 from participation.forums.models import Contribution, ContributionState, Topic
 from tests import factories
 
@@ -115,7 +115,7 @@ def test_a_moderator_hides_in_bulk_with_a_reason(client):
     ids = db.session.scalars(sa.select(Contribution.id).where(Contribution.topic_id.in_([first.id, second.id]))).all()
     for cid in ids:
         for _ in range(3):
-            services.report(db.session.get(Contribution, cid), reason=factories_reason(), actor=factories.participant(consultation))
+            moderation.report(db.session.get(Contribution, cid), reason=factories_reason(), actor=factories.participant(consultation))
     moderator = factories.user(roles=["moderator"])
     _login(client, moderator)
     page = client.get("/gestion/moderation").get_data(as_text=True)

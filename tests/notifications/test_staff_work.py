@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from participation.core.eventlog import run_deferred
 from participation.core.outbox import MailStatus, OutboxMail, deliver_due
 from participation.extensions import db
+from participation.forums import moderation
 from participation.forums import services as forums
 from participation.forums.models import ReportReason
 from participation.notifications.models import Category, Delivery, Notification
@@ -28,8 +29,8 @@ def test_a_contribution_hidden_by_reports_reaches_the_moderators_at_once(mailbox
     topic = factories.topic(consultation, author)
     contribution = forums.contribute(topic, body="Un message qui dérange.", actor=author)
     for _ in range(3):
-        forums.report(contribution, reason=ReportReason.abusive,
-                      actor=factories.participant(consultation))
+        moderation.report(contribution, reason=ReportReason.abusive,
+                          actor=factories.participant(consultation))
     assert "Contribution masquée après 3 signalements" in _titles(moderator)
     assert "Contribution masquée après 3 signalements" in _titles(by_digest)
     assert not _titles(resident)

@@ -13,7 +13,7 @@ from participation.core.french import a, de, quoted, with_article
 from participation.core.models import utcnow
 from participation.core.outbox import deliver_due
 from participation.extensions import db
-from participation.forums import services as forums
+from participation.forums import moderation, reading
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -113,9 +113,9 @@ def test_the_author_of_a_hidden_contribution_is_told_whom_to_write_to_contest_it
     consultation = factories.consultation()
     author = factories.participant(consultation)
     topic = factories.topic(consultation, author)
-    contribution = db.session.scalars(forums.thread(topic, author)).first()
+    contribution = db.session.scalars(reading.thread(topic, author)).first()
     moderator = factories.user(roles=["moderator"])
-    forums.moderate([contribution], action=action, reason="Propos injurieux.", actor=moderator)
+    moderation.moderate([contribution], action=action, reason="Propos injurieux.", actor=moderator)
     deliver_due()
     mail = next(m for m in mailbox if m.recipients == [author.email])
     assert "participation@collectivite.example" in mail.text and "ne répondez pas à ce courriel" in mail.text

@@ -12,7 +12,7 @@ from participation.councils.extras import create_group
 from participation.councils.sittings import save_minutes, submit_minutes
 from participation.events import services as events
 from participation.extensions import db
-from participation.forums import services as forums
+from participation.forums import moderation
 from participation.forums.models import Contribution, ContributionState, ReportReason
 from participation.grants import services as grants
 from participation.grants.models import ApplicationState, GrantApplication
@@ -65,7 +65,7 @@ def work(people):
     open_one = factories.consultation()
     topic = factories.topic(open_one, title="Sujet signalé")
     first = db.session.scalars(sa.select(Contribution).where(Contribution.topic_id == topic.id)).first()
-    forums.report(first, reason=ReportReason.abusive, actor=factories.participant(open_one))
+    moderation.report(first, reason=ReportReason.abusive, actor=factories.participant(open_one))
 
     # Mail: one failed.
     from participation.core.outbox import MailStatus
