@@ -7,8 +7,8 @@ no build step is needed.
 
 To update after changing strings::
 
-    pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -o translations/messages.pot .
-    pybabel update -i translations/messages.pot -d translations
+    pybabel extract --no-wrap -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -o translations/messages.pot .
+    pybabel update --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
 """
 
 from __future__ import annotations
