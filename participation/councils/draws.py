@@ -26,7 +26,7 @@ from participation.councils.models import (
     Volunteer,
     VolunteerSource,
 )
-from participation.councils.services import _check_birth_year, _college_of, _text, age_band, invite_member
+from participation.councils.services import age_band, check_birth_year, checked_text, college_of, invite_member
 from participation.extensions import db
 from participation.territory.models import Commune, Neighbourhood
 from flask_babel import gettext as _
@@ -52,9 +52,9 @@ def add_volunteer(council: Council, *, name: str, email: str | None = None, gend
             raise DomainError(_("Vous êtes déjà inscrit comme volontaire pour ce conseil."))
     volunteer = Volunteer(
         council_id=council.id, public_id=_next_public_id(council), source=VolunteerSource(source), source_label=source_label,
-        user_id=getattr(user, "id", None), name=_text(name, limit=160, field_name="name", required=_("Indiquez le nom.")),
+        user_id=getattr(user, "id", None), name=checked_text(name, limit=160, field_name="name", required=_("Indiquez le nom.")),
         email=(email or "").strip().lower() or None, gender=Gender(gender) if gender else None,
-        birth_year=_check_birth_year(birth_year, required=False), commune_id=getattr(commune, "id", None),
+        birth_year=check_birth_year(birth_year, required=False), commune_id=getattr(commune, "id", None),
         neighbourhood_id=getattr(neighbourhood, "id", None),
     )
     db.session.add(volunteer)
@@ -70,7 +70,7 @@ GENDER_WORDS = {"f": Gender.woman, "femme": Gender.woman, "h": Gender.man, "m": 
 def import_volunteers(council: Council, content: bytes, *, source_label: str, actor) -> int:
     """Import a list (``nom;courriel;genre;annee_naissance;commune``): every line is checked, all or nothing."""
     require(actor, "councils.manage", council)
-    source_label = _text(source_label, limit=160, field_name="source_label", required=_("Indiquez d'où vient la liste."))
+    source_label = checked_text(source_label, limit=160, field_name="source_label", required=_("Indiquez d'où vient la liste."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -165,8 +165,8 @@ def parse_quotas(text: str, seats: int) -> dict[str, dict[str, int]]:
 
 def prepare_draw(council: Council, *, college: College | None, title: str, seats: int | None, quotas: dict, actor) -> Draw:
     require(actor, "councils.manage", council)
-    college = _college_of(council, college)
-    title = _text(title, limit=160, field_name="title", required=_("Donnez un titre au tirage."))
+    college = college_of(council, college)
+    title = checked_text(title, limit=160, field_name="title", required=_("Donnez un titre au tirage."))
     if not seats or seats < 1:
         raise ValidationError(_("Indiquez le nombre de personnes à tirer au sort."), field="seats")
     for dimension, counts in quotas.items():

@@ -25,7 +25,7 @@ from participation.councils.models import (
     WorkingGroupMember,
 )
 from participation.councils.policies import current_membership
-from participation.councils.services import _text
+from participation.councils.services import checked_text
 from participation.extensions import db
 from flask_babel import gettext as _
 
@@ -35,7 +35,7 @@ from flask_babel import gettext as _
 
 def create_group(council: Council, *, name: str, purpose: str | None, lead: Membership | None, actor) -> WorkingGroup:
     require(actor, "councils.manage", council)
-    name = _text(name, limit=160, field_name="name", required=_("Indiquez le nom du groupe."))
+    name = checked_text(name, limit=160, field_name="name", required=_("Indiquez le nom du groupe."))
     if db.session.scalar(sa.select(WorkingGroup.id).where(WorkingGroup.council_id == council.id, WorkingGroup.name == name)):
         raise ValidationError(_("Ce conseil a déjà un groupe de ce nom."), field="name")
     if lead is not None and (lead.council_id != council.id or lead.state != MembershipState.active):
@@ -69,7 +69,7 @@ def add_document(council: Council, *, upload, title: str, is_public: bool = Fals
     from participation.core.uploads import store_upload
 
     require(actor, "councils.manage", council)
-    title = _text(title, limit=200, field_name="title", required=_("Donnez un titre au document."))
+    title = checked_text(title, limit=200, field_name="title", required=_("Donnez un titre au document."))
     stored = store_upload(upload, actor=actor)
     document = CouncilDocument(council_id=council.id, sitting_id=getattr(sitting, "id", None), working_group_id=getattr(group, "id", None),
                                file_id=stored.id, title=title, is_public=bool(is_public))
@@ -93,7 +93,7 @@ def document_readable(document: CouncilDocument, user) -> bool:
 def create_training(council: Council, *, title: str, description: str | None, starts_at: datetime | None, ends_at: datetime | None,
                     place: str | None, capacity: int | None, actor) -> Training:
     require(actor, "councils.manage", council)
-    title = _text(title, limit=200, field_name="title", required=_("Donnez un titre à la formation."))
+    title = checked_text(title, limit=200, field_name="title", required=_("Donnez un titre à la formation."))
     if starts_at is None:
         raise ValidationError(_("Indiquez la date et l'heure de la formation."), field="starts_at")
     if ends_at is not None and ends_at <= starts_at:
@@ -101,7 +101,7 @@ def create_training(council: Council, *, title: str, description: str | None, st
     if not capacity or capacity < 1:
         raise ValidationError(_("Indiquez le nombre de places."), field="capacity")
     training = Training(council_id=council.id, title=title, description=description or "", starts_at=starts_at, ends_at=ends_at,
-                        place=_text(place, limit=300), capacity=capacity)
+                        place=checked_text(place, limit=300), capacity=capacity)
     db.session.add(training)
     db.session.flush()
     record("training.created", training, actor, {"council": council.id})
@@ -171,7 +171,7 @@ def set_budget(council: Council, *, year: int | None, allocation_cents: int | No
 def add_spending(budget: BudgetYear, *, spent_on: date | None, label: str, amount_cents: int | None, actor) -> SpendingLine:
     council = db.session.get(Council, budget.council_id)
     require(actor, "councils.manage", council)
-    label = _text(label, limit=200, field_name="label", required=_("Indiquez l'objet de la dépense."))
+    label = checked_text(label, limit=200, field_name="label", required=_("Indiquez l'objet de la dépense."))
     if spent_on is None or spent_on.year != budget.year:
         raise ValidationError(_("Indiquez une date de l'année %(year)s.", year=budget.year), field="spent_on")
     if not amount_cents or amount_cents <= 0:

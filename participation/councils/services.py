@@ -47,7 +47,8 @@ PERSONAL_DATA_REASON = (
 CURRENT_STATES = (MembershipState.invited, MembershipState.applied, MembershipState.active)
 
 
-def _text(value, *, limit: int | None = None, field_name: str | None = None, required: str | None = None) -> str | None:
+def checked_text(value, *, limit: int | None = None, field_name: str | None = None, required: str | None = None) -> str | None:
+    """A form's text stripped (``None`` if empty), refused with ``required`` when missing or past ``limit`` characters."""
     text = (str(value).strip() or None) if value is not None else None
     if not text and required:
         raise ValidationError(required, field=field_name)
@@ -56,7 +57,7 @@ def _text(value, *, limit: int | None = None, field_name: str | None = None, req
     return text
 
 
-def _check_birth_year(birth_year: int | None, *, required: bool = True) -> int | None:
+def check_birth_year(birth_year: int | None, *, required: bool = True) -> int | None:
     if birth_year is None:
         if required:
             raise ValidationError(_("Indiquez votre année de naissance."), field="birth_year")
@@ -92,7 +93,7 @@ def public_sittings(*, council_id: int | None = None, private: bool = False):
 def save_council(council: Council | None, *, actor, **values) -> Council:
     """Create a council (``council`` is ``None``) or change its settings."""
     require(actor, "councils.manage", council)
-    name = _text(values.get("name"), limit=160, field_name="name", required=_("Indiquez le nom du conseil."))
+    name = checked_text(values.get("name"), limit=160, field_name="name", required=_("Indiquez le nom du conseil."))
     kind = CouncilKind(values.get("kind") or (council.kind if council else CouncilKind.development))
     neighbourhood = values.get("neighbourhood")
     if kind == CouncilKind.citizen and neighbourhood is None:
@@ -164,7 +165,7 @@ def change_council_state(council: Council, transition: str, *, actor) -> None:
 
 def add_college(council: Council, *, name: str, seats: int | None, kind: CollegeKind = CollegeKind.other, actor) -> College:
     require(actor, "councils.manage", council)
-    name = _text(name, limit=160, field_name="name", required=_("Indiquez le nom du collège."))
+    name = checked_text(name, limit=160, field_name="name", required=_("Indiquez le nom du collège."))
     if not seats or seats < 1:
         raise ValidationError(_("Un collège compte au moins un siège."), field="seats")
     if db.session.scalar(sa.select(College.id).where(College.council_id == council.id, College.name == name)):
@@ -181,7 +182,7 @@ def add_college(council: Council, *, name: str, seats: int | None, kind: College
 # --- Memberships ------------------------------------------------------------
 
 
-def _college_of(council: Council, college: College | None) -> College:
+def college_of(council: Council, college: College | None) -> College:
     if college is None or college.council_id != council.id:
         raise ValidationError(_("Choisissez un collège de ce conseil."), field="college")
     return college
@@ -192,9 +193,9 @@ def invite_member(council: Council, *, college: College | None, name: str, email
                   elected_councillor: bool = False, actor, draw_pick: DrawPick | None = None) -> Membership:
     """Offer a seat; the invitation mail carries a single-use link."""
     require(actor, "councils.manage", council)
-    college = _college_of(council, college)
-    name = _text(name, limit=160, field_name="name", required=_("Indiquez le nom de la personne invitée."))
-    email = (_text(email, limit=254, field_name="email") or "").lower() or None
+    college = college_of(council, college)
+    name = checked_text(name, limit=160, field_name="name", required=_("Indiquez le nom de la personne invitée."))
+    email = (checked_text(email, limit=254, field_name="email") or "").lower() or None
     if email is None and draw_pick is None:
         raise ValidationError(_("Indiquez l'adresse électronique à laquelle envoyer l'invitation."), field="email")
     if email and "@" not in email:
@@ -211,7 +212,7 @@ def invite_member(council: Council, *, college: College | None, name: str, email
         raise ValidationError(_("La fin du mandat doit être postérieure à son début."), field="end_date")
     token = make_token(24)
     membership = Membership(
-        council_id=council.id, college_id=college.id, name=name, invited_email=email, organisation=_text(organisation, limit=160),
+        council_id=council.id, college_id=college.id, name=name, invited_email=email, organisation=checked_text(organisation, limit=160),
         role=MemberRole(role), state=MembershipState.invited, start_date=start, end_date=end,
         elected_councillor=bool(elected_councillor), invitation_hash=token_digest(token),
         draw_pick_id=getattr(draw_pick, "id", None),
@@ -240,7 +241,7 @@ def accept_invitation(membership: Membership, *, gender, birth_year: int | None,
                               field="elected_councillor")
     if not gender:
         raise ValidationError(_("Choisissez une réponse (« Autre ou ne se prononce pas » est possible)."), field="gender")
-    birth_year = _check_birth_year(birth_year)
+    birth_year = check_birth_year(birth_year)
     refusal = MEMBERSHIP_WORKFLOW.refusal(membership, "accept_invitation", actor)
     if refusal:
         raise TransitionRefused(refusal)
@@ -277,21 +278,21 @@ def apply_to_council(council: Council, *, college: College | None, motivation: s
     require(actor, "councils.apply", council)
     if council.state != CouncilState.published:
         raise DomainError(_("Ce conseil ne reçoit pas de candidatures."))
-    college = _college_of(council, college)
+    college = college_of(council, college)
     if college.kind == CollegeKind.drawn_residents:
         raise ValidationError(_("Les sièges de ce collège sont tirés au sort : inscrivez-vous plutôt comme volontaire."), field="college")
     seated = db.session.scalar(sa.select(Membership.id).where(
         Membership.council_id == council.id, Membership.user_id == actor.id, Membership.state.in_(CURRENT_STATES)))
     if seated is not None:
         raise DomainError(_("Vous avez déjà un siège ou une candidature en cours dans ce conseil."))
-    motivation = _text(motivation, limit=4000, field_name="motivation", required=_("Dites en quelques lignes pourquoi vous souhaitez siéger."))
+    motivation = checked_text(motivation, limit=4000, field_name="motivation", required=_("Dites en quelques lignes pourquoi vous souhaitez siéger."))
     if not gender:
         raise ValidationError(_("Choisissez une réponse (« Autre ou ne se prononce pas » est possible)."), field="gender")
-    birth_year = _check_birth_year(birth_year)
+    birth_year = check_birth_year(birth_year)
     membership = Membership(
         council_id=council.id, college_id=college.id, user_id=actor.id, name=actor.display_name, role=MemberRole.member,
         state=MembershipState.applied, gender=Gender(gender), birth_year=birth_year, elected_councillor=bool(elected_councillor),
-        motivation=motivation, organisation=_text(organisation, limit=160, field_name="organisation"),
+        motivation=motivation, organisation=checked_text(organisation, limit=160, field_name="organisation"),
     )
     db.session.add(membership)
     db.session.flush()

@@ -33,7 +33,7 @@ from participation.councils.models import (
     WorkingGroupMember,
 )
 from participation.councils.policies import current_membership
-from participation.councils.services import _text
+from participation.councils.services import checked_text
 from participation.extensions import db
 from flask_babel import gettext as _
 
@@ -42,15 +42,15 @@ from flask_babel import gettext as _
 
 
 def _sitting_values(values: dict) -> dict:
-    title = _text(values.get("title"), limit=200, field_name="title", required=_("Donnez un titre à la séance."))
+    title = checked_text(values.get("title"), limit=200, field_name="title", required=_("Donnez un titre à la séance."))
     starts_at = values.get("starts_at")
     if starts_at is None:
         raise ValidationError(_("Indiquez la date et l'heure de la séance."), field="starts_at")
     ends_at = values.get("ends_at")
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError(_("La fin doit être après le début."), field="ends_at")
-    place = _text(values.get("place"), limit=300, field_name="place")
-    video_url = _text(values.get("video_url"), limit=500, field_name="video_url")
+    place = checked_text(values.get("place"), limit=300, field_name="place")
+    video_url = checked_text(values.get("video_url"), limit=500, field_name="video_url")
     if video_url and not video_url.startswith("https://"):
         raise ValidationError("Le lien de visioconférence doit commencer par https://.", field="video_url")
     if not place and not video_url:
@@ -80,9 +80,9 @@ def add_agenda_item(sitting: Sitting, *, title: str, description: str | None = N
     require(actor, "councils.manage_sitting", sitting)
     if sitting.state == SittingState.cancelled:
         raise DomainError(_("Cette séance est annulée."))
-    title = _text(title, limit=300, field_name="title", required=_("Indiquez l'intitulé du point."))
+    title = checked_text(title, limit=300, field_name="title", required=_("Indiquez l'intitulé du point."))
     position = (max((i.position for i in sitting.items), default=0)) + 1
-    item = AgendaItem(sitting_id=sitting.id, position=position, title=title, description=_text(description, limit=4000))
+    item = AgendaItem(sitting_id=sitting.id, position=position, title=title, description=checked_text(description, limit=4000))
     sitting.items.append(item)
     db.session.flush()
     record("sitting.agenda_changed", sitting, actor, {"added": title})
@@ -275,7 +275,7 @@ def save_minutes(sitting: Sitting, *, body: str, actor, based_on=None) -> Minute
     if minutes.state != MinutesState.draft:
         raise DomainError(_("Le compte rendu n'est plus un brouillon : repassez-le en brouillon pour le modifier."))
     claim_revision(minutes, minutes.revision if based_on is None else based_on, text_attr="body")
-    minutes.body = _text(body, limit=100_000, field_name="body") or ""
+    minutes.body = checked_text(body, limit=100_000, field_name="body") or ""
     db.session.flush()
     record("minutes.saved", minutes, actor, {"sitting": sitting.id})
     return minutes
