@@ -66,6 +66,7 @@ from participation.councils.models import (
 from participation.extensions import db
 from participation.territory.models import Neighbourhood
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 staff_bp = Blueprint("councils_staff", __name__, url_prefix="/gestion/conseils")
 staff_bp.register_error_handler(PermissionDenied, forbidden_page)
@@ -394,8 +395,10 @@ def sitting_state(sitting_id: int):
         transition = request.form.get("transition")
         if transition == "publish":
             sitting_service.publish_sitting(sitting, actor=current_user)
-            flash(_("La séance est publiée ; la convocation part ") + ("maintenant." if sitting.convened_at else
-                                                                    _("%(convocation_days)s jours avant.", convocation_days=sitting.council.convocation_days)), "success")
+            days = sitting.council.convocation_days
+            flash(_("La séance est publiée ; la convocation part maintenant.") if sitting.convened_at else
+                  ngettext("La séance est publiée ; la convocation partira %(num)d jour avant.",
+                           "La séance est publiée ; la convocation partira %(num)d jours avant.", days), "success")
         elif transition == "cancel":
             sitting_service.cancel_sitting(sitting, actor=current_user)
             flash(_("La séance est annulée ; les personnes convoquées sont prévenues."), "success")

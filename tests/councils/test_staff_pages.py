@@ -114,3 +114,25 @@ def test_a_working_group_document_is_for_the_councils_members(app):
     person.login(member.user.email, factories.PASSWORD)
     space = person.get(f"/conseils/{council.slug}/espace").get_data(as_text=True)
     assert "Carte des pistes" in space
+
+
+def test_publishing_a_sitting_says_when_the_convocation_goes_out_in_each_language(app):
+    import html
+
+    council = factories.council(convocation_days=1)
+    soon, later = factories.sitting(council, days=0.5), factories.sitting(council, days=30)
+    db.session.commit()
+    client = _staff_client(app)
+
+    def published(sitting, lang):
+        page = f"/gestion/conseils/seances/{sitting.id}"
+        response = client.submit(f"{page}/etat?lang={lang}", {"transition": "publish"}, form_path=page)
+        assert response.status_code == 302
+        return html.unescape(client.get(f"{page}?lang={lang}").get_data(as_text=True))
+
+    assert "La séance est publiée ; la convocation part maintenant." in published(soon, "fr")
+    # One day: singular in French, as in English.
+    english = published(later, "en")
+    assert "The sitting is published; the convocation will go out 1 day before." in english
+    assert "notice of meeting due 1 day before" in english
+    assert "convocation prévue 1 jour avant" in html.unescape(client.get(f"/gestion/conseils/seances/{later.id}?lang=fr").get_data(as_text=True))
