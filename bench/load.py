@@ -628,9 +628,9 @@ def report_background(args, bg, bares) -> None:
     Path(args.output).write_text(text)
 
 
-def counted(n, word: str, plural: str | None = None) -> str:
+def counted(n, word: str) -> str:
     """« 1 tranche », « 5 tranches » (0 and 1 take the singular in French)."""
-    return f"{n} {word if abs(n) < 2 else plural or word + 's'}"
+    return f"{n} {word if abs(n) < 2 else word + 's'}"
 
 
 def background_lines(bg) -> list[str]:
